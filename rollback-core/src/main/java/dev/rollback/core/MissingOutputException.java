@@ -1,0 +1,25 @@
+package dev.rollback.core;
+
+import java.util.Collection;
+
+/** A step needed an output that no earlier step published. */
+public final class MissingOutputException extends RollbackException {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+
+    /**
+     * @param key       the missing key
+     * @param available the keys there are
+     */
+    public MissingOutputException(String key, Collection<String> available) {
+        super("No step published the output '" + key + "' before this step (outputs so far: "
+                + (available.isEmpty() ? "none" : String.join(", ", available))
+                + "). Put the step that publishes it earlier in the plan.");
+        this.key = key;
+    }
+
+    /** @return the missing key */
+    public String key() {
+        return key;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.rollback.core;
+
+/**
+ * Tells people about the run: a Slack webhook, a log line, an e-mail. Used by
+ * {@link PlanBuilder#notify(Notifier, String)}. A failing notification does not fail the
+ * rollback unless the plan says so.
+ */
+public interface Notifier {
+
+    /** A short name for plans and reports: "slack webhook". */
+    String name();
+
+    /**
+     * Sends one notification.
+     *
+     * @param notification the message and the run it belongs to
+     * @throws Exception when it could not be delivered
+     */
+    void send(Notification notification) throws Exception;
+
+    /**
+     * One message about a run.
+     *
+     * @param planName the plan
+     * @param runId    the run
+     * @param message  the text, with run variables already expanded
+     */
+    record Notification(String planName, String runId, String message) {
+    }
+}

@@ -1,0 +1,161 @@
+package dev.rollback.core;
+
+import dev.rollback.core.internal.RunExecution;
+import dev.rollback.core.journal.InMemoryJournal;
+import dev.rollback.core.journal.Journal;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Runs plans: journals every step, asks before destroying anything, retries, enforces timeouts,
+ * stops with a report that says how to resume. Configure it, then {@link #run(RollbackPlan)},
+ * {@link #dryRun(RollbackPlan)} or {@link #resume(RollbackPlan, String)}.
+ *
+ * <pre>{@code
+ * RunReport report = Rollback.runner()
+ *     .journal(FileJournal.in(journalDir))
+ *     .confirmations(Confirmations.console())
+ *     .listener(ConsoleProgress.to(System.out))
+ *     .operator("alice").reason("error rate 12% after v2.3.0")
+ *     .run(plan);
+ * }</pre>
+ */
+public final class RollbackRunner {
+    private Journal journal = InMemoryJournal.create();
+    private Confirmations confirmations = Confirmations.none();
+    private final List<RunListener> listeners = new ArrayList<>();
+    private String operator = System.getProperty("user.name", "unknown");
+    private String reason = "";
+    private Clock clock = Clock.systemUTC();
+    private Function<String, String> resumeCommand;
+
+    RollbackRunner() {
+    }
+
+    /**
+     * @param journal where runs are recorded (default: in memory)
+     * @return this runner
+     */
+    public RollbackRunner journal(Journal journal) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+        return this;
+    }
+
+    /**
+     * @param confirmations how destructive steps are approved (default: {@link Confirmations#none()})
+     * @return this runner
+     */
+    public RollbackRunner confirmations(Confirmations confirmations) {
+        this.confirmations = Objects.requireNonNull(confirmations, "confirmations");
+        return this;
+    }
+
+    /**
+     * @param listener one more listener
+     * @return this runner
+     */
+    public RollbackRunner listener(RunListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param operator who runs the plan, for the journal and report (default: the OS user)
+     * @return this runner
+     */
+    public RollbackRunner operator(String operator) {
+        this.operator = Objects.requireNonNull(operator, "operator");
+        return this;
+    }
+
+    /**
+     * @param reason why the rollback runs, for the journal and report
+     * @return this runner
+     */
+    public RollbackRunner reason(String reason) {
+        this.reason = Objects.requireNonNull(reason, "reason");
+        return this;
+    }
+
+    /**
+     * @param clock the clock for journal times (a manual clock in tests)
+     * @return this runner
+     */
+    public RollbackRunner clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * How the resume call is spelled in failure reports. The command-line front sets it to its
+     * own command line; by default it is the Java call.
+     *
+     * @param runIdToCommand renders the command for a run id
+     * @return this runner
+     */
+    public RollbackRunner resumeCommand(Function<String, String> runIdToCommand) {
+        this.resumeCommand = Objects.requireNonNull(runIdToCommand, "runIdToCommand");
+        return this;
+    }
+
+    /** @return the journal in use */
+    public Journal journal() {
+        return journal;
+    }
+
+    /**
+     * Runs a plan from its first step.
+     *
+     * @param plan the plan
+     * @return the report; a failed run is a report with outcome {@link RunOutcome#FAILED}, not an exception
+     * @throws dev.rollback.core.journal.JournalLockedException when another run of the plan is active
+     */
+    public RunReport run(RollbackPlan plan) {
+        return execution(plan).run();
+    }
+
+    /**
+     * Resumes a stopped run after the last checkpoint it reached; steps that finished before it
+     * are not run again, and their outputs are given back.
+     *
+     * @param plan  the same plan the run started with
+     * @param runId the run
+     * @return the report
+     * @throws PlanChangedException      when the plan's fingerprint differs from the run's
+     * @throws RunNotResumableException  when there is no such run or it already succeeded
+     */
+    public RunReport resume(RollbackPlan plan, String runId) {
+        return execution(plan).resume(runId);
+    }
+
+    /**
+     * Describes the plan and runs nothing: no journal, no lock, no approvals.
+     *
+     * @param plan the plan
+     * @return a report with outcome {@link RunOutcome#DRY_RUN}; print {@link RollbackPlan#describe()}
+     */
+    public RunReport dryRun(RollbackPlan plan) {
+        return execution(plan).dryRun();
+    }
+
+    /**
+     * @param plan a plan
+     * @return the id of its most recent run in the journal
+     */
+    public Optional<String> latestRun(RollbackPlan plan) {
+        List<String> ids = journal.runIds(plan.name());
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(ids.size() - 1));
+    }
+
+    private RunExecution execution(RollbackPlan plan) {
+        Objects.requireNonNull(plan, "plan");
+        Function<String, String> resume = resumeCommand != null ? resumeCommand
+                : id -> "Rollback.runner().journal(" + journal + ").resume(plan, \"" + id + "\")";
+        return new RunExecution(plan, journal, confirmations, List.copyOf(listeners), operator, reason, clock, resume);
+    }
+}

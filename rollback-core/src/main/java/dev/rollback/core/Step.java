@@ -1,0 +1,72 @@
+package dev.rollback.core;
+
+/**
+ * One action of a rollback plan: stop a unit, restore a database, switch a config value.
+ *
+ * <p>Adapter modules hand steps out from static entry points ({@code Postgres.at(url).restore(...)},
+ * {@code Git.repo(dir).revert(...)}); a plan author can also write one as a lambda with
+ * {@link PlanBuilder#step(String, StepAction)}.
+ *
+ * <p>A step that runs again after a resume must be safe to run again: steps after the last
+ * checkpoint a run reached are repeated.
+ *
+ * <pre>{@code
+ * Step flush = Step.of("flush redis", ctx -> redis.flushAll());
+ * }</pre>
+ */
+public interface Step {
+
+    /** The step's default name in a plan; the plan may rename it. */
+    String name();
+
+    /**
+     * Performs the step. Throw to fail it; the runner retries, continues or stops according to
+     * the step's {@link StepOptions}. Long work should report progress through
+     * {@link StepContext#progress(String)} and honour thread interruption (timeouts interrupt).
+     *
+     * @param context the run's context: outputs, run folder, progress
+     * @throws Exception any failure; it is wrapped once and redacted before anyone sees it
+     */
+    void execute(StepContext context) throws Exception;
+
+    /** Whether the step destroys or replaces data; destructive steps ask for approval. */
+    default boolean destructive() {
+        return false;
+    }
+
+    /**
+     * What an operator types to approve this step at a console prompt, as the seeds do
+     * ("type the database name to go on"). Defaults to the step name.
+     */
+    default String confirmationTarget() {
+        return name();
+    }
+
+    /** Describes the step for dry runs, fingerprints and reports. Never include secret values. */
+    default StepDescription describe() {
+        return StepDescription.of(name());
+    }
+
+    /**
+     * Makes a step from a name and an action.
+     *
+     * @param name   the step name
+     * @param action what it does
+     * @return a non-destructive step
+     */
+    static Step of(String name, StepAction action) {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(action, "action");
+        return new Step() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void execute(StepContext context) throws Exception {
+                action.execute(context);
+            }
+        };
+    }
+}

@@ -1,0 +1,500 @@
+package dev.rollback.core.internal;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Confirmations;
+import dev.rollback.core.FailurePolicy;
+import dev.rollback.core.Phase;
+import dev.rollback.core.PlanChangedException;
+import dev.rollback.core.PlannedStep;
+import dev.rollback.core.Redactor;
+import dev.rollback.core.RollbackException;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.RunListener;
+import dev.rollback.core.RunNotResumableException;
+import dev.rollback.core.RunOutcome;
+import dev.rollback.core.RunReport;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.StepKind;
+import dev.rollback.core.StepResult;
+import dev.rollback.core.StepTimeoutException;
+import dev.rollback.core.journal.Journal;
+import dev.rollback.core.journal.JournalEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/** One invocation of a plan: a run, a resume or a dry run. Not public API. */
+public final class RunExecution {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.rollback.runner");
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(5);
+
+    private final RollbackPlan plan;
+    private final Journal journal;
+    private final Confirmations confirmations;
+    private final List<RunListener> listeners;
+    private final String operator;
+    private final String reason;
+    private final Clock clock;
+    private final Function<String, String> resumeCommand;
+
+    private final Map<String, String> outputs = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<StepResult> results = new ArrayList<>();
+    private Journal.JournalWriter writer;
+    private String runId;
+
+    /**
+     * @param plan          plan
+     * @param journal       journal
+     * @param confirmations approvals
+     * @param listeners     listeners
+     * @param operator      operator
+     * @param reason        reason
+     * @param clock         clock
+     * @param resumeCommand renders the resume call
+     */
+    public RunExecution(RollbackPlan plan, Journal journal, Confirmations confirmations, List<RunListener> listeners,
+                        String operator, String reason, Clock clock, Function<String, String> resumeCommand) {
+        this.plan = plan;
+        this.journal = journal;
+        this.confirmations = confirmations;
+        this.listeners = listeners;
+        this.operator = operator;
+        this.reason = reason;
+        this.clock = clock;
+        this.resumeCommand = resumeCommand;
+    }
+
+    /** @return the report of a dry run */
+    public RunReport dryRun() {
+        Instant now = clock.instant();
+        List<StepResult> steps = plan.steps().stream().map(s -> notRun(s)).toList();
+        List<RunReport.PhaseResult> phases = plan.phases().stream()
+                .map(p -> new RunReport.PhaseResult(p.name(), p.budget(), Duration.ZERO)).toList();
+        return new RunReport(plan.name(), plan.fingerprint(), "dry-run", RunOutcome.DRY_RUN, now, now, steps, phases,
+                null, Map.of(), "none (dry run)", null);
+    }
+
+    /** @return the report of a new run */
+    public RunReport run() {
+        Instant now = clock.instant();
+        runId = RUN_ID.format(now) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        writer = journal.open(plan.name(), runId);
+        try {
+            notifyStarting(false);
+            append(new JournalEvent.RunStarted(runId, now, plan.name(), plan.fingerprint(), operator, reason,
+                    hostName(), ProcessHandle.current().pid(), plan.steps().size()));
+            return execute(0);
+        } finally {
+            writer.close();
+        }
+    }
+
+    /**
+     * @param id the run to resume
+     * @return the report
+     */
+    public RunReport resume(String id) {
+        this.runId = id;
+        writer = journal.open(plan.name(), id);
+        try {
+            List<JournalEvent> events = journal.read(plan.name(), id);
+            if (events.isEmpty()) {
+                List<String> known = journal.runIds(plan.name());
+                throw new RunNotResumableException("No run " + id + " of plan '" + plan.name() + "' in "
+                        + journal.describeLocation(plan.name(), id) + (known.isEmpty() ? "; the journal has no runs of this plan"
+                        : "; recorded runs: " + String.join(", ", known.subList(Math.max(0, known.size() - 5), known.size()))));
+            }
+            JournalEvent.RunStarted started = events.stream().filter(JournalEvent.RunStarted.class::isInstance)
+                    .map(JournalEvent.RunStarted.class::cast).findFirst()
+                    .orElseThrow(() -> new RunNotResumableException("Run " + id + " has no start event; its journal is damaged"));
+            if (!started.fingerprint().equals(plan.fingerprint())) {
+                throw new PlanChangedException(id, started.fingerprint(), plan.fingerprint());
+            }
+            Optional<JournalEvent.RunFinished> finished = events.stream().filter(JournalEvent.RunFinished.class::isInstance)
+                    .map(JournalEvent.RunFinished.class::cast).reduce((a, b) -> b);
+            if (finished.isPresent() && RunOutcome.valueOf(finished.get().outcome()).isSuccess()
+                    && events.get(events.size() - 1) instanceof JournalEvent.RunFinished) {
+                throw new RunNotResumableException("Run " + id + " of plan '" + plan.name() + "' already finished "
+                        + finished.get().outcome() + " at " + finished.get().time() + "; there is nothing to resume");
+            }
+            JournalEvent.CheckpointReached checkpoint = events.stream().filter(JournalEvent.CheckpointReached.class::isInstance)
+                    .map(JournalEvent.CheckpointReached.class::cast).reduce((a, b) -> b).orElse(null);
+            int resumeAfter = 0;
+            if (checkpoint != null) {
+                resumeAfter = checkpoint.index();
+                outputs.putAll(checkpoint.outputs());
+            }
+            notifyStarting(true);
+            append(new JournalEvent.RunResumed(id, clock.instant(), plan.fingerprint(), operator, hostName(),
+                    ProcessHandle.current().pid(), checkpoint == null ? null : checkpoint.name()));
+            for (PlannedStep s : plan.steps()) {
+                if (s.index() > resumeAfter) {
+                    break;
+                }
+                String why = "finished before checkpoint '" + checkpoint.name() + "' in an earlier invocation";
+                append(new JournalEvent.StepSkipped(id, clock.instant(), s.index(), s.name(), why));
+                results.add(new StepResult(s.index(), s.name(), s.kind(), s.phase(), StepResult.Status.SKIPPED, 0,
+                        Duration.ZERO, List.of(), Map.of(), null));
+            }
+            return execute(resumeAfter);
+        } finally {
+            writer.close();
+        }
+    }
+
+    private RunReport execute(int afterIndex) {
+        Instant startedAt = clock.instant();
+        long t0 = System.nanoTime();
+        RunOutcome outcome = RunOutcome.SUCCEEDED;
+        RunReport.Failure failure = null;
+        Path runDirectory = journal.runDirectory(plan.name(), runId);
+        List<PlannedStep> steps = plan.steps();
+        for (int i = afterIndex; i < steps.size(); i++) {
+            PlannedStep step = steps.get(i);
+            if (step.destructive()) {
+                Confirmations.Approval approval = approve(step);
+                if (!approval.isApproved()) {
+                    outcome = approval.decision() == Confirmations.Decision.REFUSED ? RunOutcome.REFUSED : RunOutcome.NEEDS_APPROVAL;
+                    String msg = (outcome == RunOutcome.REFUSED ? "Not approved: " : "Needs approval: ") + approval.reason();
+                    failure = failure(step, msg);
+                    markNotRun(i);
+                    break;
+                }
+            }
+            StepResult result = runStep(step, runDirectory);
+            results.add(result);
+            if (result.status() == StepResult.Status.FAILED) {
+                boolean mustStop = step.options().onFailure() == FailurePolicy.ABORT
+                        || result.error() != null && result.error().contains(STILL_RUNNING_MARK);
+                if (mustStop) {
+                    outcome = RunOutcome.FAILED;
+                    failure = failure(step, result.error());
+                    markNotRun(i + 1);
+                    break;
+                }
+                outcome = RunOutcome.SUCCEEDED_WITH_WARNINGS;
+            }
+            if (step.kind() == StepKind.CHECKPOINT) {
+                append(new JournalEvent.CheckpointReached(runId, clock.instant(), step.index(), step.name(), snapshotOutputs()));
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        append(new JournalEvent.RunFinished(runId, clock.instant(), outcome.name(),
+                failure == null ? null : failure.step(), failure == null ? null : failure.message(), millis));
+        RunReport report = new RunReport(plan.name(), plan.fingerprint(), runId, outcome, startedAt,
+                startedAt.plusMillis(millis), results, phaseResults(), failure, snapshotOutputs(),
+                journal.describeLocation(plan.name(), runId), runDirectory);
+        LOG.info("Run {} of plan '{}' ended {} in {} ms", runId, plan.name(), outcome, millis);
+        for (RunListener l : listeners) {
+            try {
+                l.runFinished(report);
+            } catch (RuntimeException e) {
+                LOG.warn("Listener {} failed: {}", l, Redactor.redact(String.valueOf(e)));
+            }
+        }
+        return report;
+    }
+
+    private static final String STILL_RUNNING_MARK = "may still be running in the background";
+
+    private StepResult runStep(PlannedStep step, Path runDirectory) {
+        int attempts = step.options().retry().attempts();
+        long stepStart = System.nanoTime();
+        String lastError = null;
+        List<CheckResult> checks = new ArrayList<>();
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            append(new JournalEvent.StepStarted(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt));
+            LOG.info("[{}/{}] {} {} (attempt {})", step.index(), plan.steps().size(), step.kind(), step.name(), attempt);
+            Context ctx = new Context(step, runDirectory);
+            checks = new ArrayList<>();
+            long a0 = System.nanoTime();
+            Throwable error = attempt(step, ctx, checks);
+            long attemptMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a0);
+            if (error == null) {
+                outputs.putAll(ctx.stepOutputs);
+                append(new JournalEvent.StepFinished(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
+                        attemptMillis, ctx.stepOutputs, checks));
+                return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SUCCEEDED, attempt,
+                        Duration.ofNanos(System.nanoTime() - stepStart), checks, ctx.stepOutputs, null);
+            }
+            lastError = describe(error);
+            boolean stillRunning = error instanceof StepTimeoutException te && te.stillRunning();
+            boolean retry = attempt < attempts && !stillRunning && !(error instanceof InterruptedException);
+            append(new JournalEvent.StepFailed(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
+                    attemptMillis, lastError, retry, checks));
+            LOG.warn("Step '{}' failed (attempt {} of {}): {}", step.name(), attempt, attempts, lastError);
+            if (!retry) {
+                return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
+                        Duration.ofNanos(System.nanoTime() - stepStart), checks, Map.of(),
+                        attempts > 1 ? lastError + " (after " + attempt + " attempts)" : lastError);
+            }
+            try {
+                Thread.sleep(step.options().retry().delayAfter(attempt).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
+                        Duration.ofNanos(System.nanoTime() - stepStart), checks, Map.of(), "interrupted while waiting to retry: " + lastError);
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** Runs one attempt; returns the failure, or null on success. */
+    private Throwable attempt(PlannedStep step, Context ctx, List<CheckResult> checks) {
+        java.util.concurrent.Callable<Void> body = () -> {
+            if (step.isCheck()) {
+                CheckResult r = step.check().check(ctx);
+                if (r == null) {
+                    throw new IllegalStateException("check '" + step.name() + "' returned no result");
+                }
+                checks.add(r);
+                if (!r.isPassed()) {
+                    throw new CheckFailedException(r);
+                }
+            } else {
+                step.step().execute(ctx);
+            }
+            return null;
+        };
+        Duration timeout = step.options().timeout();
+        if (timeout == null) {
+            try {
+                body.call();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }
+        FutureTask<Void> task = new FutureTask<>(body);
+        Thread worker = new Thread(task, "rollback-step-" + step.index());
+        worker.setDaemon(true);
+        worker.start();
+        try {
+            task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            try {
+                worker.join(INTERRUPT_GRACE.toMillis());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return new StepTimeoutException(step.name(), timeout, worker.isAlive());
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            return e;
+        }
+    }
+
+    private Confirmations.Approval approve(PlannedStep step) {
+        Confirmations.Approval approval;
+        try {
+            approval = confirmations.request(new Confirmations.ApprovalRequest(plan.name(), runId, step));
+        } catch (RuntimeException e) {
+            approval = Confirmations.Approval.unavailable("error", "asking for approval failed: " + describe(e));
+        }
+        if (approval.isApproved()) {
+            append(new JournalEvent.ApprovalGranted(runId, clock.instant(), step.name(), approval.approver(), approval.method()));
+        } else {
+            append(new JournalEvent.ApprovalRefused(runId, clock.instant(), step.name(), approval.method(), approval.reason()));
+        }
+        return approval;
+    }
+
+    private RunReport.Failure failure(PlannedStep step, String message) {
+        StringBuilder state = new StringBuilder();
+        List<StepResult> done = results.stream().filter(r -> r.status() == StepResult.Status.SUCCEEDED
+                || r.status() == StepResult.Status.SKIPPED).toList();
+        state.append("Done: ").append(done.isEmpty() ? "nothing" : String.join(", ", done.stream()
+                .map(r -> r.index() + " '" + r.name() + "'" + (plan.steps().get(r.index() - 1).destructive() ? " (destructive)" : ""))
+                .toList())).append(".\n");
+        Optional<StepResult> cp = done.stream().filter(r -> r.kind() == StepKind.CHECKPOINT).reduce((a, b) -> b);
+        state.append(cp.map(c -> "Last checkpoint: '" + c.name() + "' (step " + c.index() + "); a resume restarts after it.")
+                .orElse("No checkpoint reached; a resume restarts from the first step.")).append('\n');
+        List<String> notRun = plan.steps().stream().filter(s -> s.index() > step.index()).map(s -> s.index() + " '" + s.name() + "'").toList();
+        state.append("Stopped at: ").append(step.index()).append(" '").append(step.name()).append("'. Not run: ")
+                .append(notRun.isEmpty() ? "nothing" : String.join(", ", notRun)).append('.');
+        return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state.toString(), resumeCommand.apply(runId));
+    }
+
+    private void markNotRun(int fromIndex) {
+        for (int j = fromIndex; j < plan.steps().size(); j++) {
+            results.add(notRun(plan.steps().get(j)));
+        }
+    }
+
+    private static StepResult notRun(PlannedStep s) {
+        return new StepResult(s.index(), s.name(), s.kind(), s.phase(), StepResult.Status.NOT_RUN, 0, Duration.ZERO,
+                List.of(), Map.of(), null);
+    }
+
+    private List<RunReport.PhaseResult> phaseResults() {
+        List<RunReport.PhaseResult> out = new ArrayList<>();
+        for (Phase p : plan.phases()) {
+            Duration actual = results.stream().filter(r -> p.name().equals(r.phase())).map(StepResult::duration)
+                    .reduce(Duration.ZERO, Duration::plus);
+            out.add(new RunReport.PhaseResult(p.name(), p.budget(), actual));
+        }
+        return out;
+    }
+
+    private Map<String, String> snapshotOutputs() {
+        synchronized (outputs) {
+            return new LinkedHashMap<>(outputs);
+        }
+    }
+
+    private void append(JournalEvent event) {
+        writer.append(event);
+        for (RunListener l : listeners) {
+            try {
+                l.event(plan, event);
+            } catch (RuntimeException e) {
+                LOG.warn("Listener {} failed: {}", l, Redactor.redact(String.valueOf(e)));
+            }
+        }
+    }
+
+    private void notifyStarting(boolean resumed) {
+        for (RunListener l : listeners) {
+            try {
+                l.runStarting(plan, runId, resumed);
+            } catch (RuntimeException e) {
+                LOG.warn("Listener {} failed: {}", l, Redactor.redact(String.valueOf(e)));
+            }
+        }
+    }
+
+    /** Renders a failure for people: the message chain, redacted. */
+    static String describe(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        Throwable c = t;
+        int depth = 0;
+        while (c != null && depth < 4) {
+            String msg = c.getMessage();
+            String part = c instanceof RollbackException || c instanceof CheckFailedException ? msg
+                    : c.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+            if (part != null && (b.length() == 0 || !b.toString().contains(part))) {
+                if (b.length() > 0) {
+                    b.append(" <- caused by ");
+                }
+                b.append(part);
+            }
+            c = c.getCause() == c ? null : c.getCause();
+            depth++;
+        }
+        return Redactor.redact(b.toString());
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown-host";
+        }
+    }
+
+    /** A failed check, as an exception inside the runner. */
+    static final class CheckFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CheckFailedException(CheckResult r) {
+            super("check failed: " + r.summary());
+        }
+    }
+
+    private final class Context implements StepContext {
+        private final PlannedStep step;
+        private final Path runDirectory;
+        private final Map<String, String> stepOutputs = Collections.synchronizedMap(new LinkedHashMap<>());
+
+        Context(PlannedStep step, Path runDirectory) {
+            this.step = step;
+            this.runDirectory = runDirectory;
+        }
+
+        @Override
+        public String runId() {
+            return runId;
+        }
+
+        @Override
+        public String planName() {
+            return plan.name();
+        }
+
+        @Override
+        public String stepName() {
+            return step.name();
+        }
+
+        @Override
+        public Path runDirectory() {
+            return runDirectory;
+        }
+
+        @Override
+        public void output(String key, String value) {
+            java.util.Objects.requireNonNull(key, "key");
+            java.util.Objects.requireNonNull(value, "value");
+            stepOutputs.put(key, Redactor.redact(value));
+        }
+
+        @Override
+        public Optional<String> output(String key) {
+            String v = stepOutputs.get(key);
+            return Optional.ofNullable(v != null ? v : outputs.get(key));
+        }
+
+        @Override
+        public Map<String, String> outputs() {
+            Map<String, String> all = snapshotOutputs();
+            synchronized (stepOutputs) {
+                all.putAll(stepOutputs);
+            }
+            return Collections.unmodifiableMap(all);
+        }
+
+        @Override
+        public void progress(String message) {
+            String m = Redactor.redact(message);
+            LOG.info("[{}] {}", step.name(), m);
+            for (RunListener l : listeners) {
+                try {
+                    l.progress(step, m);
+                } catch (RuntimeException e) {
+                    LOG.warn("Listener {} failed: {}", l, Redactor.redact(String.valueOf(e)));
+                }
+            }
+        }
+
+        @Override
+        public Clock clock() {
+            return clock;
+        }
+    }
+}

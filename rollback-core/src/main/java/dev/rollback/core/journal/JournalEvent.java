@@ -1,0 +1,182 @@
+package dev.rollback.core.journal;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.StepKind;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One entry of a run's journal. Every event carries the run id and the time it was written;
+ * {@code docs/journal-format.md} lists every type and field as it appears in the JSON Lines file.
+ */
+public sealed interface JournalEvent {
+
+    /** @return the run the event belongs to */
+    String runId();
+
+    /** @return when it was written */
+    Instant time();
+
+    /**
+     * A run began.
+     *
+     * @param runId       run id
+     * @param time        when
+     * @param planName    the plan
+     * @param fingerprint the plan's fingerprint; a resume must match it
+     * @param operator    who runs it
+     * @param reason      why, as the operator said
+     * @param host        host name of the runner
+     * @param pid         process id of the runner
+     * @param stepCount   steps in the plan
+     */
+    record RunStarted(String runId, Instant time, String planName, String fingerprint, String operator, String reason,
+                      String host, long pid, int stepCount) implements JournalEvent {
+    }
+
+    /**
+     * A stopped run was taken up again.
+     *
+     * @param runId          run id
+     * @param time           when
+     * @param fingerprint    the plan's fingerprint (equal to the run's)
+     * @param operator       who resumed it
+     * @param host           host name
+     * @param pid            process id
+     * @param fromCheckpoint the checkpoint it restarts after, or null for the start
+     */
+    record RunResumed(String runId, Instant time, String fingerprint, String operator, String host, long pid,
+                      String fromCheckpoint) implements JournalEvent {
+    }
+
+    /**
+     * A step attempt began. Forced to disk before the step runs.
+     *
+     * @param runId   run id
+     * @param time    when
+     * @param index   position in the plan, from 1
+     * @param step    step name
+     * @param kind    step kind
+     * @param attempt attempt number, from 1
+     */
+    record StepStarted(String runId, Instant time, int index, String step, StepKind kind, int attempt)
+            implements JournalEvent {
+    }
+
+    /**
+     * A step finished.
+     *
+     * @param runId          run id
+     * @param time           when
+     * @param index          position
+     * @param step           name
+     * @param kind           kind
+     * @param attempt        the attempt that succeeded
+     * @param durationMillis how long that attempt took
+     * @param outputs        what it published
+     * @param checks         check results, for checks
+     */
+    record StepFinished(String runId, Instant time, int index, String step, StepKind kind, int attempt,
+                        long durationMillis, Map<String, String> outputs, List<CheckResult> checks)
+            implements JournalEvent {
+        /** Copies the collections. */
+        public StepFinished {
+            outputs = Map.copyOf(outputs);
+            checks = List.copyOf(checks);
+        }
+    }
+
+    /**
+     * A step attempt failed.
+     *
+     * @param runId          run id
+     * @param time           when
+     * @param index          position
+     * @param step           name
+     * @param kind           kind
+     * @param attempt        the attempt that failed
+     * @param durationMillis how long it took
+     * @param error          what went wrong, redacted
+     * @param willRetry      whether another attempt follows
+     * @param checks         check results, for checks
+     */
+    record StepFailed(String runId, Instant time, int index, String step, StepKind kind, int attempt,
+                      long durationMillis, String error, boolean willRetry, List<CheckResult> checks)
+            implements JournalEvent {
+        /** Copies the collections. */
+        public StepFailed {
+            checks = List.copyOf(checks);
+        }
+    }
+
+    /**
+     * A step was not run: it finished before the checkpoint a resume restarted after.
+     *
+     * @param runId  run id
+     * @param time   when
+     * @param index  position
+     * @param step   name
+     * @param reason why
+     */
+    record StepSkipped(String runId, Instant time, int index, String step, String reason) implements JournalEvent {
+    }
+
+    /**
+     * A destructive step was approved.
+     *
+     * @param runId    run id
+     * @param time     when
+     * @param step     the step
+     * @param approver who approved
+     * @param method   how (console, auto-approve)
+     */
+    record ApprovalGranted(String runId, Instant time, String step, String approver, String method)
+            implements JournalEvent {
+    }
+
+    /**
+     * A destructive step was not approved, or no one could be asked.
+     *
+     * @param runId  run id
+     * @param time   when
+     * @param step   the step
+     * @param method how it was asked
+     * @param reason why it was not approved
+     */
+    record ApprovalRefused(String runId, Instant time, String step, String method, String reason)
+            implements JournalEvent {
+    }
+
+    /**
+     * A checkpoint was reached; a resume restarts after it with these outputs.
+     *
+     * @param runId   run id
+     * @param time    when
+     * @param index   position
+     * @param name    checkpoint name
+     * @param outputs every output published so far
+     */
+    record CheckpointReached(String runId, Instant time, int index, String name, Map<String, String> outputs)
+            implements JournalEvent {
+        /** Copies the outputs. */
+        public CheckpointReached {
+            outputs = Map.copyOf(outputs);
+        }
+    }
+
+    /**
+     * The run ended, in any outcome.
+     *
+     * @param runId          run id
+     * @param time           when
+     * @param outcome        the {@link dev.rollback.core.RunOutcome} name
+     * @param failedStep     the step that stopped it, or null
+     * @param message        what went wrong, or null
+     * @param durationMillis total time of this invocation
+     */
+    record RunFinished(String runId, Instant time, String outcome, String failedStep, String message,
+                       long durationMillis) implements JournalEvent {
+    }
+}
