@@ -19,6 +19,39 @@ public interface Notifier {
     void send(Notification notification) throws Exception;
 
     /**
+     * Makes a notifier from a name and a function, for tests and small integrations.
+     *
+     * @param name   a short name
+     * @param sender sends one notification
+     * @return the notifier
+     */
+    static Notifier of(String name, Sender sender) {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(sender, "sender");
+        return new Notifier() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void send(Notification notification) throws Exception {
+                sender.send(notification);
+            }
+        };
+    }
+
+    /** The body of a notifier written as a lambda. */
+    @FunctionalInterface
+    interface Sender {
+        /**
+         * @param notification what to send
+         * @throws Exception when it could not be delivered
+         */
+        void send(Notification notification) throws Exception;
+    }
+
+    /**
      * One message about a run.
      *
      * @param planName the plan

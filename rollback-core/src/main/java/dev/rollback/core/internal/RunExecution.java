@@ -19,6 +19,7 @@ import dev.rollback.core.StepResult;
 import dev.rollback.core.StepTimeoutException;
 import dev.rollback.core.journal.Journal;
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.report.IncidentReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,6 +207,7 @@ public final class RunExecution {
                 startedAt.plusMillis(millis), results, phaseResults(), failure, snapshotOutputs(),
                 journal.describeLocation(plan.name(), runId), runDirectory);
         LOG.info("Run {} of plan '{}' ended {} in {} ms", runId, plan.name(), outcome, millis);
+        writeIncidentReport();
         for (RunListener l : listeners) {
             try {
                 l.runFinished(report);
@@ -214,6 +216,16 @@ public final class RunExecution {
             }
         }
         return report;
+    }
+
+    /** Every run leaves its incident report in its run folder; failing to write it does not change the outcome. */
+    private void writeIncidentReport() {
+        try {
+            Path file = IncidentReport.write(journal, plan, runId);
+            LOG.info("Incident report: {}", file);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not write the incident report of run {}: {}", runId, Redactor.redact(String.valueOf(e)));
+        }
     }
 
     private static final String STILL_RUNNING_MARK = "may still be running in the background";

@@ -106,7 +106,7 @@ public final class FileJournal implements Journal {
         Path file = dir.resolve(runId + SUFFIX);
         try {
             createOwnerOnlyFile(file);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             truncateTornTail(channel, file);
             channel.position(channel.size());
             return new FileWriter(channel, lockChannel, lock, file);

@@ -1,0 +1,137 @@
+package dev.rollback.core;
+
+import dev.rollback.core.journal.JournalEvent;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Shows a run on a terminal: step n of N with its kind and name, each step's time, retries,
+ * approvals, progress of long steps, and each phase's time against its budget.
+ *
+ * <pre>
+ * Run 20261125-031500-3fa2 of plan 'nextcrm-back-to-mongo' (12 steps)
+ * == Phase 2: stop application (budget 2 min 00 s)
+ * [ 4/12] stop app     stop systemd unit nextcrm
+ *         ok in 2.1 s
+ * == Phase 2: stop application took 2.3 s of 2 min 00 s
+ * </pre>
+ *
+ * This is the one place where library code prints: the user chooses the stream.
+ */
+public final class ConsoleProgress implements RunListener {
+    private final PrintStream out;
+    private RollbackPlan plan;
+    private String currentPhase;
+    private final Map<String, Duration> phaseTime = new HashMap<>();
+
+    private ConsoleProgress(PrintStream out) {
+        this.out = Objects.requireNonNull(out, "out");
+    }
+
+    /**
+     * @param out where to print, usually {@code System.out}
+     * @return the listener
+     */
+    public static ConsoleProgress to(PrintStream out) {
+        return new ConsoleProgress(out);
+    }
+
+    @Override
+    public synchronized void runStarting(RollbackPlan plan, String runId, boolean resumed) {
+        this.plan = plan;
+        out.println((resumed ? "Resuming run " : "Run ") + runId + " of plan '" + plan.name() + "' (" + plan.steps().size()
+                + " steps, fingerprint " + plan.fingerprint() + ")");
+    }
+
+    @Override
+    public synchronized void event(RollbackPlan plan, JournalEvent event) {
+        this.plan = plan;
+        int total = plan.steps().size();
+        int width = String.valueOf(total).length();
+        if (event instanceof JournalEvent.RunResumed e) {
+            out.println("  restarting after " + (e.fromCheckpoint() == null ? "the start (no checkpoint was reached)"
+                    : "checkpoint '" + e.fromCheckpoint() + "'"));
+        } else if (event instanceof JournalEvent.StepSkipped e) {
+            out.printf("[%" + width + "d/%d] skipped      %s (%s)%n", e.index(), total, e.step(), e.reason());
+        } else if (event instanceof JournalEvent.StepStarted e) {
+            PlannedStep step = plan.steps().get(e.index() - 1);
+            enterPhase(step.phase());
+            if (e.attempt() == 1) {
+                out.printf("[%" + width + "d/%d] %-12s %s%n", e.index(), total, label(step.kind()), e.step());
+            } else {
+                out.printf("%s attempt %d%n", pad(width), e.attempt());
+            }
+        } else if (event instanceof JournalEvent.StepFinished e) {
+            PlannedStep step = plan.steps().get(e.index() - 1);
+            addPhaseTime(step.phase(), e.durationMillis());
+            StringBuilder b = new StringBuilder(pad(width)).append("ok in ").append(Durations.human(Duration.ofMillis(e.durationMillis())));
+            e.checks().forEach(c -> b.append("\n").append(pad(width)).append(c.summary()));
+            out.println(b);
+        } else if (event instanceof JournalEvent.StepFailed e) {
+            PlannedStep step = plan.steps().get(e.index() - 1);
+            addPhaseTime(step.phase(), e.durationMillis());
+            out.println(pad(width) + "FAILED after " + Durations.human(Duration.ofMillis(e.durationMillis())) + ": " + e.error()
+                    + (e.willRetry() ? " (will retry)" : ""));
+        } else if (event instanceof JournalEvent.ApprovalGranted e) {
+            out.println(pad(width) + "approved by " + e.approver() + " (" + e.method() + ")");
+        } else if (event instanceof JournalEvent.ApprovalRefused e) {
+            out.println(pad(width) + "NOT APPROVED (" + e.method() + "): " + e.reason());
+        } else if (event instanceof JournalEvent.CheckpointReached e) {
+            out.println(pad(width) + "checkpoint '" + e.name() + "' reached");
+        }
+    }
+
+    @Override
+    public synchronized void progress(PlannedStep step, String message) {
+        out.println(pad(String.valueOf(plan == null ? 1 : plan.steps().size()).length()) + "... " + message);
+    }
+
+    @Override
+    public synchronized void runFinished(RunReport report) {
+        enterPhase(null);
+        out.println("Run " + report.runId() + " " + report.outcome() + " in " + Durations.human(report.duration()));
+        report.failureIfAny().ifPresent(f -> {
+            out.println("Stopped at step " + f.index() + " '" + f.step() + "': " + f.message());
+            f.stateLeftBehind().lines().forEach(l -> out.println("  " + l));
+            out.println("Resume with: " + f.resumeCommand());
+        });
+        if (report.journal() != null) {
+            out.println("Journal: " + report.journal());
+        }
+    }
+
+    private void enterPhase(String phase) {
+        if (Objects.equals(phase, currentPhase)) {
+            return;
+        }
+        if (currentPhase != null) {
+            Duration budget = plan.phases().stream().filter(p -> p.name().equals(currentPhase)).map(Phase::budget).findFirst().orElse(Duration.ZERO);
+            Duration actual = phaseTime.getOrDefault(currentPhase, Duration.ZERO);
+            out.println("== " + currentPhase + " took " + Durations.human(actual) + " of " + Durations.human(budget)
+                    + (actual.compareTo(budget) > 0 ? " - OVER BUDGET" : ""));
+        }
+        if (phase != null) {
+            Duration budget = plan.phases().stream().filter(p -> p.name().equals(phase)).map(Phase::budget).findFirst().orElse(Duration.ZERO);
+            out.println("== " + phase + " (budget " + Durations.human(budget) + ")");
+        }
+        currentPhase = phase;
+    }
+
+    private void addPhaseTime(String phase, long millis) {
+        if (phase != null) {
+            phaseTime.merge(phase, Duration.ofMillis(millis), Duration::plus);
+        }
+    }
+
+    private static String label(StepKind kind) {
+        return kind.name().toLowerCase().replace('_', ' ');
+    }
+
+    private static String pad(int width) {
+        return " ".repeat(width * 2 + 4);
+    }
+}

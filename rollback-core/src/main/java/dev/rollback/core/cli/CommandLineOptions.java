@@ -1,0 +1,62 @@
+package dev.rollback.core.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The options a rollback program was started with, handed to the plan factory so that a plan
+ * can read its targets from {@code --set NAME=VALUE} or the environment, named as in the seeds
+ * ({@code DATABASE_URL}, ...).
+ *
+ * @param dryRun    {@code --dry-run}: describe the plan, run nothing
+ * @param approver  {@code --yes NAME}: approve destructive steps in that name, or null
+ * @param resume    {@code --resume RUN_ID}: resume that run ("latest" for the newest), or null
+ * @param journal   {@code --journal DIR}: the journal folder
+ * @param reason    {@code --reason TEXT}: why the rollback runs
+ * @param operator  {@code --operator NAME}: who runs it
+ * @param noInput   {@code --no-input}: never read standard input
+ * @param settings  {@code --set NAME=VALUE} pairs
+ * @param env       the environment to fall back on
+ */
+public record CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason,
+                                 String operator, boolean noInput, Map<String, String> settings, Map<String, String> env) {
+
+    /** Copies the maps. */
+    public CommandLineOptions {
+        settings = Map.copyOf(settings);
+        env = Map.copyOf(env);
+    }
+
+    /**
+     * A setting from {@code --set NAME=VALUE}, else from the environment variable NAME.
+     *
+     * @param name the name, as in the seeds ({@code DATABASE_URL})
+     * @return its value, if set
+     */
+    public Optional<String> setting(String name) {
+        String v = settings.get(name);
+        return Optional.ofNullable(v != null ? v : env.get(name));
+    }
+
+    /**
+     * A setting the plan cannot do without.
+     *
+     * @param name the name
+     * @return its value
+     * @throws UsageException naming the setting and both ways to give it
+     */
+    public String require(String name) {
+        return setting(name).orElseThrow(() -> new UsageException(name + " is not set; export " + name
+                + "=... or pass --set " + name + "=..."));
+    }
+
+    /**
+     * @param name the name
+     * @param fallback value when it is not set
+     * @return the setting or the fallback
+     */
+    public String setting(String name, String fallback) {
+        return setting(name).orElse(fallback);
+    }
+}

@@ -1,0 +1,345 @@
+package dev.rollback.core.report;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Durations;
+import dev.rollback.core.Phase;
+import dev.rollback.core.PlannedStep;
+import dev.rollback.core.Redactor;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.journal.Journal;
+import dev.rollback.core.journal.JournalEvent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Renders a run's journal as a Markdown incident report: summary, timeline with a bar per step
+ * against the phase budgets, approvals, verification results, failures, outputs and the
+ * data-loss window — what the seeds' ROLLBACK_LOG and INCIDENT_REPORT hold, written from what
+ * actually happened rather than from memory.
+ *
+ * <pre>{@code
+ * String md = IncidentReport.of(journal.read(plan.name(), runId)).plan(plan).toMarkdown();
+ * }</pre>
+ *
+ * Outputs whose key starts with {@code dataloss.} (for example {@code dataloss.crm_Accounts} =
+ * "12 rows created after 2026-11-25T02:00Z") are listed under "Data-loss window".
+ */
+public final class IncidentReport {
+    /** The file name the runner writes in each run folder. */
+    public static final String FILE_NAME = "incident-report.md";
+    /** Output keys with this prefix are rendered as the data-loss window. */
+    public static final String DATA_LOSS_PREFIX = "dataloss.";
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final int BAR_WIDTH = 40;
+
+    private final List<JournalEvent> events;
+    private final RollbackPlan plan;
+
+    private IncidentReport(List<JournalEvent> events, RollbackPlan plan) {
+        this.events = List.copyOf(events);
+        this.plan = plan;
+    }
+
+    /**
+     * @param events a run's journal events, in order
+     * @return a report of them
+     */
+    public static IncidentReport of(List<JournalEvent> events) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("no journal events: there is no run to report");
+        }
+        return new IncidentReport(events, null);
+    }
+
+    /**
+     * @param plan the plan the run executed, for phase budgets and step kinds
+     * @return a copy that uses it
+     */
+    public IncidentReport plan(RollbackPlan plan) {
+        return new IncidentReport(events, Objects.requireNonNull(plan, "plan"));
+    }
+
+    /**
+     * Renders the report and writes it into the run folder.
+     *
+     * @param journal the journal
+     * @param plan    the plan
+     * @param runId   the run
+     * @return the file written
+     */
+    public static Path write(Journal journal, RollbackPlan plan, String runId) {
+        String md = of(journal.read(plan.name(), runId)).plan(plan).toMarkdown();
+        Path file = journal.runDirectory(plan.name(), runId).resolve(FILE_NAME);
+        try {
+            Files.writeString(file, md, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write incident report " + file, e);
+        }
+        return file;
+    }
+
+    /** @return the report as Markdown, secrets redacted */
+    public String toMarkdown() {
+        JournalEvent.RunStarted start = first(JournalEvent.RunStarted.class).orElse(null);
+        Optional<JournalEvent.RunFinished> end = last(JournalEvent.RunFinished.class);
+        String runId = events.get(0).runId();
+        String planName = start != null ? start.planName() : plan != null ? plan.name() : "?";
+        Instant t0 = events.get(0).time();
+        Instant t1 = events.get(events.size() - 1).time();
+
+        StringBuilder b = new StringBuilder();
+        b.append("# Incident report: rollback '").append(planName).append("', run ").append(runId).append("\n\n");
+        b.append("| | |\n|---|---|\n");
+        b.append("| Outcome | **").append(end.map(JournalEvent.RunFinished::outcome).orElse("INCOMPLETE (no end recorded: the process stopped)")).append("** |\n");
+        if (start != null) {
+            b.append("| Started | ").append(TIME.format(start.time())).append(" UTC by ").append(cell(start.operator()))
+                    .append(" on ").append(cell(start.host())).append(" (pid ").append(start.pid()).append(") |\n");
+            b.append("| Reason | ").append(cell(start.reason() == null || start.reason().isEmpty() ? "(none given)" : start.reason())).append(" |\n");
+            b.append("| Plan fingerprint | `").append(start.fingerprint()).append("` |\n");
+        }
+        b.append("| Ended | ").append(TIME.format(t1)).append(" UTC |\n");
+        b.append("| Total time | ").append(Durations.human(Duration.between(t0, t1))).append(" |\n");
+        long resumes = events.stream().filter(JournalEvent.RunResumed.class::isInstance).count();
+        if (resumes > 0) {
+            b.append("| Resumed | ").append(resumes).append(resumes == 1 ? " time" : " times").append(" |\n");
+        }
+        end.filter(e -> e.failedStep() != null).ifPresent(e -> b.append("| Stopped at | ").append(cell(e.failedStep()))
+                .append(": ").append(cell(e.message())).append(" |\n"));
+        b.append('\n');
+
+        timeline(b, t0, t1);
+        steps(b);
+        if (plan != null && !plan.phases().isEmpty()) {
+            phases(b);
+        }
+        approvals(b);
+        checks(b);
+        failures(b);
+        outputs(b);
+        b.append("\n_Rendered from the journal by rollback's IncidentReport; times in UTC._\n");
+        return Redactor.redact(b.toString());
+    }
+
+    private void timeline(StringBuilder b, Instant t0, Instant t1) {
+        b.append("## Timeline\n\n");
+        long total = Math.max(1, Duration.between(t0, t1).toMillis());
+        List<String[]> rows = new ArrayList<>();
+        Map<Integer, Instant> started = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.StepStarted s) {
+                started.putIfAbsent(s.index(), s.time());
+            } else if (e instanceof JournalEvent.StepFinished f) {
+                rows.add(bar(f.index(), f.step(), started.getOrDefault(f.index(), f.time()), f.time(), t0, total, "ok"));
+                started.remove(f.index());
+            } else if (e instanceof JournalEvent.StepFailed f && !f.willRetry()) {
+                rows.add(bar(f.index(), f.step(), started.getOrDefault(f.index(), f.time()), f.time(), t0, total, "FAILED"));
+                started.remove(f.index());
+            }
+        }
+        if (!rows.isEmpty()) {
+            b.append("Each bar is a step, placed on the run's time axis (").append(Durations.human(Duration.ofMillis(total))).append(").\n\n```text\n");
+            int nameWidth = rows.stream().mapToInt(r -> r[0].length()).max().orElse(10);
+            for (String[] r : rows) {
+                b.append(String.format("%-" + nameWidth + "s |%s| %s%n", r[0], r[1], r[2]));
+            }
+            b.append("```\n\n");
+        }
+        b.append("| Time (UTC) | + | Event |\n|---|---|---|\n");
+        for (JournalEvent e : events) {
+            String what = describe(e);
+            if (what != null) {
+                b.append("| ").append(TIME.format(e.time())).append(" | ").append(Durations.human(Duration.between(t0, e.time())))
+                        .append(" | ").append(cell(what)).append(" |\n");
+            }
+        }
+        b.append('\n');
+    }
+
+    private static String[] bar(int index, String step, Instant from, Instant to, Instant t0, long total, String status) {
+        int start = (int) Math.min(BAR_WIDTH - 1, Duration.between(t0, from).toMillis() * BAR_WIDTH / total);
+        int len = (int) Math.max(1, Duration.between(from, to).toMillis() * BAR_WIDTH / total);
+        len = Math.min(len, BAR_WIDTH - start);
+        String line = " ".repeat(start) + (status.equals("ok") ? "#" : "X").repeat(len) + " ".repeat(BAR_WIDTH - start - len);
+        return new String[]{index + ". " + step, line, Durations.human(Duration.between(from, to)) + (status.equals("ok") ? "" : " " + status)};
+    }
+
+    private void steps(StringBuilder b) {
+        b.append("## Steps\n\n| # | Step | Kind | Result | Attempts | Time |\n|---|---|---|---|---|---|\n");
+        Map<Integer, String[]> rows = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.StepFinished f) {
+                rows.put(f.index(), new String[]{f.step(), f.kind().name(), "ok", String.valueOf(f.attempt()), Durations.human(Duration.ofMillis(f.durationMillis()))});
+            } else if (e instanceof JournalEvent.StepFailed f && !f.willRetry()) {
+                rows.put(f.index(), new String[]{f.step(), f.kind().name(), "FAILED", String.valueOf(f.attempt()), Durations.human(Duration.ofMillis(f.durationMillis()))});
+            } else if (e instanceof JournalEvent.StepSkipped s && !rows.containsKey(s.index())) {
+                rows.put(s.index(), new String[]{s.step(), "", "done earlier", "", ""});
+            }
+        }
+        if (plan != null) {
+            for (PlannedStep s : plan.steps()) {
+                rows.putIfAbsent(s.index(), new String[]{s.name(), s.kind().name(), "not run", "", ""});
+            }
+        }
+        rows.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(r -> b.append("| ").append(r.getKey()).append(" | ")
+                .append(String.join(" | ", java.util.Arrays.stream(r.getValue()).map(IncidentReport::cell).toList())).append(" |\n"));
+        b.append('\n');
+    }
+
+    private void phases(StringBuilder b) {
+        b.append("## Phases against budget\n\n```text\n");
+        Map<String, Long> actual = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            int index = e instanceof JournalEvent.StepFinished f ? f.index() : e instanceof JournalEvent.StepFailed f ? f.index() : -1;
+            long ms = e instanceof JournalEvent.StepFinished f ? f.durationMillis() : e instanceof JournalEvent.StepFailed f ? f.durationMillis() : 0;
+            if (index > 0 && index <= plan.steps().size()) {
+                String phase = plan.steps().get(index - 1).phase();
+                if (phase != null) {
+                    actual.merge(phase, ms, Long::sum);
+                }
+            }
+        }
+        int nameWidth = plan.phases().stream().mapToInt(p -> p.name().length()).max().orElse(10);
+        for (Phase p : plan.phases()) {
+            long a = actual.getOrDefault(p.name(), 0L);
+            long budget = Math.max(1, p.budget().toMillis());
+            int used = (int) Math.min(BAR_WIDTH, a * BAR_WIDTH / budget);
+            String barText = "#".repeat(used) + ".".repeat(BAR_WIDTH - used);
+            b.append(String.format("%-" + nameWidth + "s [%s] %s of %s%s%n", p.name(), barText, Durations.human(Duration.ofMillis(a)),
+                    Durations.human(p.budget()), a > budget ? "  OVER BUDGET" : ""));
+        }
+        b.append("```\n\n");
+    }
+
+    private void approvals(StringBuilder b) {
+        List<String> lines = new ArrayList<>();
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.ApprovalGranted a) {
+                lines.add("| " + TIME.format(a.time()) + " | " + cell(a.step()) + " | approved by " + cell(a.approver()) + " | " + cell(a.method()) + " |");
+            } else if (e instanceof JournalEvent.ApprovalRefused a) {
+                lines.add("| " + TIME.format(a.time()) + " | " + cell(a.step()) + " | NOT approved: " + cell(a.reason()) + " | " + cell(a.method()) + " |");
+            }
+        }
+        b.append("## Approvals\n\n");
+        if (lines.isEmpty()) {
+            b.append("No destructive step asked for approval.\n\n");
+        } else {
+            b.append("| Time (UTC) | Step | Decision | How |\n|---|---|---|---|\n");
+            lines.forEach(l -> b.append(l).append('\n'));
+            b.append('\n');
+        }
+    }
+
+    private void checks(StringBuilder b) {
+        List<String> lines = new ArrayList<>();
+        for (JournalEvent e : events) {
+            List<CheckResult> cs = e instanceof JournalEvent.StepFinished f ? f.checks()
+                    : e instanceof JournalEvent.StepFailed f && !f.willRetry() ? f.checks() : List.of();
+            for (CheckResult c : cs) {
+                lines.add("| " + cell(c.name()) + " | " + (c.isPassed() ? "passed" : "**FAILED**") + " | " + cell(c.measured()) + " | "
+                        + cell(c.expected()) + " | " + cell(c.message()) + " |");
+            }
+        }
+        if (!lines.isEmpty()) {
+            b.append("## Verification results\n\n| Check | Result | Measured | Expected | Note |\n|---|---|---|---|---|\n");
+            lines.forEach(l -> b.append(l).append('\n'));
+            b.append('\n');
+        }
+    }
+
+    private void failures(StringBuilder b) {
+        List<String> lines = new ArrayList<>();
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.StepFailed f) {
+                lines.add("- " + TIME.format(f.time()) + " step " + f.index() + " '" + f.step() + "', attempt " + f.attempt()
+                        + (f.willRetry() ? " (retried)" : "") + ": " + f.error());
+            }
+        }
+        if (!lines.isEmpty()) {
+            b.append("## Failures\n\n");
+            lines.forEach(l -> b.append(l).append('\n'));
+            b.append('\n');
+        }
+    }
+
+    private void outputs(StringBuilder b) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.StepFinished f) {
+                all.putAll(f.outputs());
+            } else if (e instanceof JournalEvent.CheckpointReached c) {
+                c.outputs().forEach(all::putIfAbsent);
+            }
+        }
+        Map<String, String> loss = new LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            if (k.startsWith(DATA_LOSS_PREFIX)) {
+                loss.put(k.substring(DATA_LOSS_PREFIX.length()), v);
+            }
+        });
+        b.append("## Data-loss window\n\n");
+        if (loss.isEmpty()) {
+            b.append("No step measured a data-loss window in this run.\n\n");
+        } else {
+            b.append("| What | Lost (created after the backup) |\n|---|---|\n");
+            loss.forEach((k, v) -> b.append("| ").append(cell(k)).append(" | ").append(cell(v)).append(" |\n"));
+            b.append('\n');
+        }
+        if (!all.isEmpty()) {
+            b.append("## Outputs\n\n| Key | Value |\n|---|---|\n");
+            all.forEach((k, v) -> b.append("| ").append(cell(k)).append(" | ").append(cell(v)).append(" |\n"));
+            b.append('\n');
+        }
+    }
+
+    private static String describe(JournalEvent e) {
+        if (e instanceof JournalEvent.RunStarted s) {
+            return "run started by " + s.operator() + " (" + s.stepCount() + " steps)";
+        } else if (e instanceof JournalEvent.RunResumed r) {
+            return "run resumed by " + r.operator() + " after " + (r.fromCheckpoint() == null ? "the start" : "checkpoint '" + r.fromCheckpoint() + "'");
+        } else if (e instanceof JournalEvent.StepStarted s) {
+            return "step " + s.index() + " '" + s.step() + "' started" + (s.attempt() > 1 ? " (attempt " + s.attempt() + ")" : "");
+        } else if (e instanceof JournalEvent.StepFinished f) {
+            return "step " + f.index() + " '" + f.step() + "' finished in " + Durations.human(Duration.ofMillis(f.durationMillis()));
+        } else if (e instanceof JournalEvent.StepFailed f) {
+            return "step " + f.index() + " '" + f.step() + "' FAILED: " + f.error() + (f.willRetry() ? " (will retry)" : "");
+        } else if (e instanceof JournalEvent.StepSkipped s) {
+            return null;
+        } else if (e instanceof JournalEvent.ApprovalGranted a) {
+            return "'" + a.step() + "' approved by " + a.approver() + " (" + a.method() + ")";
+        } else if (e instanceof JournalEvent.ApprovalRefused a) {
+            return "'" + a.step() + "' NOT approved: " + a.reason();
+        } else if (e instanceof JournalEvent.CheckpointReached c) {
+            return "checkpoint '" + c.name() + "' reached";
+        } else if (e instanceof JournalEvent.RunFinished f) {
+            return "run ended " + f.outcome();
+        }
+        return null;
+    }
+
+    private <T extends JournalEvent> Optional<T> first(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
+    private <T extends JournalEvent> Optional<T> last(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).reduce((a, c) -> c);
+    }
+
+    private static String cell(String s) {
+        return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+    }
+}

@@ -1,0 +1,48 @@
+package dev.rollback.core.journal;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.StepKind;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JournalCodecTest {
+    private static final Instant T = Instant.parse("2026-11-25T03:15:00.123Z");
+
+    @Test
+    void everyEventTypeSurvivesARoundTripOnOneLine() {
+        List<JournalEvent> events = List.of(
+                new JournalEvent.RunStarted("r1", T, "plan", "0123456789abcdef", "alice", "error rate 12%", "host-a", 4242, 7),
+                new JournalEvent.RunResumed("r1", T, "0123456789abcdef", "bob", "host-b", 77, "app-stopped"),
+                new JournalEvent.RunResumed("r1", T, "0123456789abcdef", "bob", "host-b", 77, null),
+                new JournalEvent.StepStarted("r1", T, 3, "restore \"nextcrm\"\nnow", StepKind.RESTORE, 2),
+                new JournalEvent.StepFinished("r1", T, 3, "restore", StepKind.RESTORE, 2, 1234,
+                        Map.of("backup.path", "/backups/p-1"), List.of(CheckResult.passed("rows", 10, ">= 5"))),
+                new JournalEvent.StepFailed("r1", T, 4, "verify", StepKind.VERIFY, 1, 55, "check failed", true,
+                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few"))),
+                new JournalEvent.StepSkipped("r1", T, 1, "stop", "finished before checkpoint"),
+                new JournalEvent.ApprovalGranted("r1", T, "restore", "ops@example.com", "auto-approve"),
+                new JournalEvent.ApprovalRefused("r1", T, "restore", "console", "typed 'no'"),
+                new JournalEvent.CheckpointReached("r1", T, 5, "data-restored", Map.of("k", "v")),
+                new JournalEvent.RunFinished("r1", T, "FAILED", "verify", "check failed", 99),
+                new JournalEvent.RunFinished("r1", T, "SUCCEEDED", null, null, 99));
+        for (JournalEvent e : events) {
+            String line = JournalCodec.encode(e);
+            assertThat(line).doesNotContain("\n").startsWith("{\"v\":1,\"type\":\"" + e.getClass().getSimpleName() + "\"");
+            assertThat(JournalCodec.decode(line)).isEqualTo(e);
+        }
+    }
+
+    @Test
+    void badLinesGiveClearErrors() {
+        assertThatThrownBy(() -> JournalCodec.decode("{\"v\":1,\"type\":\"RunStar")).hasMessageContaining("Not a journal line (invalid JSON)");
+        assertThatThrownBy(() -> JournalCodec.decode("{\"v\":1}")).hasMessageContaining("no type");
+        assertThatThrownBy(() -> JournalCodec.decode("{\"v\":9,\"type\":\"Teleported\",\"runId\":\"r\",\"time\":\"2026-01-01T00:00:00Z\"}"))
+                .hasMessageContaining("Unknown journal event type 'Teleported'");
+    }
+}

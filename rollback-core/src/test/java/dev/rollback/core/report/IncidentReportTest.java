@@ -1,0 +1,62 @@
+package dev.rollback.core.report;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Confirmations;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.RunReport;
+import dev.rollback.core.Step;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.StepOptions;
+import dev.rollback.core.FailurePolicy;
+import dev.rollback.core.journal.InMemoryJournal;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IncidentReportTest {
+
+    @Test
+    void rendersSummaryTimelinePhasesApprovalsChecksFailuresAndDataLossWindow() {
+        InMemoryJournal journal = InMemoryJournal.create();
+        Step restore = new Step() {
+            public String name() { return "restore nextcrm"; }
+            public void execute(StepContext c) throws Exception { Thread.sleep(15); c.output("dataloss.crm_Accounts", "12 rows created after 2026-11-24T02:00:00Z"); }
+            public boolean destructive() { return true; }
+        };
+        RollbackPlan plan = Rollback.plan("nextcrm-back-to-mongo")
+                .phase("Phase 1: prepare", Duration.ofMinutes(5), p -> p.capture("forensics", c -> { }))
+                .phase("Phase 3: restore", Duration.ofMillis(1), p -> p.restore(restore).checkpoint("restored"))
+                .verify(dev.rollback.core.Check.of("collections", c -> CheckResult.passed("collections", 26, ">= 26")))
+                .step("smoke search", c -> { throw new IllegalStateException("search answered 500"); },
+                        StepOptions.defaults().onFailure(FailurePolicy.CONTINUE))
+                .build();
+        RunReport run = Rollback.runner().journal(journal).operator("alice").reason("data corruption in crm_Accounts")
+                .confirmations(Confirmations.autoApprove("dba@example.com")).run(plan);
+
+        String md = IncidentReport.of(journal.read(plan.name(), run.runId())).plan(plan).toMarkdown();
+
+        assertThat(md).contains("# Incident report: rollback 'nextcrm-back-to-mongo', run " + run.runId())
+                .contains("| Outcome | **SUCCEEDED_WITH_WARNINGS** |")
+                .contains("by alice on")
+                .contains("| Reason | data corruption in crm_Accounts |")
+                .contains("## Timeline").contains("2. restore nextcrm |").contains("#")
+                .contains("## Steps").contains("| 5 | smoke search | ACTION | FAILED | 1 |")
+                .contains("## Phases against budget").contains("Phase 3: restore").contains("OVER BUDGET")
+                .contains("## Approvals").contains("| restore nextcrm | approved by dba@example.com | auto-approve |")
+                .contains("## Verification results").contains("| collections | passed | 26 | >= 26 |")
+                .contains("## Failures").contains("search answered 500")
+                .contains("## Data-loss window").contains("| crm_Accounts | 12 rows created after 2026-11-24T02:00:00Z |");
+    }
+
+    @Test
+    void aRunWithoutAnEndSaysItIsIncomplete() {
+        InMemoryJournal journal = InMemoryJournal.create();
+        try (var w = journal.open("p", "r1")) {
+            w.append(new dev.rollback.core.journal.JournalEvent.RunStarted("r1", java.time.Instant.now(), "p", "f", "op", "", "h", 1, 2));
+        }
+        assertThat(IncidentReport.of(journal.read("p", "r1")).toMarkdown()).contains("INCOMPLETE (no end recorded");
+    }
+}
