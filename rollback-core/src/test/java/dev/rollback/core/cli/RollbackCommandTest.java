@@ -1,0 +1,167 @@
+package dev.rollback.core.cli;
+
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.Step;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.JournalEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RollbackCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean failRestore = new AtomicBoolean();
+
+    private int run(String stdin, Map<String, String> env, String... args) {
+        return RollbackCommand.named("app-rollback")
+                .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)))
+                .environment(env)
+                .execute(args, o -> plan(o.require("DATABASE_URL")));
+    }
+
+    private RollbackPlan plan(String url) {
+        return Rollback.plan("app")
+                .capture("dump", c -> ran.add("dump"))
+                .checkpoint("captured")
+                .restore(new Step() {
+                    public String name() { return "restore"; }
+                    public void execute(StepContext c) {
+                        if (failRestore.get()) {
+                            throw new IllegalStateException("pg_restore: error: could not connect to " + url);
+                        }
+                        ran.add("restore " + url);
+                    }
+                    public String confirmationTarget() { return "appdb"; }
+                })
+                .build();
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndChangesNothing() {
+        int code = run("", Map.of("DATABASE_URL", "postgresql://app:pw12345@db/app"), "--dry-run", "--journal", dir.toString());
+        assertThat(code).isZero();
+        assertThat(out()).contains("DRY RUN: nothing will be changed.").contains("Plan 'app'").contains("3. [restore] restore  DESTRUCTIVE");
+        assertThat(ran).isEmpty();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void yesApprovesInTheApproversNameAndSettingsComeFromSetOrEnvironment() {
+        int code = run("", Map.of(), "--yes", "oncall@example.com", "--journal", dir.toString(), "--set", "DATABASE_URL=postgresql://db/app",
+                "--reason", "bad migration", "--operator", "alice");
+        assertThat(code).as(err()).isZero();
+        assertThat(ran).containsExactly("dump", "restore postgresql://db/app");
+        FileJournal journal = FileJournal.in(dir);
+        String runId = journal.runIds("app").get(0);
+        List<JournalEvent> events = journal.read("app", runId);
+        assertThat(events.get(0)).isInstanceOfSatisfying(JournalEvent.RunStarted.class, s -> {
+            assertThat(s.operator()).isEqualTo("alice");
+            assertThat(s.reason()).isEqualTo("bad migration");
+        });
+        assertThat(events).filteredOn(JournalEvent.ApprovalGranted.class::isInstance).hasSize(1);
+        assertThat(out()).contains("Incident report: " + journal.runDirectory("app", runId).resolve("incident-report.md"));
+    }
+
+    @Test
+    void withNoStandardInputADestructiveStepNeedsApprovalAndTheProgramDoesNotWait() {
+        int code = run("", Map.of("DATABASE_URL", "x"), "--journal", dir.toString());
+        assertThat(code).isEqualTo(ExitCode.NEEDS_APPROVAL.code()).isEqualTo(4);
+        assertThat(out()).contains("NOT APPROVED (console): standard input is closed");
+        assertThat(ran).containsExactly("dump");
+    }
+
+    @Test
+    void noInputNeverReadsStandardInput() {
+        int code = run("appdb\n", Map.of("DATABASE_URL", "x"), "--no-input", "--journal", dir.toString());
+        assertThat(code).isEqualTo(4);
+        assertThat(ran).containsExactly("dump");
+    }
+
+    @Test
+    void theOperatorApprovesByTypingTheTarget() {
+        assertThat(run("appdb\n", Map.of("DATABASE_URL", "x"), "--journal", dir.toString())).isZero();
+        assertThat(err()).contains("Type 'appdb' to go on");
+        assertThat(ran).containsExactly("dump", "restore x");
+    }
+
+    @Test
+    void theOperatorRefusesByTypingAnythingElse() {
+        assertThat(run("no\n", Map.of("DATABASE_URL", "x"), "--journal", dir.toString())).isEqualTo(ExitCode.REFUSED.code());
+    }
+
+    @Test
+    void aFailurePrintsTheResumeCommandAndResumingFinishesTheRun() {
+        failRestore.set(true);
+        int code = run("", Map.of("DATABASE_URL", "postgresql://app:Secret-Pass-9@db/app"), "--yes", "ops", "--journal", dir.toString());
+        assertThat(code).isEqualTo(ExitCode.FAILED.code());
+        String runId = FileJournal.in(dir).runIds("app").get(0);
+        assertThat(out()).contains("Stopped at step 3 'restore'")
+                .contains("Resume with: app-rollback --resume " + runId + " --journal " + dir.toAbsolutePath() + " --yes ops")
+                .doesNotContain("Secret-Pass-9");
+
+        failRestore.set(false);
+        ran.clear();
+        assertThat(run("", Map.of("DATABASE_URL", "x"), "--resume", "latest", "--yes", "ops", "--journal", dir.toString())).isZero();
+        assertThat(ran).containsExactly("restore x");
+    }
+
+    @Test
+    void resumingWhatIsNotThereIsRefused() {
+        assertThat(run("", Map.of("DATABASE_URL", "x"), "--resume", "latest", "--journal", dir.toString())).isEqualTo(3);
+        assertThat(err()).contains("No run of plan 'app'");
+    }
+
+    @Test
+    void usageErrorsNameTheProblem() {
+        assertThat(run("", Map.of(), "--journal", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("DATABASE_URL is not set; export DATABASE_URL=... or pass --set DATABASE_URL=...");
+        assertThat(run("", Map.of(), "--bogus")).isEqualTo(2);
+        assertThat(err()).contains("unknown argument '--bogus'").contains("Usage: app-rollback");
+        assertThat(run("", Map.of(), "--yes")).isEqualTo(2);
+        assertThat(err()).contains("--yes needs a value");
+        assertThat(run("", Map.of(), "--dry-run", "--resume", "x")).isEqualTo(2);
+    }
+
+    @Test
+    void anInvalidPlanExitsWithItsOwnCode() {
+        int code = RollbackCommand.named("bad").streams(new PrintStream(out), new PrintStream(err), new ByteArrayInputStream(new byte[0]))
+                .execute(new String[0], o -> Rollback.plan("empty").build());
+        assertThat(code).isEqualTo(ExitCode.INVALID_PLAN.code());
+        assertThat(err()).contains("has no steps");
+    }
+
+    @Test
+    void helpPrintsUsage() throws Exception {
+        assertThat(run("", Map.of(), "--help")).isZero();
+        assertThat(out()).contains("--dry-run").contains("Exit codes: 0 done, 1 failed");
+        assertThat(Files.list(dir)).isEmpty();
+    }
+}
