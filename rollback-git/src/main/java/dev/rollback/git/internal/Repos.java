@@ -1,0 +1,213 @@
+package dev.rollback.git.internal;
+
+import dev.rollback.git.GitOperationException;
+import dev.rollback.git.GitRepositoryNotFoundException;
+import dev.rollback.git.UnknownRevisionException;
+import org.eclipse.jgit.api.Status;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryCache;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.util.FS;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/** Opening repositories, resolving revisions and naming safety refs, with failures wrapped once. */
+public final class Repos {
+    /** Prefix of every safety tag the module creates. */
+    public static final String SAFETY_PREFIX = "rollback/safety/";
+
+    private Repos() {
+    }
+
+    /**
+     * Opens the repository at a working tree or bare folder.
+     *
+     * @param dir the folder
+     * @return JGit's porcelain on it; close it
+     */
+    public static org.eclipse.jgit.api.Git open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new GitRepositoryNotFoundException(dir, null);
+        }
+        File gitDir = RepositoryCache.FileKey.resolve(dir.toFile(), FS.DETECTED);
+        if (gitDir == null) {
+            throw new GitRepositoryNotFoundException(dir, null);
+        }
+        try {
+            Repository repo = new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build();
+            return new org.eclipse.jgit.api.Git(repo, true);
+        } catch (IOException e) {
+            throw new GitOperationException(dir, "Could not open the git repository at " + dir + " (" + e.getMessage()
+                    + "). Nothing was changed. Fix: check that the folder is readable and the repository is not corrupt "
+                    + "('git fsck')", e);
+        }
+    }
+
+    /**
+     * Resolves a revision to a commit, peeling annotated tags.
+     *
+     * @param repo the repository
+     * @param dir  its folder, for messages
+     * @param rev  the revision text
+     * @param what what the caller will do with it, for messages
+     * @return the commit
+     */
+    public static RevCommit commit(Repository repo, Path dir, String rev, String what) {
+        ObjectId id;
+        try {
+            id = repo.resolve(rev + "^{commit}");
+        } catch (RevisionSyntaxException | AmbiguousObjectException | IncorrectObjectTypeException e) {
+            throw new UnknownRevisionException(dir, rev, what);
+        } catch (IOException e) {
+            throw io(dir, "resolve revision '" + rev + "'", e);
+        }
+        if (id == null) {
+            throw new UnknownRevisionException(dir, rev, what);
+        }
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(id);
+            walk.parseBody(c);
+            return c;
+        } catch (MissingObjectException | IncorrectObjectTypeException e) {
+            throw new UnknownRevisionException(dir, rev, what);
+        } catch (IOException e) {
+            throw io(dir, "read commit " + id.name(), e);
+        }
+    }
+
+    /**
+     * The HEAD commit id.
+     *
+     * @param repo the repository
+     * @param dir  its folder, for messages
+     * @return HEAD's commit
+     */
+    public static ObjectId head(Repository repo, Path dir) {
+        try {
+            ObjectId id = repo.resolve(Constants.HEAD + "^{commit}");
+            if (id == null) {
+                throw new GitOperationException(dir, "The repository at " + dir + " has no commit yet (HEAD is unborn). "
+                        + "Nothing was changed. Fix: point the plan at the deployed checkout, which has history", null);
+            }
+            return id;
+        } catch (IOException e) {
+            throw io(dir, "resolve HEAD", e);
+        }
+    }
+
+    /**
+     * The paths with uncommitted changes.
+     *
+     * @param git              the repository
+     * @param dir              its folder, for messages
+     * @param includeUntracked whether untracked (not ignored) files count
+     * @return the paths, sorted
+     */
+    public static List<String> uncommitted(org.eclipse.jgit.api.Git git, Path dir, boolean includeUntracked) {
+        try {
+            Status st = git.status().call();
+            TreeSet<String> paths = new TreeSet<>();
+            paths.addAll(st.getAdded());
+            paths.addAll(st.getChanged());
+            paths.addAll(st.getModified());
+            paths.addAll(st.getMissing());
+            paths.addAll(st.getRemoved());
+            paths.addAll(st.getConflicting());
+            if (includeUntracked) {
+                paths.addAll(st.getUntracked());
+            }
+            return new ArrayList<>(paths);
+        } catch (GitAPIException | RuntimeException e) {
+            throw new GitOperationException(dir, "Could not read the status of the working tree of " + dir + " ("
+                    + e.getMessage() + "). Nothing was changed. Fix: run 'git status' there and repair what it reports", e);
+        }
+    }
+
+    /**
+     * Points a lightweight tag at a commit, unless the tag exists already (a re-run keeps the first one).
+     *
+     * @param repo the repository
+     * @param dir  its folder, for messages
+     * @param name the tag name without {@code refs/tags/}
+     * @param id   the commit
+     * @return the commit the tag points at after the call
+     */
+    public static ObjectId keepTag(Repository repo, Path dir, String name, ObjectId id) {
+        try {
+            Ref existing = repo.exactRef(Constants.R_TAGS + name);
+            if (existing != null) {
+                return existing.getObjectId();
+            }
+            RefUpdate u = repo.updateRef(Constants.R_TAGS + name);
+            u.setNewObjectId(id);
+            u.setExpectedOldObjectId(ObjectId.zeroId());
+            u.setRefLogMessage("rollback: safety tag", false);
+            RefUpdate.Result r = u.update();
+            if (r != RefUpdate.Result.NEW) {
+                throw new GitOperationException(dir, "Could not create safety tag " + name + " at " + id.name() + " in " + dir
+                        + " (" + r + "). Nothing was changed. Fix: check that refs/tags is writable and not locked "
+                        + "(a stale .lock file under .git/refs)", null);
+            }
+            return id;
+        } catch (IOException e) {
+            throw io(dir, "create safety tag " + name, e);
+        }
+    }
+
+    /**
+     * The safety tag of a step of a run: {@code rollback/safety/<runId>/<step>}, the same on every re-run.
+     *
+     * @param runId    the run id
+     * @param stepName the step name
+     * @return the tag name
+     */
+    public static String safetyTag(String runId, String stepName) {
+        return SAFETY_PREFIX + slug(runId) + "/" + slug(stepName);
+    }
+
+    /**
+     * Makes text safe as one component of a ref name.
+     *
+     * @param text any text
+     * @return lower case letters, digits, '.', '_' and '-'
+     */
+    public static String slug(String text) {
+        String s = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("\\.{2,}", ".")
+                .replaceAll("^[-.]+", "").replaceAll("[-.]+$", "");
+        if (s.endsWith(".lock")) {
+            s = s.substring(0, s.length() - 5) + "-lock";
+        }
+        return s.isEmpty() ? "step" : s;
+    }
+
+    /**
+     * Wraps an I/O failure.
+     *
+     * @param dir   the repository
+     * @param tried what was tried
+     * @param e     the failure
+     * @return the exception to throw
+     */
+    public static GitOperationException io(Path dir, String tried, Exception e) {
+        return new GitOperationException(dir, "Git I/O failed in " + dir + ": tried to " + tried + " (" + e.getMessage()
+                + "). Fix: check disk space and permissions, then 'git fsck' and 'git status' there before resuming", e);
+    }
+}
