@@ -1,0 +1,106 @@
+package dev.rollback.publishing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What we publish works for a user: every module, the BOM, sources and javadoc jars are in the
+ * folder repository the build deployed into, and a project outside the reactor that imports the
+ * BOM builds and runs a plan against rollback-core taken from that repository (its local
+ * repository has no rollback artifacts of its own).
+ */
+class ConsumerProjectIT {
+    private static final List<String> MODULES = List.of("rollback-core", "rollback-process", "rollback-postgres",
+            "rollback-mongo", "rollback-git", "rollback-test", "rollback-examples");
+
+    @TempDir
+    Path dir;
+
+    private final Path staging = Path.of(System.getProperty("staging.repository"));
+    private final String version = System.getProperty("rollback.version");
+
+    @Test
+    void everyModuleIsPublishedWithSourcesAndJavadoc() throws IOException {
+        assertThat(staging.resolve("dev/rollback/rollback-bom/" + version)).isDirectory();
+        assertThat(staging.resolve("dev/rollback/rollback-parent/" + version)).isDirectory();
+        for (String module : MODULES) {
+            Path folder = staging.resolve("dev/rollback/" + module + "/" + version);
+            try (Stream<Path> files = Files.list(folder)) {
+                List<String> names = files.map(p -> p.getFileName().toString()).toList();
+                assertThat(names).as(module).anyMatch(n -> n.endsWith(".jar") && !n.contains("-sources") && !n.contains("-javadoc"))
+                        .anyMatch(n -> n.endsWith("-sources.jar"))
+                        .anyMatch(n -> n.endsWith("-javadoc.jar"))
+                        .anyMatch(n -> n.endsWith(".pom"));
+            }
+        }
+    }
+
+    @Test
+    void aConsumerProjectImportingTheBomBuildsAndRunsAPlanFromTheFolderRepository() throws Exception {
+        Path project = dir.resolve("consumer");
+        copyTree(Path.of(System.getProperty("consumer.sources")), project, false);
+        // A local repository with everything the machine has, except rollback itself: it must come from the folder repository.
+        Path localRepo = dir.resolve("m2");
+        copyTree(Path.of(System.getProperty("local.repository")), localRepo, true);
+
+        String mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn").toString();
+        Path log = dir.resolve("consumer-build.log");
+        Process p = new ProcessBuilder(mvn, "-B", "verify", "-Dmaven.repo.local=" + localRepo,
+                "-Dstaging.url=" + staging.toUri(), "-Drollback.version=" + version)
+                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(log);
+        assertThat(p.exitValue()).as("consumer build output:%n%s", output).isZero();
+        assertThat(output).contains("Tests run: 1, Failures: 0, Errors: 0").contains("BUILD SUCCESS");
+
+        Path resolved = localRepo.resolve("dev/rollback/rollback-core/" + version);
+        assertThat(resolved.resolve("maven-metadata-rollback-staging.xml")).as("rollback-core came from the folder repository").exists();
+        try (Stream<Path> files = Files.list(resolved)) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("rollback-core-") && n.endsWith(".jar"));
+        }
+    }
+
+    /** Copies a tree; with {@code link}, hard-links files (fast, no extra space) and leaves rollback's own artifacts out. */
+    private static void copyTree(Path from, Path to, boolean link) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Path rel = from.relativize(d);
+                if (link && rel.toString().replace('\\', '/').startsWith("dev/rollback")) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(rel.toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (link) {
+                    try {
+                        Files.createLink(target, f);
+                        return FileVisitResult.CONTINUE;
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // different file system: fall back to a copy
+                    }
+                }
+                Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
