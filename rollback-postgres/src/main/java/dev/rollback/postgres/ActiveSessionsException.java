@@ -1,0 +1,14 @@
+package dev.rollback.postgres;
+
+/**
+ * Sessions still hold a database that a step needs to itself (an in-place restore, a template
+ * snapshot). The message names the applications and the option that terminates them.
+ */
+public final class ActiveSessionsException extends PostgresException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message the sessions found and the fix */
+    public ActiveSessionsException(String message) {
+        super(message);
+    }
+}

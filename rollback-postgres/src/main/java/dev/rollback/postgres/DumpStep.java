@@ -1,0 +1,198 @@
+package dev.rollback.postgres;
+
+import dev.rollback.core.Step;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.StepDescription;
+import dev.rollback.postgres.internal.Inspect;
+import dev.rollback.postgres.internal.PgCommands;
+import dev.rollback.postgres.internal.PgEndpoint;
+import dev.rollback.postgres.internal.PgTools;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Dumps a database with the machine's {@code pg_dump}: custom, directory (in parallel) or plain
+ * format, schema only, chosen tables, compression level. Alongside the dump it records a
+ * {@link RowCountManifest} taken in the same snapshot as the dump, so that a restore can be
+ * verified against it. A relative target is resolved in the run's folder (forensics).
+ * Publishes {@code postgres.dump.path}.
+ *
+ * <pre>{@code
+ * plan.capture(Postgres.at(url).password(pw).dump(Path.of("/backups/pre-rollback.dump")));
+ * plan.capture(Postgres.at(url).password(pw).dump(Path.of("crm-dir")).format(DumpFormat.DIRECTORY).jobs(2));
+ * plan.capture(Postgres.at(url).password(pw).schemaDump(Path.of("schema.sql")));     // into the run folder
+ * }</pre>
+ */
+public final class DumpStep implements Step {
+    private final PgEndpoint ep;
+    private final Path target;
+    private final DumpFormat format;
+    private final int jobs;
+    private final boolean schemaOnly;
+    private final List<String> tables;
+    private final Integer compression;
+    private final boolean replaceExisting;
+
+    DumpStep(PgEndpoint ep, Path target, DumpFormat format, int jobs, boolean schemaOnly, List<String> tables, Integer compression,
+             boolean replaceExisting) {
+        this.replaceExisting = replaceExisting;
+        this.ep = ep;
+        this.target = Objects.requireNonNull(target, "target");
+        this.format = format;
+        this.jobs = jobs;
+        this.schemaOnly = schemaOnly;
+        this.tables = List.copyOf(tables);
+        this.compression = compression;
+    }
+
+    /**
+     * @param f the format; custom by default
+     * @return a copy with that format
+     */
+    public DumpStep format(DumpFormat f) {
+        return new DumpStep(ep, target, Objects.requireNonNull(f, "format"), jobs, schemaOnly, tables, compression, replaceExisting);
+    }
+
+    /**
+     * @param n parallel jobs; only for {@link DumpFormat#DIRECTORY}
+     * @return a copy with that many jobs
+     */
+    public DumpStep jobs(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1, got " + n);
+        }
+        return new DumpStep(ep, target, format, n, schemaOnly, tables, compression, replaceExisting);
+    }
+
+    /** @return a copy that dumps the schema only, no data */
+    public DumpStep schemaOnly() {
+        return new DumpStep(ep, target, format, jobs, true, tables, compression, replaceExisting);
+    }
+
+    /**
+     * @param names tables to dump ({@code table} or {@code schema.table}); all by default
+     * @return a copy dumping only those
+     */
+    public DumpStep tables(String... names) {
+        return new DumpStep(ep, target, format, jobs, schemaOnly, List.of(names), compression, replaceExisting);
+    }
+
+    /**
+     * @param level 0 (none) to 9 (best)
+     * @return a copy with that compression level
+     */
+    public DumpStep compression(int level) {
+        if (level < 0 || level > 9) {
+            throw new IllegalArgumentException("compression level must be 0 to 9, got " + level);
+        }
+        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, level, replaceExisting);
+    }
+
+    /** @return a copy that replaces an existing dump at the target (also when a resumed run repeats the step) */
+    public DumpStep replaceExisting() {
+        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, compression, true);
+    }
+
+    @Override
+    public String name() {
+        return (schemaOnly ? "dump schema of " : "dump ") + ep.database();
+    }
+
+    @Override
+    public StepDescription describe() {
+        return StepDescription.of(name() + " to " + target).param("server", ep.where()).param("format", format.flag())
+                .param("jobs", jobs).param("tables", tables.isEmpty() ? "all" : String.join(",", tables))
+                .command(argv("pg_dump", target, null));
+    }
+
+    private List<String> argv(String tool, Path out, String snapshot) {
+        if (jobs > 1 && format != DumpFormat.DIRECTORY) {
+            throw new IllegalArgumentException("pg_dump runs parallel jobs only with DumpFormat.DIRECTORY; use format(DIRECTORY) or jobs(1)");
+        }
+        List<String> a = new ArrayList<>(List.of(tool, "--format=" + format.flag(), "--file=" + out));
+        if (jobs > 1) {
+            a.add("--jobs=" + jobs);
+        }
+        if (schemaOnly) {
+            a.add("--schema-only");
+        }
+        if (compression != null && format != DumpFormat.PLAIN) {
+            a.add("--compress=" + compression);
+        }
+        if (snapshot != null) {
+            a.add("--snapshot=" + snapshot);
+        }
+        for (String t : tables) {
+            a.add("--table=" + t);
+        }
+        a.addAll(PgCommands.connectionArgs(ep, ep.database()));
+        return a;
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        Path out = target.isAbsolute() ? target : ctx.runDirectory().resolve(target);
+        if (Files.exists(out) && !replaceExisting) {
+            throw new PostgresException("Dump target " + out + " already exists; nothing was dumped and it was not touched. "
+                    + "Choose another path, or allow replacing it with .replaceExisting().");
+        }
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        // pg_dump writes to a partial path that is moved into place only when it succeeded, so a
+        // failed dump never leaves something that looks like a good one.
+        Path partial = out.resolveSibling("." + out.getFileName() + ".partial");
+        deleteRecursively(partial);
+        PgTools.Tool tool = PgCommands.tool(ep, "pg_dump");
+        // Count rows in the same snapshot pg_dump will read, so the manifest matches the dump exactly.
+        try (Connection c = ep.connect()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            String snapshot;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
+                rs.next();
+                snapshot = rs.getString(1);
+            }
+            if (!schemaOnly) {
+                RowCountManifest manifest = new RowCountManifest(Inspect.rowCounts(c));
+                if (!tables.isEmpty()) {
+                    manifest = new RowCountManifest(manifest.counts().entrySet().stream()
+                            .filter(e -> tables.contains(e.getKey()) || tables.contains(e.getKey().substring(e.getKey().indexOf('.') + 1)))
+                            .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue,
+                                    (x, y) -> x, java.util.LinkedHashMap::new)));
+                }
+                manifest.write(RowCountManifest.forDump(out));
+            }
+            ctx.progress("dumping " + ep.database() + " to " + out + " with " + tool.path() + " " + tool.version());
+            PgCommands.runOrFail(ep, argv(tool.path().toString(), partial, snapshot), ctx, "Dump of " + ep.where() + " to " + out,
+                    "The database was not changed; the partial dump " + partial + " is unusable. Check the error, disk space and permissions, then run the step again.");
+            c.rollback();
+            deleteRecursively(out);
+            Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (SQLException e) {
+            throw new PostgresException("Dump of " + ep.where() + " to " + out + " failed: " + e.getMessage()
+                    + ". The database was not changed. Check the error and run the step again.", e);
+        }
+        ctx.output("postgres.dump.path", out.toString());
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(p)) {
+                for (Path child : (Iterable<Path>) s::iterator) {
+                    deleteRecursively(child);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+}

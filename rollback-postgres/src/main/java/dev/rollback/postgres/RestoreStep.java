@@ -1,0 +1,307 @@
+package dev.rollback.postgres;
+
+import dev.rollback.core.Check;
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Step;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.StepDescription;
+import dev.rollback.postgres.internal.DatabaseAdmin;
+import dev.rollback.postgres.internal.DumpFiles;
+import dev.rollback.postgres.internal.PgCommands;
+import dev.rollback.postgres.internal.PgEndpoint;
+import dev.rollback.postgres.internal.PgTools;
+import dev.rollback.postgres.internal.Sql;
+import dev.rollback.process.CommandResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Restores a database from a dump made by {@code pg_dump} (custom, directory or plain format).
+ *
+ * <p><b>Safe strategy</b> (the default for a full restore): create a new database
+ * {@code <db>_rollback_<utc time>}, restore into it, run the given checks on it, copy the live
+ * database's settings and grants to it, then swap: block new connections, terminate sessions,
+ * rename the live database to {@code <db>_before_rollback_<utc time>} (kept for forensics, never
+ * dropped) and the new one to the live name. A failed restore or check leaves the live database
+ * untouched and the new one in place for forensics, named in the {@link RestoreFailedException}.
+ * Publishes {@code postgres.restore.database} and {@code postgres.forensicDatabase}.
+ *
+ * <p><b>In place</b> ({@link #inPlace()}, and always for {@link #tables(String...)}): {@code pg_restore
+ * --clean --if-exists --exit-on-error} into the live database, as the seeds do. Refuses when other
+ * sessions hold the database, unless {@link #terminatingSessions()}.
+ *
+ * <pre>{@code
+ * Postgres pg = Postgres.at("jdbc:postgresql://db:5432/nextcrm").user("postgres").password(pw);
+ * plan.restore(pg.restore(Path.of("/backups/nextcrm.dump"))
+ *         .jobs(2)
+ *         .verifyWith(db -> db.rowCountsMatch(RowCountManifest.forDump(Path.of("/backups/nextcrm.dump"))))
+ *         .verifyWith(db -> db.foreignKeysValid()));
+ * plan.restore(pg.restore(Path.of("/backups/nextcrm.dump")).tables("products", "categories"));   // partial, in place
+ * }</pre>
+ */
+public final class RestoreStep implements Step {
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreStep.class);
+
+    private record Options(Path dump, int jobs, List<String> tables, boolean singleTransaction, boolean inPlace,
+                           boolean terminateSessions, List<Function<Postgres, Check>> checks) {
+    }
+
+    private final Postgres pg;
+    private final Options o;
+
+    RestoreStep(Postgres pg, Path dump) {
+        this(pg, new Options(Objects.requireNonNull(dump, "dump"), 1, List.of(), false, false, false, List.of()));
+    }
+
+    private RestoreStep(Postgres pg, Options o) {
+        this.pg = pg;
+        this.o = o;
+    }
+
+    /**
+     * @param n parallel pg_restore jobs, for custom and directory dumps
+     * @return a copy with that many jobs
+     */
+    public RestoreStep jobs(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1, got " + n);
+        }
+        if (n > 1 && o.singleTransaction) {
+            throw new IllegalArgumentException("pg_restore cannot run parallel jobs in a single transaction; choose jobs(" + n + ") or singleTransaction()");
+        }
+        return new RestoreStep(pg, new Options(o.dump, n, o.tables, o.singleTransaction, o.inPlace, o.terminateSessions, o.checks));
+    }
+
+    /**
+     * Restores only these tables, in place ({@code --clean --if-exists --table}), as in a partial
+     * rollback. A {@code schema.table} name becomes {@code --schema schema --table table}.
+     *
+     * @param names the tables
+     * @return a copy restoring only those
+     */
+    public RestoreStep tables(String... names) {
+        if (names.length == 0) {
+            throw new IllegalArgumentException("tables(...) needs at least one table name");
+        }
+        return new RestoreStep(pg, new Options(o.dump, o.jobs, List.of(names), o.singleTransaction, o.inPlace, o.terminateSessions, o.checks));
+    }
+
+    /** @return a copy that restores in one transaction ({@code --single-transaction}): all or nothing */
+    public RestoreStep singleTransaction() {
+        if (o.jobs > 1) {
+            throw new IllegalArgumentException("pg_restore cannot run a single transaction with parallel jobs; remove jobs(" + o.jobs + ")");
+        }
+        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, true, o.inPlace, o.terminateSessions, o.checks));
+    }
+
+    /** @return a copy that restores into the live database with {@code --clean --if-exists} instead of new-then-swap */
+    public RestoreStep inPlace() {
+        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, o.singleTransaction, true, o.terminateSessions, o.checks));
+    }
+
+    /** @return a copy that terminates other sessions on the live database before an in-place restore instead of refusing */
+    public RestoreStep terminatingSessions() {
+        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, o.singleTransaction, o.inPlace, true, o.checks));
+    }
+
+    /**
+     * Adds a check to run on the newly restored database before it is swapped in (safe strategy).
+     * The function gets a {@link Postgres} pointed at the new database.
+     *
+     * @param check makes the check for a database
+     * @return a copy with the check
+     */
+    public RestoreStep verifyWith(Function<Postgres, Check> check) {
+        List<Function<Postgres, Check>> c = new ArrayList<>(o.checks);
+        c.add(Objects.requireNonNull(check, "check"));
+        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, o.singleTransaction, o.inPlace, o.terminateSessions, List.copyOf(c)));
+    }
+
+    private boolean safe() {
+        return !o.inPlace && o.tables.isEmpty();
+    }
+
+    @Override
+    public String name() {
+        return "restore " + pg.databaseName() + " from " + o.dump.getFileName();
+    }
+
+    @Override
+    public boolean destructive() {
+        return true;
+    }
+
+    @Override
+    public String confirmationTarget() {
+        return pg.databaseName();
+    }
+
+    @Override
+    public StepDescription describe() {
+        StepDescription d = StepDescription.of(name()).param("server", pg.endpoint().where()).param("dump", o.dump)
+                .param("strategy", safe() ? "safe: restore into a new database, verify, swap; old database kept"
+                        : "in place: --clean --if-exists" + (o.terminateSessions ? ", terminating sessions" : ", refusing if sessions"))
+                .param("jobs", o.jobs).param("tables", o.tables.isEmpty() ? "all" : String.join(",", o.tables))
+                .param("singleTransaction", o.singleTransaction);
+        Postgres placeholder = pg.database(pg.databaseName() + "_rollback_<utc time>");
+        for (Function<Postgres, Check> f : o.checks) {
+            d = d.param("check on new database", f.apply(placeholder).describe().summary());
+        }
+        String target = safe() ? pg.databaseName() + "_rollback_<utc time>" : pg.databaseName();
+        return d.command(restoreArgv("pg_restore", DumpFormat.CUSTOM, target));
+    }
+
+    List<String> restoreArgv(String tool, DumpFormat format, String db) {
+        PgEndpoint ep = pg.endpoint();
+        List<String> a = new ArrayList<>();
+        a.add(tool);
+        if (format == DumpFormat.PLAIN) {
+            a.addAll(List.of("--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1"));
+            if (o.singleTransaction) {
+                a.add("--single-transaction");
+            }
+            a.addAll(PgCommands.connectionArgs(ep, db));
+            a.add("--file=" + o.dump);
+            return a;
+        }
+        a.add("--exit-on-error");
+        if (!safe()) {
+            a.add("--clean");
+            a.add("--if-exists");
+        }
+        if (o.jobs > 1) {
+            a.add("--jobs=" + o.jobs);
+        }
+        if (o.singleTransaction) {
+            a.add("--single-transaction");
+        }
+        for (String t : o.tables) {
+            int dot = t.indexOf('.');
+            if (dot > 0) {
+                a.add("--schema=" + t.substring(0, dot));
+                a.add("--table=" + t.substring(dot + 1));
+            } else {
+                a.add("--table=" + t);
+            }
+        }
+        a.addAll(PgCommands.connectionArgs(ep, db));
+        a.add(o.dump.toString());
+        return a;
+    }
+
+    @Override
+    public void execute(StepContext ctx) throws Exception {
+        PgEndpoint ep = pg.endpoint();
+        DumpFormat format = DumpFiles.detect(o.dump);
+        if (format == DumpFormat.PLAIN && (o.jobs > 1 || !o.tables.isEmpty())) {
+            throw new IllegalArgumentException("Backup " + o.dump + " is a plain SQL dump: psql restores it with one job and all tables; "
+                    + "remove jobs(...) and tables(...), or use a custom or directory dump");
+        }
+        String toolName = format == DumpFormat.PLAIN ? "psql" : "pg_restore";
+        PgTools.Tool tool = PgCommands.tool(ep, toolName);
+        if (format != DumpFormat.PLAIN) {
+            DumpFiles.verifyReadable(ep, tool.path(), o.dump, false);
+        }
+        if (safe()) {
+            restoreSafely(ctx, ep, format, tool);
+        } else {
+            restoreInPlace(ctx, ep, format, tool);
+        }
+    }
+
+    private void restoreInPlace(StepContext ctx, PgEndpoint ep, DumpFormat format, PgTools.Tool tool) throws SQLException, InterruptedException {
+        String live = ep.database();
+        try (Connection c = ep.connect()) {
+            List<DatabaseAdmin.Session> sessions = DatabaseAdmin.sessions(c, live, null);
+            if (!sessions.isEmpty()) {
+                if (!o.terminateSessions) {
+                    throw new ActiveSessionsException("Database '" + live + "' still has " + DatabaseAdmin.summarize(sessions)
+                            + "; an in-place restore under live sessions would block on their locks or mix old and new data. Nothing was changed. "
+                            + "Stop the application first, add a terminateConnections step, or use restore(...).terminatingSessions().");
+                }
+                int n = DatabaseAdmin.terminate(c, live, null);
+                ctx.progress("terminated " + n + " sessions on " + live);
+            }
+        }
+        ctx.progress("restoring " + o.dump + " into " + live + " in place with " + tool.path().getFileName() + " " + tool.version());
+        CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, live), ctx);
+        if (r.exitCode() != 0) {
+            throw new RestoreFailedException("In-place restore of " + live + " from " + o.dump + " failed: " + tool.path().getFileName()
+                    + " exited with " + r.exitCode() + ": " + PgCommands.tail(r.stderrText()) + ". The database '" + live + "' may be "
+                    + (o.singleTransaction ? "unchanged (single transaction rolled back)" : "partly restored")
+                    + "; fix the cause and run the step again (it cleans before restoring).", null);
+        }
+        LOG.info("Restored {} in place from {}", live, o.dump);
+    }
+
+    private void restoreSafely(StepContext ctx, PgEndpoint ep, DumpFormat format, PgTools.Tool tool) throws Exception {
+        String live = ep.database();
+        String stamp = DumpFiles.stamp(ctx.clock());
+        String fresh = Sql.derivedName(live, "_rollback_" + stamp);
+        String forensic = Sql.derivedName(live, "_before_rollback_" + stamp);
+        boolean liveExists;
+        try (Connection m = ep.maintenance()) {
+            liveExists = DatabaseAdmin.exists(m, live);
+            if (DatabaseAdmin.exists(m, fresh)) {
+                throw new PostgresException("Database '" + fresh + "' already exists; nothing was changed. Run the step again a second later.");
+            }
+            if (liveExists) {
+                DatabaseAdmin.createEmptyLike(m, live, fresh);
+            } else {
+                DatabaseAdmin.execute(m, "CREATE DATABASE " + Sql.ident(fresh) + " TEMPLATE template0");
+            }
+        } catch (SQLException e) {
+            throw new RestoreFailedException("Could not create the new database '" + fresh + "' for the restore: " + e.getMessage()
+                    + ". The live database '" + live + "' was not touched. Check that the user may CREATE DATABASE.", null);
+        }
+        ctx.output("postgres.restore.database", fresh);
+        ctx.progress("restoring " + o.dump + " into new database " + fresh + " with " + tool.path().getFileName() + " " + tool.version());
+        CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, fresh), ctx);
+        if (r.exitCode() != 0) {
+            throw new RestoreFailedException("Restore of " + o.dump + " into the new database '" + fresh + "' failed: "
+                    + tool.path().getFileName() + " exited with " + r.exitCode() + ": " + PgCommands.tail(r.stderrText())
+                    + ". The live database '" + live + "' was not touched. The partly restored database '" + fresh
+                    + "' is kept for forensics; drop it when done (DROP DATABASE \"" + fresh + "\").", fresh);
+        }
+        Postgres restored = pg.database(fresh);
+        List<String> failures = new ArrayList<>();
+        for (Function<Postgres, Check> f : o.checks) {
+            Check check = f.apply(restored);
+            CheckResult result = check.check(ctx);
+            ctx.progress("check on " + fresh + ": " + result.summary());
+            if (!result.isPassed()) {
+                failures.add(result.summary());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new RestoreFailedException("The restored database '" + fresh + "' failed its checks: " + String.join("; ", failures)
+                    + ". It was not swapped in; the live database '" + live + "' was not touched. '" + fresh
+                    + "' is kept for forensics; drop it when done.", fresh);
+        }
+        try (Connection m = ep.maintenance()) {
+            if (!liveExists) {
+                DatabaseAdmin.execute(m, "ALTER DATABASE " + Sql.ident(fresh) + " RENAME TO " + Sql.ident(live));
+                ctx.progress("live database " + live + " did not exist; renamed " + fresh + " to it");
+                return;
+            }
+            DatabaseAdmin.copySettings(m, live, fresh);
+            ctx.progress("swapping " + fresh + " in as " + live + "; the current " + live + " becomes " + forensic);
+            DatabaseAdmin.swap(m, live, fresh, forensic);
+        } catch (SQLException e) {
+            throw new RestoreFailedException("Restore into '" + fresh + "' succeeded, but swapping it in as '" + live + "' failed: "
+                    + e.getMessage() + ". The live database '" + live + "' keeps its name and its connection settings were put back; '"
+                    + fresh + "' holds the restored data. Fix the cause (sessions that cannot be terminated, permissions) and swap by hand "
+                    + "or run the step again.", fresh);
+        }
+        ctx.output("postgres.forensicDatabase", forensic);
+        LOG.info("Restored {} from {} by swap; previous database kept as {}", live, o.dump, forensic);
+    }
+}

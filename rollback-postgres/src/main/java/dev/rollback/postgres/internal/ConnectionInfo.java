@@ -1,0 +1,169 @@
+package dev.rollback.postgres.internal;
+
+import dev.rollback.core.Redactor;
+import dev.rollback.core.Secret;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A parsed {@code jdbc:postgresql:} URL: hosts, database, user, password (as a {@link Secret}) and
+ * the remaining driver parameters. The password never stays in the URL that is rendered or used.
+ *
+ * @param hosts    {@code host:port} pairs
+ * @param database the database name, decoded
+ * @param user     the user, or null for the driver's default
+ * @param password the password, or null
+ * @param params   other URL parameters, in order
+ */
+public record ConnectionInfo(List<String> hosts, String database, String user, Secret password, Map<String, String> params) {
+    private static final String PREFIX = "jdbc:postgresql:";
+
+    /** Copies the collections. */
+    public ConnectionInfo {
+        hosts = List.copyOf(hosts);
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        Objects.requireNonNull(database, "database");
+    }
+
+    /**
+     * Parses a JDBC URL.
+     *
+     * @param jdbcUrl the URL
+     * @return the parsed form
+     * @throws IllegalArgumentException naming what is wrong, with the URL redacted
+     */
+    public static ConnectionInfo parse(String jdbcUrl) {
+        if (jdbcUrl == null || !jdbcUrl.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: '" + Redactor.redact(String.valueOf(jdbcUrl))
+                    + "'; expected jdbc:postgresql://host:port/database");
+        }
+        String rest = jdbcUrl.substring(PREFIX.length());
+        String query = "";
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        List<String> hosts = new ArrayList<>();
+        String db;
+        if (rest.startsWith("//")) {
+            rest = rest.substring(2);
+            int slash = rest.indexOf('/');
+            String hostPart = slash < 0 ? rest : rest.substring(0, slash);
+            db = slash < 0 ? "" : rest.substring(slash + 1);
+            if (hostPart.isEmpty()) {
+                hosts.add("localhost:5432");
+            } else {
+                for (String h : hostPart.split(",")) {
+                    hosts.add(h.contains(":") && !h.endsWith("]") ? h : h + ":5432");
+                }
+            }
+        } else {
+            hosts.add("localhost:5432");
+            db = rest;
+        }
+        db = URLDecoder.decode(db, StandardCharsets.UTF_8);
+        if (db.isEmpty()) {
+            throw new IllegalArgumentException("The JDBC URL '" + Redactor.redact(jdbcUrl)
+                    + "' names no database; add it after the host, as in jdbc:postgresql://host:5432/nextcrm");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        String user = null;
+        Secret password = null;
+        if (!query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                if (k.equals("user")) {
+                    user = v;
+                } else if (k.equals("password")) {
+                    password = Secret.of(v);
+                } else {
+                    params.put(k, v);
+                }
+            }
+        }
+        return new ConnectionInfo(hosts, db, user, password, params);
+    }
+
+    /**
+     * @param db a database on the same server
+     * @return the same connection settings for that database
+     */
+    public ConnectionInfo withDatabase(String db) {
+        return new ConnectionInfo(hosts, db, user, password, params);
+    }
+
+    /**
+     * @param newUser the user
+     * @return a copy with that user
+     */
+    public ConnectionInfo withUser(String newUser) {
+        return new ConnectionInfo(hosts, database, newUser, password, params);
+    }
+
+    /**
+     * @param newPassword the password
+     * @return a copy with that password
+     */
+    public ConnectionInfo withPassword(Secret newPassword) {
+        return new ConnectionInfo(hosts, database, user, newPassword, params);
+    }
+
+    /** @return the JDBC URL without user or password, for {@link java.sql.DriverManager} */
+    public String jdbcUrl() {
+        StringBuilder b = new StringBuilder("jdbc:postgresql://").append(String.join(",", hosts)).append('/')
+                .append(URLEncoder.encode(database, StandardCharsets.UTF_8));
+        char sep = '?';
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            b.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        return b.toString();
+    }
+
+    /** @return the first host name, for the tools */
+    public String host() {
+        return splitHost(hosts.get(0))[0];
+    }
+
+    /** @return the first port, for the tools */
+    public String port() {
+        return splitHost(hosts.get(0))[1];
+    }
+
+    private static String[] splitHost(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0 || hostPort.endsWith("]")) {
+            return new String[] {hostPort, "5432"};
+        }
+        String h = hostPort.substring(0, colon);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return new String[] {h, hostPort.substring(colon + 1)};
+    }
+
+    /** @return where this points, for messages: {@code host:port/db as user} */
+    public String where() {
+        return String.join(",", hosts) + "/" + database + (user == null ? "" : " as user '" + user + "'");
+    }
+
+    @Override
+    public String toString() {
+        return where();
+    }
+}

@@ -1,0 +1,325 @@
+package dev.rollback.postgres.internal;
+
+import dev.rollback.postgres.ActiveSessionsException;
+import dev.rollback.postgres.PostgresException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Database-level work over a maintenance connection: sessions, create, template copy, settings
+ * and grants, and the rename swap. Every name is quoted; the old database is never dropped.
+ */
+public final class DatabaseAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseAdmin.class);
+
+    private DatabaseAdmin() {
+    }
+
+    /**
+     * A session on a database.
+     *
+     * @param pid             backend pid
+     * @param applicationName its application_name
+     * @param user            its user
+     */
+    public record Session(int pid, String applicationName, String user) {
+    }
+
+    /**
+     * @param c  a connection
+     * @param db a database name
+     * @return whether it exists
+     */
+    public static boolean exists(Connection c, String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * @param c   a connection
+     * @param db  the database
+     * @param app only sessions of this application_name, or null for all
+     * @return sessions on it other than the connection's own
+     */
+    public static List<Session> sessions(Connection c, String db, String app) throws SQLException {
+        String sql = "SELECT pid, coalesce(application_name, ''), coalesce(usename, '') FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                + (app == null ? "" : " AND application_name = ?");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, db);
+            if (app != null) {
+                ps.setString(2, app);
+            }
+            List<Session> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Session(rs.getInt(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * @param sessions sessions
+     * @return "3 sessions (nextcrm x2, psql x1)"
+     */
+    public static String summarize(List<Session> sessions) {
+        Map<String, Integer> byApp = new TreeMap<>();
+        for (Session s : sessions) {
+            byApp.merge(s.applicationName().isEmpty() ? "<no application_name>" : s.applicationName(), 1, Integer::sum);
+        }
+        StringBuilder b = new StringBuilder().append(sessions.size()).append(sessions.size() == 1 ? " session (" : " sessions (");
+        int i = 0;
+        for (Map.Entry<String, Integer> e : byApp.entrySet()) {
+            b.append(i++ == 0 ? "" : ", ").append(e.getKey()).append(" x").append(e.getValue());
+        }
+        return b.append(')').toString();
+    }
+
+    /**
+     * Terminates sessions and waits until they are gone (termination is asynchronous).
+     *
+     * @param c   a connection
+     * @param db  the database
+     * @param app only this application_name, or null for all but ours
+     * @return how many sessions were terminated
+     */
+    public static int terminate(Connection c, String db, String app) throws SQLException, InterruptedException {
+        String sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()"
+                + " AND backend_type = 'client backend'" + (app == null ? "" : " AND application_name = ?");
+        int total = 0;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, db);
+                if (app != null) {
+                    ps.setString(2, app);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total += rs.getInt(1);
+                }
+            }
+            if (sessions(c, db, app).isEmpty()) {
+                return total;
+            }
+            Thread.sleep(100);
+        }
+        List<Session> left = sessions(c, db, app);
+        throw new ActiveSessionsException("Sessions on database '" + db + "' survive termination: " + summarize(left)
+                + ". The user needs pg_signal_backend or superuser to end other users' sessions; grant it, or stop the application first.");
+    }
+
+    /**
+     * Properties of a database that a dump or a template copy does not carry.
+     *
+     * @param owner       owner role
+     * @param encoding    encoding name
+     * @param collate     LC_COLLATE
+     * @param ctype       LC_CTYPE
+     * @param localeProvider 'c' libc or 'i' icu
+     * @param iculocale   ICU locale or null
+     * @param allowConn   datallowconn
+     * @param connLimit   datconnlimit
+     */
+    public record DatabaseProps(String owner, String encoding, String collate, String ctype, String localeProvider,
+                                String iculocale, boolean allowConn, int connLimit) {
+    }
+
+    /**
+     * @param c  a connection
+     * @param db the database
+     * @return its properties
+     */
+    public static DatabaseProps props(Connection c, String db) throws SQLException {
+        boolean v15 = c.getMetaData().getDatabaseMajorVersion() >= 15;
+        String sql = "SELECT pg_get_userbyid(datdba), pg_encoding_to_char(encoding), datcollate, datctype, "
+                + (v15 ? "datlocprovider::text, daticulocale" : "'c', NULL") + ", datallowconn, datconnlimit FROM pg_database WHERE datname = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new PostgresException("Database '" + db + "' does not exist on this server; check the name.");
+                }
+                return new DatabaseProps(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getBoolean(7), rs.getInt(8));
+            }
+        }
+    }
+
+    /**
+     * Creates an empty database with the encoding, locale and owner of another.
+     *
+     * @param c     a maintenance connection
+     * @param like  the database to copy properties from
+     * @param newDb the new database
+     */
+    public static void createEmptyLike(Connection c, String like, String newDb) throws SQLException {
+        DatabaseProps p = props(c, like);
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(Sql.ident(newDb)).append(" TEMPLATE template0 OWNER ")
+                .append(Sql.ident(p.owner())).append(" ENCODING ").append(Sql.literal(p.encoding()))
+                .append(" LC_COLLATE ").append(Sql.literal(p.collate())).append(" LC_CTYPE ").append(Sql.literal(p.ctype()));
+        if ("i".equals(p.localeProvider()) && p.iculocale() != null) {
+            sql.append(" LOCALE_PROVIDER icu ICU_LOCALE ").append(Sql.literal(p.iculocale()));
+        }
+        execute(c, sql.toString());
+    }
+
+    /**
+     * Copies what neither a dump nor a template copy carries: owner, connection limit,
+     * {@code ALTER DATABASE ... SET} settings and database grants.
+     *
+     * @param c    a maintenance connection
+     * @param from the source database
+     * @param to   the target database
+     */
+    public static void copySettings(Connection c, String from, String to) throws SQLException {
+        DatabaseProps p = props(c, from);
+        String target = Sql.ident(to);
+        execute(c, "ALTER DATABASE " + target + " OWNER TO " + Sql.ident(p.owner()));
+        execute(c, "ALTER DATABASE " + target + " CONNECTION LIMIT " + p.connLimit());
+        execute(c, "ALTER DATABASE " + target + " RESET ALL");
+        try (PreparedStatement ps = c.prepareStatement("SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
+                + "JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ? AND s.setrole = 0")) {
+            ps.setString(1, from);
+            List<String> settings = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    settings.add(rs.getString(1));
+                }
+            }
+            for (String s : settings) {
+                int eq = s.indexOf('=');
+                execute(c, "ALTER DATABASE " + target + " SET " + Sql.ident(s.substring(0, eq)) + " TO " + settingValue(s.substring(eq + 1)));
+            }
+        }
+        String acl;
+        try (PreparedStatement ps = c.prepareStatement("SELECT datacl::text FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, from);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                acl = rs.getString(1);
+            }
+        }
+        if (acl == null) {
+            return; // default privileges: nothing to copy
+        }
+        execute(c, "REVOKE ALL ON DATABASE " + target + " FROM PUBLIC");
+        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, "
+                + "a.privilege_type, a.is_grantable FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = ?")) {
+            ps.setString(1, from);
+            List<String> grants = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String grantee = rs.getString(1) == null ? "PUBLIC" : Sql.ident(rs.getString(1));
+                    grants.add("GRANT " + rs.getString(2) + " ON DATABASE " + target + " TO " + grantee
+                            + (rs.getBoolean(3) ? " WITH GRANT OPTION" : ""));
+                }
+            }
+            for (String g : grants) {
+                execute(c, g);
+            }
+        }
+    }
+
+    // A list setting such as search_path is stored as "a, b": quote each element.
+    private static String settingValue(String raw) {
+        String[] parts = raw.split(", ");
+        StringBuilder b = new StringBuilder();
+        for (String part : parts) {
+            b.append(b.length() == 0 ? "" : ", ").append(Sql.literal(part));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Swaps a replacement database in under the live name: blocks new connections, terminates
+     * sessions, renames live to the forensic name and the replacement to the live name, then
+     * restores the connection settings. The old database is kept. If the second rename fails, the
+     * first is undone.
+     *
+     * @param c           a maintenance connection
+     * @param live        the live database
+     * @param replacement the database to swap in
+     * @param forensic    the name the live database gets
+     */
+    public static void swap(Connection c, String live, String replacement, String forensic) throws SQLException, InterruptedException {
+        DatabaseProps liveProps = props(c, live);
+        DatabaseProps replProps = props(c, replacement);
+        if (exists(c, forensic)) {
+            throw new PostgresException("Cannot swap: a database named '" + forensic + "' already exists; the live database '" + live
+                    + "' was not touched. Rename or drop it, or run the step again a second later.");
+        }
+        String l = Sql.ident(live);
+        String r = Sql.ident(replacement);
+        execute(c, "ALTER DATABASE " + l + " ALLOW_CONNECTIONS false");
+        boolean liveRenamed = false;
+        try {
+            execute(c, "ALTER DATABASE " + r + " ALLOW_CONNECTIONS false");
+            int n = terminate(c, live, null) + terminate(c, replacement, null);
+            LOG.info("Swap: terminated {} sessions on '{}' and '{}'", n, live, replacement);
+            renameWithRetry(c, live, forensic);
+            liveRenamed = true;
+            renameWithRetry(c, replacement, live);
+        } catch (SQLException | RuntimeException | InterruptedException e) {
+            if (liveRenamed) {
+                try {
+                    execute(c, "ALTER DATABASE " + Sql.ident(forensic) + " RENAME TO " + l);
+                } catch (SQLException undo) {
+                    e.addSuppressed(undo);
+                }
+            }
+            try {
+                execute(c, "ALTER DATABASE " + l + " ALLOW_CONNECTIONS " + liveProps.allowConn());
+                execute(c, "ALTER DATABASE " + r + " ALLOW_CONNECTIONS " + replProps.allowConn());
+            } catch (SQLException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+        execute(c, "ALTER DATABASE " + l + " ALLOW_CONNECTIONS " + liveProps.allowConn());
+        execute(c, "ALTER DATABASE " + Sql.ident(forensic) + " ALLOW_CONNECTIONS " + liveProps.allowConn());
+    }
+
+    // A session may slip in between termination and rename when ALLOW_CONNECTIONS was already
+    // being checked; terminate again and retry a few times.
+    private static void renameWithRetry(Connection c, String from, String to) throws SQLException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                execute(c, "ALTER DATABASE " + Sql.ident(from) + " RENAME TO " + Sql.ident(to));
+                return;
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState()) || attempt >= 20) {
+                    throw e;
+                }
+                terminate(c, from, null);
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * @param c   a connection
+     * @param sql a statement
+     */
+    public static void execute(Connection c, String sql) throws SQLException {
+        LOG.debug("SQL: {}", sql);
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.rollback.postgres.internal;
+
+import dev.rollback.core.StepContext;
+import dev.rollback.postgres.PgToolException;
+import dev.rollback.process.Command;
+import dev.rollback.process.CommandResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds and runs pg_dump / pg_restore / psql command lines for an endpoint. The password goes
+ * into {@code PGPASSWORD} in the child's environment, never into the argument list.
+ */
+public final class PgCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(PgCommands.class);
+
+    private PgCommands() {
+    }
+
+    /**
+     * @param ep the endpoint
+     * @param db the database to connect to
+     * @return {@code -h host -p port [-U user] -w -d dbname='...'}
+     */
+    public static List<String> connectionArgs(PgEndpoint ep, String db) {
+        List<String> a = new ArrayList<>(List.of("-h", ep.info().host(), "-p", ep.info().port()));
+        if (ep.info().user() != null) {
+            a.add("-U");
+            a.add(ep.info().user());
+        }
+        a.add("-w");
+        a.add("-d");
+        a.add(conninfoDbname(db));
+        return a;
+    }
+
+    /**
+     * A database name as a libpq connection string, so that names with spaces, quotes or an
+     * {@code =} are never taken for something else.
+     *
+     * @param db the name
+     * @return {@code dbname='...'}
+     */
+    public static String conninfoDbname(String db) {
+        return "dbname='" + db.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /**
+     * Resolves a tool for the endpoint's server.
+     *
+     * @param ep   the endpoint
+     * @param name tool name
+     * @return the tool
+     */
+    public static PgTools.Tool tool(PgEndpoint ep, String name) {
+        int num = ep.serverVersionNum();
+        int major = num / 10000;
+        return PgTools.resolve(name, ep.toolDirectory(), major, major + "." + (num % 10000));
+    }
+
+    /**
+     * Resolves a tool without asking the server (any version), for work on files only.
+     *
+     * @param ep   the endpoint (for the configured directory)
+     * @param name tool name
+     * @return the tool
+     */
+    public static PgTools.Tool toolOffline(PgEndpoint ep, String name) {
+        return PgTools.resolve(name, ep.toolDirectory(), 0, "(not asked)");
+    }
+
+    /**
+     * Runs a tool and fails with its stderr when it exits non-zero.
+     *
+     * @param ep        the endpoint (for the password)
+     * @param argv      the full argument list, tool path first
+     * @param ctx       the step's context for progress, or null
+     * @param what      what was being done, for the message
+     * @param stateLeft the state left behind on failure, for the message
+     * @return the result
+     */
+    public static CommandResult runOrFail(PgEndpoint ep, List<String> argv, StepContext ctx, String what, String stateLeft) {
+        CommandResult r = run(ep, argv, ctx);
+        if (r.exitCode() != 0) {
+            throw new PgToolException(what + " failed: " + Path.of(argv.get(0)).getFileName() + " exited with " + r.exitCode() + ": "
+                    + tail(r.stderrText()) + ". " + stateLeft);
+        }
+        return r;
+    }
+
+    /**
+     * Runs a tool with the password in {@code PGPASSWORD} (never in argv).
+     *
+     * @param ep   the endpoint (for the password)
+     * @param argv the full argument list
+     * @param ctx  the step's context for progress, or null
+     * @return the result, whatever the exit code
+     */
+    public static CommandResult run(PgEndpoint ep, List<String> argv, StepContext ctx) {
+        Command cmd = Command.of(argv).env("PGCONNECT_TIMEOUT", "10").keepLines(400);
+        if (ep.info().password() != null) {
+            cmd = cmd.env("PGPASSWORD", ep.info().password());
+        }
+        String ssl = ep.info().params().get("sslmode");
+        if (ssl != null) {
+            cmd = cmd.env("PGSSLMODE", ssl);
+        }
+        long start = System.nanoTime();
+        CommandResult r = cmd.runAnyExit(ctx);
+        LOG.debug("{} took {} ms", argv.get(0), (System.nanoTime() - start) / 1_000_000);
+        return r;
+    }
+
+    /**
+     * @param stderr a tool's stderr
+     * @return its last lines, trimmed
+     */
+    public static String tail(String stderr) {
+        String s = stderr.strip();
+        if (s.length() > 2000) {
+            s = "..." + s.substring(s.length() - 2000);
+        }
+        return s.isEmpty() ? "(no output)" : s;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.rollback.postgres.internal;
+
+import dev.rollback.postgres.PostgresConnectionException;
+import dev.rollback.postgres.PostgresException;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * One PostgreSQL server and database as configured through {@code Postgres.at(url)}: opens JDBC
+ * connections (target or maintenance database) and wraps connection failures once.
+ *
+ * @param info                the parsed URL
+ * @param toolDirectory       a configured directory holding pg_dump / pg_restore / psql, or null
+ * @param maintenanceDatabase the database used for database-level work (CREATE, RENAME)
+ */
+public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String maintenanceDatabase) {
+
+    /** Validates. */
+    public PgEndpoint {
+        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(maintenanceDatabase, "maintenanceDatabase");
+    }
+
+    /** @return the target database's name */
+    public String database() {
+        return info.database();
+    }
+
+    /**
+     * @param db another database on the same server
+     * @return an endpoint for it
+     */
+    public PgEndpoint withDatabase(String db) {
+        return new PgEndpoint(info.withDatabase(db), toolDirectory, maintenanceDatabase);
+    }
+
+    /** @return a connection to the target database, autocommit on */
+    public Connection connect() {
+        return connect(info.database());
+    }
+
+    /** @return a connection to the maintenance database, autocommit on */
+    public Connection maintenance() {
+        if (maintenanceDatabase.equals(info.database())) {
+            throw new PostgresException("The maintenance database '" + maintenanceDatabase + "' is the database being worked on; "
+                    + "database-level work (create, rename, swap) must run from another database. "
+                    + "Set Postgres.maintenanceDatabase(...) to another database such as 'postgres' or 'template1'.");
+        }
+        return connect(maintenanceDatabase);
+    }
+
+    /**
+     * @param db a database on this server
+     * @return a connection to it, autocommit on
+     * @throws PostgresConnectionException naming the server, the user and the fix, never the password
+     */
+    public Connection connect(String db) {
+        ConnectionInfo target = info.withDatabase(db);
+        Properties props = new Properties();
+        if (info.user() != null) {
+            props.setProperty("user", info.user());
+        }
+        if (info.password() != null) {
+            props.setProperty("password", info.password().reveal());
+        }
+        props.setProperty("ApplicationName", "rollback");
+        props.putIfAbsent("connectTimeout", "10");
+        try {
+            return DriverManager.getConnection(target.jdbcUrl(), props);
+        } catch (SQLException e) {
+            throw connectionFailure(target, e);
+        }
+    }
+
+    private static PostgresConnectionException connectionFailure(ConnectionInfo target, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String fix;
+        if (state.equals("28P01") || state.equals("28000")) {
+            fix = "The server refused the login. Check the user and the password given to Postgres.at(url).user(...).password(...) "
+                    + "(or in the URL), and the server's pg_hba.conf.";
+        } else if (state.equals("3D000")) {
+            fix = "The database does not exist on this server. Check the database name in the URL.";
+        } else if (state.startsWith("08")) {
+            fix = "The server could not be reached. Check host and port, that the server is running, and firewalls.";
+        } else {
+            fix = "Check the URL, the user and the server's log.";
+        }
+        return new PostgresConnectionException("Cannot connect to PostgreSQL at " + target.where() + ": " + e.getMessage()
+                + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")") + ". Nothing was changed. " + fix, e);
+    }
+
+    /** @return the server's major version, such as 15 */
+    public int serverMajorVersion() {
+        return serverVersionNum() / 10000;
+    }
+
+    /** @return the server's {@code server_version_num}, such as 150015 */
+    public int serverVersionNum() {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1).trim());
+        } catch (SQLException e) {
+            throw new PostgresException("Could not read the server version of " + info.where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return where this points, for messages */
+    public String where() {
+        return info.where();
+    }
+}
