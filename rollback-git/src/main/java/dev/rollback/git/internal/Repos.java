@@ -74,7 +74,7 @@ public final class Repos {
         ObjectId id;
         try {
             id = repo.resolve(rev + "^{commit}");
-        } catch (RevisionSyntaxException | AmbiguousObjectException | IncorrectObjectTypeException e) {
+        } catch (RevisionSyntaxException | AmbiguousObjectException | IncorrectObjectTypeException | MissingObjectException e) {
             throw new UnknownRevisionException(dir, rev, what);
         } catch (IOException e) {
             throw io(dir, "resolve revision '" + rev + "'", e);

@@ -1,0 +1,161 @@
+package dev.rollback.git;
+
+import dev.rollback.core.Confirmations;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.RunReport;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Reset soft, mixed and hard with a safety tag, on real repositories, cross-checked with the git CLI. */
+class ResetIT {
+    static final String RUN = "20260101-000000-beef";
+
+    @TempDir
+    Path tmp;
+    TestRepo repo;
+    final List<String> commits = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = TestRepo.init(tmp.resolve("app"));
+        for (int i = 0; i < 7; i++) {
+            commits.add(repo.commit("src/file" + i + ".txt", "phase " + i + "\n", "phase 4 change " + i));
+        }
+    }
+
+    private TestContext ctx(String step) {
+        return new TestContext(RUN, tmp.resolve("run"), step);
+    }
+
+    @Test
+    void hardResetMovesTheBranchAfterASafetyTagOnTheOldHead() {
+        String old = repo.head();
+        TestContext ctx = ctx("reset hard");
+
+        Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5").execute(ctx);
+
+        String tag = "rollback/safety/" + RUN + "/reset-hard";
+        assertThat(repo.head()).isEqualTo(commits.get(1));
+        assertThat(repo.git("symbolic-ref", "HEAD")).isEqualTo("refs/heads/main");
+        assertThat(repo.status()).isEmpty();
+        assertThat(repo.dir().resolve("src/file2.txt")).doesNotExist();
+        assertThat(repo.revParse("refs/tags/" + tag)).isEqualTo(old);
+        assertThat(repo.git("rev-list", "--count", "refs/tags/" + tag)).isEqualTo("7");
+        assertThat(ctx.outputs).containsEntry(ResetStep.OUTPUT_SAFETY_TAG, tag).containsEntry(ResetStep.OUTPUT_PREVIOUS_HEAD, old)
+                .containsEntry(ResetStep.OUTPUT_HEAD, commits.get(1));
+        repo.assertSound();
+    }
+
+    @Test
+    void aReRunAfterAResumeResetsToTheSameCommitNotFiveFurther() {
+        ResetStep step = Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5");
+        String old = repo.head();
+        step.execute(ctx("reset hard"));
+
+        step.execute(ctx("reset hard"));
+
+        assertThat(repo.head()).isEqualTo(commits.get(1));
+        assertThat(repo.revParse("refs/tags/rollback/safety/" + RUN + "/reset-hard")).isEqualTo(old);
+    }
+
+    @Test
+    void softResetKeepsTheChangesStaged() {
+        Git.repo(repo.dir()).reset(ResetMode.SOFT, "HEAD~2").execute(ctx("reset soft"));
+
+        assertThat(repo.head()).isEqualTo(commits.get(4));
+        assertThat(repo.status().lines()).containsExactly("A  src/file5.txt", "A  src/file6.txt");
+        repo.assertSound();
+    }
+
+    @Test
+    void mixedResetKeepsTheChangesInTheWorkingTree() {
+        Git.repo(repo.dir()).reset(ResetMode.MIXED, Revision.of(commits.get(5))).execute(ctx("reset mixed"));
+
+        assertThat(repo.head()).isEqualTo(commits.get(5));
+        assertThat(repo.status().lines()).containsExactly("?? src/file6.txt");
+    }
+
+    @Test
+    void aDirtyTreeIsRefusedBeforeAHardResetAndNothingChanges() throws IOException {
+        repo.write("src/file6.txt", "hotfix made on the server\n");
+        repo.write("notes/untracked.txt", "operator notes\n");
+        String before = repo.snapshot();
+
+        assertThatThrownBy(() -> Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5").execute(ctx("reset hard")))
+                .isInstanceOfSatisfying(DirtyWorkingTreeException.class,
+                        e -> assertThat(e.changedPaths()).containsExactly("notes/untracked.txt", "src/file6.txt"))
+                .hasMessageContaining("refused to reset --hard").hasMessageContaining("keepUncommittedChanges()");
+        assertThat(repo.snapshot()).isEqualTo(before);
+        assertThat(repo.read("src/file6.txt")).isEqualTo("hotfix made on the server\n");
+    }
+
+    @Test
+    void whenThePlanForcesItUncommittedChangesAreStashedAndTaggedFirst() throws IOException {
+        repo.write("src/file6.txt", "hotfix made on the server\n");
+        repo.write("notes/untracked.txt", "operator notes\n");
+        TestContext ctx = ctx("reset hard");
+
+        Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5").keepUncommittedChanges().execute(ctx);
+
+        String kept = "refs/tags/rollback/safety/" + RUN + "/reset-hard-uncommitted";
+        assertThat(repo.head()).isEqualTo(commits.get(1));
+        assertThat(repo.status()).isEmpty();
+        assertThat(repo.git("show", kept + ":src/file6.txt")).isEqualTo("hotfix made on the server");
+        // a stash with untracked files keeps them in its third parent
+        assertThat(repo.git("show", kept + "^3:notes/untracked.txt")).isEqualTo("operator notes");
+        assertThat(repo.git("stash", "list")).contains("uncommitted changes before reset --hard");
+        assertThat(ctx.outputs.get(ResetStep.OUTPUT_STASH)).isEqualTo(repo.git("rev-parse", kept));
+        repo.assertSound();
+    }
+
+    @Test
+    void anUnknownRevisionIsAClearErrorAndNothingChanges() {
+        String before = repo.snapshot();
+        assertThatThrownBy(() -> Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~50").execute(ctx("reset hard")))
+                .isInstanceOf(UnknownRevisionException.class).hasMessageContaining("HEAD~50").hasMessageContaining("Nothing was changed");
+        assertThat(repo.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void runsInAPlanAfterACaptureWithApproval() {
+        Git app = Git.repo(repo.dir());
+        RollbackPlan plan = Rollback.plan("phase4-code-rollback")
+                .precheck(app.workingTreeClean())
+                .capture(app.safetyTag())
+                .restore(app.reset(ResetMode.HARD, "HEAD~5"))
+                .verify(app.headIs(Revision.of(commits.get(1))))
+                .build();
+
+        RunReport report = Rollback.runner().confirmations(Confirmations.autoApprove("ops@example.com")).run(plan).orThrow();
+
+        String safety = report.outputs().get(SafetyTagStep.OUTPUT_TAG);
+        assertThat(safety).startsWith("rollback/safety/" + report.runId() + "/");
+        assertThat(repo.revParse("refs/tags/" + safety)).isEqualTo(commits.get(6));
+        assertThat(repo.revParse("refs/tags/" + report.outputs().get(ResetStep.OUTPUT_SAFETY_TAG))).isEqualTo(commits.get(6));
+        assertThat(repo.head()).isEqualTo(commits.get(1));
+    }
+
+    @Test
+    void withoutApprovalTheHardResetDoesNotRun() {
+        Git app = Git.repo(repo.dir());
+        RollbackPlan plan = Rollback.plan("phase4-code-rollback")
+                .capture(app.safetyTag())
+                .restore(app.reset(ResetMode.HARD, "HEAD~5"))
+                .build();
+
+        RunReport report = Rollback.runner().confirmations(Confirmations.none()).run(plan);
+
+        assertThat(report.isSuccess()).isFalse();
+        assertThat(repo.head()).isEqualTo(commits.get(6));
+    }
+}
