@@ -65,7 +65,23 @@ public final class DumpFiles {
     public static void verifyReadable(PgEndpoint ep, Path pgRestore, Path dump, boolean fully) {
         List<String> argv = fully ? List.of(pgRestore.toString(), "--file=/dev/null", dump.toString())
                 : List.of(pgRestore.toString(), "--list", dump.toString());
-        dev.rollback.process.CommandResult r = dev.rollback.process.Command.of(argv).keepLines(20).runAnyExit(null);
+        dev.rollback.process.CommandResult r;
+        Path listing = null;
+        try {
+            // The table of contents can be thousands of lines: keep it out of the log.
+            listing = Files.createTempFile("pg_restore-list", ".txt");
+            r = dev.rollback.process.Command.of(argv).keepLines(20).stdoutTo(listing).runAnyExit(null);
+        } catch (IOException e) {
+            throw new BackupInvalidException(dump, "Cannot check backup " + dump + ": no temporary file for pg_restore's listing: " + e);
+        } finally {
+            if (listing != null) {
+                try {
+                    Files.deleteIfExists(listing);
+                } catch (IOException ignored) {
+                    // a leftover listing in the temp folder holds no secret
+                }
+            }
+        }
         if (r.exitCode() != 0) {
             throw new BackupInvalidException(dump, "Backup " + dump + " is unreadable: '" + String.join(" ", argv) + "' exited with "
                     + r.exitCode() + ": " + PgCommands.tail(r.stderrText()) + ". It is truncated or corrupt; nothing was changed. "

@@ -1,0 +1,136 @@
+package dev.rollback.postgres;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.RunReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChecksIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void foreignKeyCheckCountsOrphansPerConstraint() throws Exception {
+        String db = TestServer.createDatabase("fk");
+        TestServer.seedCrm(db, 20, 2);
+        Postgres pg = TestServer.postgres(db);
+        RunReport clean = Plans.run(b -> b.verify(pg.foreignKeysValid()));
+        assertThat(clean.isSuccess()).isTrue();
+        assertThat(clean.outputs()).containsEntry("postgres.fk.orphans", "0");
+
+        // orphans as a partial restore with disabled triggers leaves them
+        TestServer.execute(db, "SET session_replication_role = replica; DELETE FROM customers WHERE id IN (3, 4, 5)");
+        CheckResult r = Plans.check(pg.foreignKeysValid());
+
+        assertThat(r.isPassed()).isFalse();
+        assertThat(r.measured()).contains("6 orphans").contains("orders_customer_id_fkey on orders -> customers: 6 orphans");
+    }
+
+    @Test
+    void dataLossWindowCountsRowsCreatedAfterTheBackupPerTable() throws Exception {
+        String db = TestServer.createDatabase("loss");
+        TestServer.seedCrm(db, 100, 1);   // customers created 2025-01-01 00:01 .. 01:40
+        Postgres pg = TestServer.postgres(db);
+        Instant backupTime = Instant.parse("2025-01-01T01:00:00Z");
+
+        RunReport r = Plans.run(b -> b.verify(pg.rowsCreatedAfter(backupTime, "created_at", "customers", "orders")));
+        assertThat(r.isSuccess()).isTrue();
+        assertThat(r.outputs()).containsEntry("postgres.dataLoss.customers", "40").containsEntry("postgres.dataLoss.orders", "0")
+                .containsEntry("postgres.dataLoss.total", "40");
+
+        CheckResult gate = Plans.check(pg.rowsCreatedAfter(backupTime, "created_at", "customers").atMost(10));
+        assertThat(gate.isPassed()).isFalse();
+        assertThat(gate.message()).contains("40 rows were created after 2025-01-01T01:00:00Z");
+    }
+
+    @Test
+    void csvExportAndSampleWriteHeaderAndRowsThroughCopy() throws Exception {
+        String db = TestServer.createDatabase("csv");
+        TestServer.seedCrm(db, 30, 1);
+        TestServer.execute(db, "UPDATE customers SET email = 'quote\"and,comma@example.com' WHERE id = 1");
+        Postgres pg = TestServer.postgres(db);
+        Path out = tmp.resolve("forensics/customers.csv");
+
+        RunReport r = Plans.step(pg.exportCsv("SELECT id, email FROM customers ORDER BY id", out));
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(31);
+        assertThat(lines.get(0)).isEqualTo("id,email");
+        assertThat(lines.get(1)).isEqualTo("1,\"quote\"\"and,comma@example.com\"");
+        assertThat(r.outputs()).containsEntry("postgres.csv.customers.csv", "30");
+
+        RunReport s = Plans.step(pg.sample("customers", 5, Path.of("accounts_sample.csv")));
+        Path sample = s.runDirectory().resolve("accounts_sample.csv");
+        assertThat(Files.readAllLines(sample)).hasSize(6).first().isEqualTo("id,email,created_at");
+
+        assertThat(Plans.failingStep(pg.exportCsv("SELECT nope FROM customers", tmp.resolve("bad.csv"))))
+                .contains("CSV export").contains("column \"nope\" does not exist");
+        assertThat(tmp.resolve("bad.csv")).doesNotExist();
+    }
+
+    @Test
+    void schemaChecksRowCountsAndSessions() throws Exception {
+        String db = TestServer.createDatabase("schema");
+        TestServer.seedCrm(db, 25, 2);
+        Postgres pg = TestServer.postgres(db);
+
+        assertThat(Plans.check(pg.canConnect()).isPassed()).isTrue();
+        assertThat(Plans.check(pg.rowCountAtLeast("customers", 25)).isPassed()).isTrue();
+        assertThat(Plans.check(pg.rowCountAtLeast("customers", 26)).message()).contains("has 25 rows, expected at least 26 rows");
+        assertThat(Plans.check(pg.rowCountExactly("public.orders", 50)).isPassed()).isTrue();
+        assertThat(Plans.check(pg.columnsExist("customers", "id", "email")).isPassed()).isTrue();
+        assertThat(Plans.check(pg.columnsExist("customers", "id", "tier")).measured()).contains("missing [tier]");
+        assertThat(Plans.check(pg.columnsExist("nosuch", "id")).message()).contains("table nosuch does not exist");
+        assertThat(Plans.check(pg.viewCount(1)).isPassed()).isTrue();
+        assertThat(Plans.check(pg.viewCount(0)).message()).contains("found 1").contains("public.big_orders");
+        assertThat(Plans.check(pg.indexesExist("orders_customer_idx", "customers_pkey")).isPassed()).isTrue();
+        assertThat(Plans.check(pg.indexesExist("idx_gone")).measured()).contains("missing [idx_gone]");
+
+        try (Connection app = TestServer.connect(db)) {
+            app.createStatement().execute("SET application_name = 'nextcrm'");
+            CheckResult busy = Plans.check(pg.noSessionsFrom("nextcrm"));
+            assertThat(busy.isPassed()).isFalse();
+            assertThat(busy.measured()).isEqualTo("1 sessions");
+
+            RunReport t = Plans.step(pg.terminateConnections("nextcrm"));
+            assertThat(t.outputs()).containsEntry("postgres.terminatedSessions", "1");
+            assertThat(app.isValid(2)).isFalse();
+        }
+        assertThat(Plans.check(pg.noSessionsFrom("nextcrm")).isPassed()).isTrue();
+    }
+
+    @Test
+    void sqlStepRunsInOneTransactionAndRollsBackOnError() throws Exception {
+        String db = TestServer.createDatabase("sqlstep");
+        TestServer.seedCrm(db, 5, 1);
+        Postgres pg = TestServer.postgres(db);
+
+        String error = Plans.failingStep(pg.sql("drop views and add column back", "DROP VIEW big_orders; ALTER TABLE customers ADD COLUMN tier text; SELECT 1/0"));
+        assertThat(error).contains("division by zero").contains("rolled back");
+        assertThat(Plans.check(pg.viewCount(1)).isPassed()).isTrue();
+
+        Path script = tmp.resolve("down.sql");
+        Files.writeString(script, "DROP VIEW big_orders;\nDROP INDEX orders_customer_idx;\nALTER TABLE customers ADD COLUMN tier text DEFAULT 'basic';\n");
+        Plans.step(pg.sqlFile(script));
+        assertThat(Plans.check(pg.viewCount(0)).isPassed()).isTrue();
+        assertThat(Plans.check(pg.columnsExist("customers", "tier")).isPassed()).isTrue();
+        assertThat(Plans.check(pg.indexesExist("orders_customer_idx")).isPassed()).isFalse();
+    }
+
+    @Test
+    void createAndDropDatabaseQuoteTheirNames() throws Exception {
+        String odd = "tmp \"odd\" name " + ProcessHandle.current().pid();
+        Postgres pg = TestServer.postgres("postgres").maintenanceDatabase("template1");
+        Plans.step(pg.createDatabase(odd));
+        assertThat(TestServer.exists(odd)).isTrue();
+        Plans.run(b -> b.step(pg.dropDatabase(odd)));
+        assertThat(TestServer.exists(odd)).isFalse();
+    }
+}
