@@ -77,9 +77,11 @@ public final class ConsoleProgress implements RunListener {
             out.println(pad(width) + "FAILED after " + Durations.human(Duration.ofMillis(e.durationMillis())) + ": " + e.error()
                     + (e.willRetry() ? " (will retry)" : ""));
         } else if (event instanceof JournalEvent.ApprovalGranted e) {
-            out.println(pad(width) + "approved by " + e.approver() + " (" + e.method() + ")");
+            plan.step(e.step()).ifPresent(s -> enterPhase(s.phase()));
+            out.println(pad(width) + "'" + e.step() + "' approved by " + e.approver() + " (" + e.method() + ")");
         } else if (event instanceof JournalEvent.ApprovalRefused e) {
-            out.println(pad(width) + "NOT APPROVED (" + e.method() + "): " + e.reason());
+            plan.step(e.step()).ifPresent(s -> enterPhase(s.phase()));
+            out.println(pad(width) + "'" + e.step() + "' NOT APPROVED (" + e.method() + "): " + e.reason());
         } else if (event instanceof JournalEvent.CheckpointReached e) {
             out.println(pad(width) + "checkpoint '" + e.name() + "' reached");
         }

@@ -96,6 +96,16 @@ public final class PlanBuilder {
     }
 
     /**
+     * @param name     the check's name
+     * @param function the check
+     * @param options  step options
+     * @return this builder
+     */
+    public PlanBuilder precheck(String name, Check.CheckFunction function, StepOptions options) {
+        return precheck(Check.of(name, function), options);
+    }
+
+    /**
      * Captures state for forensics before it is changed (a dump, samples, logs).
      *
      * @param step the capture
@@ -211,6 +221,16 @@ public final class PlanBuilder {
      */
     public PlanBuilder verify(String name, Check.CheckFunction function) {
         return verify(Check.of(name, function));
+    }
+
+    /**
+     * @param name     the check's name
+     * @param function the check
+     * @param options  step options (retry, timeout, failure policy)
+     * @return this builder
+     */
+    public PlanBuilder verify(String name, Check.CheckFunction function, StepOptions options) {
+        return verify(Check.of(name, function), options);
     }
 
     /**
