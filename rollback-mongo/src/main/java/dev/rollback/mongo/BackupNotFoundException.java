@@ -1,0 +1,14 @@
+package dev.rollback.mongo;
+
+/**
+ * No usable backup where one was expected: the root folder is missing, no folder matches the
+ * pattern, or a database folder holds no collections.
+ */
+public final class BackupNotFoundException extends MongoRollbackException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what was looked for, where, and the fix */
+    public BackupNotFoundException(String message) {
+        super(message, null);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.rollback.mongo;
+
+import com.mongodb.ConnectionString;
+import dev.rollback.core.Check;
+import dev.rollback.core.Redactor;
+import dev.rollback.core.Secret;
+import dev.rollback.mongo.internal.DatabaseChecks;
+import dev.rollback.mongo.internal.MongoConnection;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Entry point of the MongoDB adapter: a server, reached through the MongoDB Java driver. Required
+ * arguments go to the factory, optional ones are chained immutable setters.
+ *
+ * <pre>{@code
+ * Mongo mongo = Mongo.at(Secret.fromEnv("PRODUCTION_MONGODB_URL"))
+ *                    .serverSelectionTimeout(Duration.ofSeconds(5));
+ * MongoBackup.Latest backup = MongoBackup.in(Path.of("/backups")).matching("production-*")
+ *                    .databaseFolder("mongodb-backup/nextcrm").latest();
+ * RollbackPlan plan = Rollback.plan("back-to-mongo")
+ *     .precheck(mongo.ping())
+ *     .precheck(backup.collectionsAtLeast(26))
+ *     .capture(mongo.database("nextcrm").dump())                       // forensics into the run folder
+ *     .restore(mongo.database("nextcrm").restoreFrom(backup))          // safe: temp collections, verify, rename
+ *     .verify(mongo.database("nextcrm").countsMatch(backup))
+ *     .verify(mongo.database("nextcrm").indexesMatch(backup))
+ *     .build();
+ * }</pre>
+ */
+public final class Mongo {
+    /** The default server selection timeout: short, so that an unreachable server fails fast. */
+    public static final Duration DEFAULT_SERVER_SELECTION_TIMEOUT = Duration.ofSeconds(5);
+
+    private final MongoConnection connection;
+
+    private Mongo(MongoConnection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * A server given by a connection string. A password in it is registered with the
+     * {@link Redactor} and never shown.
+     *
+     * @param uri a {@code mongodb://} or {@code mongodb+srv://} connection string
+     * @return the server
+     * @throws IllegalArgumentException when the string is not a valid connection string
+     */
+    public static Mongo at(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        ConnectionString cs;
+        try {
+            cs = new ConnectionString(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Not a valid MongoDB connection string: " + Redactor.redact(uri)
+                    + " (" + Redactor.redact(e.getMessage()) + "); expected mongodb://[user:password@]host[:port][/db][?options]", e);
+        }
+        if (cs.getPassword() != null) {
+            Redactor.register(new String(cs.getPassword()));
+        }
+        return new Mongo(new MongoConnection(uri, DEFAULT_SERVER_SELECTION_TIMEOUT));
+    }
+
+    /**
+     * A server given by a secret connection string (one that holds a password).
+     *
+     * @param uri the connection string
+     * @return the server
+     */
+    public static Mongo at(Secret uri) {
+        Objects.requireNonNull(uri, "uri");
+        return at(uri.reveal());
+    }
+
+    /**
+     * How long to wait for a usable server before failing (the driver's default is 30 s).
+     *
+     * @param timeout a positive duration
+     * @return a copy with the timeout
+     */
+    public Mongo serverSelectionTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("serverSelectionTimeout must be positive, was " + timeout);
+        }
+        return new Mongo(new MongoConnection(connection.uri(), timeout));
+    }
+
+    /**
+     * A database of this server.
+     *
+     * @param name the database name
+     * @return the database
+     */
+    public MongoDb database(String name) {
+        return new MongoDb(connection, MongoDb.checkDatabaseName(name));
+    }
+
+    /** @return a check that the server answers {@code ping} */
+    public Check ping() {
+        return DatabaseChecks.ping(connection);
+    }
+
+    /** @return the connection string with the password masked */
+    public String redactedUri() {
+        return connection.redactedUri();
+    }
+
+    @Override
+    public String toString() {
+        return "Mongo[" + redactedUri() + "]";
+    }
+}

@@ -1,0 +1,458 @@
+package dev.rollback.mongo;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Confirmations;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.RunReport;
+import dev.rollback.core.journal.InMemoryJournal;
+import dev.rollback.mongo.internal.IndexSpecs;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinarySubType;
+import org.bson.BsonBoolean;
+import org.bson.BsonDateTime;
+import org.bson.BsonDecimal128;
+import org.bson.BsonDocument;
+import org.bson.BsonDouble;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonNull;
+import org.bson.BsonObjectId;
+import org.bson.BsonString;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Restore, dump and checks against a real wire-protocol server. Subclasses pick the server: the
+ * in-process mongo-java-server always, a real MongoDB through Testcontainers when Docker is there.
+ */
+class MongoRestoreIT {
+    static MongoTarget target;
+    static MongoClient client;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() {
+        target = MongoTarget.startInProcess();
+        client = MongoClients.create(target.uri());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        client.close();
+        target.close();
+    }
+
+    @BeforeEach
+    void cleanDatabases() {
+        for (String db : client.listDatabaseNames()) {
+            if (!Set.of("admin", "local", "config").contains(db)) {
+                client.getDatabase(db).drop();
+            }
+        }
+    }
+
+    Mongo mongo() {
+        return Mongo.at(target.uri()).serverSelectionTimeout(Duration.ofSeconds(5));
+    }
+
+    TestContext ctx(String runId) {
+        return new TestContext(runId, tmp.resolve("run-" + runId));
+    }
+
+    static List<BsonDocument> all(MongoDatabase db, String collection) {
+        return db.getCollection(collection, BsonDocument.class).find().sort(Sorts.ascending("_id")).into(new ArrayList<>());
+    }
+
+    static Set<String> collections(MongoDatabase db) {
+        return db.listCollectionNames().into(new HashSet<>());
+    }
+
+    // ---------------------------------------------------------------- real mongodump output
+
+    @Test
+    void restoresRealDumpWithSecondaryIndex() {
+        RestoreResult r = mongo().database("test").restoreFrom(TestData.dump("coll_with_index/test")).run(ctx("r1"));
+        MongoDatabase db = client.getDatabase("test");
+        assertThat(r.collections()).extracting(RestoreResult.CollectionRestore::name).containsExactly("foo");
+        assertThat(db.getCollection("foo").countDocuments()).isEqualTo(BsonFileReaderTest.countIn(TestData.dump("coll_with_index/test/foo.bson")));
+        List<BsonDocument> indexes = db.getCollection("foo").listIndexes(BsonDocument.class).into(new ArrayList<>());
+        assertThat(indexes).extracting(i -> i.getString("name").getValue()).containsExactlyInAnyOrder("_id_", "f_1");
+        assertThat(r.collections().get(0).indexesCreated()).containsExactly("f_1");
+    }
+
+    static final String LONG_NAME = "aVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVery"
+            + "VeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryVeryLongCollectionNameConsistingOf"
+            + "ExactlyTwoHundredAndFortySevenCharacters";
+
+    @Test
+    void restoresEscapedCollectionName() {
+        mongo().database("db1").restoreFrom(TestData.dump("specialcharacter/db1")).run(ctx("r2"));
+        assertThat(collections(client.getDatabase("db1"))).containsExactly("cafés");
+        assertThat(client.getDatabase("db1").getCollection("cafés").countDocuments()).isEqualTo(1);
+    }
+
+    @Test
+    void restoresLongCollectionNameFromMetadata() {
+        if (target.isInProcess()) {
+            // mongo-java-server caps namespaces at 128 bytes (MongoDB 4.4+ allows 255): the safe swap fails
+            // with the server's message and the live database is left as it was.
+            assertThatThrownBy(() -> mongo().database("db2").restoreFrom(TestData.dump("longcollectionname/db1")).run(ctx("r3")))
+                    .isInstanceOf(MongoServerException.class)
+                    .hasMessageContaining("into db2." + LONG_NAME)
+                    .hasMessageContaining("ns name too long")
+                    .hasMessageContaining("the live collection is untouched");
+            assertThat(collections(client.getDatabase("db2"))).doesNotContain(LONG_NAME);
+        } else {
+            mongo().database("db2").restoreFrom(TestData.dump("longcollectionname/db1")).run(ctx("r3"));
+            assertThat(collections(client.getDatabase("db2"))).containsExactly(LONG_NAME);
+        }
+    }
+
+    @Test
+    void restoresGzipDumpAndIgnoresPrelude() {
+        RestoreResult r = mongo().database("test").restoreFrom(TestData.dump("prelude_gzip/test")).run(ctx("r4"));
+        assertThat(r.collections()).singleElement().satisfies(c -> assertThat(c.documentsRead()).isPositive());
+        assertThat(client.getDatabase("test").getCollection("foo").countDocuments()).isEqualTo(r.collections().get(0).documentsRead());
+    }
+
+    @Test
+    void restoresLegacyIndexKeysLikeMongorestore() {
+        mongo().database("indextest").restoreFrom(TestData.dump("indextestdump/indextest")).run(ctx("r5"));
+        MongoCollection<BsonDocument> c = client.getDatabase("indextest").getCollection("test_collection", BsonDocument.class);
+        BsonDocument idx = c.listIndexes(BsonDocument.class).into(new ArrayList<>()).stream()
+                .filter(i -> i.getString("name").getValue().equals("a_1_b_true")).findFirst().orElseThrow();
+        // {a: 1.0, b: true, c: Decimal128 0, d: ""} becomes {a: 1, b: 1, c: 1, d: 1}, as mongorestore converts it
+        assertThat(IndexSpecs.normalizeKey(idx.getDocument("key")).toJson()).isEqualTo("{\"a\": 1, \"b\": 1, \"c\": 1, \"d\": 1}");
+        assertThat(c.countDocuments()).isEqualTo(BsonFileReaderTest.countIn(TestData.dump("indextestdump/indextest/test_collection.bson")));
+        CheckResultAssert.passed(mongo().database("indextest").indexesMatch(MongoBackup.at(TestData.dump("indextestdump/indextest"))), ctx("r5"));
+    }
+
+    @Test
+    void restoresHashedIndexes() {
+        Path single = tmp.resolve("single");
+        TestData.copy(TestData.dump("single"), single);
+        mongo().database("test").restoreFrom(single).run(ctx("r6"));
+        List<String> names = client.getDatabase("test").getCollection("hashedIndexes").listIndexes(BsonDocument.class)
+                .map(i -> i.getString("name").getValue()).into(new ArrayList<>());
+        assertThat(names).containsExactlyInAnyOrder("_id_", "a.a_1", "a.b_hashed", "b_hashed");
+    }
+
+    @Test
+    void handlesTestdirsOddities() {
+        Path root = TestData.dump("testdirs");
+        assertThat(MongoDumpFolder.databases(root)).containsOnlyKeys("db1", "db2");
+        RestoreResult r = mongo().database("db1").restoreFrom(root.resolve("db1")).run(ctx("r7"));
+        MongoDatabase db = client.getDatabase("db1");
+        // c2: empty .bson, no metadata; c3: empty .bson, empty metadata; both restore as empty collections
+        assertThat(collections(db)).containsExactlyInAnyOrder("c1", "c2", "c3", "c4");
+        assertThat(db.getCollection("c2").countDocuments()).isZero();
+        assertThat(db.getCollection("c3").countDocuments()).isZero();
+        assertThat(db.getCollection("c1").countDocuments()).isEqualTo(BsonFileReaderTest.countIn(root.resolve("db1/c1.bson")));
+        assertThat(r.collections()).hasSize(4);
+        // db2 holds only files that are not BSON: nothing to restore, said clearly, nothing changed
+        assertThatThrownBy(() -> mongo().database("db2").restoreFrom(root.resolve("db2")).run(ctx("r8")))
+                .isInstanceOf(BackupNotFoundException.class)
+                .hasMessageContaining("holds no collections").hasMessageContaining("Nothing was changed");
+        assertThat(collections(client.getDatabase("db2"))).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- round trip
+
+    static List<BsonDocument> richDocuments(int n) {
+        List<BsonDocument> docs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            docs.add(new BsonDocument("_id", new BsonObjectId(new ObjectId()))
+                    .append("i", new BsonInt32(i))
+                    .append("long", new BsonInt64(1L << 40 | i))
+                    .append("double", new BsonDouble(i / 3.0))
+                    .append("price", new BsonDecimal128(new Decimal128(new BigDecimal("1234567.890123456789").add(BigDecimal.valueOf(i)))))
+                    .append("at", new BsonDateTime(1_700_000_000_000L + i))
+                    .append("bin", new BsonBinary(new byte[]{0, 1, 2, (byte) 255, (byte) i}))
+                    .append("uuid", new BsonBinary(UUID.nameUUIDFromBytes(("u" + i).getBytes()), org.bson.UuidRepresentation.STANDARD))
+                    .append("name", new BsonString("naïve café ✓ " + i))
+                    .append("flag", BsonBoolean.valueOf(i % 2 == 0))
+                    .append("nothing", BsonNull.VALUE)
+                    .append("nested", new BsonDocument("a", new BsonArray(List.of(new BsonInt32(1),
+                            new BsonArray(List.of(new BsonString("x"), new BsonDocument("deep", new BsonInt32(i)))))))
+                            .append("b", new BsonDocument("c", new BsonDocument("d", new BsonString("e"))))));
+        }
+        return docs;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void roundTripKeepsEveryDocumentAndIndex(boolean gzip) {
+        MongoDatabase db = client.getDatabase("crm");
+        List<BsonDocument> users = richDocuments(2500);
+        db.getCollection("users", BsonDocument.class).insertMany(users);
+        db.getCollection("users").createIndex(Indexes.ascending("i"), new IndexOptions().unique(true).name("i_unique"));
+        db.getCollection("users").createIndex(Indexes.compoundIndex(Indexes.ascending("name"), Indexes.descending("at")));
+        db.getCollection("empty").drop();
+        db.createCollection("empty");
+        List<BsonDocument> originalUsers = all(db, "users");
+        List<BsonDocument> originalIndexes = db.getCollection("users").listIndexes(BsonDocument.class).into(new ArrayList<>());
+
+        MongoDump dump = mongo().database("crm").dump().to(tmp.resolve("dump"));
+        DumpResult dumped = (gzip ? dump.gzip() : dump).run(ctx("d1"));
+        assertThat(dumped.directory()).isEqualTo(tmp.resolve("dump/crm"));
+        assertThat(dumped.documents()).isEqualTo(2500);
+        assertThat(Files.exists(dumped.directory().resolve(gzip ? "users.bson.gz" : "users.bson"))).isTrue();
+        assertThat(Files.exists(dumped.directory().resolve(gzip ? "users.metadata.json.gz" : "users.metadata.json"))).isTrue();
+
+        db.drop();
+        assertThat(collections(db)).isEmpty();
+
+        RestoreResult r = mongo().database("crm").restoreFrom(dumped.directory()).batchSize(700).parallelCollections(2).run(ctx("r9"));
+        assertThat(r.documentsInserted()).isEqualTo(2500);
+        assertThat(all(db, "users")).isEqualTo(originalUsers);
+        assertThat(collections(db)).containsExactlyInAnyOrder("users", "empty");
+        List<BsonDocument> restoredIndexes = db.getCollection("users").listIndexes(BsonDocument.class).into(new ArrayList<>());
+        assertThat(IndexSpecs.summary(restoredIndexes)).isEqualTo(IndexSpecs.summary(originalIndexes));
+        CheckResultAssert.passed(mongo().database("crm").countsMatch(MongoBackup.at(dumped.directory())), ctx("c"));
+        CheckResultAssert.passed(mongo().database("crm").indexesMatch(MongoBackup.at(dumped.directory())), ctx("c"));
+    }
+
+    // ---------------------------------------------------------------- safe swap
+
+    @Test
+    void safeSwapReplacesLiveDataAndKeepsThePreviousForForensics() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(10));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d2"));
+        List<BsonDocument> backupUsers = all(db, "users");
+        // after the backup, the live data changes
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(5));
+        db.getCollection("unrelated").insertOne(new org.bson.Document("keep", 1));
+
+        RestoreResult r = mongo().database("crm").restoreFrom(dumped.directory()).run(ctx("run-0001-swap"));
+        assertThat(r.strategy()).isEqualTo(RestoreStrategy.SAFE_SWAP);
+        assertThat(all(db, "users")).isEqualTo(backupUsers);
+        String previous = r.collections().get(0).previousData();
+        assertThat(previous).isEqualTo("users_before_0001swap");
+        assertThat(db.getCollection(previous).countDocuments()).isEqualTo(15);
+        assertThat(db.getCollection("unrelated").countDocuments()).isEqualTo(1);
+        assertThat(collections(db)).noneMatch(n -> n.startsWith("rbtmp_"));
+
+        // re-running the same step (as a resume does) is safe: the original data stays set aside
+        mongo().database("crm").restoreFrom(dumped.directory()).run(ctx("run-0001-swap"));
+        assertThat(db.getCollection(previous).countDocuments()).isEqualTo(15);
+        assertThat(all(db, "users")).isEqualTo(backupUsers);
+    }
+
+    @Test
+    void truncatedBsonUnderSafeSwapLeavesLiveDataUntouched() throws IOException {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(300));
+        db.getCollection("orders", BsonDocument.class).insertMany(richDocuments(50));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d3"));
+        List<BsonDocument> liveUsers = all(db, "users");
+        Path usersFile = dumped.directory().resolve("users.bson");
+        long size = Files.size(usersFile);
+        byte[] bytes = Files.readAllBytes(usersFile);
+        try (OutputStream out = Files.newOutputStream(usersFile)) {
+            out.write(bytes, 0, (int) (size - 37));
+        }
+        db.getCollection("users").deleteMany(new org.bson.Document("i", new org.bson.Document("$gte", 250)));
+        List<BsonDocument> liveNow = all(db, "users");
+
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(dumped.directory()).run(ctx("r10")))
+                .isInstanceOf(RestoreFailedException.class)
+                .hasMessageContaining(usersFile.toString())
+                .hasMessageContaining("offset ")
+                .hasMessageContaining("truncated")
+                .hasMessageContaining("live collections are untouched");
+        assertThat(all(db, "users")).isEqualTo(liveNow).hasSize(250);
+        assertThat(liveUsers).hasSize(300);
+        assertThat(db.getCollection("orders").countDocuments()).isEqualTo(50);
+        assertThat(collections(db)).containsExactlyInAnyOrder("users", "orders");
+    }
+
+    @Test
+    void replaceExistingDropsThenRestores() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(20));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d4"));
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(3));
+        RestoreResult r = mongo().database("crm").restoreFrom(dumped.directory()).replaceExisting().run(ctx("r11"));
+        assertThat(r.collections().get(0).previousData()).isEmpty();
+        assertThat(db.getCollection("users").countDocuments()).isEqualTo(20);
+        assertThat(collections(db)).containsExactly("users");
+    }
+
+    @Test
+    void mergeKeepsExistingDocumentsAndAddsMissingOnes() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(20));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d5"));
+        db.getCollection("users").deleteMany(new org.bson.Document("i", new org.bson.Document("$lt", 5)));
+        RestoreResult r = mongo().database("crm").restoreFrom(dumped.directory()).strategy(RestoreStrategy.MERGE).run(ctx("r12"));
+        assertThat(r.collections().get(0).documentsRead()).isEqualTo(20);
+        assertThat(r.collections().get(0).documentsInserted()).isEqualTo(5);
+        assertThat(db.getCollection("users").countDocuments()).isEqualTo(20);
+    }
+
+    @Test
+    void restoresOnlyChosenCollectionsAndRejectsUnknownOnes() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("a", BsonDocument.class).insertMany(richDocuments(3));
+        db.getCollection("b", BsonDocument.class).insertMany(richDocuments(4));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).collections("a").run(ctx("d6"));
+        assertThat(dumped.collections()).extracting(DumpResult.CollectionDump::name).containsExactly("a");
+        db.drop();
+        mongo().database("crm").restoreFrom(dumped.directory()).collections("a").run(ctx("r13"));
+        assertThat(collections(db)).containsExactly("a");
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(dumped.directory()).collections("zzz").run(ctx("r14")))
+                .isInstanceOf(BackupNotFoundException.class).hasMessageContaining("[zzz]").hasMessageContaining("[a]");
+    }
+
+    // ---------------------------------------------------------------- bad input
+
+    @Test
+    void corruptMetadataIsNamedAndNothingIsChanged() throws IOException {
+        Path dir = TestData.copy(TestData.dump("foodump/test"), tmp.resolve("foo"));
+        Files.writeString(dir.resolve("foo.metadata.json"), "{\"options\":{},\"indexes\":[{\"v\":");
+        client.getDatabase("test").getCollection("foo").insertOne(new org.bson.Document("live", true));
+        assertThatThrownBy(() -> mongo().database("test").restoreFrom(dir).run(ctx("r15")))
+                .isInstanceOf(CorruptBackupException.class)
+                .hasMessageContaining(dir.resolve("foo.metadata.json").toString())
+                .hasMessageContaining("not valid extended JSON");
+        assertThat(all(client.getDatabase("test"), "foo")).singleElement().satisfies(d -> assertThat(d.getBoolean("live").getValue()).isTrue());
+    }
+
+    @Test
+    void missingBackupFolderFailsClearly() {
+        Path nowhere = tmp.resolve("no-such-backup");
+        assertThatThrownBy(() -> mongo().database("x").restoreFrom(nowhere).run(ctx("r16")))
+                .isInstanceOf(BackupNotFoundException.class)
+                .hasMessageContaining(nowhere.toString()).hasMessageContaining("does not exist").hasMessageContaining("Nothing was changed");
+    }
+
+    @Test
+    void unreachableServerFailsWithinTheShortTimeout() {
+        Mongo nowhere = Mongo.at("mongodb://app:s3cretPassw0rd@127.0.0.1:9/?directConnection=true").serverSelectionTimeout(Duration.ofMillis(700));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> nowhere.database("crm").restoreFrom(TestData.dump("foodump/test")).run(ctx("r17")))
+                .isInstanceOf(MongoServerException.class)
+                .hasMessageContaining("Could not reach MongoDB at mongodb://app:******@127.0.0.1:9")
+                .hasMessageContaining("700 ms")
+                .hasMessageContaining("Nothing was changed")
+                .hasMessageNotContaining("s3cretPassw0rd");
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        // Not a timing assertion on speed: it proves the configured timeout is used rather than the driver's 30 s.
+        assertThat(elapsedMs).isLessThan(20_000);
+        assertThatThrownBy(() -> nowhere.ping().check(ctx("p"))).isInstanceOf(MongoServerException.class);
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    @Test
+    void checksReportMeasuredAgainstExpected() {
+        MongoDatabase db = client.getDatabase("test");
+        Path backup = TestData.dump("coll_with_index/test");
+        BackupSource source = MongoBackup.at(backup);
+        CheckResult before = CheckResultAssert.run(mongo().database("test").countsMatch(source), ctx("c1"));
+        assertThat(before.isPassed()).isFalse();
+        assertThat(before.message()).contains("foo: missing");
+        mongo().database("test").restoreFrom(backup).run(ctx("r18"));
+        CheckResultAssert.passed(mongo().ping(), ctx("c2"));
+        CheckResultAssert.passed(mongo().database("test").countsMatch(source), ctx("c3"));
+        CheckResultAssert.passed(mongo().database("test").indexesMatch(source), ctx("c4"));
+        CheckResultAssert.passed(mongo().database("test").countAtLeast("foo", 1), ctx("c5"));
+        CheckResult tooMany = CheckResultAssert.run(mongo().database("test").countAtLeast("foo", 1_000), ctx("c6"));
+        assertThat(tooMany.isPassed()).isFalse();
+        assertThat(tooMany.expected()).isEqualTo("at least 1000");
+        BsonDocument any = db.getCollection("foo", BsonDocument.class).find().first();
+        CheckResultAssert.passed(mongo().database("test").findOne("foo", new BsonDocument("_id", any.get("_id")).toJson()), ctx("c7"));
+        assertThat(CheckResultAssert.run(mongo().database("test").findOne("foo", "{\"nope\": 42}"), ctx("c8")).isPassed()).isFalse();
+        db.getCollection("foo").dropIndex("f_1");
+        CheckResult idx = CheckResultAssert.run(mongo().database("test").indexesMatch(source), ctx("c9"));
+        assertThat(idx.isPassed()).isFalse();
+        assertThat(idx.message()).contains("missing index f_1");
+        assertThatThrownBy(() -> mongo().database("test").findOne("foo", "{not json"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid extended JSON");
+    }
+
+    // ---------------------------------------------------------------- the seed as a plan
+
+    @Test
+    void seedPlanFindsNewestBackupChecksItAndRestoresThroughTheRunner() throws IOException {
+        MongoDatabase db = client.getDatabase("nextcrm");
+        db.getCollection("accounts", BsonDocument.class).insertMany(richDocuments(40));
+        db.getCollection("contacts", BsonDocument.class).insertMany(richDocuments(60));
+        Path backups = tmp.resolve("backups");
+        Path old = backups.resolve("production-2025-11-01");
+        Path newest = backups.resolve("production-2025-11-05");
+        mongo().database("nextcrm").dump().to(old.resolve("mongodb-backup")).gzip().run(ctx("d7"));
+        db.getCollection("accounts", BsonDocument.class).insertMany(richDocuments(2));
+        mongo().database("nextcrm").dump().to(newest.resolve("mongodb-backup")).gzip().run(ctx("d8"));
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+        Files.setLastModifiedTime(newest, java.nio.file.attribute.FileTime.fromMillis(2_000_000));
+        Files.createDirectories(backups.resolve("staging-2099-01-01"));
+        db.drop();
+        db.getCollection("accounts").insertOne(new org.bson.Document("postgres-era", true));
+
+        MongoBackup.Latest backup = MongoBackup.in(backups).matching("production-*").databaseFolder("mongodb-backup/nextcrm").latest();
+        MongoDb crm = mongo().database("nextcrm");
+        RollbackPlan plan = Rollback.plan("back-to-mongo")
+                .precheck(mongo().ping())
+                .precheck(backup.collectionsAtLeast(2))
+                .precheck(backup.readable())
+                .capture(crm.dump())
+                .restore(crm.restoreFrom(backup))
+                .verify(crm.countsMatch(backup))
+                .verify(crm.indexesMatch(backup))
+                .build();
+        RunReport report = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("ops@example.com")).run(plan);
+        assertThat(report.isSuccess()).as(String.valueOf(report.failureIfAny())).isTrue();
+        assertThat(report.outputs()).containsEntry("mongo.backup.path", newest.resolve("mongodb-backup/nextcrm").toAbsolutePath().toString());
+        assertThat(report.outputs().get("mongo.dump.path")).endsWith("mongodump/nextcrm");
+        assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(42);
+        assertThat(db.getCollection("contacts").countDocuments()).isEqualTo(60);
+        assertThat(report.outputs().get("mongo.restore.previous")).startsWith("accounts_before_");
+        assertThat(db.getCollection(report.outputs().get("mongo.restore.previous")).countDocuments()).isEqualTo(1);
+
+        // the same plan against a backup with too few collections stops at the precheck: nothing is touched
+        RollbackPlan strict = Rollback.plan("back-to-mongo-strict")
+                .precheck(backup.collectionsAtLeast(26))
+                .restore(crm.restoreFrom(backup).replaceExisting())
+                .withoutCapture("test")
+                .build();
+        RunReport refused = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("ops")).run(strict);
+        assertThat(refused.isSuccess()).isFalse();
+        assertThat(refused.failureIfAny().orElseThrow().message()).contains("holds only 2 collections");
+        assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(42);
+    }
+}
