@@ -80,21 +80,26 @@ public final class Git {
      * Reverts commits, newest first, each as a new commit on HEAD ({@code git revert c3 c2 c1}). A revert
      * that conflicts fails with the conflicting paths and leaves the repository as it was before the step.
      *
-     * @param commits the commits, newest first
+     * @param newest the newest commit to revert
+     * @param older  older commits, newest first
      * @return the step; {@link RevertStep#mainline(int)} chooses the parent for a merge commit
      */
-    public RevertStep revert(Revision... commits) {
-        return new RevertStep(this, List.of(commits), 0);
+    public RevertStep revert(Revision newest, Revision... older) {
+        List<Revision> all = new java.util.ArrayList<>();
+        all.add(Objects.requireNonNull(newest, "newest"));
+        all.addAll(Arrays.asList(older));
+        return new RevertStep(this, all, 0);
     }
 
     /**
      * Reverts commits given in git's syntax, newest first.
      *
-     * @param commits commit ids, tags or expressions such as {@code HEAD~2}
+     * @param newest the newest commit: an id, tag or expression such as {@code HEAD~2}
+     * @param older  older commits, newest first
      * @return the step
      */
-    public RevertStep revert(String... commits) {
-        return revert(Arrays.stream(commits).map(Revision::of).toArray(Revision[]::new));
+    public RevertStep revert(String newest, String... older) {
+        return revert(Revision.of(newest), Arrays.stream(older).map(Revision::of).toArray(Revision[]::new));
     }
 
     /**

@@ -190,7 +190,7 @@ public final class Repos {
      * @return lower case letters, digits, '.', '_' and '-'
      */
     public static String slug(String text) {
-        String s = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("\\.{2,}", ".")
+        String s = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("-{2,}", "-").replaceAll("\\.{2,}", ".")
                 .replaceAll("^[-.]+", "").replaceAll("[-.]+$", "");
         if (s.endsWith(".lock")) {
             s = s.substring(0, s.length() - 5) + "-lock";
