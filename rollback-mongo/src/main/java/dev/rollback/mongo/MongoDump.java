@@ -129,7 +129,7 @@ public final class MongoDump implements Step {
     public DumpResult run(StepContext context) {
         Path root = out != null ? out : context.runDirectory().resolve("mongodump");
         if (tool != null) {
-            ToolRunner.run(tool, toolArgs(root.toString()), connection.uri(), context.runDirectory(),
+            ToolRunner.run(tool, toolArgs(root.toString()), connection.uri(), context,
                     "The database was only read; the dump in " + root + " may be incomplete");
             MongoDumpFolder written = MongoDumpFolder.open(root.resolve(database));
             List<DumpResult.CollectionDump> dumped = new ArrayList<>();

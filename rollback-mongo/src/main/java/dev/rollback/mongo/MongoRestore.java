@@ -241,7 +241,7 @@ public final class MongoRestore implements Step {
         String state = strategy == RestoreStrategy.DROP_EXISTING
                 ? "Collections of the backup may be dropped and partially restored; re-running the step drops and restores them again"
                 : "Collections may be partially merged; re-running the step skips documents that already exist";
-        ToolRunner.run(tool, toolArgs(folder.toString(), gzip), connection.uri(), context.runDirectory(), state);
+        ToolRunner.run(tool, toolArgs(folder.toString(), gzip), connection.uri(), context, state);
         List<RestoreResult.CollectionRestore> restored = new ArrayList<>();
         for (BackupCollection c : contents.collections()) {
             if (collections.isEmpty() || collections.contains(c.name())) {
