@@ -245,21 +245,18 @@ public final class RestoreStep implements Step {
     private void restoreSafely(StepContext ctx, PgEndpoint ep, DumpFormat format, PgTools.Tool tool) throws Exception {
         String live = ep.database();
         String stamp = DumpFiles.stamp(ctx.clock());
-        String fresh = Sql.derivedName(live, "_rollback_" + stamp);
-        String forensic = Sql.derivedName(live, "_before_rollback_" + stamp);
+        String fresh = null;
         boolean liveExists;
         try (Connection m = ep.maintenance()) {
             liveExists = DatabaseAdmin.exists(m, live);
-            if (DatabaseAdmin.exists(m, fresh)) {
-                throw new PostgresException("Database '" + fresh + "' already exists; nothing was changed. Run the step again a second later.");
-            }
+            fresh = DatabaseAdmin.unusedName(m, live, "_rollback_" + stamp);
             if (liveExists) {
                 DatabaseAdmin.createEmptyLike(m, live, fresh);
             } else {
                 DatabaseAdmin.execute(m, "CREATE DATABASE " + Sql.ident(fresh) + " TEMPLATE template0");
             }
         } catch (SQLException e) {
-            throw new RestoreFailedException("Could not create the new database '" + fresh + "' for the restore: " + e.getMessage()
+            throw new RestoreFailedException("Could not create a new database" + (fresh == null ? "" : " '" + fresh + "'") + " for the restore: " + e.getMessage()
                     + ". The live database '" + live + "' was not touched. Check that the user may CREATE DATABASE.", null);
         }
         ctx.output("postgres.restore.database", fresh);
@@ -286,7 +283,9 @@ public final class RestoreStep implements Step {
                     + ". It was not swapped in; the live database '" + live + "' was not touched. '" + fresh
                     + "' is kept for forensics; drop it when done.", fresh);
         }
+        String forensic;
         try (Connection m = ep.maintenance()) {
+            forensic = DatabaseAdmin.unusedName(m, live, "_before_rollback_" + stamp);
             if (!liveExists) {
                 DatabaseAdmin.execute(m, "ALTER DATABASE " + Sql.ident(fresh) + " RENAME TO " + Sql.ident(live));
                 ctx.progress("live database " + live + " did not exist; renamed " + fresh + " to it");

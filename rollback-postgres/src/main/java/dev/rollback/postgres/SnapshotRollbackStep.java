@@ -78,7 +78,7 @@ public final class SnapshotRollbackStep implements Step {
     @Override
     public void execute(StepContext ctx) throws Exception {
         String live = pg.databaseName();
-        String forensic = Sql.derivedName(live, "_before_rollback_" + DumpFiles.stamp(ctx.clock()));
+        String forensic;
         try (Connection m = pg.endpoint().maintenance()) {
             if (!DatabaseAdmin.exists(m, snapshot)) {
                 throw new PostgresException("Snapshot database '" + snapshot + "' does not exist on " + pg.endpoint().where()
@@ -101,6 +101,7 @@ public final class SnapshotRollbackStep implements Step {
                     + ". Nothing was changed; '" + live + "' is still live.");
         }
         try (Connection m = pg.endpoint().maintenance()) {
+            forensic = DatabaseAdmin.unusedName(m, live, "_before_rollback_" + DumpFiles.stamp(ctx.clock()));
             ctx.progress("swapping snapshot " + snapshot + " in as " + live + "; the current " + live + " becomes " + forensic);
             DatabaseAdmin.swap(m, live, snapshot, forensic);
         } catch (SQLException e) {

@@ -50,6 +50,23 @@ public final class DatabaseAdmin {
     }
 
     /**
+     * A database name {@code base + suffix} (cut to 63 bytes) not used on the server yet; when two
+     * rollbacks run in the same second, {@code _2}, {@code _3}... is appended.
+     *
+     * @param c      a connection
+     * @param base   the live database's name
+     * @param suffix such as {@code _before_rollback_20250101_120000}
+     * @return the free name
+     */
+    public static String unusedName(Connection c, String base, String suffix) throws SQLException {
+        String name = Sql.derivedName(base, suffix);
+        for (int i = 2; exists(c, name); i++) {
+            name = Sql.derivedName(base, suffix + "_" + i);
+        }
+        return name;
+    }
+
+    /**
      * @param c   a connection
      * @param db  the database
      * @param app only sessions of this application_name, or null for all
