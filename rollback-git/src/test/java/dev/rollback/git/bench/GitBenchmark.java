@@ -1,0 +1,224 @@
+package dev.rollback.git.bench;
+
+import dev.rollback.core.StepContext;
+import dev.rollback.git.Git;
+import dev.rollback.git.ResetMode;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Revert of one commit and hard reset by 100 commits, through the library (JGit) and through the git CLI,
+ * in the same run, on a generated repository of 10,000 files and 1,000 commits.
+ *
+ * <pre>
+ * mvn -B -q -pl rollback-git test-compile exec:java -Dexec.mainClass=dev.rollback.git.bench.GitBenchmark \
+ *     -Dexec.classpathScope=test -Dexec.args="7"
+ * </pre>
+ * The argument is the number of measured runs per operation (default 7); two warm-up runs come first.
+ */
+public final class GitBenchmark {
+    static final int FILES = 10_000;
+    static final int COMMITS = 1_000;
+    static final int FILES_PER_COMMIT = 10;
+
+    private GitBenchmark() {
+    }
+
+    /**
+     * @param args optional: measured runs per operation
+     * @throws Exception on any failure
+     */
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        Path root = Files.createTempDirectory("rollback-git-bench");
+        try {
+            Path repo = root.resolve("repo");
+            long t0 = System.nanoTime();
+            generate(repo);
+            String head = git(repo, "rev-parse", "HEAD");
+            System.out.printf(Locale.ROOT, "generated %d files, %s commits in %.1f s at %s%n", FILES,
+                    git(repo, "rev-list", "--count", "HEAD"), (System.nanoTime() - t0) / 1e9, repo);
+            String revertTarget = git(repo, "rev-parse", "HEAD~50");
+            Git lib = Git.repo(repo).identity("Bench", "bench@example.com");
+
+            Map<String, List<Double>> results = new LinkedHashMap<>();
+            int[] counter = {0};
+            for (int i = 0; i < runs + 2; i++) {
+                boolean warm = i < 2;
+                measure(results, warm, "revert 1 commit", "library (JGit)", () ->
+                        lib.revert(revertTarget).execute(context(root, counter[0]++)));
+                git(repo, "reset", "-q", "--hard", head);
+                measure(results, warm, "revert 1 commit", "git CLI", () -> git(repo, "revert", "--no-edit", revertTarget));
+                git(repo, "reset", "-q", "--hard", head);
+                measure(results, warm, "reset --hard HEAD~100", "library (JGit)", () ->
+                        lib.reset(ResetMode.HARD, "HEAD~100").execute(context(root, counter[0]++)));
+                git(repo, "reset", "-q", "--hard", head);
+                measure(results, warm, "reset --hard HEAD~100", "git CLI", () -> git(repo, "reset", "-q", "--hard", "HEAD~100"));
+                git(repo, "reset", "-q", "--hard", head);
+                // the dirty-tree check both steps make first: how much of the library's time is git status
+                measure(results, warm, "status of 10,000 files", "library (JGit)", () -> {
+                    try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(repo.toFile())) {
+                        g.status().call();
+                    }
+                });
+                measure(results, warm, "status of 10,000 files", "git CLI", () -> git(repo, "status", "--porcelain"));
+            }
+            System.out.printf(Locale.ROOT, "%n| operation | through | median ms | min ms | max ms | runs |%n|---|---|---:|---:|---:|---:|%n");
+            for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+                List<Double> v = new ArrayList<>(e.getValue());
+                Collections.sort(v);
+                String[] key = e.getKey().split("\\|");
+                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %d |%n", key[0], key[1], v.get(v.size() / 2),
+                        v.get(0), v.get(v.size() - 1), v.size());
+            }
+        } finally {
+            try (Stream<Path> walk = Files.walk(root)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    private static void measure(Map<String, List<Double>> results, boolean warmUp, String op, String how, Action action) throws Exception {
+        long start = System.nanoTime();
+        action.run();
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (!warmUp) {
+            results.computeIfAbsent(op + "|" + how, k -> new ArrayList<>()).add(ms);
+        }
+    }
+
+    /** Writes the history with git fast-import: one commit with all files, then commits changing 10 files each. */
+    static void generate(Path repo) throws IOException, InterruptedException {
+        Files.createDirectories(repo);
+        git(repo, "init", "-q", "-b", "main");
+        Process p = new ProcessBuilder("git", "fast-import", "--quiet").directory(repo.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (OutputStream out = new BufferedOutputStream(p.getOutputStream(), 1 << 16)) {
+            long time = 1_700_000_000L;
+            for (int c = 0; c < COMMITS; c++) {
+                StringBuilder b = new StringBuilder();
+                String msg = c == 0 ? "initial import" : "change " + c;
+                b.append("commit refs/heads/main\n")
+                        .append("committer Bench <bench@example.com> ").append(time + c * 60L).append(" +0000\n");
+                data(b, msg);
+                if (c == 0) {
+                    for (int f = 0; f < FILES; f++) {
+                        file(b, f, 0);
+                    }
+                } else {
+                    for (int k = 0; k < FILES_PER_COMMIT; k++) {
+                        file(b, ((c - 1) * FILES_PER_COMMIT + k) % FILES, c);
+                    }
+                }
+                b.append('\n');
+                out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("git fast-import failed");
+        }
+        git(repo, "reset", "-q", "--hard", "main");
+    }
+
+    private static void file(StringBuilder b, int f, int version) {
+        b.append("M 100644 inline ").append(String.format(Locale.ROOT, "src/d%03d/file%05d.txt", f / 100, f)).append('\n');
+        StringBuilder content = new StringBuilder();
+        for (int line = 0; line < 20; line++) {
+            content.append("file ").append(f).append(" line ").append(line).append(line == 10 ? " version " + version : "").append('\n');
+        }
+        data(b, content.toString());
+    }
+
+    private static void data(StringBuilder b, String s) {
+        b.append("data ").append(s.getBytes(StandardCharsets.UTF_8).length).append('\n').append(s).append('\n');
+    }
+
+    static String git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of("git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com",
+                "-c", "gc.auto=0", "-c", "commit.gpgsign=false"));
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("git " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static StepContext context(Path root, int n) {
+        Path runDir = root.resolve("runs").resolve("run-" + n);
+        Map<String, String> outputs = new LinkedHashMap<>();
+        return new StepContext() {
+            @Override
+            public String runId() {
+                return "bench-" + n;
+            }
+
+            @Override
+            public String planName() {
+                return "bench";
+            }
+
+            @Override
+            public String stepName() {
+                return "bench step";
+            }
+
+            @Override
+            public Path runDirectory() {
+                return runDir;
+            }
+
+            @Override
+            public void output(String key, String value) {
+                outputs.put(key, value);
+            }
+
+            @Override
+            public Optional<String> output(String key) {
+                return Optional.ofNullable(outputs.get(key));
+            }
+
+            @Override
+            public Map<String, String> outputs() {
+                return outputs;
+            }
+
+            @Override
+            public void progress(String message) {
+            }
+
+            @Override
+            public Clock clock() {
+                return Clock.systemUTC();
+            }
+        };
+    }
+}
