@@ -455,4 +455,40 @@ class MongoRestoreIT {
         assertThat(refused.failureIfAny().orElseThrow().message()).contains("holds only 2 collections");
         assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(42);
     }
+    @Test
+    void resumedRunUsesTheSameBackupAfterAFailedSafeRestore() throws IOException {
+        MongoDatabase db = client.getDatabase("nextcrm");
+        db.getCollection("accounts", BsonDocument.class).insertMany(richDocuments(30));
+        Path backups = tmp.resolve("backups");
+        Path chosen = backups.resolve("production-1/nextcrm");
+        mongo().database("nextcrm").dump().to(backups.resolve("production-1")).run(ctx("d9"));
+        Files.setLastModifiedTime(backups.resolve("production-1"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+        Path file = chosen.resolve("accounts.bson");
+        byte[] good = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(good, good.length - 5));
+        db.getCollection("accounts").insertOne(new org.bson.Document("live", "postgres-era"));
+
+        MongoBackup.Latest backup = MongoBackup.in(backups).matching("production-*").databaseFolder("nextcrm").latest();
+        RollbackPlan plan = Rollback.plan("resume-mongo")
+                .step(backup)
+                .checkpoint("backup-chosen")
+                .restore(mongo().database("nextcrm").restoreFrom(backup))
+                .verify(mongo().database("nextcrm").countsMatch(backup))
+                .withoutCapture("test: the safe swap keeps the replaced data")
+                .build();
+        dev.rollback.core.journal.FileJournal journal = dev.rollback.core.journal.FileJournal.in(tmp.resolve("journal"));
+        RunReport failed = Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("ops")).run(plan);
+        assertThat(failed.isSuccess()).isFalse();
+        assertThat(failed.failureIfAny().orElseThrow().message()).contains("accounts.bson").contains("live collections are untouched");
+        assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(31);
+
+        // the backup is repaired, and meanwhile a newer (empty-handed) backup folder appears
+        Files.write(file, good);
+        Files.createDirectories(backups.resolve("production-2/nextcrm"));
+        RunReport resumed = Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("ops")).resume(plan, failed.runId());
+        assertThat(resumed.isSuccess()).as(String.valueOf(resumed.failureIfAny())).isTrue();
+        assertThat(resumed.outputs().get("mongo.backup.path")).isEqualTo(chosen.toAbsolutePath().toString());
+        assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(30);
+        assertThat(db.getCollection(resumed.outputs().get("mongo.restore.previous")).countDocuments()).isEqualTo(31);
+    }
 }
