@@ -50,6 +50,7 @@ public final class CoreDemo {
         AppProcess app = new AppProcess(pidFile);
         app.start(null);
 
+        // tag::plan[]
         RollbackPlan plan = Rollback.plan("orders-back-to-last-backup")
                 .description("Return the orders data to the last good backup after a bad release")
                 .phase("Phase 1: prepare", Duration.ofMinutes(5), p -> p
@@ -76,7 +77,9 @@ public final class CoreDemo {
                                         : CheckResult.failed("application is up", "stopped", "running", "process is not running"),
                                 StepOptions.defaults().retry(Retry.times(10).delay(Duration.ofMillis(200)))))
                 .build();
+        // end::plan[]
 
+        // tag::run[]
         FileJournal journal = FileJournal.in(work.resolve("journal"));
         RunReport report = Rollback.runner()
                 .journal(journal)
@@ -84,6 +87,7 @@ public final class CoreDemo {
                 .listener(ConsoleProgress.to(System.out))
                 .operator("demo").reason("orders totals became NaN after release 2.3.0")
                 .run(plan);
+        // end::run[]
         app.stop(null);
 
         System.out.println();
