@@ -73,7 +73,7 @@ public final class Postgres {
      * @throws IllegalArgumentException when the URL is not a PostgreSQL URL or names no database
      */
     public static Postgres at(String jdbcUrl) {
-        return new Postgres(new PgEndpoint(ConnectionInfo.parse(jdbcUrl), null, "postgres"));
+        return new Postgres(new PgEndpoint(ConnectionInfo.parse(jdbcUrl), null, "postgres", false));
     }
 
     /**
@@ -81,7 +81,7 @@ public final class Postgres {
      * @return a copy with that user
      */
     public Postgres user(String user) {
-        return new Postgres(new PgEndpoint(ep.info().withUser(Objects.requireNonNull(user, "user")), ep.toolDirectory(), ep.maintenanceDatabase()));
+        return new Postgres(new PgEndpoint(ep.info().withUser(Objects.requireNonNull(user, "user")), ep.toolDirectory(), ep.maintenanceDatabase(), ep.passwordFile()));
     }
 
     /**
@@ -90,7 +90,7 @@ public final class Postgres {
      */
     public Postgres password(Secret password) {
         return new Postgres(new PgEndpoint(ep.info().withPassword(Objects.requireNonNull(password, "password")), ep.toolDirectory(),
-                ep.maintenanceDatabase()));
+                ep.maintenanceDatabase(), ep.passwordFile()));
     }
 
     /**
@@ -98,7 +98,7 @@ public final class Postgres {
      * @return a copy using the tools there
      */
     public Postgres toolDirectory(Path dir) {
-        return new Postgres(new PgEndpoint(ep.info(), Objects.requireNonNull(dir, "dir"), ep.maintenanceDatabase()));
+        return new Postgres(new PgEndpoint(ep.info(), Objects.requireNonNull(dir, "dir"), ep.maintenanceDatabase(), ep.passwordFile()));
     }
 
     /**
@@ -106,7 +106,18 @@ public final class Postgres {
      * @return a copy using it
      */
     public Postgres maintenanceDatabase(String db) {
-        return new Postgres(new PgEndpoint(ep.info(), ep.toolDirectory(), Objects.requireNonNull(db, "db")));
+        return new Postgres(new PgEndpoint(ep.info(), ep.toolDirectory(), Objects.requireNonNull(db, "db"), ep.passwordFile()));
+    }
+
+    /**
+     * Passes the password to pg_dump / pg_restore / psql in a temporary {@code PGPASSFILE}
+     * (mode 0600, in a 0700 directory, deleted when the tool ends) instead of {@code PGPASSWORD},
+     * for systems where other users may read a process's environment.
+     *
+     * @return a copy using a password file
+     */
+    public Postgres passwordFile() {
+        return new Postgres(new PgEndpoint(ep.info(), ep.toolDirectory(), ep.maintenanceDatabase(), true));
     }
 
     /**

@@ -90,4 +90,37 @@ class SecretsIT {
         assertThat(pg.toString()).doesNotContain(password);
         assertThat(pg.restore(dump).describe().toString()).doesNotContain(password);
     }
+
+    @Test
+    void passwordFileModeHandsTheToolsA0600FileThatIsDeletedAfterwards() throws Exception {
+        String password = TestServer.password().reveal();
+        String db = TestServer.createDatabase("passfile");
+        TestServer.seedCrm(db, 20, 1);
+        Path bin = Files.createDirectory(tmp.resolve("bin"));
+        Path calls = tmp.resolve("calls.log");
+        for (String tool : List.of("pg_dump", "pg_restore")) {
+            Path script = bin.resolve(tool);
+            Files.writeString(script, "#!/bin/sh\n"
+                    + "case \"$1\" in --version|--list) ;; *) { tr '\\0' ' ' < /proc/$$/cmdline; echo; "
+                    + "echo \"PGPASSWORD=${PGPASSWORD:-unset} PGPASSFILE=$PGPASSFILE mode=$(stat -c %a \"$PGPASSFILE\")\"; } >> '" + calls + "';; esac\n"
+                    + "exec '" + PgToolsAccess.realTool(tool) + "' \"$@\"\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        }
+        Postgres pg = TestServer.postgres(db).toolDirectory(bin).passwordFile();
+        Path dump = tmp.resolve("pf.dump");
+
+        Plans.step(pg.dump(dump));
+        TestServer.execute(db, "DELETE FROM orders");
+        Plans.step(pg.restore(dump));
+
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders")).isEqualTo(20);
+        List<String> lines = Files.readAllLines(calls);
+        List<String> env = lines.stream().filter(l -> l.startsWith("PGPASSWORD=")).toList();
+        assertThat(env).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("PGPASSWORD=unset PGPASSFILE=/").endsWith("mode=600"));
+        assertThat(String.join("\n", lines)).doesNotContain(password);
+        for (String l : env) {
+            Path file = Path.of(l.substring(l.indexOf("PGPASSFILE=") + 11, l.indexOf(" mode=")));
+            assertThat(file).doesNotExist();
+        }
+    }
 }

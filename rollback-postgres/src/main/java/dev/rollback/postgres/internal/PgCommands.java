@@ -7,7 +7,13 @@ import dev.rollback.process.CommandResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rollback.postgres.PostgresException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -102,17 +108,50 @@ public final class PgCommands {
      */
     public static CommandResult run(PgEndpoint ep, List<String> argv, StepContext ctx) {
         Command cmd = Command.of(argv).env("PGCONNECT_TIMEOUT", "10").keepLines(400);
-        if (ep.info().password() != null) {
+        Path passDir = null;
+        if (ep.info().password() != null && ep.passwordFile()) {
+            passDir = writePassFile(ep);
+            cmd = cmd.env("PGPASSFILE", passDir.resolve("pgpass").toString());
+        } else if (ep.info().password() != null) {
             cmd = cmd.env("PGPASSWORD", ep.info().password());
         }
         String ssl = ep.info().params().get("sslmode");
         if (ssl != null) {
             cmd = cmd.env("PGSSLMODE", ssl);
         }
-        long start = System.nanoTime();
-        CommandResult r = cmd.runAnyExit(ctx);
-        LOG.debug("{} took {} ms", argv.get(0), (System.nanoTime() - start) / 1_000_000);
-        return r;
+        try {
+            return cmd.runAnyExit(ctx);
+        } finally {
+            if (passDir != null) {
+                deletePassFile(passDir);
+            }
+        }
+    }
+
+    private static Path writePassFile(PgEndpoint ep) {
+        try {
+            Path dir = Files.createTempDirectory("rollback-pgpass", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path file = Files.createFile(dir.resolve("pgpass"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            String user = ep.info().user() == null ? "*" : pgpassEscape(ep.info().user());
+            Files.writeString(file, "*:*:*:" + user + ":" + pgpassEscape(ep.info().password().reveal()) + "\n", StandardCharsets.UTF_8);
+            return dir;
+        } catch (IOException e) {
+            throw new PostgresException("Cannot write a temporary 0600 password file for the PostgreSQL tools: " + e
+                    + ". Nothing was run. Check the temporary directory (java.io.tmpdir), or use PGPASSWORD (the default).", e);
+        }
+    }
+
+    private static String pgpassEscape(String s) {
+        return s.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    private static void deletePassFile(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve("pgpass"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.warn("Could not delete the temporary password file in {}: {}; delete it by hand", dir, e.toString());
+        }
     }
 
     /**

@@ -19,8 +19,9 @@ import java.util.Properties;
  * @param info                the parsed URL
  * @param toolDirectory       a configured directory holding pg_dump / pg_restore / psql, or null
  * @param maintenanceDatabase the database used for database-level work (CREATE, RENAME)
+ * @param passwordFile        whether tools get the password through a 0600 PGPASSFILE instead of PGPASSWORD
  */
-public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String maintenanceDatabase) {
+public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String maintenanceDatabase, boolean passwordFile) {
 
     /** Validates. */
     public PgEndpoint {
@@ -38,7 +39,7 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
      * @return an endpoint for it
      */
     public PgEndpoint withDatabase(String db) {
-        return new PgEndpoint(info.withDatabase(db), toolDirectory, maintenanceDatabase);
+        return new PgEndpoint(info.withDatabase(db), toolDirectory, maintenanceDatabase, passwordFile);
     }
 
     /** @return a connection to the target database, autocommit on */
