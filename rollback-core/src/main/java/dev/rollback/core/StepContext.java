@@ -8,6 +8,8 @@ import java.util.Optional;
 /**
  * What a running step sees of its run: identity, the run folder for captured forensics, outputs
  * published by earlier steps (also after a resume), and a progress channel for long work.
+ * Implementations are thread-safe: a step may publish outputs and progress from several threads
+ * (a fleet stopping hosts in parallel).
  */
 public interface StepContext {
 

@@ -100,8 +100,15 @@ public final class StepDescription {
         return Redactor.redact(String.valueOf(value));
     }
 
-    /** Renders an argument list the way a person would paste it into a shell. */
-    static String renderCommand(List<String> argv) {
+    /**
+     * Renders an argument list the way a person would paste it into a shell: plain arguments as
+     * they are, others in single quotes. For messages and dry runs only; commands never run
+     * through a shell.
+     *
+     * @param argv the arguments
+     * @return the text (not redacted)
+     */
+    public static String renderCommand(List<String> argv) {
         StringBuilder b = new StringBuilder();
         for (String arg : argv) {
             if (b.length() > 0) {

@@ -1,5 +1,6 @@
 package dev.rollback.process.internal;
 
+import dev.rollback.core.StepDescription;
 import dev.rollback.process.ExecutableNotFoundException;
 
 import java.io.File;
@@ -21,18 +22,7 @@ public final class Argv {
      * @return the text
      */
     public static String render(List<String> argv) {
-        StringBuilder b = new StringBuilder();
-        for (String arg : argv) {
-            if (b.length() > 0) {
-                b.append(' ');
-            }
-            if (!arg.isEmpty() && arg.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || "-_./=:,@%+".indexOf(ch) >= 0)) {
-                b.append(arg);
-            } else {
-                b.append('\'').append(arg.replace("'", "'\\''")).append('\'');
-            }
-        }
-        return b.toString();
+        return StepDescription.renderCommand(argv);
     }
 
     /**
