@@ -2,7 +2,7 @@ package dev.rollback.git;
 
 import java.nio.file.Path;
 
-/** The remote refused the credentials (wrong or expired token, missing key). The message never holds the secret. */
+/** The remote refused the credentials (wrong or expired token, unknown SSH key). The message never holds the secret. */
 public final class GitAuthenticationException extends GitException {
     private static final long serialVersionUID = 1L;
 
@@ -15,6 +15,7 @@ public final class GitAuthenticationException extends GitException {
     public GitAuthenticationException(Path repository, String remote, String tried, Throwable cause) {
         super(repository, "The remote '" + remote + "' refused the credentials: authentication failed. Tried: " + tried
                 + ". Nothing was pushed; the local repository is unchanged. Fix: check that the token is valid, not expired "
-                + "and allowed to write to the repository, and pass it as GitCredentials.httpToken(Secret.fromEnv(...))", cause);
+                + "and allowed to write to the repository (for SSH: that the key's public half is a deploy key with write access), "
+                + "and pass it as GitCredentials.httpToken(...) or GitCredentials.sshKey(...)", cause);
     }
 }

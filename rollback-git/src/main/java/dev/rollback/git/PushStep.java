@@ -3,6 +3,7 @@ package dev.rollback.git;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.git.internal.RemoteAccess;
 import dev.rollback.git.internal.Repos;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
@@ -11,12 +12,10 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefLeaseSpec;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,21 +159,19 @@ public final class PushStep implements Step {
     public void execute(StepContext context) {
         requireRef();
         Path dir = git.directory();
-        CredentialsProvider cp = credentials == null ? null
-                : new UsernamePasswordCredentialsProvider(credentials.username(), credentials.token().reveal().toCharArray());
-        try (org.eclipse.jgit.api.Git jgit = Repos.open(dir)) {
+        try (org.eclipse.jgit.api.Git jgit = Repos.open(dir); RemoteAccess access = RemoteAccess.of(credentials, dir)) {
             Repository repo = jgit.getRepository();
             Ref local = repo.exactRef(localRef);
             if (local == null) {
                 throw new UnknownRevisionException(dir, localRef, "push it to " + remote);
             }
             RefSpec spec = new RefSpec((force ? "+" : "") + localRef + ":" + remoteRef);
-            var push = jgit.push().setRemote(remote).setRefSpecs(spec).setCredentialsProvider(cp);
+            var push = access.apply(jgit.push()).setRemote(remote).setRefSpecs(spec);
             if (force) {
-                ObjectId old = remoteHead(jgit, cp, dir);
+                ObjectId old = remoteHead(jgit, access);
                 if (old != null && !old.equals(local.getObjectId())) {
                     String safetyTag = Repos.safetyTag(context.runId(), context.stepName());
-                    protectOldHead(jgit, cp, dir, safetyTag);
+                    protectOldHead(jgit, access, dir, safetyTag);
                     context.output(OUTPUT_SAFETY_TAG, safetyTag);
                     push.setRefLeaseSpecs(new RefLeaseSpec(remoteRef, old.name()));
                 }
@@ -191,8 +188,8 @@ public final class PushStep implements Step {
     }
 
     /** The remote's current value of the ref, or null when it does not exist there. */
-    private ObjectId remoteHead(org.eclipse.jgit.api.Git jgit, CredentialsProvider cp, Path dir) throws GitAPIException {
-        for (Ref r : jgit.lsRemote().setRemote(remote).setCredentialsProvider(cp).call()) {
+    private ObjectId remoteHead(org.eclipse.jgit.api.Git jgit, RemoteAccess access) throws GitAPIException {
+        for (Ref r : access.apply(jgit.lsRemote()).setRemote(remote).call()) {
             if (r.getName().equals(remoteRef)) {
                 return r.getObjectId();
             }
@@ -201,17 +198,17 @@ public final class PushStep implements Step {
     }
 
     /** Fetches the remote's old head into a local safety tag and pushes that tag, unless a re-run did it already. */
-    private void protectOldHead(org.eclipse.jgit.api.Git jgit, CredentialsProvider cp, Path dir, String safetyTag)
+    private void protectOldHead(org.eclipse.jgit.api.Git jgit, RemoteAccess access, Path dir, String safetyTag)
             throws GitAPIException, IOException {
         String tagRef = Constants.R_TAGS + safetyTag;
         if (jgit.getRepository().exactRef(tagRef) == null) {
-            jgit.fetch().setRemote(remote).setCredentialsProvider(cp).setRefSpecs(new RefSpec(remoteRef + ":" + tagRef)).call();
+            access.apply(jgit.fetch()).setRemote(remote).setRefSpecs(new RefSpec(remoteRef + ":" + tagRef)).call();
         }
         if (jgit.getRepository().exactRef(tagRef) == null) {
             throw new GitOperationException(dir, "Could not fetch the old head of " + remoteRef + " from " + remote + " into safety tag "
                     + safetyTag + ". Nothing was pushed. Fix: check that the remote is reachable and the ref exists, then resume", null);
         }
-        check(dir, jgit.push().setRemote(remote).setCredentialsProvider(cp).setRefSpecs(new RefSpec(tagRef + ":" + tagRef)).call());
+        check(dir, access.apply(jgit.push()).setRemote(remote).setRefSpecs(new RefSpec(tagRef + ":" + tagRef)).call());
     }
 
     private void check(Path dir, Iterable<PushResult> results) {
@@ -243,6 +240,12 @@ public final class PushStep implements Step {
             return new GitOperationException(dir, "No remote '" + remote + "' in " + dir + ". Nothing was pushed. Fix: pass a "
                     + "remote name from 'git remote -v' or the remote's URL", e);
         }
+        if (e instanceof TransportException && isHostKeyFailure(e)) {
+            return new GitOperationException(dir, "The server of remote '" + remote + "' could not be verified: its host key is "
+                    + "not in " + (credentials == null ? "the known_hosts file" : credentials.knownHosts()) + " or does not match it. "
+                    + "Nothing was pushed. Fix: check the server's host key fingerprint with its administrator and add it to the "
+                    + "known_hosts file; never accept an unknown key blindly", e);
+        }
         if (e instanceof TransportException && isAuthFailure(e)) {
             return new GitAuthenticationException(dir, remote, credentials == null ? "no credentials (none were given)"
                     : credentials.toString(), e);
@@ -255,7 +258,19 @@ public final class PushStep implements Step {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (m.contains("not authorized") || m.contains("authentication is required") || m.contains("auth fail")
+                    || m.contains("authentication failed") || m.contains("no more authentication methods")
                     || m.contains("401") || m.contains("403") || m.contains("forbidden")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isHostKeyFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (m.contains("server key did not validate") || m.contains("host key") || m.contains("known_hosts")
+                    || m.contains("server key") && m.contains("reject")) {
                 return true;
             }
         }
