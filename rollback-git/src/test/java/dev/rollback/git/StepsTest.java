@@ -67,6 +67,22 @@ class StepsTest {
     }
 
     @Test
+    void aDryRunDescribesEveryStepWithoutOpeningTheRepository() {
+        Git missing = Git.repo(Path.of("/nonexistent/app"));
+        var plan = Rollback.plan("dry")
+                .precheck(missing.workingTreeClean())
+                .step(missing.previousStableTag("v*"))
+                .capture(missing.safetyTag())
+                .restore(missing.reset(ResetMode.HARD, Revision.fromOutput(PreviousStableTagStep.OUTPUT_TAG)))
+                .step(missing.push("origin").tag("v1-rollback").credentials(GitCredentials.sshKey(Secret.of("key material"), Path.of("/kh"))))
+                .build();
+        var report = Rollback.runner().dryRun(plan);
+        assertThat(report.outcome()).isEqualTo(dev.rollback.core.RunOutcome.DRY_RUN);
+        assertThat(plan.describe()).contains("git -C /nonexistent/app reset --hard '${git.previousStableTag}'")
+                .contains("SSH key, host keys from /kh").doesNotContain("key material");
+    }
+
+    @Test
     void aRevisionFromAnOutputIsReadWhenTheStepRuns() {
         Revision r = Revision.fromOutput("git.previousStableTag");
         TestContext ctx = new TestContext("run", Path.of("/tmp"), "s");
