@@ -1,0 +1,204 @@
+package dev.rollback.mongo.bench;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.InsertManyOptions;
+import dev.rollback.mongo.Mongo;
+import dev.rollback.mongo.RestoreResult;
+import dev.rollback.mongo.RestoreStrategy;
+import dev.rollback.mongo.TestContext;
+import dev.rollback.mongo.internal.BsonFileWriter;
+import org.bson.BsonArray;
+import org.bson.BsonDateTime;
+import org.bson.BsonDecimal128;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonObjectId;
+import org.bson.BsonString;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Restores N documents (default 1 000 000, in 4 collections) from a mongodump folder into
+ * mongo-java-server running in a child JVM, three ways, and prints documents per second and the
+ * client's peak heap:
+ * <ol>
+ *   <li>a hand-written best-practice loop: read the .bson files, insertMany(ordered=false) in batches of 1000;</li>
+ *   <li>this library, {@link RestoreStrategy#DROP_EXISTING};</li>
+ *   <li>this library, {@link RestoreStrategy#SAFE_SWAP} (temporary collections, checks, rename).</li>
+ * </ol>
+ * Usage: {@code rollback-mongo/bench.sh [documents] [collections]} (see docs/performance-mongo.md).
+ */
+public final class RestoreBenchmark {
+    private RestoreBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long documents = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        int collections = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        Path dir = Files.createTempDirectory("mongo-bench");
+        Path dump = dir.resolve("dump/bench");
+        Files.createDirectories(dump);
+        long bytes = writeDump(dump, documents, collections);
+        System.out.printf(Locale.ROOT, "dump: %,d documents in %d collections, %,d bytes of BSON (avg %d bytes/doc)%n",
+                documents, collections, bytes, bytes / documents);
+        System.out.printf(Locale.ROOT, "client JVM: max heap %d MB, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors());
+
+        Process server = startServer();
+        try {
+            String uri = "mongodb://127.0.0.1:" + port(server);
+            try (MongoClient client = MongoClients.create(uri)) {
+                System.out.println("| variant | documents | seconds | documents/s | client peak heap (MB) |");
+                System.out.println("|---|---:|---:|---:|---:|");
+                for (int round = 0; round < 2; round++) {
+                    // round 0 warms up the JIT and the server; round 1 is reported
+                    boolean report = round == 1;
+                    run(report, "hand-written insertMany loop (batch 1000, unordered)", documents, client, () -> handWritten(client, dump));
+                    run(report, "library, DROP_EXISTING (parallel 2, batch 1000)", documents, client, () ->
+                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().run(new TestContext("bench", dir.resolve("run"))));
+                    run(report, "library, DROP_EXISTING, parallel 1", documents, client, () ->
+                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().parallelCollections(1).run(new TestContext("bench", dir.resolve("run"))));
+                    run(report, "library, DROP_EXISTING, validation off", documents, client, () ->
+                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().withoutValidation().run(new TestContext("bench", dir.resolve("run"))));
+                    run(report, "library, SAFE_SWAP (default)", documents, client, () -> {
+                        RestoreResult r = Mongo.at(uri).database("bench").restoreFrom(dump).run(new TestContext("bench" + System.nanoTime(), dir.resolve("run")));
+                        if (r.collections().stream().anyMatch(c -> !c.previousData().isEmpty())) {
+                            throw new IllegalStateException("the database was dropped before the run; nothing should have been replaced");
+                        }
+                    });
+                }
+            }
+        } finally {
+            server.getOutputStream().close();
+            server.waitFor();
+        }
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    static void run(boolean report, String label, long documents, MongoClient client, Work work) throws Exception {
+        client.getDatabase("bench").drop();
+        System.gc();
+        List<MemoryPoolMXBean> heapPools = new ArrayList<>();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                p.resetPeakUsage();
+                heapPools.add(p);
+            }
+        }
+        long start = System.nanoTime();
+        work.run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long peak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        long count = 0;
+        for (String c : client.getDatabase("bench").listCollectionNames()) {
+            count += client.getDatabase("bench").getCollection(c).estimatedDocumentCount();
+        }
+        if (count != documents) {
+            throw new IllegalStateException(label + ": " + count + " documents restored, expected " + documents);
+        }
+        if (report) {
+            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %d |%n", label, documents, seconds, documents / seconds, peak >> 20);
+        }
+    }
+
+    /** The baseline: what a careful engineer writes by hand. */
+    static void handWritten(MongoClient client, Path dump) throws IOException {
+        InsertManyOptions unordered = new InsertManyOptions().ordered(false);
+        try (var files = Files.list(dump)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".bson")).sorted().toList()) {
+                String name = f.getFileName().toString().replace(".bson", "");
+                MongoCollection<RawBsonDocument> coll = client.getDatabase("bench").getCollection(name, RawBsonDocument.class);
+                try (InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16); DataInputStream in = new DataInputStream(raw)) {
+                    List<RawBsonDocument> batch = new ArrayList<>(1000);
+                    byte[] header = new byte[4];
+                    while (true) {
+                        try {
+                            in.readFully(header);
+                        } catch (EOFException e) {
+                            break;
+                        }
+                        int len = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16 | (header[3] & 0xff) << 24;
+                        byte[] doc = new byte[len];
+                        System.arraycopy(header, 0, doc, 0, 4);
+                        in.readFully(doc, 4, len - 4);
+                        batch.add(new RawBsonDocument(doc));
+                        if (batch.size() == 1000) {
+                            coll.insertMany(batch, unordered);
+                            batch = new ArrayList<>(1000);
+                        }
+                    }
+                    if (!batch.isEmpty()) {
+                        coll.insertMany(batch, unordered);
+                    }
+                }
+            }
+        }
+    }
+
+    static long writeDump(Path dir, long documents, int collections) throws IOException {
+        long bytes = 0;
+        BsonDocumentCodec codec = new BsonDocumentCodec();
+        for (int c = 0; c < collections; c++) {
+            long n = documents / collections + (c < documents % collections ? 1 : 0);
+            try (BsonFileWriter w = BsonFileWriter.create(dir.resolve("c" + c + ".bson"))) {
+                for (long i = 0; i < n; i++) {
+                    BsonDocument d = new BsonDocument("_id", new BsonObjectId(new ObjectId()))
+                            .append("i", new BsonInt32((int) i))
+                            .append("name", new BsonString("customer " + i))
+                            .append("amount", new BsonDecimal128(new Decimal128(BigDecimal.valueOf(i, 2))))
+                            .append("at", new BsonDateTime(1_700_000_000_000L + i))
+                            .append("tags", new BsonArray(List.of(new BsonString("a"), new BsonString("b"))))
+                            .append("address", new BsonDocument("city", new BsonString("Lyon")).append("zip", new BsonString("69001")));
+                    w.write(new RawBsonDocument(d, codec));
+                }
+                bytes += w.bytes();
+            }
+            Files.writeString(dir.resolve("c" + c + ".metadata.json"),
+                    "{\"indexes\":[{\"v\":{\"$numberInt\":\"2\"},\"key\":{\"_id\":{\"$numberInt\":\"1\"}},\"name\":\"_id_\"}],\"collectionName\":\"c" + c + "\"}");
+        }
+        return bytes;
+    }
+
+    static Process startServer() throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-Xmx" + System.getProperty("bench.serverHeap", "6g"), "-cp", System.getProperty("java.class.path"),
+                BenchServer.class.getName());
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    static int port(Process server) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("PORT ")) {
+                return Integer.parseInt(line.substring(5).trim());
+            }
+        }
+        throw new IllegalStateException("the benchmark server did not start");
+    }
+}
