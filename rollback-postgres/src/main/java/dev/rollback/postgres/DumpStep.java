@@ -41,10 +41,12 @@ public final class DumpStep implements Step {
     private final List<String> tables;
     private final Integer compression;
     private final boolean replaceExisting;
+    private final boolean rowCounts;
 
     DumpStep(PgEndpoint ep, Path target, DumpFormat format, int jobs, boolean schemaOnly, List<String> tables, Integer compression,
-             boolean replaceExisting) {
+             boolean replaceExisting, boolean rowCounts) {
         this.replaceExisting = replaceExisting;
+        this.rowCounts = rowCounts;
         this.ep = ep;
         this.target = Objects.requireNonNull(target, "target");
         this.format = format;
@@ -59,7 +61,7 @@ public final class DumpStep implements Step {
      * @return a copy with that format
      */
     public DumpStep format(DumpFormat f) {
-        return new DumpStep(ep, target, Objects.requireNonNull(f, "format"), jobs, schemaOnly, tables, compression, replaceExisting);
+        return new DumpStep(ep, target, Objects.requireNonNull(f, "format"), jobs, schemaOnly, tables, compression, replaceExisting, rowCounts);
     }
 
     /**
@@ -70,12 +72,12 @@ public final class DumpStep implements Step {
         if (n < 1) {
             throw new IllegalArgumentException("jobs must be at least 1, got " + n);
         }
-        return new DumpStep(ep, target, format, n, schemaOnly, tables, compression, replaceExisting);
+        return new DumpStep(ep, target, format, n, schemaOnly, tables, compression, replaceExisting, rowCounts);
     }
 
     /** @return a copy that dumps the schema only, no data */
     public DumpStep schemaOnly() {
-        return new DumpStep(ep, target, format, jobs, true, tables, compression, replaceExisting);
+        return new DumpStep(ep, target, format, jobs, true, tables, compression, replaceExisting, rowCounts);
     }
 
     /**
@@ -83,7 +85,7 @@ public final class DumpStep implements Step {
      * @return a copy dumping only those
      */
     public DumpStep tables(String... names) {
-        return new DumpStep(ep, target, format, jobs, schemaOnly, List.of(names), compression, replaceExisting);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, List.of(names), compression, replaceExisting, rowCounts);
     }
 
     /**
@@ -94,12 +96,22 @@ public final class DumpStep implements Step {
         if (level < 0 || level > 9) {
             throw new IllegalArgumentException("compression level must be 0 to 9, got " + level);
         }
-        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, level, replaceExisting);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, level, replaceExisting, rowCounts);
     }
 
     /** @return a copy that replaces an existing dump at the target (also when a resumed run repeats the step) */
     public DumpStep replaceExisting() {
-        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, compression, true);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, compression, true, rowCounts);
+    }
+
+    /**
+     * Skips the row-count manifest, which costs one {@code count(*)} per table in the dump's
+     * snapshot; without it {@link Postgres#rowCountsMatch(Path)} has nothing to compare with.
+     *
+     * @return a copy that records no manifest
+     */
+    public DumpStep withoutRowCounts() {
+        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, compression, replaceExisting, false);
     }
 
     @Override
@@ -110,7 +122,7 @@ public final class DumpStep implements Step {
     @Override
     public StepDescription describe() {
         return StepDescription.of(name() + " to " + target).param("server", ep.where()).param("format", format.flag())
-                .param("jobs", jobs).param("tables", tables.isEmpty() ? "all" : String.join(",", tables))
+                .param("jobs", jobs).param("row-count manifest", !schemaOnly && rowCounts).param("tables", tables.isEmpty() ? "all" : String.join(",", tables))
                 .command(argv("pg_dump", target, null));
     }
 
@@ -162,7 +174,7 @@ public final class DumpStep implements Step {
                 rs.next();
                 snapshot = rs.getString(1);
             }
-            if (!schemaOnly) {
+            if (!schemaOnly && rowCounts) {
                 RowCountManifest manifest = new RowCountManifest(Inspect.rowCounts(c));
                 if (!tables.isEmpty()) {
                     manifest = new RowCountManifest(manifest.counts().entrySet().stream()

@@ -162,7 +162,7 @@ public final class Postgres {
      * @return the step
      */
     public DumpStep dump(Path target) {
-        return new DumpStep(ep, target, DumpFormat.CUSTOM, 1, false, List.of(), null, false);
+        return new DumpStep(ep, target, DumpFormat.CUSTOM, 1, false, List.of(), null, false, true);
     }
 
     /**

@@ -54,8 +54,9 @@ class DumpRestoreIT {
         Postgres pg = TestServer.postgres(db);
         Path dir = tmp.resolve("crm-dir");
 
-        Plans.step(pg.dump(dir).format(DumpFormat.DIRECTORY).jobs(2).compression(1));
+        Plans.step(pg.dump(dir).format(DumpFormat.DIRECTORY).jobs(2).compression(1).withoutRowCounts());
         assertThat(dir.resolve("toc.dat")).exists();
+        assertThat(RowCountManifest.forDump(dir)).doesNotExist();
 
         TestServer.execute(db, "TRUNCATE orders; DELETE FROM customers WHERE id > 10");
         Plans.step(pg.restore(dir).inPlace().jobs(2));

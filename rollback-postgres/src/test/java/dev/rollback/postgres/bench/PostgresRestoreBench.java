@@ -152,6 +152,16 @@ public final class PostgresRestoreBench {
         return t;
     }
 
+    private static double timedRaw(Path pgRestore, Path dump, String db, int jobs) throws Exception {
+        sql("postgres", "CHECKPOINT");
+        return seconds(rawRestore(pgRestore, dump, db, jobs));
+    }
+
+    private static double timedLib(String db, Path dump, int jobs) throws Exception {
+        sql("postgres", "CHECKPOINT");
+        return seconds(runStep(pg(db).restore(dump).inPlace().jobs(jobs)));
+    }
+
     private static long rawRestore(Path pgRestore, Path dump, String db, int jobs) throws Exception {
         List<String> argv = new ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error", "--clean", "--if-exists"));
         if (jobs > 1) {
@@ -188,14 +198,37 @@ public final class PostgresRestoreBench {
         sql("postgres", "CREATE DATABASE " + target);
         rawRestore(pgRestore, dump, target, 1);   // warm-up, and the clean path has something to drop from now on
 
+        // Fixed cost of the library around pg_restore (tool check, --list, session check, runner), on a tiny dump
+        // where the restore itself takes almost nothing, so that noise from other processes is small.
+        String tinySrc = "bench_tiny";
+        generate(tinySrc, 2000);
+        Path tinyDump = work.resolve("tiny.dump");
+        runStep(pg(tinySrc).dump(tinyDump));
+        rawRestore(pgRestore, tinyDump, tinySrc, 1);
+        List<Double> tinyRaw = new ArrayList<>();
+        List<Double> tinyLib = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            tinyRaw.add(seconds(rawRestore(pgRestore, tinyDump, tinySrc, 1)));
+            tinyLib.add(seconds(runStep(pg(tinySrc).restore(tinyDump).inPlace())));
+        }
+
         List<Double> raw = new ArrayList<>();
         List<Double> lib = new ArrayList<>();
         List<Double> lib2 = new ArrayList<>();
+        List<Double> raw2 = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
-            raw.add(seconds(rawRestore(pgRestore, dump, target, 1)));
-            lib.add(seconds(runStep(pg(target).restore(dump).inPlace())));
-            lib2.add(seconds(runStep(pg(target).restore(dump).inPlace().jobs(2))));
-            System.out.printf(Locale.ROOT, "rep %d: raw %.2f s, library %.2f s, library --jobs 2 %.2f s%n", i + 1, raw.get(i), lib.get(i), lib2.get(i));
+            // alternate the order, and start every run from a checkpoint, so neither side inherits the other's dirty pages
+            if (i % 2 == 0) {
+                raw.add(timedRaw(pgRestore, dump, target, 1));
+                lib.add(timedLib(target, dump, 1));
+            } else {
+                lib.add(timedLib(target, dump, 1));
+                raw.add(timedRaw(pgRestore, dump, target, 1));
+            }
+            raw2.add(timedRaw(pgRestore, dump, target, 2));
+            lib2.add(timedLib(target, dump, 2));
+            System.out.printf(Locale.ROOT, "rep %d: raw %.2f s, library %.2f s, raw --jobs 2 %.2f s, library --jobs 2 %.2f s%n",
+                    i + 1, raw.get(i), lib.get(i), raw2.get(i), lib2.get(i));
         }
         if (count(target, "SELECT count(*) FROM order_items") != count(src, "SELECT count(*) FROM order_items")) {
             throw new IllegalStateException("restored row count differs");
@@ -204,6 +237,7 @@ public final class PostgresRestoreBench {
         List<Double> safe = new ArrayList<>();
         int safeReps = Math.min(reps, 3);
         for (int i = 0; i < safeReps; i++) {
+            sql("postgres", "CHECKPOINT");
             safe.add(seconds(runStep(pg(target).restore(dump).jobs(2))));
         }
         // drop the forensic copies left by the safe restores, so the disk does not fill up
@@ -227,7 +261,12 @@ public final class PostgresRestoreBench {
         System.out.printf(Locale.ROOT, "| raw pg_restore --clean --if-exists, 1 job | %.2f |%n", median(raw));
         System.out.printf(Locale.ROOT, "| library restore(dump).inPlace(), same options, 1 job | %.2f |%n", median(lib));
         System.out.printf(Locale.ROOT, "| ratio library / raw | %.3f |%n", median(lib) / median(raw));
+        System.out.printf(Locale.ROOT, "| fastest of %d: raw / library, 1 job | %.2f / %.2f |%n", reps, Collections.min(raw), Collections.min(lib));
+        System.out.printf(Locale.ROOT, "| library fixed cost around pg_restore (2,000-row dump, median of 9, library - raw) | %.3f |%n",
+                median(tinyLib) - median(tinyRaw));
+        System.out.printf(Locale.ROOT, "| raw pg_restore --jobs 2 | %.2f |%n", median(raw2));
         System.out.printf(Locale.ROOT, "| library restore(dump).inPlace().jobs(2) | %.2f |%n", median(lib2));
+        System.out.printf(Locale.ROOT, "| ratio library / raw, jobs 2 | %.3f |%n", median(lib2) / median(raw2));
         System.out.printf(Locale.ROOT, "| ratio jobs 2 / jobs 1 | %.3f |%n", median(lib2) / median(lib));
         System.out.printf(Locale.ROOT, "| library safe restore + swap, jobs 2 (median of %d) | %.2f |%n", safeReps, median(safe));
         System.out.printf(Locale.ROOT, "| snapshot (CREATE DATABASE TEMPLATE), %,d rows | %.2f |%n", rows / 10, snapSmall[0]);
