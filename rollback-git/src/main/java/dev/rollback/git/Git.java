@@ -77,8 +77,9 @@ public final class Git {
     }
 
     /**
-     * Reverts commits, newest first, each as a new commit on HEAD ({@code git revert c3 c2 c1}). A revert
-     * that conflicts fails with the conflicting paths and leaves the repository as it was before the step.
+     * Reverts commits, each as a new commit on HEAD ({@code git revert c3 c2 c1}), newest first whatever
+     * order they are given in. A revert that conflicts fails with the conflicting paths and leaves the
+     * repository as it was before the step.
      *
      * @param newest the newest commit to revert
      * @param older  older commits, newest first

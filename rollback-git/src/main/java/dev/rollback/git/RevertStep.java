@@ -31,7 +31,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reverts commits, newest first, each as a new commit on HEAD, like {@code git revert --no-edit}. The
+ * Reverts commits, newest first (whatever order they are given in), each as a new commit on HEAD, like
+ * {@code git revert --no-edit}. The
  * reverts are merged in memory first; only when all of them apply cleanly are the index, working tree
  * and branch moved, so a conflict leaves the repository exactly as it was.
  *
@@ -137,7 +138,7 @@ public final class RevertStep implements Step {
             RevCommit head = walk.parseCommit(origHead);
             RevCommit tip = head;
             PersonIdent person = git.person(repo);
-            for (RevCommit target : targets) {
+            for (RevCommit target : newestFirst(walk, targets)) {
                 RevCommit c = walk.parseCommit(target);
                 walk.reset();
                 if (!walk.isMergedInto(c, head)) {
@@ -180,6 +181,39 @@ public final class RevertStep implements Step {
             context.output(OUTPUT_REVERTED, String.join(",", reverted));
             LOG.info("Reverted {} commit(s) in {}; HEAD is {}", reverted.size(), dir, tip.name());
         }
+    }
+
+    /**
+     * Orders the commits so that none comes before one of its descendants, as reverting must go (newest
+     * first); unrelated commits keep the order given.
+     */
+    private static List<RevCommit> newestFirst(RevWalk walk, List<RevCommit> commits) throws IOException {
+        List<RevCommit> remaining = new ArrayList<>();
+        for (RevCommit c : commits) {
+            remaining.add(walk.parseCommit(c));
+        }
+        List<RevCommit> ordered = new ArrayList<>();
+        while (!remaining.isEmpty()) {
+            RevCommit pick = remaining.get(0);
+            for (RevCommit candidate : remaining) {
+                boolean olderThanAnother = false;
+                for (RevCommit other : remaining) {
+                    walk.reset();
+                    if (other != candidate && walk.isMergedInto(candidate, other)) {
+                        olderThanAnother = true;
+                        break;
+                    }
+                }
+                if (!olderThanAnother) {
+                    pick = candidate;
+                    break;
+                }
+            }
+            ordered.add(pick);
+            remaining.remove(pick);
+        }
+        walk.reset();
+        return ordered;
     }
 
     /** Updates index and working tree from HEAD's tree to the result, then moves the branch. */

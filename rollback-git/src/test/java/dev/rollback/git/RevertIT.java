@@ -68,6 +68,15 @@ class RevertIT {
     }
 
     @Test
+    void commitsGivenOldestFirstAreStillRevertedNewestFirst() {
+        Git.repo(repo.dir()).revert(c2, c3).execute(ctx("revert"));
+
+        assertThat(repo.git("log", "--format=%s", "-2").lines()).containsExactly("Revert \"add feature\"", "Revert \"lower timeout\"");
+        assertThat(repo.git("rev-parse", "HEAD^{tree}")).isEqualTo(repo.git("rev-parse", c1 + "^{tree}"));
+        repo.assertSound();
+    }
+
+    @Test
     void runningAgainAfterAResumeDoesNotRevertTwice() {
         RevertStep step = Git.repo(repo.dir()).revert(c3);
         step.execute(ctx("revert"));
