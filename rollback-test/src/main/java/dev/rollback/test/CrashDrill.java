@@ -76,10 +76,11 @@ public final class CrashDrill {
     private final Duration childTimeout;
     private final int maxResumes;
     private final String approver;
+    private final String classPath;
 
     private CrashDrill(Class<? extends Supplier<RollbackPlan>> factory, boolean afterSteps, boolean insideSteps, Runnable reset,
                        Map<String, String> properties, Map<String, String> environment, Path workDirectory, Duration childTimeout,
-                       int maxResumes, String approver) {
+                       int maxResumes, String approver, String classPath) {
         this.factory = factory;
         this.afterSteps = afterSteps;
         this.insideSteps = insideSteps;
@@ -90,6 +91,7 @@ public final class CrashDrill {
         this.childTimeout = childTimeout;
         this.maxResumes = maxResumes;
         this.approver = approver;
+        this.classPath = classPath;
     }
 
     /**
@@ -130,7 +132,7 @@ public final class CrashDrill {
                     + String.join(", ", problems) + ". A plan factory is a public class with a public no-arg constructor implementing "
                     + "Supplier<RollbackPlan>, such as: public static final class MyPlan implements Supplier<RollbackPlan> { ... }");
         }
-        return new CrashDrill(factory, false, false, () -> { }, Map.of(), Map.of(), null, Duration.ofSeconds(60), 3, "crash-drill");
+        return new CrashDrill(factory, false, false, () -> { }, Map.of(), Map.of(), null, Duration.ofSeconds(60), 3, "crash-drill", System.getProperty("java.class.path"));
     }
 
     /**
@@ -141,7 +143,7 @@ public final class CrashDrill {
      * @return a new drill with these points
      */
     public CrashDrill killAtEveryStepBoundary() {
-        return new CrashDrill(factory, true, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver);
+        return new CrashDrill(factory, true, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -152,7 +154,7 @@ public final class CrashDrill {
      * @return a new drill with these points
      */
     public CrashDrill killInsideEveryStep() {
-        return new CrashDrill(factory, afterSteps, true, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver);
+        return new CrashDrill(factory, afterSteps, true, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -162,7 +164,7 @@ public final class CrashDrill {
      */
     public CrashDrill beforeEachRun(Runnable resetState) {
         return new CrashDrill(factory, afterSteps, insideSteps, Objects.requireNonNull(resetState, "resetState"), properties, environment,
-                workDirectory, childTimeout, maxResumes, approver);
+                workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -180,7 +182,7 @@ public final class CrashDrill {
         }
         Map<String, String> p = new LinkedHashMap<>(properties);
         p.put(key, value);
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, p, environment, workDirectory, childTimeout, maxResumes, approver);
+        return new CrashDrill(factory, afterSteps, insideSteps, reset, p, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -195,7 +197,7 @@ public final class CrashDrill {
         Objects.requireNonNull(value, "value");
         Map<String, String> e = new LinkedHashMap<>(environment);
         e.put(name, value);
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, e, workDirectory, childTimeout, maxResumes, approver);
+        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, e, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -205,7 +207,7 @@ public final class CrashDrill {
      */
     public CrashDrill workDirectory(Path directory) {
         return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, Objects.requireNonNull(directory, "directory"),
-                childTimeout, maxResumes, approver);
+                childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -217,7 +219,7 @@ public final class CrashDrill {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("childTimeout must be positive, not " + timeout);
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, timeout, maxResumes, approver);
+        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, timeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -228,7 +230,7 @@ public final class CrashDrill {
         if (resumes < 1) {
             throw new IllegalArgumentException("maxResumes must be at least 1, not " + resumes);
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, resumes, approver);
+        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, resumes, approver, classPath);
     }
 
     /**
@@ -239,7 +241,20 @@ public final class CrashDrill {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("the approver needs a name, for the journal");
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, name);
+        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, name, classPath);
+    }
+
+    /**
+     * @param classPath the class path of the child JVMs (default: this JVM's {@code java.class.path});
+     *                  set it when the tests run in a class loader of their own, as under {@code exec:java}
+     * @return a new drill with it
+     */
+    public CrashDrill classPath(String classPath) {
+        if (classPath == null || classPath.isBlank()) {
+            throw new IllegalArgumentException("the class path of the child JVMs is blank; it must hold the plan factory and rollback-core");
+        }
+        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver,
+                classPath);
     }
 
     /**
@@ -343,7 +358,7 @@ public final class CrashDrill {
         List<String> problems = new ArrayList<>();
         reset.run();
         Path marker = dir.resolve("marker");
-        ChildJvm first = ChildJvm.start(CrashDrillChild.class, childProperties(point, marker), environment,
+        ChildJvm first = ChildJvm.start(classPath, CrashDrillChild.class, childProperties(point, marker), environment,
                 childArgs("run", dir, null), dir.resolve("child-run.log"));
         boolean reached;
         try {
@@ -374,7 +389,7 @@ public final class CrashDrill {
         while (resumes < maxResumes) {
             resumes++;
             Path result = dir.resolve("result-resume-" + resumes + ".properties");
-            ChildJvm again = ChildJvm.start(CrashDrillChild.class, Map.copyOf(properties), environment,
+            ChildJvm again = ChildJvm.start(classPath, CrashDrillChild.class, Map.copyOf(properties), environment,
                     childArgs("resume", dir, runId, result), dir.resolve("child-resume-" + resumes + ".log"));
             try {
                 again.awaitExit(childTimeout);
@@ -440,7 +455,7 @@ public final class CrashDrill {
     }
 
     private Properties runChild(Path dir, String mode, String runId) throws IOException, InterruptedException {
-        ChildJvm child = ChildJvm.start(CrashDrillChild.class, Map.copyOf(properties), environment, childArgs(mode, dir, runId),
+        ChildJvm child = ChildJvm.start(classPath, CrashDrillChild.class, Map.copyOf(properties), environment, childArgs(mode, dir, runId),
                 dir.resolve("child-" + mode + ".log"));
         try {
             child.awaitExit(childTimeout);

@@ -79,6 +79,7 @@ class CrashDrillTest {
         assertThatThrownBy(() -> drill.approver(" ")).hasMessageContaining("the approver needs a name");
         assertThatThrownBy(() -> drill.systemProperty("rollback.drill.block", "x")).hasMessageContaining("reserved by the crash drill");
         assertThatThrownBy(() -> drill.systemProperty("", "x")).hasMessageContaining("is blank");
+        assertThatThrownBy(() -> drill.classPath(" ")).hasMessageContaining("the class path of the child JVMs is blank");
     }
 
     @Test

@@ -20,6 +20,7 @@ public final class ChildJvm {
     }
 
     /**
+     * @param classPath   the child's class path
      * @param mainClass   class to run
      * @param properties  system properties
      * @param environment extra environment variables
@@ -28,11 +29,11 @@ public final class ChildJvm {
      * @return the running child
      * @throws IOException when it cannot be started
      */
-    public static ChildJvm start(Class<?> mainClass, Map<String, String> properties, Map<String, String> environment,
+    public static ChildJvm start(String classPath, Class<?> mainClass, Map<String, String> properties, Map<String, String> environment,
                                  List<String> args, Path output) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path")));
+                "-cp", classPath));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add(mainClass.getName());
         cmd.addAll(args);
