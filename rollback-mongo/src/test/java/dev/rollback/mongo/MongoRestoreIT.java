@@ -491,4 +491,34 @@ class MongoRestoreIT {
         assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(30);
         assertThat(db.getCollection(resumed.outputs().get("mongo.restore.previous")).countDocuments()).isEqualTo(31);
     }
+    @Test
+    void documentsNearTheSixteenMegabyteLimitRoundTrip() {
+        MongoDatabase db = client.getDatabase("big");
+        byte[] payload = new byte[15 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(payload);
+        List<BsonDocument> docs = List.of(
+                new BsonDocument("_id", new BsonInt32(1)).append("blob", new BsonBinary(payload)),
+                new BsonDocument("_id", new BsonInt32(2)).append("blob", new BsonBinary(java.util.Arrays.copyOf(payload, 1024))),
+                new BsonDocument("_id", new BsonInt32(3)).append("blob", new BsonBinary(payload)));
+        for (BsonDocument d : docs) {
+            db.getCollection("files", BsonDocument.class).insertOne(d);
+        }
+        DumpResult dumped = mongo().database("big").dump().to(tmp.resolve("dump")).gzip().run(ctx("d10"));
+        db.drop();
+        mongo().database("big").restoreFrom(dumped.directory()).run(ctx("r19"));
+        assertThat(all(db, "files")).isEqualTo(docs);
+    }
+
+    @Test
+    void dropDatabaseStepDropsThroughTheRunnerWithApproval() {
+        MongoDatabase db = client.getDatabase("nextcrm");
+        db.getCollection("accounts").insertOne(new org.bson.Document("x", 1));
+        RollbackPlan plan = Rollback.plan("drop-it").capture(mongo().database("nextcrm").dump())
+                .step(mongo().database("nextcrm").dropDatabase()).build();
+        RunReport r = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("dba@example.com")).run(plan);
+        assertThat(r.isSuccess()).as(String.valueOf(r.failureIfAny())).isTrue();
+        assertThat(client.listDatabaseNames().into(new ArrayList<>())).doesNotContain("nextcrm");
+        // the capture before it kept the data
+        assertThat(MongoDumpFolder.open(Path.of(r.outputs().get("mongo.dump.path"))).collectionNames()).containsExactly("accounts");
+    }
 }
