@@ -521,4 +521,14 @@ class MongoRestoreIT {
         // the capture before it kept the data
         assertThat(MongoDumpFolder.open(Path.of(r.outputs().get("mongo.dump.path"))).collectionNames()).containsExactly("accounts");
     }
+    @Test
+    void legacyCollectionOptionsAreAdaptedLikeMongorestore() throws IOException {
+        Path dir = TestData.copy(TestData.dump("foodump/test"), tmp.resolve("opts"));
+        Files.writeString(dir.resolve("foo.metadata.json"), "{\"options\":{\"autoIndexId\":false},\"indexes\":[{\"v\":1,"
+                + "\"key\":{\"_id\":1},\"name\":\"_id_\",\"ns\":\"test.foo\"},{\"v\":1,\"key\":{\"n\":1.0},\"name\":\"n_1\","
+                + "\"ns\":\"test.foo\",\"unique\":true}],\"collectionName\":\"foo\"}");
+        RestoreResult r = mongo().database("test").restoreFrom(dir).run(ctx("r20"));
+        assertThat(r.collections().get(0).indexesCreated()).containsExactly("n_1");
+        CheckResultAssert.passed(mongo().database("test").indexesMatch(MongoBackup.at(dir)), ctx("c"));
+    }
 }

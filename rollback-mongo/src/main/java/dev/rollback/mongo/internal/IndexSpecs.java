@@ -14,8 +14,9 @@ import java.util.TreeMap;
 /**
  * Index specifications from a dump's metadata, made ready for {@code createIndexes} and compared
  * with what a server lists. Like mongorestore, legacy key values are converted (0, {@code true},
- * {@code ""} or other non-numbers become 1; numbers keep their sign) and {@code ns} and the
- * obsolete {@code safe} option are removed.
+ * {@code ""} or other non-numbers become 1; numbers keep their sign), and {@code ns}, the
+ * obsolete {@code safe} option and the index version {@code v} are removed (mongo-tools
+ * {@code mongorestore/metadata.go CreateIndexes}).
  */
 public final class IndexSpecs {
     private IndexSpecs() {
@@ -46,11 +47,11 @@ public final class IndexSpecs {
         BsonDocument out = new BsonDocument();
         for (Map.Entry<String, BsonValue> e : spec.entrySet()) {
             switch (e.getKey()) {
-                case "ns", "safe" -> {
-                    // removed, as mongorestore does: servers since 4.4 reject ns, and safe is obsolete
+                case "ns", "safe", "v" -> {
+                    // removed: servers since 4.4 reject ns, safe is obsolete, and mongorestore drops v
+                    // (unless --keepIndexVersion) so that the server builds its current index version
                 }
                 case "key" -> out.put("key", normalizeKey(e.getValue().asDocument()));
-                case "v" -> out.put("v", new BsonInt32(e.getValue().isNumber() ? e.getValue().asNumber().intValue() : 2));
                 default -> out.put(e.getKey(), e.getValue());
             }
         }

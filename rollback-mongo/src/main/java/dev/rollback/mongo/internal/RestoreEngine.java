@@ -218,7 +218,12 @@ public final class RestoreEngine {
         if (!existing.contains(target)) {
             BsonDocument create = new BsonDocument("create", new BsonString(target));
             if (meta != null) {
-                meta.options().forEach(create::put);
+                // autoIndexId is refused by servers since 4.0 (false) and 8.2 (any value); the _id index is always built
+                meta.options().forEach((k, v) -> {
+                    if (!"autoIndexId".equals(k)) {
+                        create.put(k, v);
+                    }
+                });
             }
             db.runCommand(create);
         }
@@ -262,7 +267,9 @@ public final class RestoreEngine {
                 }
             }
             if (!specs.isEmpty()) {
-                db.runCommand(new BsonDocument("createIndexes", new BsonString(target)).append("indexes", specs));
+                // As mongorestore does on servers since 4.1.9: options a newer server no longer knows do not fail the restore.
+                db.runCommand(new BsonDocument("createIndexes", new BsonString(target)).append("indexes", specs)
+                        .append("ignoreUnknownIndexOptions", org.bson.BsonBoolean.TRUE));
             }
         }
         if (options.strategy() != RestoreStrategy.MERGE) {
