@@ -133,8 +133,8 @@ class MongoRestoreIT {
                     .isInstanceOf(MongoServerException.class)
                     .hasMessageContaining("into db2." + LONG_NAME)
                     .hasMessageContaining("ns name too long")
-                    .hasMessageContaining("the live collection is untouched");
-            assertThat(collections(client.getDatabase("db2"))).doesNotContain(LONG_NAME);
+                    .hasMessageContaining("The swap was undone");
+            assertThat(collections(client.getDatabase("db2"))).isEmpty();
         } else {
             mongo().database("db2").restoreFrom(TestData.dump("longcollectionname/db1")).run(ctx("r3"));
             assertThat(collections(client.getDatabase("db2"))).containsExactly(LONG_NAME);
@@ -530,5 +530,29 @@ class MongoRestoreIT {
         RestoreResult r = mongo().database("test").restoreFrom(dir).run(ctx("r20"));
         assertThat(r.collections().get(0).indexesCreated()).containsExactly("n_1");
         CheckResultAssert.passed(mongo().database("test").indexesMatch(MongoBackup.at(dir)), ctx("c"));
+    }
+    @Test
+    void aSwapThatFailsHalfwayIsUndone() throws IOException {
+        if (!target.isInProcess()) {
+            // On a real MongoDB the long name is valid, so there is no swap failure to provoke; the rest of the suite covers it.
+            mongo().database("db2").restoreFrom(TestData.dump("longcollectionname/db1")).run(ctx("r21"));
+            return;
+        }
+        // "a" sorts before the long name: it is swapped first, then the long name fails (128-byte limit of
+        // mongo-java-server) and the swap of "a" must be undone.
+        Path dir = TestData.copy(TestData.dump("longcollectionname/db1"), tmp.resolve("swap"));
+        MongoDatabase db = client.getDatabase("db2");
+        db.getCollection("a", BsonDocument.class).insertMany(richDocuments(3));
+        mongo().database("db2").dump().to(tmp.resolve("adump")).run(ctx("d11"));
+        Files.copy(tmp.resolve("adump/db2/a.bson"), dir.resolve("a.bson"));
+        Files.copy(tmp.resolve("adump/db2/a.metadata.json"), dir.resolve("a.metadata.json"));
+        db.getCollection("a").deleteMany(new org.bson.Document());
+        db.getCollection("a").insertOne(new org.bson.Document("_id", "live-only"));
+        List<BsonDocument> liveBefore = all(db, "a");
+
+        assertThatThrownBy(() -> mongo().database("db2").restoreFrom(dir).run(ctx("r22")))
+                .isInstanceOf(MongoServerException.class).hasMessageContaining("The swap was undone");
+        assertThat(all(db, "a")).isEqualTo(liveBefore);
+        assertThat(collections(db)).containsExactly("a");
     }
 }

@@ -307,14 +307,13 @@ public final class RestoreEngine {
 
     private List<CollectionRestore> swap(MongoDatabase db, List<CollectionRestore> loaded, Map<String, String> targets, String tag) {
         List<CollectionRestore> swapped = new ArrayList<>();
-        List<String> done = new ArrayList<>();
         for (CollectionRestore c : loaded) {
             String temp = targets.get(c.name());
             String previous = previousName(c.name(), tag);
+            String kept = "";
             try {
                 Set<String> existing = new HashSet<>();
                 db.listCollectionNames().into(existing);
-                String kept = "";
                 if (existing.contains(c.name())) {
                     if (existing.contains(previous)) {
                         // A re-run of this step: the original data was already set aside under this run's name,
@@ -324,19 +323,50 @@ public final class RestoreEngine {
                         rename(db, c.name(), previous);
                     }
                     kept = previous;
+                } else if (existing.contains(previous)) {
+                    kept = previous;
                 }
                 rename(db, temp, c.name());
-                done.add(c.name());
                 swapped.add(new CollectionRestore(c.name(), c.documentsRead(), c.documentsInserted(), c.indexesCreated(), kept));
             } catch (MongoException e) {
+                String undo = undoSwap(db, swapped, c.name(), kept, targets);
                 throw new MongoServerException("Swapping restored collection " + temp + " into " + database + "." + c.name()
-                        + " failed: " + e.getMessage() + ". Collections already swapped: " + done + "; their previous data is kept as <name>_before_"
-                        + tag + ". Not yet swapped: the live collection is untouched and the restored data is in " + temp
-                        + ". Fix: resolve the server error and re-run the step; it restores again and completes the swap.", e);
+                        + " failed: " + e.getMessage() + ". " + undo
+                        + " Fix: resolve the server error and re-run the step; it restores again and swaps again.", e);
             }
         }
-        progress.accept("swapped " + done.size() + " restored collections into " + database);
+        progress.accept("swapped " + swapped.size() + " restored collections into " + database);
         return swapped;
+    }
+
+    /** Puts the live collections back as they were before the swap began; says what it could not. */
+    private String undoSwap(MongoDatabase db, List<CollectionRestore> swapped, String failing, String failingKept, Map<String, String> targets) {
+        List<String> problems = new ArrayList<>();
+        try {
+            Set<String> existing = db.listCollectionNames().into(new HashSet<>());
+            if (!failingKept.isEmpty() && !existing.contains(failing) && existing.contains(failingKept)) {
+                rename(db, failingKept, failing);
+            }
+        } catch (MongoException ex) {
+            problems.add(failing + " (its previous data is in " + failingKept + ": " + ex.getMessage() + ")");
+        }
+        for (int i = swapped.size() - 1; i >= 0; i--) {
+            CollectionRestore c = swapped.get(i);
+            try {
+                db.getCollection(c.name()).drop();
+                if (!c.previousData().isEmpty()) {
+                    rename(db, c.previousData(), c.name());
+                }
+            } catch (MongoException ex) {
+                problems.add(c.name() + " (its previous data is in " + c.previousData() + ": " + ex.getMessage() + ")");
+            }
+        }
+        dropQuietly(db, targets.values());
+        if (problems.isEmpty()) {
+            return "The swap was undone: the live collections are as they were before the restore, and the temporary collections were dropped.";
+        }
+        return "The swap could not be fully undone for " + problems + "; rename those collections back by hand. "
+                + "The other live collections are as they were before the restore.";
     }
 
     private void rename(MongoDatabase db, String from, String to) {
