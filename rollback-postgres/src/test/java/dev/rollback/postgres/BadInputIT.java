@@ -51,6 +51,29 @@ class BadInputIT {
     }
 
     @Test
+    void directoryDumpWithATruncatedDataFileFailsThePrecheck() throws Exception {
+        String db = TestServer.createDatabase("truncdir");
+        TestServer.seedCrm(db, 2000, 3);
+        Postgres pg = TestServer.postgres(db);
+        Path dir = tmp.resolve("dir-dump");
+        Plans.step(pg.dump(dir).format(DumpFormat.DIRECTORY));
+        assertThat(Plans.check(pg.backupReadable(dir)).isPassed()).isTrue();
+        Path biggest;
+        try (var files = Files.list(dir)) {
+            biggest = files.filter(f -> f.getFileName().toString().endsWith(".dat.gz"))
+                    .max(java.util.Comparator.comparingLong(f -> f.toFile().length())).orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(biggest, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+
+        CheckResult r = Plans.check(pg.backupReadable(dir));
+
+        assertThat(r.isPassed()).isFalse();
+        assertThat(r.message()).contains("dir-dump is unreadable").contains("nothing was changed");
+    }
+
+    @Test
     void emptyAndMissingBackupsAreRejectedWithTheReason() throws Exception {
         String db = TestServer.createDatabase("nobackup");
         Postgres pg = TestServer.postgres(db);

@@ -133,4 +133,36 @@ class ChecksIT {
         Plans.run(b -> b.step(pg.dropDatabase(odd)));
         assertThat(TestServer.exists(odd)).isFalse();
     }
+
+    @Test
+    void recordedRowCountsMatchUntilTheDataChanges() throws Exception {
+        String db = TestServer.createDatabase("manifest");
+        TestServer.seedCrm(db, 15, 2);
+        Postgres pg = TestServer.postgres(db);
+        Path manifest = tmp.resolve("counts.tsv");
+
+        RunReport r = Plans.step(pg.recordRowCounts(manifest));
+
+        assertThat(r.outputs()).containsEntry("postgres.rowCounts", manifest.toString());
+        assertThat(RowCountManifest.read(manifest).counts()).containsEntry("public.customers", 15L).containsEntry("public.orders", 30L)
+                .containsEntry("public.products", 50L);
+        assertThat(Plans.check(pg.rowCountsMatch(manifest)).isPassed()).isTrue();
+        TestServer.execute(db, "DROP TABLE products");
+        assertThat(Plans.check(pg.rowCountsMatch(manifest)).measured()).contains("public.products missing");
+    }
+
+    @Test
+    void terminateAllSessionsSparesOnlyTheStepsOwn() throws Exception {
+        String db = TestServer.createDatabase("termall");
+        Postgres pg = TestServer.postgres(db);
+        try (Connection a = TestServer.connect(db); Connection b = TestServer.connect(db)) {
+            b.createStatement().execute("SET application_name = 'psql'");
+
+            RunReport r = Plans.step(pg.terminateConnections());
+
+            assertThat(r.outputs()).containsEntry("postgres.terminatedSessions", "2");
+            assertThat(a.isValid(2)).isFalse();
+            assertThat(b.isValid(2)).isFalse();
+        }
+    }
 }
