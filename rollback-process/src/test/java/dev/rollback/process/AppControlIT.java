@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.test.StandIns;
+
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
@@ -31,7 +33,7 @@ class AppControlIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        standIns = new StandIns(tmp);
+        standIns = StandIns.install(tmp, TestAppServer.class);
         ctx = new TestContext(tmp);
     }
 
@@ -51,10 +53,10 @@ class AppControlIT {
         int port = freePort();
         standIns.wantPort("systemd-nextcrm", port);
         String health = "http://127.0.0.1:" + port + "/api/health";
-        Systemd app = Systemd.unit("nextcrm").searchPath(standIns.path()).healthUrl(health);
+        Systemd app = Systemd.unit("nextcrm").searchPath(standIns.searchPath()).healthUrl(health);
 
         app.start(ctx);
-        assertThat(standIns.alive("systemd-nextcrm")).isTrue();
+        assertThat(standIns.isRunning("systemd-nextcrm")).isTrue();
         assertThat(Http.get(health).check(null).isPassed()).isTrue();
         ProcessHandle server = standIns.process("systemd-nextcrm").orElseThrow();
 
@@ -64,7 +66,7 @@ class AppControlIT {
         assertThat(standIns.calls()).containsExactly("start systemd-nextcrm", "stop systemd-nextcrm");
 
         app.stop(ctx); // safe to call again
-        assertThat(standIns.alive("systemd-nextcrm")).isFalse();
+        assertThat(standIns.isRunning("systemd-nextcrm")).isFalse();
     }
 
     @Test
@@ -76,7 +78,7 @@ class AppControlIT {
     @Test
     void startFailsClearlyWhenTheHealthUrlNeverAnswers() throws Exception {
         String wrong = "http://127.0.0.1:" + freePort() + "/api/health";
-        Systemd app = Systemd.unit("lonely").searchPath(standIns.path()).healthUrl(wrong).waitUpTo(Duration.ofSeconds(2));
+        Systemd app = Systemd.unit("lonely").searchPath(standIns.searchPath()).healthUrl(wrong).waitUpTo(Duration.ofSeconds(2));
         AppControlException e = catchThrowableOfType(AppControlException.class, () -> app.start(ctx));
         assertThat(e.getMessage()).contains("systemd unit lonely was started but " + wrong + " does not answer 200")
                 .contains("connection refused");
@@ -86,10 +88,15 @@ class AppControlIT {
     void stopFailsClearlyWhenSomethingStillAnswersOnTheHealthUrl() throws Exception {
         int port = freePort();
         standIns.wantPort("pm2-other", port);
-        Pm2 other = Pm2.app("other").searchPath(standIns.path());
+        Pm2 other = Pm2.app("other").searchPath(standIns.searchPath());
         other.start(ctx);
+        // the port file is written once the server listens
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (standIns.port("pm2-other").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         // the "nextjs-app" control claims this URL, but another process serves it
-        Pm2 app = Pm2.app("nextjs-app").searchPath(standIns.path()).healthUrl("http://127.0.0.1:" + port + "/")
+        Pm2 app = Pm2.app("nextjs-app").searchPath(standIns.searchPath()).healthUrl("http://127.0.0.1:" + port + "/")
                 .waitUpTo(Duration.ofSeconds(1));
         assertThatThrownBy(() -> app.stop(ctx)).isInstanceOf(AppControlException.class)
                 .hasMessageContaining("still answers").hasMessageContaining("status 200");
@@ -97,7 +104,7 @@ class AppControlIT {
 
     @Test
     void pm2StartsAndStopsTheApp() throws Exception {
-        Pm2 app = Pm2.app("nextjs-app").searchPath(standIns.path());
+        Pm2 app = Pm2.app("nextjs-app").searchPath(standIns.searchPath());
         app.start(ctx);
         ProcessHandle server = standIns.process("pm2-nextjs-app").orElseThrow();
         app.stop(ctx);
@@ -106,16 +113,16 @@ class AppControlIT {
 
     @Test
     void kubernetesScalesToZeroAndBackToTheReplicaCountItFound() throws Exception {
-        Path replicas = standIns.state.resolve("k8s-prod-nextcrm.replicas");
+        Path replicas = standIns.stateDirectory().resolve("k8s-prod-nextcrm.replicas");
         Files.writeString(replicas, "0");
         int port = freePort();
         standIns.wantPort("k8s-prod-nextcrm", port);
         // the deployment runs with 3 replicas before the rollback
-        Command.of("kubectl", "--namespace", "prod", "scale", "deployment/nextcrm", "--replicas=3").searchPath(standIns.path()).run();
-        Command.of("kubectl", "--namespace", "prod", "rollout", "status", "deployment/nextcrm").searchPath(standIns.path()).run();
+        Command.of("kubectl", "--namespace", "prod", "scale", "deployment/nextcrm", "--replicas=3").searchPath(standIns.searchPath()).run();
+        Command.of("kubectl", "--namespace", "prod", "rollout", "status", "deployment/nextcrm").searchPath(standIns.searchPath()).run();
         ProcessHandle before = standIns.process("k8s-prod-nextcrm").orElseThrow();
 
-        Kubernetes app = Kubernetes.deployment("nextcrm").namespace("prod").searchPath(standIns.path())
+        Kubernetes app = Kubernetes.deployment("nextcrm").namespace("prod").searchPath(standIns.searchPath())
                 .healthUrl("http://127.0.0.1:" + port + "/api/health");
         app.stop(ctx);
         assertThat(ctx.output(app.replicasOutputKey())).contains("3");
@@ -127,44 +134,44 @@ class AppControlIT {
 
         app.start(ctx);
         assertThat(Files.readString(replicas).trim()).isEqualTo("3");
-        assertThat(standIns.alive("k8s-prod-nextcrm")).isTrue();
+        assertThat(standIns.isRunning("k8s-prod-nextcrm")).isTrue();
     }
 
     @Test
     void kubernetesMissingDeploymentFailsWithKubectlsError() {
-        Kubernetes app = Kubernetes.deployment("ghost").searchPath(standIns.path());
+        Kubernetes app = Kubernetes.deployment("ghost").searchPath(standIns.searchPath());
         assertThatThrownBy(() -> app.stop(ctx)).isInstanceOf(CommandFailedException.class)
                 .hasMessageContaining("deployments.apps \"ghost\" not found");
     }
 
     @Test
     void kubernetesInAPlanJournalsTheReplicaCount() throws Exception {
-        Files.writeString(standIns.state.resolve("k8s-default-web.replicas"), "2");
-        Command.of("kubectl", "scale", "deployment/web", "--replicas=2").searchPath(standIns.path()).run();
-        Kubernetes app = Kubernetes.deployment("web").searchPath(standIns.path()).waitUpTo(Duration.ofSeconds(30));
+        Files.writeString(standIns.stateDirectory().resolve("k8s-default-web.replicas"), "2");
+        Command.of("kubectl", "scale", "deployment/web", "--replicas=2").searchPath(standIns.searchPath()).run();
+        Kubernetes app = Kubernetes.deployment("web").searchPath(standIns.searchPath()).waitUpTo(Duration.ofSeconds(30));
         RollbackPlan plan = Rollback.plan("k8s-plan").stopApp(app).startApp(app).build();
         InMemoryJournal journal = InMemoryJournal.create();
         RunReport report = Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("ci")).run(plan);
         assertThat(report.isSuccess()).as(String.valueOf(report.failureIfAny())).isTrue();
         assertThat(String.join("\n", journal.lines("k8s-plan", report.runId())))
                 .contains("kubernetes.default.web.replicas");
-        assertThat(Files.readString(standIns.state.resolve("k8s-default-web.replicas")).trim()).isEqualTo("2");
+        assertThat(Files.readString(standIns.stateDirectory().resolve("k8s-default-web.replicas")).trim()).isEqualTo("2");
     }
 
     @Test
     void dockerComposeStopsAndStartsTheServices() throws Exception {
         Path compose = Files.writeString(tmp.resolve("docker-compose.production.yml"),
                 "services:\n  web:\n    image: app\n  worker:\n    image: app\n");
-        DockerCompose all = DockerCompose.file(compose).searchPath(standIns.path());
+        DockerCompose all = DockerCompose.file(compose).searchPath(standIns.searchPath());
         all.start(ctx);
-        assertThat(standIns.alive("compose-web")).isTrue();
-        assertThat(standIns.alive("compose-worker")).isTrue();
+        assertThat(standIns.isRunning("compose-web")).isTrue();
+        assertThat(standIns.isRunning("compose-worker")).isTrue();
         DockerCompose web = all.services("web");
         web.stop(ctx);
-        assertThat(standIns.alive("compose-web")).isFalse();
-        assertThat(standIns.alive("compose-worker")).isTrue();
+        assertThat(standIns.isRunning("compose-web")).isFalse();
+        assertThat(standIns.isRunning("compose-worker")).isTrue();
         all.stop(ctx);
-        assertThat(standIns.alive("compose-worker")).isFalse();
+        assertThat(standIns.isRunning("compose-worker")).isFalse();
         assertThat(web.describeStart().commands()).first().asString()
                 .isEqualTo("docker compose -f " + compose + " up -d web");
     }
@@ -173,7 +180,7 @@ class AppControlIT {
     void genericAppFromTwoCommandsChecksStatusAndHealth() throws Exception {
         int port = freePort();
         standIns.wantPort("generic-billing", port);
-        Path ctl = standIns.bin.resolve("app-ctl");
+        Path ctl = standIns.binDirectory().resolve("app-ctl");
         GenericApp app = GenericApp.of("billing", Command.of(ctl.toString(), "stop", "billing"), Command.of(ctl.toString(), "start", "billing"))
                 .statusCommand(Command.of(ctl.toString(), "status", "billing"))
                 .healthUrl("http://127.0.0.1:" + port + "/api/health");
@@ -193,38 +200,38 @@ class AppControlIT {
 
     @Test
     void fleetRunsOnEveryHostOverSshAndReportsEachHost() throws Exception {
-        Fleet fleet = Fleet.of("web1", "deploy@web2").parallel(2).searchPath(standIns.path());
+        Fleet fleet = Fleet.of("web1", "deploy@web2").parallel(2).searchPath(standIns.searchPath());
         FleetControl control = fleet.control(Systemd.unit("nextcrm").sudo().searchPath(List.of()));
         // sudo is not a stand-in: use a control without it for the run
         FleetControl plain = fleet.control(Systemd.unit("nextcrm"));
         assertThat(control.describeStop().commands()).contains("ssh -o BatchMode=yes web1 -- sudo -n systemctl stop nextcrm");
 
         plain.start(ctx);
-        assertThat(standIns.alive("web1-systemd-nextcrm")).isTrue();
-        assertThat(standIns.alive("web2-systemd-nextcrm")).isTrue();
+        assertThat(standIns.isRunning("web1-systemd-nextcrm")).isTrue();
+        assertThat(standIns.isRunning("web2-systemd-nextcrm")).isTrue();
         assertThat(ctx.outputs()).containsEntry("fleet.web1.start", "ok").containsEntry("fleet.deploy@web2.start", "ok");
         plain.stop(ctx);
-        assertThat(standIns.alive("web1-systemd-nextcrm")).isFalse();
-        assertThat(standIns.alive("web2-systemd-nextcrm")).isFalse();
+        assertThat(standIns.isRunning("web1-systemd-nextcrm")).isFalse();
+        assertThat(standIns.isRunning("web2-systemd-nextcrm")).isFalse();
         assertThat(standIns.calls()).contains("ssh web1 systemctl stop nextcrm", "ssh deploy@web2 systemctl stop nextcrm");
     }
 
     @Test
     void fleetTriesAllHostsAndFailsIfAnyFailed() throws Exception {
-        FleetControl control = Fleet.of("web1", "unreachable-2", "web3").searchPath(standIns.path())
+        FleetControl control = Fleet.of("web1", "unreachable-2", "web3").searchPath(standIns.searchPath())
                 .control(Systemd.unit("nextcrm").waitUpTo(Duration.ofSeconds(20)));
         FleetException e = catchThrowableOfType(FleetException.class, () -> control.start(ctx));
         assertThat(e.results()).extracting(FleetControl.HostResult::ok).containsExactly(true, false, true);
         assertThat(e.getMessage()).contains("failed on 1 of 3 hosts").contains("unreachable-2: FAILED")
                 .contains("Connection refused").contains("web3: ok");
-        assertThat(standIns.alive("web1-systemd-nextcrm")).isTrue();
-        assertThat(standIns.alive("web3-systemd-nextcrm")).isTrue();
+        assertThat(standIns.isRunning("web1-systemd-nextcrm")).isTrue();
+        assertThat(standIns.isRunning("web3-systemd-nextcrm")).isTrue();
         assertThat(ctx.outputs()).containsEntry("fleet.unreachable-2.start", "failed");
     }
 
     @Test
     void sshQuotesRemoteArgumentsAndRefusesEnvironment() throws Exception {
-        Command remote = Ssh.to("web1").binary(standIns.bin.resolve("ssh").toString())
+        Command remote = Ssh.to("web1").binary(standIns.binDirectory().resolve("ssh").toString())
                 .wrap(Command.of("printf", "[%s]\\n", "a b", "it's", "$HOME"));
         assertThat(remote.run().stdout()).containsExactly("[a b]", "[it's]", "[$HOME]");
         assertThatThrownBy(() -> Ssh.to("web1").wrap(Command.of("psql").env("PGPASSWORD", "x")))

@@ -101,6 +101,11 @@ public final class StandIns implements AutoCloseable {
         return List.of(bin);
     }
 
+    /** @return the folder of the stand-ins' state: pid, port and replica files, calls.log */
+    public Path stateDirectory() {
+        return state;
+    }
+
     /** @return the bin folder */
     public Path binDirectory() {
         return bin;
