@@ -24,7 +24,9 @@ import java.util.Objects;
  * format, schema only, chosen tables, compression level. Alongside the dump it records a
  * {@link RowCountManifest} taken in the same snapshot as the dump, so that a restore can be
  * verified against it. A relative target is resolved in the run's folder (forensics).
- * Publishes {@code postgres.dump.path}.
+ * Publishes {@code postgres.dump.path}. An existing target is never overwritten unless
+ * {@link #replaceExisting()}, or unless this same run wrote it (a resumed run repeating the step);
+ * a {@code <dump>.run-id} file next to the dump records which run that was.
  *
  * <pre>{@code
  * plan.capture(Postgres.at(url).password(pw).dump(Path.of("/backups/pre-rollback.dump")));
@@ -153,7 +155,9 @@ public final class DumpStep implements Step {
     @Override
     public void execute(StepContext ctx) throws Exception {
         Path out = target.isAbsolute() ? target : ctx.runDirectory().resolve(target);
-        if (Files.exists(out) && !replaceExisting) {
+        Path runMarker = out.resolveSibling(out.getFileName() + ".run-id");
+        boolean ownDump = Files.isRegularFile(runMarker) && Files.readString(runMarker).strip().equals(ctx.runId());
+        if (Files.exists(out) && !replaceExisting && !ownDump) {
             throw new PostgresException("Dump target " + out + " already exists; nothing was dumped and it was not touched. "
                     + "Choose another path, or allow replacing it with .replaceExisting().");
         }
@@ -190,6 +194,8 @@ public final class DumpStep implements Step {
             c.rollback();
             deleteRecursively(out);
             Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // Lets the same run replace its own dump when a resume repeats this step.
+            Files.writeString(runMarker, ctx.runId() + "\n");
         } catch (SQLException e) {
             throw new PostgresException("Dump of " + ep.where() + " to " + out + " failed: " + e.getMessage()
                     + ". The database was not changed. Check the error and run the step again.", e);

@@ -103,6 +103,7 @@ public final class SnapshotRollbackStep implements Step {
         try (Connection m = pg.endpoint().maintenance()) {
             forensic = DatabaseAdmin.unusedName(m, live, "_before_rollback_" + DumpFiles.stamp(ctx.clock()));
             ctx.progress("swapping snapshot " + snapshot + " in as " + live + "; the current " + live + " becomes " + forensic);
+            DatabaseAdmin.setComment(m, snapshot, DatabaseAdmin.comment(m, live));
             DatabaseAdmin.swap(m, live, snapshot, forensic);
         } catch (SQLException e) {
             throw new PostgresException("Swapping snapshot '" + snapshot + "' in as '" + live + "' failed: " + e.getMessage()

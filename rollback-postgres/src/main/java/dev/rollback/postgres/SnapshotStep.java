@@ -22,7 +22,9 @@ import java.util.Objects;
  *
  * <p>PostgreSQL copies a template only while nobody is connected to it: by default the step
  * refuses when sessions exist; {@link #terminatingSessions()} blocks new connections, terminates
- * them, copies, and allows connections again. Publishes {@code postgres.snapshot}.
+ * them, copies, and allows connections again. Publishes {@code postgres.snapshot}. An existing
+ * snapshot of the same name is replaced only with {@link #replacingExisting()}, or when this same
+ * run took it (a resumed run repeating the step; the run is recorded in the snapshot's comment).
  *
  * <pre>{@code
  * Postgres pg = Postgres.at("jdbc:postgresql://db:5432/nextcrm").user("postgres").password(pw);
@@ -66,6 +68,10 @@ public final class SnapshotStep implements Step {
         return new SnapshotStep(ep, snapshot, terminate, replace, Objects.requireNonNull(file, "file"));
     }
 
+    private String marker(StepContext ctx) {
+        return "rollback snapshot of " + ep.database() + " taken by run " + ctx.runId();
+    }
+
     @Override
     public String name() {
         return "snapshot " + ep.database() + " as " + snapshot;
@@ -87,7 +93,7 @@ public final class SnapshotStep implements Step {
                 throw new PostgresException("Cannot snapshot '" + live + "': it does not exist on " + ep.where() + ". Check the database name.");
             }
             if (DatabaseAdmin.exists(m, snapshot)) {
-                if (!replace) {
+                if (!replace && !marker(ctx).equals(DatabaseAdmin.comment(m, snapshot))) {
                     throw new PostgresException("Snapshot database '" + snapshot + "' already exists; nothing was changed. Choose another name, "
                             + "drop it, or use snapshot(...).replacingExisting().");
                 }
@@ -115,6 +121,9 @@ public final class SnapshotStep implements Step {
                 }
             }
             DatabaseAdmin.copySettings(m, live, snapshot);
+            // Marks the snapshot as this run's, so that a resumed run repeating the step may replace it;
+            // the rollback puts the live database's own comment back before the swap.
+            DatabaseAdmin.setComment(m, snapshot, marker(ctx));
         } catch (SQLException e) {
             throw new PostgresException("Snapshot of '" + live + "' as '" + snapshot + "' failed: " + e.getMessage()
                     + ". The database '" + live + "' was not changed and accepts connections as before. Fix the cause and run the step again"

@@ -130,4 +130,33 @@ class DumpRestoreIT {
         Plans.step(pg.dump(dump).replaceExisting());
         assertThat(Files.readAllBytes(dump)).startsWith("PGDMP".getBytes());
     }
+
+    @Test
+    void aResumedRunMayRepeatItsOwnDumpButNotOverwriteAnotherRunsDump() throws Exception {
+        String db = TestServer.createDatabase("crmresume");
+        TestServer.seedCrm(db, 5, 1);
+        Postgres pg = TestServer.postgres(db);
+        Path journal = tmp.resolve("journal");
+        Path dump = tmp.resolve("resume.dump");
+        dev.rollback.core.RollbackPlan plan = dev.rollback.core.Rollback.plan("dump-then-fail").withoutCapture("test")
+                .checkpoint("start")
+                .step(pg.dump(dump))
+                .step("fails once", ctx -> {
+                    if (!java.nio.file.Files.exists(tmp.resolve("second-time"))) {
+                        java.nio.file.Files.createFile(tmp.resolve("second-time"));
+                        throw new IllegalStateException("crash after the dump");
+                    }
+                })
+                .build();
+        var runner = dev.rollback.core.Rollback.runner().journal(dev.rollback.core.journal.FileJournal.in(journal))
+                .confirmations(dev.rollback.core.Confirmations.autoApprove("tester"));
+
+        RunReport first = runner.run(plan);
+        assertThat(first.isSuccess()).isFalse();
+        RunReport resumed = runner.resume(plan, first.runId());
+
+        assertThat(resumed.isSuccess()).isTrue();
+        assertThat(Files.readString(dump.resolveSibling("resume.dump.run-id")).strip()).isEqualTo(first.runId());
+        assertThat(Plans.failingStep(pg.dump(dump))).contains("already exists");
+    }
 }

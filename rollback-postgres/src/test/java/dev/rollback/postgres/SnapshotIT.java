@@ -86,4 +86,37 @@ class SnapshotIT {
         assertThat(error).contains("does not exist").contains("nothing was changed");
         assertThat(TestServer.queryLong(db, "SELECT count(*) FROM customers")).isEqualTo(10);
     }
+
+    @Test
+    void aResumedRunMayRetakeItsOwnSnapshotAndTheLiveCommentSurvivesTheRollback() throws Exception {
+        String db = TestServer.createDatabase("snapresume");
+        TestServer.seedCrm(db, 10, 1);
+        TestServer.execute("postgres", "COMMENT ON DATABASE \"" + db + "\" IS 'CRM production'");
+        Postgres pg = TestServer.postgres(db);
+        Path journal = tmp.resolve("journal");
+        Path flag = tmp.resolve("second-time");
+        dev.rollback.core.RollbackPlan plan = dev.rollback.core.Rollback.plan("snapshot-then-fail")
+                .checkpoint("start")
+                .step(pg.snapshot(db + "_pre"))
+                .step("fails once", ctx -> {
+                    if (!java.nio.file.Files.exists(flag)) {
+                        java.nio.file.Files.createFile(flag);
+                        throw new IllegalStateException("crash after the snapshot");
+                    }
+                })
+                .build();
+        var runner = dev.rollback.core.Rollback.runner().journal(dev.rollback.core.journal.FileJournal.in(journal));
+
+        RunReport first = runner.run(plan);
+        assertThat(first.isSuccess()).isFalse();
+        assertThat(runner.resume(plan, first.runId()).isSuccess()).isTrue();
+        assertThat(Plans.failingStep(pg.snapshot(db + "_pre"))).contains("already exists");
+
+        Plans.step(pg.rollbackToSnapshot(db + "_pre"));
+        try (Connection c = TestServer.connect(db)) {
+            var rs = c.createStatement().executeQuery("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()");
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("CRM production");
+        }
+    }
 }

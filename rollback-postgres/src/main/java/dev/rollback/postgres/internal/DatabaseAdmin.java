@@ -210,6 +210,7 @@ public final class DatabaseAdmin {
         execute(c, "ALTER DATABASE " + target + " OWNER TO " + Sql.ident(p.owner()));
         execute(c, "ALTER DATABASE " + target + " CONNECTION LIMIT " + p.connLimit());
         execute(c, "ALTER DATABASE " + target + " RESET ALL");
+        setComment(c, to, comment(c, from));
         try (PreparedStatement ps = c.prepareStatement("SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
                 + "JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ? AND s.setrole = 0")) {
             ps.setString(1, from);
@@ -251,6 +252,29 @@ public final class DatabaseAdmin {
                 execute(c, g);
             }
         }
+    }
+
+    /**
+     * @param c  a connection
+     * @param db a database
+     * @return its comment, or null
+     */
+    public static String comment(Connection c, String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * @param c       a connection
+     * @param db      a database
+     * @param comment the comment, or null to remove it
+     */
+    public static void setComment(Connection c, String db, String comment) throws SQLException {
+        execute(c, "COMMENT ON DATABASE " + Sql.ident(db) + " IS " + (comment == null ? "NULL" : Sql.literal(comment)));
     }
 
     // A list setting such as search_path is stored as "a, b": quote each element.
