@@ -138,10 +138,11 @@ class BadInputIT {
     void wrongPasswordGivesAClearErrorWithoutThePassword() throws Exception {
         String db = TestServer.createDatabase("wrongpw");
         String wrong = "Wr0ng-pa55-" + System.nanoTime();
-        Postgres pg = Postgres.at(TestServer.url(db)).user("postgres").password(Secret.of(wrong));
+        Postgres pg = Postgres.at(TestServer.url(db)).user(TestServer.user()).password(Secret.of(wrong));
+        TestServer.requirePasswordAuthentication();
 
         assertThatThrownBy(pg::connect).isInstanceOf(PostgresConnectionException.class)
-                .hasMessageContaining("password authentication failed for user \"postgres\"")
+                .hasMessageContaining("password authentication failed for user \"" + TestServer.user() + "\"")
                 .hasMessageContaining("Check the user and the password")
                 .hasMessageContaining("Nothing was changed")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong));
@@ -151,7 +152,7 @@ class BadInputIT {
         String dumpError = Plans.failingStep(pg.dump(tmp.resolve("x.dump")));
         assertThat(dumpError).contains("password authentication failed").doesNotContain(wrong);
         // a password inside the URL is taken out of it and never shown either
-        Postgres inUrl = Postgres.at(TestServer.url(db) + "?user=postgres&password=" + wrong);
+        Postgres inUrl = Postgres.at(TestServer.url(db) + "?user=" + TestServer.user() + "&password=" + wrong);
         assertThat(inUrl.toString()).doesNotContain(wrong);
         assertThatThrownBy(inUrl::connect).satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong));
     }

@@ -75,6 +75,28 @@ final class TestServer {
         return password;
     }
 
+    static String user() {
+        start();
+        return user;
+    }
+
+    /**
+     * Fails, naming the fix, when the server accepts a wrong password (trust authentication): the
+     * wrong-password test is meaningless there, and it must not pass or skip silently.
+     */
+    static void requirePasswordAuthentication() {
+        start();
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", "definitely-not-the-password");
+        try (Connection c = DriverManager.getConnection(url("postgres"), p)) {
+            throw new AssertionError("The test server at " + hostPort + " accepts a wrong password (trust authentication). "
+                    + "Point ROLLBACK_TEST_POSTGRES_URL at a server that uses scram-sha-256 or md5 for TCP connections.");
+        } catch (SQLException expected) {
+            // the server checks passwords
+        }
+    }
+
     static Postgres postgres(String db) {
         start();
         return Postgres.at(url(db)).user(user).password(password);
