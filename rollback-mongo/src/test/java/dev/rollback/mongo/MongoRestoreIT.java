@@ -555,4 +555,22 @@ class MongoRestoreIT {
         assertThat(all(db, "a")).isEqualTo(liveBefore);
         assertThat(collections(db)).containsExactly("a");
     }
+    @Test
+    void truncatedBsonUnderReplaceExistingSaysWhatIsLeft() throws IOException {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(100));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d12"));
+        Path usersFile = dumped.directory().resolve("users.bson");
+        byte[] bytes = Files.readAllBytes(usersFile);
+        Files.write(usersFile, java.util.Arrays.copyOf(bytes, bytes.length - 11));
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(dumped.directory()).replaceExisting().run(ctx("r23")))
+                .isInstanceOf(RestoreFailedException.class)
+                .hasMessageContaining(usersFile.toString())
+                .hasMessageContaining("may be dropped and partially restored")
+                .hasMessageContaining("Re-running the step drops and restores them again")
+                .satisfies(e -> assertThat(((RestoreFailedException) e).failedCollections()).containsExactly("users"));
+        // the prechecks would have caught it before anything was dropped
+        assertThatThrownBy(() -> MongoBackup.at(dumped.directory()).readable().check(ctx("c")))
+                .isInstanceOf(CorruptBackupException.class).hasMessageContaining("users.bson");
+    }
 }

@@ -184,16 +184,16 @@ public final class RestoreEngine {
         }
         awaitQuietly(pool);
         String cause = first instanceof MongoRollbackException ? first.getMessage()
-                : first instanceof MongoException me ? connection.wrap("restoring " + database, "", me).getMessage() : String.valueOf(first);
+                : first instanceof MongoException me ? connection.wrap("restoring " + database, "The restore stopped", me).getMessage() : String.valueOf(first);
         String state;
         if (options.strategy() == RestoreStrategy.SAFE_SWAP) {
             dropQuietly(db, targets.values());
             state = "The live collections are untouched; the temporary collections of this attempt were dropped.";
         } else if (options.strategy() == RestoreStrategy.DROP_EXISTING) {
-            state = "Collections " + failed + " were dropped and are partially restored; " + results.size()
+            state = "Collections " + failed + " may be dropped and partially restored; " + results.size()
                     + " others were restored completely. Re-running the step drops and restores them again.";
         } else {
-            state = "Collections " + failed + " are partially merged; re-running the step skips documents that already exist.";
+            state = "Collections " + failed + " may be partially merged; re-running the step skips documents that already exist.";
         }
         throw new RestoreFailedException("Restore of database " + database + " from " + backupFolder + " failed for " + failed + ": "
                 + cause + " " + state + " Fix: repair or replace the backup (or choose an older one) and re-run.", failed, first);
