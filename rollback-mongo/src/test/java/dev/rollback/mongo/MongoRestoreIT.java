@@ -232,6 +232,11 @@ class MongoRestoreIT {
         assertThat(Files.exists(dumped.directory().resolve(gzip ? "users.bson.gz" : "users.bson"))).isTrue();
         assertThat(Files.exists(dumped.directory().resolve(gzip ? "users.metadata.json.gz" : "users.metadata.json"))).isTrue();
 
+        CollectionMetadata meta = CollectionMetadata.read(dumped.directory().resolve(gzip ? "users.metadata.json.gz" : "users.metadata.json")).orElseThrow();
+        assertThat(meta.collectionName()).isEqualTo("users");
+        assertThat(meta.type()).isEqualTo("collection");
+        assertThat(IndexSpecs.summary(meta.indexes())).isEqualTo(IndexSpecs.summary(originalIndexes));
+
         db.drop();
         assertThat(collections(db)).isEmpty();
 
