@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param attempts how many attempts were made
  * @param duration time spent, all attempts and waits included
  * @param checks   check results of the last attempt, for checks
- * @param outputs  outputs it published
+ * @param outputs  outputs it published (for a failed step: what it published before failing)
  * @param error    why it failed, redacted, or null
  */
 public record StepResult(int index, String name, StepKind kind, String phase, Status status, int attempts,

@@ -265,6 +265,22 @@ class RunnerTest {
     }
 
     @Test
+    void outputsOfAFailedStepAreKeptAsEvidence() {
+        RollbackPlan plan = Rollback.plan("evidence")
+                .verify(Check.of("foreign keys valid", c -> {
+                    c.output("postgres.fk.orphans", "crm_contacts_account_id_fkey=3");
+                    return CheckResult.failed("foreign keys valid", 3, 0, "3 orphaned rows");
+                }))
+                .build();
+        RunReport report = Rollback.runner().journal(journal).run(plan);
+        assertThat(report.step("foreign keys valid").orElseThrow().outputs()).containsEntry("postgres.fk.orphans", "crm_contacts_account_id_fkey=3");
+        assertThat(report.outputs()).doesNotContainKey("postgres.fk.orphans");
+        assertThat(journal.read("evidence", report.runId())).filteredOn(JournalEvent.StepFailed.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((JournalEvent.StepFailed) e).outputs()).containsEntry("postgres.fk.orphans", "crm_contacts_account_id_fkey=3"));
+        assertThat(journal.lines("evidence", report.runId())).anySatisfy(l -> assertThat(l).contains("\"outputs\":{\"postgres.fk.orphans\""));
+    }
+
+    @Test
     void dryRunRunsNothingAndWritesNoJournal() {
         RollbackPlan plan = Rollback.plan("dry").capture(record("dump")).restore(destructive("restore", "db")).build();
         RunReport report = Rollback.runner().journal(journal).dryRun(plan);

@@ -253,12 +253,13 @@ public final class RunExecution {
             lastError = describe(error);
             boolean stillRunning = error instanceof StepTimeoutException te && te.stillRunning();
             boolean retry = attempt < attempts && !stillRunning && !(error instanceof InterruptedException);
+            Map<String, String> evidence = snapshot(ctx.stepOutputs);
             append(new JournalEvent.StepFailed(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
-                    attemptMillis, lastError, retry, checks));
+                    attemptMillis, lastError, retry, checks, evidence));
             LOG.warn("Step '{}' failed (attempt {} of {}): {}", step.name(), attempt, attempts, lastError);
             if (!retry) {
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
-                        Duration.ofNanos(System.nanoTime() - stepStart), checks, Map.of(),
+                        Duration.ofNanos(System.nanoTime() - stepStart), checks, evidence,
                         attempts > 1 ? lastError + " (after " + attempt + " attempts)" : lastError);
             }
             try {
@@ -375,8 +376,12 @@ public final class RunExecution {
     }
 
     private Map<String, String> snapshotOutputs() {
-        synchronized (outputs) {
-            return new LinkedHashMap<>(outputs);
+        return snapshot(outputs);
+    }
+
+    private static Map<String, String> snapshot(Map<String, String> synchronizedMap) {
+        synchronized (synchronizedMap) {
+            return new LinkedHashMap<>(synchronizedMap);
         }
     }
 

@@ -63,6 +63,7 @@ public final class JournalCodec {
             m.put("error", e.error());
             m.put("willRetry", e.willRetry());
             m.put("checks", checks(e.checks()));
+            m.put("outputs", e.outputs());
         } else if (event instanceof JournalEvent.StepSkipped e) {
             m.put("index", e.index());
             m.put("step", e.step());
@@ -120,7 +121,7 @@ public final class JournalCodec {
                     kind(m), (int) num(m, "attempt"), num(m, "durationMs"), outputs(m), checks(m));
             case "StepFailed" -> new JournalEvent.StepFailed(runId, time, (int) num(m, "index"), str(m, "step"),
                     kind(m), (int) num(m, "attempt"), num(m, "durationMs"), str(m, "error"),
-                    Boolean.TRUE.equals(m.get("willRetry")), checks(m));
+                    Boolean.TRUE.equals(m.get("willRetry")), checks(m), outputs(m));
             case "StepSkipped" -> new JournalEvent.StepSkipped(runId, time, (int) num(m, "index"), str(m, "step"),
                     str(m, "reason"));
             case "ApprovalGranted" -> new JournalEvent.ApprovalGranted(runId, time, str(m, "step"), str(m, "approver"),

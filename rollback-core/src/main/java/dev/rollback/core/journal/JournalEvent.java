@@ -101,13 +101,17 @@ public sealed interface JournalEvent {
      * @param error          what went wrong, redacted
      * @param willRetry      whether another attempt follows
      * @param checks         check results, for checks
+     * @param outputs        what the attempt published before it failed (evidence: the orphan count,
+     *                       the half-restored database it left behind)
      */
     record StepFailed(String runId, Instant time, int index, String step, StepKind kind, int attempt,
-                      long durationMillis, String error, boolean willRetry, List<CheckResult> checks)
+                      long durationMillis, String error, boolean willRetry, List<CheckResult> checks,
+                      Map<String, String> outputs)
             implements JournalEvent {
         /** Copies the collections. */
         public StepFailed {
             checks = List.copyOf(checks);
+            outputs = Map.copyOf(outputs);
         }
     }
 

@@ -35,14 +35,16 @@ import java.util.Optional;
  * String md = IncidentReport.of(journal.read(plan.name(), runId)).plan(plan).toMarkdown();
  * }</pre>
  *
- * Outputs whose key starts with {@code dataloss.} (for example {@code dataloss.crm_Accounts} =
- * "12 rows created after 2026-11-25T02:00Z") are listed under "Data-loss window".
+ * Outputs with a {@code dataloss.} segment in their key (for example {@code dataloss.crm_Accounts}
+ * or {@code postgres.dataLoss.crm_accounts} = "12") are listed under "Data-loss window"; outputs a
+ * failed step published before it failed are listed with the failure as evidence.
  */
 public final class IncidentReport {
     /** The file name the runner writes in each run folder. */
     public static final String FILE_NAME = "incident-report.md";
-    /** Output keys with this prefix are rendered as the data-loss window. */
-    public static final String DATA_LOSS_PREFIX = "dataloss.";
+    /** Output keys with this segment (any case) are rendered as the data-loss window. */
+    public static final String DATA_LOSS_SEGMENT = "dataloss.";
+    private static final java.util.regex.Pattern DATA_LOSS = java.util.regex.Pattern.compile("(?i)(?:^|\\.)dataloss\\.(.+)");
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final int BAR_WIDTH = 40;
@@ -267,6 +269,7 @@ public final class IncidentReport {
             if (e instanceof JournalEvent.StepFailed f) {
                 lines.add("- " + TIME.format(f.time()) + " step " + f.index() + " '" + f.step() + "', attempt " + f.attempt()
                         + (f.willRetry() ? " (retried)" : "") + ": " + f.error());
+                f.outputs().forEach((k, v) -> lines.add("  - " + k + " = " + v));
             }
         }
         if (!lines.isEmpty()) {
@@ -287,8 +290,9 @@ public final class IncidentReport {
         }
         Map<String, String> loss = new LinkedHashMap<>();
         all.forEach((k, v) -> {
-            if (k.startsWith(DATA_LOSS_PREFIX)) {
-                loss.put(k.substring(DATA_LOSS_PREFIX.length()), v);
+            java.util.regex.Matcher m = DATA_LOSS.matcher(k);
+            if (m.find()) {
+                loss.put(m.group(1), v);
             }
         });
         b.append("## Data-loss window\n\n");

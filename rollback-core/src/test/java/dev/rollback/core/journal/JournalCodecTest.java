@@ -24,7 +24,7 @@ class JournalCodecTest {
                 new JournalEvent.StepFinished("r1", T, 3, "restore", StepKind.RESTORE, 2, 1234,
                         Map.of("backup.path", "/backups/p-1"), List.of(CheckResult.passed("rows", 10, ">= 5"))),
                 new JournalEvent.StepFailed("r1", T, 4, "verify", StepKind.VERIFY, 1, 55, "check failed", true,
-                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few"))),
+                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few")), Map.of("postgres.fk.orphans", "3")),
                 new JournalEvent.StepSkipped("r1", T, 1, "stop", "finished before checkpoint"),
                 new JournalEvent.ApprovalGranted("r1", T, "restore", "ops@example.com", "auto-approve"),
                 new JournalEvent.ApprovalRefused("r1", T, "restore", "console", "typed 'no'"),

@@ -52,6 +52,25 @@ class IncidentReportTest {
     }
 
     @Test
+    void dataLossOutputsOfAnyModuleAreRecognisedAndFailedStepEvidenceIsListed() {
+        InMemoryJournal journal = InMemoryJournal.create();
+        RollbackPlan plan = Rollback.plan("loss")
+                .verify(dev.rollback.core.Check.of("rows created after the backup", c -> {
+                    c.output("postgres.dataLoss.crm_accounts", "37");
+                    c.output("postgres.dataLoss.total", "49");
+                    return CheckResult.passed("rows created after the backup", 49, "");
+                }))
+                .verify(dev.rollback.core.Check.of("orphans", c -> {
+                    c.output("postgres.fk.orphans", "3");
+                    return CheckResult.failed("orphans", 3, 0, "orphaned rows");
+                }))
+                .build();
+        RunReport run = Rollback.runner().journal(journal).run(plan);
+        String md = IncidentReport.of(journal.read("loss", run.runId())).plan(plan).toMarkdown();
+        assertThat(md).contains("| crm_accounts | 37 |").contains("| total | 49 |").contains("  - postgres.fk.orphans = 3");
+    }
+
+    @Test
     void aRunWithoutAnEndSaysItIsIncomplete() {
         InMemoryJournal journal = InMemoryJournal.create();
         try (var w = journal.open("p", "r1")) {

@@ -1,0 +1,152 @@
+package dev.rollback.examples.lab;
+
+import dev.rollback.test.StandIns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a rollback drill needs on one machine, for real: a PostgreSQL server, a MongoDB
+ * wire-protocol server, the application as its own process (started and stopped through
+ * stand-ins for systemctl, pm2, kubectl and docker compose that put it first on the search path),
+ * its env file and its deployed git checkout. Used by the embedded demo and by every seed drill.
+ *
+ * <pre>{@code
+ * try (Lab lab = Lab.in(Files.createTempDirectory("lab"))) {
+ *     LabPostgres pg = lab.postgres();          // started on first use
+ *     String health = lab.healthUrl(StandIns.systemd("nextcrm"));
+ *     lab.startApp("systemctl", "start", "nextcrm");
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Lab implements AutoCloseable {
+    private final Path work;
+    private final int appPort;
+    private LabPostgres postgres;
+    private LabMongo mongo;
+    private StandIns standIns;
+
+    private Lab(Path work) {
+        this.work = work;
+        this.appPort = freePort();
+    }
+
+    /**
+     * @param work an empty folder of the caller's
+     * @return a lab in it
+     */
+    public static Lab in(Path work) {
+        try {
+            Files.createDirectories(work.resolve("app/deploy"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Lab(work);
+    }
+
+    /** @return the lab's folder */
+    public Path work() {
+        return work;
+    }
+
+    /** @return the PostgreSQL server, started on first use */
+    public synchronized LabPostgres postgres() {
+        if (postgres == null) {
+            postgres = LabPostgres.start();
+        }
+        return postgres;
+    }
+
+    /** @return the MongoDB server, started on first use */
+    public synchronized LabMongo mongo() {
+        if (mongo == null) {
+            mongo = LabMongo.start();
+        }
+        return mongo;
+    }
+
+    /** @return the application's env file ({@code app/.env.production}) */
+    public Path envFile() {
+        return work.resolve("app/.env.production");
+    }
+
+    /** @return the application's deployed checkout ({@code app/deploy}) */
+    public Path deployDirectory() {
+        return work.resolve("app/deploy");
+    }
+
+    /** @return the stand-ins, installed on first use, that run {@link LabApp} */
+    public synchronized StandIns standIns() {
+        if (standIns == null) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx48m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), LabApp.class.getName(),
+                    envFile().toString(), deployDirectory().toString()));
+            standIns = StandIns.install(work.resolve("stand-ins"), cmd);
+        }
+        return standIns;
+    }
+
+    /**
+     * Makes the application of a stand-in key listen on the lab's port and gives its health URL.
+     *
+     * @param key a stand-in key, such as {@code StandIns.systemd("nextcrm")}
+     * @return {@code http://127.0.0.1:<port>/api/health}
+     */
+    public String healthUrl(String key) {
+        standIns().wantPort(key, appPort);
+        return "http://127.0.0.1:" + appPort + "/api/health";
+    }
+
+    /** @return the application's base URL */
+    public String appUrl() {
+        return "http://127.0.0.1:" + appPort;
+    }
+
+    /**
+     * Runs one of the stand-ins, as an operator would run the real tool ("systemctl start nextcrm").
+     *
+     * @param argv the tool and its arguments
+     */
+    public void runTool(String... argv) {
+        List<String> cmd = new ArrayList<>(List.of(argv));
+        cmd.set(0, standIns().binDirectory().resolve(argv[0]).toString());
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", argv) + " exited with " + p.exitValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (standIns != null) {
+            standIns.close();
+        }
+        if (mongo != null) {
+            mongo.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

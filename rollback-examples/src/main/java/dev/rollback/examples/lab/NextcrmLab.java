@@ -1,0 +1,217 @@
+package dev.rollback.examples.lab;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RunReport;
+import dev.rollback.examples.seeds.Seed000NextcrmBackToMongo;
+import dev.rollback.mongo.Mongo;
+import dev.rollback.test.StandIns;
+import org.bson.Document;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Seed 000's world, for real, in a {@link Lab}: NextCRM ran on MongoDB, nightly backups in
+ * mongodump's format under {@code backups/production-<date>/mongodb-backup/nextcrm}; then the
+ * migration to PostgreSQL went live (with a bad change, and new rows written since the backup),
+ * the app runs against PostgreSQL, and its deployed checkout is at the bad release.
+ */
+public final class NextcrmLab {
+    /** The collections of the NextCRM database. */
+    public static final List<String> COLLECTIONS = List.of("Users", "crm_Accounts", "crm_Contacts", "crm_Opportunities",
+            "crm_Leads", "crm_Tasks");
+    /** When the last good backup was taken. */
+    public static final Instant BACKUP_TAKEN_AT = Instant.parse("2026-11-24T02:00:00Z");
+
+    private NextcrmLab() {
+    }
+
+    /**
+     * What was set up.
+     *
+     * @param settings     the settings a seed-000 plan needs for this lab
+     * @param backupCounts documents per collection in the latest backup
+     * @param lostRows     rows written to PostgreSQL after the backup
+     */
+    public record Setup(Seed000NextcrmBackToMongo.Settings settings, Map<String, Long> backupCounts, long lostRows) {
+    }
+
+    /**
+     * @param lab   the lab
+     * @param scale documents per collection, roughly
+     * @return what was set up
+     */
+    public static Setup prepare(Lab lab, int scale) {
+        try {
+            Path backups = lab.work().resolve("backups");
+            Map<String, Long> counts = fillMongo(lab, scale / 2);
+            backup(lab, backups.resolve("production-2026-11-20"), Instant.parse("2026-11-20T02:00:00Z"));
+            counts = fillMongo(lab, scale);
+            backup(lab, backups.resolve("production-2026-11-24"), BACKUP_TAKEN_AT);
+            driftLiveMongo(lab);
+            long lost = migrateToPostgres(lab, scale);
+            LabGit.releases(lab.deployDirectory(), new LinkedHashMap<>(Map.of()) {{
+                put("v1.3.0", "mongodb");
+                put("v1.4.0", "mongodb");
+                put("v2.0.0", "postgresql");
+            }});
+            Files.writeString(lab.envFile(), "# NextCRM production\nNODE_ENV=production\nDATABASE_URL=\""
+                    + lab.postgres().databaseUrl("nextcrm") + "\"\nNEXTAUTH_URL=https://crm.example.com\n");
+            Path statusPage = Files.createDirectories(lab.work().resolve("www/status-page")).resolve("message.txt");
+            String health = lab.healthUrl(StandIns.systemd("nextcrm"));
+            lab.runTool("systemctl", "start", "nextcrm");
+            awaitHealthy(health);
+            Seed000NextcrmBackToMongo.Settings settings = new Seed000NextcrmBackToMongo.Settings(
+                    lab.postgres().databaseUrl("nextcrm"), lab.mongo().uri() + "/nextcrm", backups, COLLECTIONS.size(), "nextcrm",
+                    health, lab.appUrl(), lab.envFile(), lab.deployDirectory(), statusPage, null, BACKUP_TAKEN_AT,
+                    lab.standIns().searchPath(), Duration.ofMillis(300), dev.rollback.examples.seeds.Targets.postgresToolsInstalled());
+            return new Setup(settings, counts, lost);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not set up the lab's PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Long> fillMongo(Lab lab, int scale) {
+        Random random = new Random(42);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (MongoClient client = lab.mongo().client()) {
+            MongoDatabase db = client.getDatabase("nextcrm");
+            db.drop();
+            for (String name : COLLECTIONS) {
+                MongoCollection<Document> c = db.getCollection(name);
+                int n = name.equals("Users") ? Math.max(10, scale / 20) : scale;
+                List<Document> batch = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    batch.add(document(name, i, random));
+                    if (batch.size() == 1000) {
+                        c.insertMany(batch);
+                        batch.clear();
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    c.insertMany(batch);
+                }
+                if (name.equals("Users")) {
+                    c.createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_1"));
+                } else {
+                    c.createIndex(Indexes.ascending("accountId"), new IndexOptions().name("accountId_1"));
+                }
+                counts.put(name, c.countDocuments());
+            }
+        }
+        return counts;
+    }
+
+    private static Document document(String collection, int i, Random random) {
+        Document d = new Document("_id", new ObjectId()).append("createdAt", java.util.Date.from(BACKUP_TAKEN_AT.minus(Duration.ofHours(i % 5000))));
+        if (collection.equals("Users")) {
+            return d.append("email", i == 0 ? "admin@nextcrm.example" : "user" + i + "@nextcrm.example").append("name", "User " + i)
+                    .append("roles", List.of(i == 0 ? "admin" : "member"));
+        }
+        return d.append("accountId", "acct-" + (i % 500)).append("name", collection + " " + i)
+                .append("amount", new Decimal128(BigDecimal.valueOf(random.nextInt(1_000_000), 2)))
+                .append("address", new Document("city", "City " + (i % 40)).append("zip", String.format("%05d", i % 99999)))
+                .append("tags", List.of("t" + (i % 7), "t" + (i % 11)));
+    }
+
+    /** Takes a backup the way the nightly job would, with the library's own mongodump-format dump. */
+    private static void backup(Lab lab, Path folder, Instant takenAt) throws IOException {
+        Path target = Files.createDirectories(folder.resolve("mongodb-backup"));
+        RunReport r = Rollback.runner().run(Rollback.plan("nightly-backup")
+                .capture(Mongo.at(lab.mongo().uri()).database("nextcrm").dump().to(target).gzip()).build());
+        if (!r.isSuccess()) {
+            throw new IllegalStateException("the lab's nightly backup failed: " + r.failure().message());
+        }
+        Files.setLastModifiedTime(folder, FileTime.from(takenAt));
+    }
+
+    /** After the migration nobody kept MongoDB current: a cleanup job dropped a collection and some leads. */
+    private static void driftLiveMongo(Lab lab) {
+        try (MongoClient client = lab.mongo().client()) {
+            MongoDatabase db = client.getDatabase("nextcrm");
+            db.getCollection("crm_Tasks").drop();
+            db.getCollection("crm_Leads").deleteMany(new Document("accountId", new Document("$in", List.of("acct-1", "acct-2", "acct-3"))));
+        }
+    }
+
+    /** The migration: the same data in PostgreSQL, a bad change, and rows written since the backup. */
+    private static long migrateToPostgres(Lab lab, int scale) throws SQLException {
+        LabPostgres pg = lab.postgres();
+        pg.recreateDatabase("nextcrm");
+        pg.execute("nextcrm", """
+                CREATE TABLE users (id bigserial PRIMARY KEY, email text UNIQUE NOT NULL, created_at timestamptz NOT NULL);
+                CREATE TABLE crm_accounts (id bigserial PRIMARY KEY, name text NOT NULL, annual_revenue numeric(12,2),
+                    created_at timestamptz NOT NULL);
+                CREATE TABLE crm_contacts (id bigserial PRIMARY KEY, account_id bigint REFERENCES crm_accounts(id), email text,
+                    created_at timestamptz NOT NULL);
+                CREATE TABLE crm_opportunities (id bigserial PRIMARY KEY, account_id bigint REFERENCES crm_accounts(id),
+                    amount numeric(12,2), created_at timestamptz NOT NULL);
+                CREATE INDEX crm_contacts_account_idx ON crm_contacts(account_id);
+                """);
+        String before = "timestamptz '" + BACKUP_TAKEN_AT + "' - (g % 5000) * interval '1 hour'";
+        pg.execute("nextcrm", "INSERT INTO users (email, created_at) SELECT 'user' || g || '@nextcrm.example', " + before
+                + " FROM generate_series(1, " + Math.max(10, scale / 20) + ") g");
+        pg.execute("nextcrm", "INSERT INTO crm_accounts (name, annual_revenue, created_at) SELECT 'Account ' || g, g * 10, " + before
+                + " FROM generate_series(1, " + scale + ") g");
+        pg.execute("nextcrm", "INSERT INTO crm_contacts (account_id, email, created_at) SELECT 1 + g % " + scale + ", 'c' || g || '@x.example', "
+                + before + " FROM generate_series(1, " + scale + ") g");
+        pg.execute("nextcrm", "INSERT INTO crm_opportunities (account_id, amount, created_at) SELECT 1 + g % " + scale + ", g, " + before
+                + " FROM generate_series(1, " + scale + ") g");
+        // written on PostgreSQL after the last MongoDB backup: what the rollback will lose
+        pg.execute("nextcrm", "INSERT INTO crm_accounts (name, created_at) SELECT 'New account ' || g, now() FROM generate_series(1, 37) g;"
+                + "INSERT INTO crm_contacts (account_id, email, created_at) SELECT 1, 'new' || g || '@x.example', now() FROM generate_series(1, 12) g");
+        // the bad migration step
+        pg.execute("nextcrm", "UPDATE crm_accounts SET annual_revenue = NULL");
+        return 37 + 12;
+    }
+
+    private static void awaitHealthy(String url) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the lab's application did not become healthy at " + url);
+    }
+}
