@@ -168,8 +168,10 @@ public final class Seed000NextcrmBackToMongo {
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
+        // tag::main[]
         System.exit(RollbackCommand.named("seed-000-nextcrm-back-to-mongo")
-                .execute(args, o -> plan(Settings.from(o))));
+                .execute(args, options -> plan(Settings.from(options))));
+        // end::main[]
     }
 
     private static Instant folderTime(Path backupFolder) {

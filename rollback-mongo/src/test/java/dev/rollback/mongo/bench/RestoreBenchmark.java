@@ -48,7 +48,7 @@ import java.util.Locale;
  *   <li>this library, {@link RestoreStrategy#DROP_EXISTING};</li>
  *   <li>this library, {@link RestoreStrategy#SAFE_SWAP} (temporary collections, checks, rename).</li>
  * </ol>
- * Usage: {@code rollback-mongo/bench.sh [documents] [collections]} (see docs/performance-mongo.md).
+ * Usage: {@code rollback-mongo/bench.sh [documents] [collections]} (see docs/performance.md#mongodb-restore-rollback-mongo).
  */
 public final class RestoreBenchmark {
     private RestoreBenchmark() {

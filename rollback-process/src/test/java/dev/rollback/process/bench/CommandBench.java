@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Benchmark of the command runner: start-up overhead against a bare {@link ProcessBuilder}, and
  * output throughput (kept in memory with logging, or sent to a file). Prints a Markdown table.
- * Run: see docs/performance-process.md.
+ * Run: see docs/performance.md#command-runner-rollback-process.
  */
 public final class CommandBench {
     private CommandBench() {

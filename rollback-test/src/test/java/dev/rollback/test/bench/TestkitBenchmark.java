@@ -23,7 +23,7 @@ import static dev.rollback.test.RollbackAssertions.assertThatJournal;
 /**
  * What the testkit costs in a CI build: the plan, report and journal assertions on a large plan
  * (in process), and the crash drill (two child JVMs per crash point). Not a test: run it with the
- * command in docs/performance-testkit.md.
+ * command in docs/performance.md#testkit-and-crash-drills-rollback-test.
  */
 public final class TestkitBenchmark {
     private TestkitBenchmark() {
