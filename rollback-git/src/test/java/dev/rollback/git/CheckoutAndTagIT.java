@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
@@ -36,13 +38,13 @@ class CheckoutAndTagIT {
         repo.git("tag", "-a", "v1.12.0", "-m", "release v1.12.0");
     }
 
-    private TestContext ctx(String step) {
-        return new TestContext("20260101-000000-cafe", tmp.resolve("run"), step);
+    private TestStepContext ctx(String step) {
+        return TestStepContext.in(tmp.resolve("run")).runId("20260101-000000-cafe").stepName(step);
     }
 
     @Test
     void choosesTheHighestStableVersionBelowTheReleaseOnHeadAsGitSortsThem() {
-        TestContext ctx = ctx("previous");
+        TestStepContext ctx = ctx("previous");
         Git.repo(repo.dir()).previousStableTag("v*").execute(ctx);
 
         // the CLI's order, minus pre-releases and the release on HEAD
@@ -50,39 +52,39 @@ class CheckoutAndTagIT {
         String expected = repo.git("tag", "--sort=-v:refname", "-l", "v*").lines()
                 .filter(t -> !t.contains("-") && !onHead.contains(t)).findFirst().orElseThrow();
         assertThat(expected).isEqualTo("v1.11.0");
-        assertThat(ctx.outputs).containsEntry(PreviousStableTagStep.OUTPUT_TAG, expected)
+        assertThat(ctx.outputs()).containsEntry(PreviousStableTagStep.OUTPUT_TAG, expected)
                 .containsEntry(PreviousStableTagStep.OUTPUT_COMMIT, repo.revParse(expected));
     }
 
     @Test
     void preReleasesCountOnlyWhenAskedAndBelowNamesTheCurrentRelease() {
-        TestContext below = ctx("below");
+        TestStepContext below = ctx("below");
         Git.repo(repo.dir()).previousStableTag("v*").below("v1.11.0").execute(below);
-        assertThat(below.outputs.get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.10.0");
+        assertThat(below.outputs().get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.10.0");
 
-        TestContext pre = ctx("pre");
+        TestStepContext pre = ctx("pre");
         Git.repo(repo.dir()).previousStableTag("v1.10*").includePreReleases().below("v1.11.0").execute(pre);
-        assertThat(pre.outputs.get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.10.1-rc1");
+        assertThat(pre.outputs().get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.10.1-rc1");
     }
 
     @Test
     void checksOutTheChosenTagDetachedAndAReRunKeepsTheSameChoice() {
         Git app = Git.repo(repo.dir());
-        TestContext ctx = ctx("previous");
+        TestStepContext ctx = ctx("previous");
         PreviousStableTagStep choose = app.previousStableTag("v*");
         choose.execute(ctx);
-        TestContext co = ctx.forStep("checkout");
+        TestStepContext co = ctx.forStep("checkout");
         app.checkout(Revision.fromOutput(PreviousStableTagStep.OUTPUT_TAG)).execute(co);
 
         assertThat(repo.head()).isEqualTo(repo.revParse("v1.11.0"));
         assertThat(GitCli.tryGit(repo.dir(), "symbolic-ref", "-q", "HEAD").exitCode()).as("detached HEAD").isEqualTo(1);
         assertThat(repo.status()).isEmpty();
-        assertThat(co.outputs).containsEntry(CheckoutStep.OUTPUT_COMMIT, repo.head());
+        assertThat(co.outputs()).containsEntry(CheckoutStep.OUTPUT_COMMIT, repo.head());
 
         // resumed run: HEAD is now on v1.11.0, but the step keeps the tag it chose in this run
-        TestContext again = ctx("previous");
+        TestStepContext again = ctx("previous");
         choose.execute(again);
-        assertThat(again.outputs.get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.11.0");
+        assertThat(again.outputs().get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.11.0");
         repo.assertSound();
     }
 
@@ -125,7 +127,7 @@ class CheckoutAndTagIT {
     void createsAnAnnotatedTagAndKeepsItOnReRun() {
         TagStep tag = Git.repo(repo.dir()).identity("Rollback Bot", "bot@example.com").tag("v1.11.0-rollback")
                 .at(Revision.of("v1.11.0")).message("Rollback to working version");
-        TestContext ctx = ctx("tag");
+        TestStepContext ctx = ctx("tag");
         tag.execute(ctx);
         tag.execute(ctx("tag"));
 
@@ -133,7 +135,7 @@ class CheckoutAndTagIT {
         assertThat(repo.revParse("v1.11.0-rollback")).isEqualTo(repo.revParse("v1.11.0"));
         assertThat(repo.git("tag", "-l", "--format=%(contents:subject)|%(taggername)", "v1.11.0-rollback"))
                 .isEqualTo("Rollback to working version|Rollback Bot");
-        assertThat(ctx.outputs).containsEntry(TagStep.OUTPUT_TAG, "v1.11.0-rollback");
+        assertThat(ctx.outputs()).containsEntry(TagStep.OUTPUT_TAG, "v1.11.0-rollback");
         repo.assertSound();
     }
 
@@ -149,7 +151,7 @@ class CheckoutAndTagIT {
     @Test
     void checksReportWhatTheCliShows() throws Exception {
         Git app = Git.repo(repo.dir());
-        TestContext ctx = ctx("check");
+        TestStepContext ctx = ctx("check");
         assertThat(app.workingTreeClean().check(ctx).isPassed()).isTrue();
         assertThat(app.headIs(Revision.of("v1.12.0")).check(ctx).isPassed()).isTrue();
         CheckResult notHead = app.headIs(Revision.of("v1.9.0")).check(ctx);

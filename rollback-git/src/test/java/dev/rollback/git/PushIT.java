@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import dev.rollback.test.TestStepContext;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
@@ -37,8 +39,8 @@ class PushIT {
         bare = local.addBareOrigin(tmp.resolve("origin.git"));
     }
 
-    private TestContext ctx(String step) {
-        return new TestContext(RUN, tmp.resolve("run"), step);
+    private TestStepContext ctx(String step) {
+        return TestStepContext.in(tmp.resolve("run")).runId(RUN).stepName(step);
     }
 
     private String remote(String rev) {
@@ -63,14 +65,14 @@ class PushIT {
         local.git("tag", "-a", "v1.2.3-rollback", "-m", "Rollback to working version");
         Git app = Git.repo(local.dir());
 
-        TestContext ctx = ctx("push main");
+        TestStepContext ctx = ctx("push main");
         app.push("origin").branch("main").execute(ctx);
         app.push("origin").tag("v1.2.3-rollback").execute(ctx("push tag"));
 
         assertThat(remote("main")).isEqualTo(revert);
         assertThat(GitCli.git(bare, "cat-file", "-t", "refs/tags/v1.2.3-rollback")).isEqualTo("tag");
         assertThat(remote("v1.2.3-rollback^{commit}")).isEqualTo(revert);
-        assertThat(ctx.outputs).containsEntry(PushStep.OUTPUT_REF, "refs/heads/main").containsEntry(PushStep.OUTPUT_COMMIT, revert);
+        assertThat(ctx.outputs()).containsEntry(PushStep.OUTPUT_REF, "refs/heads/main").containsEntry(PushStep.OUTPUT_COMMIT, revert);
         assertThat(GitCli.tryGit(bare, "fsck", "--strict", "--no-dangling").exitCode()).isZero();
     }
 
@@ -95,7 +97,7 @@ class PushIT {
         String theirs = divergeRemote();
         String mine = local.commit("app.txt", "my change\n", "my change");
         PushStep force = Git.repo(local.dir()).push("origin").branch("main").force();
-        TestContext ctx = ctx("force push");
+        TestStepContext ctx = ctx("force push");
 
         force.execute(ctx);
         force.execute(ctx("force push")); // a re-run after a resume keeps the first safety tag
@@ -104,7 +106,7 @@ class PushIT {
         assertThat(remote("main")).isEqualTo(mine);
         assertThat(remote(tag)).isEqualTo(theirs);
         assertThat(local.revParse(tag)).isEqualTo(theirs);
-        assertThat(ctx.outputs).containsEntry(PushStep.OUTPUT_SAFETY_TAG, "rollback/safety/" + RUN + "/force-push");
+        assertThat(ctx.outputs()).containsEntry(PushStep.OUTPUT_SAFETY_TAG, "rollback/safety/" + RUN + "/force-push");
         assertThat(GitCli.tryGit(bare, "fsck", "--strict", "--no-dangling").exitCode()).isZero();
         assertThat(force.destructive()).isTrue();
     }

@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
@@ -33,14 +35,14 @@ class ResetIT {
         }
     }
 
-    private TestContext ctx(String step) {
-        return new TestContext(RUN, tmp.resolve("run"), step);
+    private TestStepContext ctx(String step) {
+        return TestStepContext.in(tmp.resolve("run")).runId(RUN).stepName(step);
     }
 
     @Test
     void hardResetMovesTheBranchAfterASafetyTagOnTheOldHead() {
         String old = repo.head();
-        TestContext ctx = ctx("reset hard");
+        TestStepContext ctx = ctx("reset hard");
 
         Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5").execute(ctx);
 
@@ -51,7 +53,7 @@ class ResetIT {
         assertThat(repo.dir().resolve("src/file2.txt")).doesNotExist();
         assertThat(repo.revParse("refs/tags/" + tag)).isEqualTo(old);
         assertThat(repo.git("rev-list", "--count", "refs/tags/" + tag)).isEqualTo("7");
-        assertThat(ctx.outputs).containsEntry(ResetStep.OUTPUT_SAFETY_TAG, tag).containsEntry(ResetStep.OUTPUT_PREVIOUS_HEAD, old)
+        assertThat(ctx.outputs()).containsEntry(ResetStep.OUTPUT_SAFETY_TAG, tag).containsEntry(ResetStep.OUTPUT_PREVIOUS_HEAD, old)
                 .containsEntry(ResetStep.OUTPUT_HEAD, commits.get(1));
         repo.assertSound();
     }
@@ -103,7 +105,7 @@ class ResetIT {
     void whenThePlanForcesItUncommittedChangesAreStashedAndTaggedFirst() throws IOException {
         repo.write("src/file6.txt", "hotfix made on the server\n");
         repo.write("notes/untracked.txt", "operator notes\n");
-        TestContext ctx = ctx("reset hard");
+        TestStepContext ctx = ctx("reset hard");
 
         Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5").keepUncommittedChanges().execute(ctx);
 
@@ -114,7 +116,7 @@ class ResetIT {
         // a stash with untracked files keeps them in its third parent
         assertThat(repo.git("show", kept + "^3:notes/untracked.txt")).isEqualTo("operator notes");
         assertThat(repo.git("stash", "list")).contains("uncommitted changes before reset --hard");
-        assertThat(ctx.outputs.get(ResetStep.OUTPUT_STASH)).isEqualTo(repo.git("rev-parse", kept));
+        assertThat(ctx.outputs().get(ResetStep.OUTPUT_STASH)).isEqualTo(repo.git("rev-parse", kept));
         repo.assertSound();
     }
 

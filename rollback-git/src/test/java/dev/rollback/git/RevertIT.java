@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
@@ -31,8 +33,8 @@ class RevertIT {
         c3 = repo.commit("app/config.txt", "timeout=5\n", "lower timeout");
     }
 
-    private TestContext ctx(String step) {
-        return new TestContext("20260101-000000-abcd", tmp.resolve("run"), step);
+    private TestStepContext ctx(String step) {
+        return TestStepContext.in(tmp.resolve("run")).runId("20260101-000000-abcd").stepName(step);
     }
 
     @Test
@@ -40,7 +42,7 @@ class RevertIT {
         TestRepo twin = cloneOf(repo, "twin");
         twin.git("revert", "--no-edit", c3);
 
-        TestContext ctx = ctx("revert");
+        TestStepContext ctx = ctx("revert");
         Git.repo(repo.dir()).identity("Rollback Bot", "bot@example.com").revert(c3).execute(ctx);
 
         assertThat(repo.read("app/config.txt")).isEqualTo("timeout=30\n");
@@ -50,20 +52,20 @@ class RevertIT {
         assertThat(repo.git("log", "-1", "--format=%an <%ae>")).isEqualTo("Rollback Bot <bot@example.com>");
         assertThat(repo.git("rev-parse", "HEAD~1")).isEqualTo(c3);
         assertThat(repo.git("symbolic-ref", "HEAD")).isEqualTo("refs/heads/main");
-        assertThat(ctx.outputs).containsEntry(RevertStep.OUTPUT_HEAD, repo.head()).containsEntry(RevertStep.OUTPUT_REVERTED, c3);
+        assertThat(ctx.outputs()).containsEntry(RevertStep.OUTPUT_HEAD, repo.head()).containsEntry(RevertStep.OUTPUT_REVERTED, c3);
         repo.assertSound();
     }
 
     @Test
     void revertsSeveralCommitsNewestFirstEachAsOneCommit() throws IOException {
-        TestContext ctx = ctx("revert");
+        TestStepContext ctx = ctx("revert");
         Git.repo(repo.dir()).revert(c3, c2).execute(ctx);
 
         assertThat(repo.git("log", "--format=%s", "-2").lines()).containsExactly("Revert \"add feature\"", "Revert \"lower timeout\"");
         assertThat(repo.git("rev-parse", "HEAD^{tree}")).isEqualTo(repo.git("rev-parse", c1 + "^{tree}"));
         assertThat(repo.dir().resolve("app/feature.txt")).doesNotExist();
         assertThat(repo.status()).isEmpty();
-        assertThat(ctx.outputs.get(RevertStep.OUTPUT_REVERTED)).isEqualTo(c3 + "," + c2);
+        assertThat(ctx.outputs().get(RevertStep.OUTPUT_REVERTED)).isEqualTo(c3 + "," + c2);
         repo.assertSound();
     }
 
@@ -82,11 +84,11 @@ class RevertIT {
         step.execute(ctx("revert"));
         String afterFirst = repo.head();
 
-        TestContext again = ctx("revert");
+        TestStepContext again = ctx("revert");
         step.execute(again);
 
         assertThat(repo.head()).isEqualTo(afterFirst);
-        assertThat(again.progress).anyMatch(p -> p.contains("already reverted"));
+        assertThat(again.progress()).anyMatch(p -> p.contains("already reverted"));
         assertThat(repo.git("rev-list", "--count", "HEAD")).isEqualTo("4");
     }
 

@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.Secret;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -104,8 +106,8 @@ class SshPushIT {
         return PublicKeyEntry.parsePublicKeyEntry(Files.readString(pub).strip()).resolvePublicKey(null, null, PublicKeyEntryResolver.FAILING);
     }
 
-    private TestContext ctx() {
-        return new TestContext("20260101-000000-5555", tmp.resolve("run"), "push over ssh");
+    private TestStepContext ctx() {
+        return TestStepContext.in(tmp.resolve("run")).runId("20260101-000000-5555").stepName("push over ssh");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.MissingOutputException;
 import dev.rollback.core.PlanValidationException;
 import dev.rollback.core.Rollback;
@@ -85,7 +87,7 @@ class StepsTest {
     @Test
     void aRevisionFromAnOutputIsReadWhenTheStepRuns() {
         Revision r = Revision.fromOutput("git.previousStableTag");
-        TestContext ctx = new TestContext("run", Path.of("/tmp"), "s");
+        TestStepContext ctx = TestStepContext.in(Path.of("/tmp")).runId("run").stepName("s");
         assertThatThrownBy(() -> r.in(ctx)).isInstanceOf(MissingOutputException.class).hasMessageContaining("git.previousStableTag");
         ctx.output("git.previousStableTag", "v1.2.3");
         assertThat(r.in(ctx)).isEqualTo("v1.2.3");

@@ -1,5 +1,7 @@
 package dev.rollback.mongo;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.CheckResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,13 +43,13 @@ class MongoBackupTest {
     void latestPublishesItsChoiceAndKeepsItWhenANewerBackupAppears() throws Exception {
         Path first = backup("production-1", 1_000_000);
         MongoBackup.Latest latest = MongoBackup.in(tmp.resolve("backups")).matching("production-*").databaseFolder("mongodb-backup/nextcrm").latest();
-        TestContext ctx = new TestContext("r", tmp.resolve("run"));
+        TestStepContext ctx = TestStepContext.in(tmp.resolve("run")).runId("r");
         latest.execute(ctx);
         assertThat(ctx.output("mongo.backup.path")).contains(first.resolve("mongodb-backup/nextcrm").toAbsolutePath().toString());
         backup("production-2", 2_000_000);
         // a resumed run gets its outputs back: the same backup is used, not the newer one
         assertThat(latest.resolve(ctx)).isEqualTo(first.resolve("mongodb-backup/nextcrm").toAbsolutePath());
-        TestContext fresh = new TestContext("r2", tmp.resolve("run2"));
+        TestStepContext fresh = TestStepContext.in(tmp.resolve("run2")).runId("r2");
         assertThat(latest.resolve(fresh).toString()).contains("production-2");
         assertThat(latest.describe().summary()).isEqualTo("find the newest folder matching 'production-*' in " + tmp.resolve("backups")
                 + ", database folder mongodb-backup/nextcrm");
@@ -55,7 +57,7 @@ class MongoBackupTest {
 
     @Test
     void missingRootAndNoMatchAreClear() throws IOException {
-        assertThatThrownBy(() -> MongoBackup.in(tmp.resolve("nope")).latest().resolve(new TestContext("r", tmp)))
+        assertThatThrownBy(() -> MongoBackup.in(tmp.resolve("nope")).latest().resolve(TestStepContext.in(tmp).runId("r")))
                 .isInstanceOf(BackupNotFoundException.class).hasMessageContaining("nope").hasMessageContaining("does not exist");
         backup("staging-1", 1_000);
         assertThatThrownBy(() -> MongoBackup.in(tmp.resolve("backups")).matching("production-*").findLatest())
@@ -69,7 +71,7 @@ class MongoBackupTest {
     void backupChecks() throws Exception {
         Path b = backup("production-1", 1_000_000_000L);
         BackupSource src = MongoBackup.at(b.resolve("mongodb-backup/nextcrm"));
-        TestContext ctx = new TestContext("r", tmp.resolve("run"));
+        TestStepContext ctx = TestStepContext.in(tmp.resolve("run")).runId("r");
         assertThat(src.collectionsAtLeast(1).check(ctx).isPassed()).isTrue();
         CheckResult few = src.collectionsAtLeast(26).check(ctx);
         assertThat(few.isPassed()).isFalse();
@@ -91,13 +93,13 @@ class MongoBackupTest {
         Path dir = TestData.copy(TestData.dump("foodump/test"), tmp.resolve("db"));
         byte[] bytes = Files.readAllBytes(dir.resolve("foo.bson"));
         Files.write(dir.resolve("foo.bson"), java.util.Arrays.copyOf(bytes, bytes.length - 3));
-        assertThatThrownBy(() -> MongoBackup.at(dir).readable().check(new TestContext("r", tmp)))
+        assertThatThrownBy(() -> MongoBackup.at(dir).readable().check(TestStepContext.in(tmp).runId("r")))
                 .isInstanceOf(CorruptBackupException.class).hasMessageContaining("foo.bson").hasMessageContaining("offset 0");
     }
 
     @Test
     void outputSourceNeedsTheOutput() {
-        assertThatThrownBy(() -> MongoBackup.fromOutput("mongo.backup.path").resolve(new TestContext("r", tmp)))
+        assertThatThrownBy(() -> MongoBackup.fromOutput("mongo.backup.path").resolve(TestStepContext.in(tmp).runId("r")))
                 .hasMessageContaining("mongo.backup.path");
     }
 }

@@ -1,5 +1,7 @@
 package dev.rollback.mongo;
 
+import dev.rollback.test.TestStepContext;
+
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -88,8 +90,8 @@ class MongoRestoreIT {
         return Mongo.at(target.uri()).serverSelectionTimeout(Duration.ofSeconds(5));
     }
 
-    TestContext ctx(String runId) {
-        return new TestContext(runId, tmp.resolve("run-" + runId));
+    TestStepContext ctx(String runId) {
+        return TestStepContext.in(tmp.resolve("run-" + runId)).runId(runId);
     }
 
     static List<BsonDocument> all(MongoDatabase db, String collection) {

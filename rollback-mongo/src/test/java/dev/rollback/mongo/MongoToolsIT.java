@@ -1,5 +1,7 @@
 package dev.rollback.mongo;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.Rollback;
 import dev.rollback.core.StepDescription;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,7 @@ class MongoToolsIT {
     void mongorestoreGetsTheUriThroughA0600ConfigFileNeverTheCommandLine() throws IOException {
         Path exe = fakeTool("mongorestore", "exit 0");
         Path backup = TestData.dump("prelude_gzip/test");
-        TestContext ctx = new TestContext("t1", tmp.resolve("run"));
+        TestStepContext ctx = TestStepContext.in(tmp.resolve("run")).runId("t1");
         MongoRestore restore = Mongo.at(URI).database("nextcrm").restoreFrom(backup).replaceExisting().usingMongorestore(exe.toString());
         RestoreResult r = restore.run(ctx);
 
@@ -70,7 +72,7 @@ class MongoToolsIT {
     void failingToolNamesExitCodeAndStateLeftBehind() throws IOException {
         Path exe = fakeTool("mongorestore", "echo 'Failed: connection refused to mongodb://app:Tool-s3cret-pw@db.example' >&2\nexit 3");
         assertThatThrownBy(() -> Mongo.at(URI).database("nextcrm").restoreFrom(TestData.dump("foodump/test"))
-                .replaceExisting().usingMongorestore(exe.toString()).run(new TestContext("t2", tmp.resolve("run"))))
+                .replaceExisting().usingMongorestore(exe.toString()).run(TestStepContext.in(tmp.resolve("run")).runId("t2")))
                 .isInstanceOf(MongoToolException.class)
                 .hasMessageContaining("mongorestore failed")
                 .hasMessageContaining("3")
@@ -84,7 +86,7 @@ class MongoToolsIT {
     @Test
     void missingToolSaysHowToGoOn() {
         assertThatThrownBy(() -> Mongo.at(URI).database("nextcrm").restoreFrom(TestData.dump("foodump/test"))
-                .replaceExisting().usingMongorestore(tmp.resolve("no/such/mongorestore").toString()).run(new TestContext("t3", tmp.resolve("run"))))
+                .replaceExisting().usingMongorestore(tmp.resolve("no/such/mongorestore").toString()).run(TestStepContext.in(tmp.resolve("run")).runId("t3")))
                 .isInstanceOf(MongoToolException.class)
                 .hasMessageContaining("not found").hasMessageContaining("restore through the driver");
     }
@@ -101,7 +103,7 @@ class MongoToolsIT {
         Path src = TestData.dump("coll_with_index/test");
         Path exe = fakeTool("mongodump", "for a in \"$@\"; do case \"$a\" in --out=*) o=\"${a#--out=}\";; esac; done\n"
                 + "mkdir -p \"$o/crm\" && cp " + src + "/foo.bson " + src + "/foo.metadata.json \"$o/crm/\"\nexit 0");
-        TestContext ctx = new TestContext("t4", tmp.resolve("run"));
+        TestStepContext ctx = TestStepContext.in(tmp.resolve("run")).runId("t4");
         MongoDump dump = Mongo.at(URI).database("crm").dump().to(tmp.resolve("out")).collections("foo").usingMongodump(exe.toString());
         dump.execute(ctx);
         assertThat(ctx.output("mongo.dump.path")).contains(tmp.resolve("out/crm").toString());

@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.test.StandIns;
 
 import dev.rollback.core.Confirmations;
@@ -29,12 +31,12 @@ class AppControlIT {
     @TempDir
     Path tmp;
     StandIns standIns;
-    TestContext ctx;
+    TestStepContext ctx;
 
     @BeforeEach
     void setUp() throws IOException {
         standIns = StandIns.install(tmp, TestAppServer.class);
-        ctx = new TestContext(tmp);
+        ctx = TestStepContext.in(tmp);
     }
 
     @AfterEach

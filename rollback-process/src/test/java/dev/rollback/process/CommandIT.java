@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
@@ -237,15 +239,15 @@ class CommandIT {
 
     @Test
     void progressReportsEachLineToTheContext() {
-        TestContext ctx = new TestContext(tmp);
+        TestStepContext ctx = TestStepContext.in(tmp);
         Command.of("printf", "a\\nb\\n").run(ctx);
-        assertThat(ctx.progress).hasSize(2);
-        assertThat(ctx.progress.get(1)).endsWith(" b");
+        assertThat(ctx.progress()).hasSize(2);
+        assertThat(ctx.progress().get(1)).endsWith(" b");
     }
 
     @Test
     void asCheckPassesOnExpectedExitAndFailsOtherwise() throws Exception {
-        TestContext ctx = new TestContext(tmp);
+        TestStepContext ctx = TestStepContext.in(tmp);
         CheckResult ok = Command.of("true").asCheck("true works").check(ctx);
         assertThat(ok.isPassed()).isTrue();
         CheckResult bad = Command.of("bash", "-c", "echo inactive >&2; exit 3").asCheck().check(ctx);

@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
@@ -38,7 +40,7 @@ class FileStepsIT {
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-r-----"));
         Object inodeBefore = Files.getAttribute(env, "unix:ino");
         EnvFile file = EnvFile.at(env);
-        file.set("DATABASE_URL", "mongodb://app:new@mongo:27017/nextcrm?authSource=admin").execute(new TestContext(tmp));
+        file.set("DATABASE_URL", "mongodb://app:new@mongo:27017/nextcrm?authSource=admin").execute(TestStepContext.in(tmp));
 
         assertThat(Files.readAllLines(env)).containsExactly("# production settings", "NODE_ENV=production",
                 "DATABASE_URL='mongodb://app:new@mongo:27017/nextcrm?authSource=admin'", "", "export API_KEY='abc#def'");
@@ -63,7 +65,7 @@ class FileStepsIT {
         values.put("BOTH", "it's \"both\" $HOME `cmd` \\n");
         values.put("EMPTY", "");
         values.put("DOLLAR", "$NOT_EXPANDED");
-        TestContext ctx = new TestContext(tmp);
+        TestStepContext ctx = TestStepContext.in(tmp);
         for (Map.Entry<String, String> e : values.entrySet()) {
             EnvFile.at(env).set(e.getKey(), e.getValue()).execute(ctx);
         }
@@ -82,7 +84,7 @@ class FileStepsIT {
         Path env = Files.writeString(tmp.resolve(".env.production"), ORIGINAL);
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));
         EnvFile file = EnvFile.at(env);
-        TestContext ctx = new TestContext(tmp);
+        TestStepContext ctx = TestStepContext.in(tmp);
         file.backup().execute(ctx);
         Path backup = Path.of(ctx.requireOutput(file.backupOutputKey()));
         assertThat(backup.getFileName().toString()).matches("\\.env\\.production\\.backup-\\d{8}T\\d{6}Z(-\\d+)?");
@@ -119,24 +121,24 @@ class FileStepsIT {
     @Test
     void badInputGivesClearErrors() {
         Path missing = tmp.resolve("nope.env");
-        assertThatThrownBy(() -> EnvFile.at(missing).set("A", "b").execute(new TestContext(tmp)))
+        assertThatThrownBy(() -> EnvFile.at(missing).set("A", "b").execute(TestStepContext.in(tmp)))
                 .isInstanceOf(FileStepException.class).hasMessageContaining("does not exist").hasMessageContaining("nothing was changed");
         assertThatThrownBy(() -> EnvFile.at(missing).set("BAD KEY", "b")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Invalid env key");
         assertThatThrownBy(() -> EnvFile.at(missing).set("A", "two\nlines")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("line break");
-        assertThatThrownBy(() -> EnvFile.at(missing).restoreFromBackup().execute(new TestContext(tmp)))
+        assertThatThrownBy(() -> EnvFile.at(missing).restoreFromBackup().execute(TestStepContext.in(tmp)))
                 .hasMessageContaining("envfile.nope.env.backup");
     }
 
     @Test
     void statusPageWritesTheMessage() throws Exception {
         Path msg = tmp.resolve("message.txt");
-        StatusPage.file(msg).message("System Maintenance - Restoring from Backup (run ${runId})").execute(new TestContext(tmp));
+        StatusPage.file(msg).message("System Maintenance - Restoring from Backup (run ${runId})").execute(TestStepContext.in(tmp));
         assertThat(Files.readString(msg)).isEqualTo("System Maintenance - Restoring from Backup (run test-run)\n");
-        StatusPage.file(msg).message("System Operational - Service Restored").execute(new TestContext(tmp));
+        StatusPage.file(msg).message("System Operational - Service Restored").execute(TestStepContext.in(tmp));
         assertThat(Files.readString(msg)).isEqualTo("System Operational - Service Restored\n");
-        assertThatThrownBy(() -> StatusPage.file(tmp.resolve("no/dir/message.txt")).message("x").execute(new TestContext(tmp)))
+        assertThatThrownBy(() -> StatusPage.file(tmp.resolve("no/dir/message.txt")).message("x").execute(TestStepContext.in(tmp)))
                 .isInstanceOf(FileStepException.class).hasMessageContaining("status page");
     }
 
@@ -145,7 +147,7 @@ class FileStepsIT {
         Path source = Files.writeString(tmp.resolve("schema.mongodb.prisma"), "provider = \"mongodb\"\n");
         Path target = Files.writeString(tmp.resolve("schema.prisma"), "provider = \"postgresql\"\n");
         FileCopy copy = FileCopy.of(source, target);
-        TestContext ctx = new TestContext(tmp);
+        TestStepContext ctx = TestStepContext.in(tmp);
         copy.execute(ctx);
         assertThat(Files.readString(target)).isEqualTo("provider = \"mongodb\"\n");
         Path backup = Path.of(ctx.requireOutput(copy.backupOutputKey()));

@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -32,7 +34,7 @@ class FleetSshdIT {
     private static Process sshd;
     private static int port;
     private static StandIns standIns;
-    private static TestContext ctx;
+    private static TestStepContext ctx;
 
     @BeforeAll
     static void startSshd() throws Exception {
@@ -62,7 +64,7 @@ class FleetSshdIT {
             Thread.sleep(50);
         }
         standIns = StandIns.install(dir.resolve("remote"), TestAppServer.class);
-        ctx = new TestContext(Files.createDirectories(dir.resolve("run")));
+        ctx = TestStepContext.in(Files.createDirectories(dir.resolve("run")));
     }
 
     @AfterAll

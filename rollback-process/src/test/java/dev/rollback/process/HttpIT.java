@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.test.TestStepContext;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Secret;
@@ -91,11 +93,11 @@ class HttpIT {
             }
         });
         late.start();
-        TestContext ctx = new TestContext(null);
+        TestStepContext ctx = TestStepContext.in(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
         CheckResult r = Http.get(url).retry(20, Duration.ofMillis(300)).check(ctx);
         late.join();
         assertThat(r.isPassed()).isTrue();
-        assertThat(ctx.progress).isNotEmpty().allMatch(p -> p.contains("connection refused"));
+        assertThat(ctx.progress()).isNotEmpty().allMatch(p -> p.contains("connection refused"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.rollback.git.bench;
 
+import dev.rollback.test.TestStepContext;
+
 import dev.rollback.core.StepContext;
 import dev.rollback.git.Git;
 import dev.rollback.git.ResetMode;
@@ -173,52 +175,6 @@ public final class GitBenchmark {
     }
 
     private static StepContext context(Path root, int n) {
-        Path runDir = root.resolve("runs").resolve("run-" + n);
-        Map<String, String> outputs = new LinkedHashMap<>();
-        return new StepContext() {
-            @Override
-            public String runId() {
-                return "bench-" + n;
-            }
-
-            @Override
-            public String planName() {
-                return "bench";
-            }
-
-            @Override
-            public String stepName() {
-                return "bench step";
-            }
-
-            @Override
-            public Path runDirectory() {
-                return runDir;
-            }
-
-            @Override
-            public void output(String key, String value) {
-                outputs.put(key, value);
-            }
-
-            @Override
-            public Optional<String> output(String key) {
-                return Optional.ofNullable(outputs.get(key));
-            }
-
-            @Override
-            public Map<String, String> outputs() {
-                return outputs;
-            }
-
-            @Override
-            public void progress(String message) {
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-        };
+        return TestStepContext.in(root.resolve("runs").resolve("run-" + n)).runId("bench-" + n).planName("bench").stepName("bench step");
     }
 }

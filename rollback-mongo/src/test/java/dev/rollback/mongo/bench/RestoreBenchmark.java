@@ -1,5 +1,7 @@
 package dev.rollback.mongo.bench;
 
+import dev.rollback.test.TestStepContext;
+
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -7,7 +9,6 @@ import com.mongodb.client.model.InsertManyOptions;
 import dev.rollback.mongo.Mongo;
 import dev.rollback.mongo.RestoreResult;
 import dev.rollback.mongo.RestoreStrategy;
-import dev.rollback.mongo.TestContext;
 import dev.rollback.mongo.internal.BsonFileWriter;
 import org.bson.BsonArray;
 import org.bson.BsonDateTime;
@@ -77,13 +78,13 @@ public final class RestoreBenchmark {
                     boolean report = round == 1;
                     run(report, "hand-written insertMany loop (batch 1000, unordered)", documents, client, () -> handWritten(client, dump));
                     run(report, "library, DROP_EXISTING (parallel 2, batch 1000)", documents, client, () ->
-                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().run(new TestContext("bench", dir.resolve("run"))));
+                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().run(TestStepContext.in(dir.resolve("run")).runId("bench")));
                     run(report, "library, DROP_EXISTING, parallel 1", documents, client, () ->
-                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().parallelCollections(1).run(new TestContext("bench", dir.resolve("run"))));
+                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().parallelCollections(1).run(TestStepContext.in(dir.resolve("run")).runId("bench")));
                     run(report, "library, DROP_EXISTING, validation off", documents, client, () ->
-                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().withoutValidation().run(new TestContext("bench", dir.resolve("run"))));
+                            Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().withoutValidation().run(TestStepContext.in(dir.resolve("run")).runId("bench")));
                     run(report, "library, SAFE_SWAP (default)", documents, client, () -> {
-                        RestoreResult r = Mongo.at(uri).database("bench").restoreFrom(dump).run(new TestContext("bench" + System.nanoTime(), dir.resolve("run")));
+                        RestoreResult r = Mongo.at(uri).database("bench").restoreFrom(dump).run(TestStepContext.in(dir.resolve("run")).runId("bench" + System.nanoTime()));
                         if (r.collections().stream().anyMatch(c -> !c.previousData().isEmpty())) {
                             throw new IllegalStateException("the database was dropped before the run; nothing should have been replaced");
                         }
