@@ -235,6 +235,19 @@ class Seed001NextjsProductionRollbackIT {
     }
 
     @Test
+    void thePlanKeepsTheSafetyRules() {
+        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, GitRollback.REVERT, RestoreMode.SAFE));
+
+        dev.rollback.test.RollbackAssertions.assertThat(plan)
+                .hasNoDestructiveStepWithoutCapture()
+                .capturesBeforeEveryDestructiveStep()
+                .hasStepsInOrder("stop pm2 app nextjs-app", "restore nextjs_app from backup_before_deployment.dump",
+                        "reinstall dependencies", "rebuild application", "start pm2 app nextjs-app")
+                .everyDestructiveStepIsFollowedByAVerify()
+                .doesNotRevealSecret(lab.postgres().password().reveal());
+    }
+
+    @Test
     void theAutomatedTriggersOfTheRunbookAreADecisionTable() {
         assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("db.connection.failures", 3.0)).level()).isEqualTo(Level.MUST);
         assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("memory.usage", 0.95)).level()).isEqualTo(Level.MUST);

@@ -199,6 +199,22 @@ class Seed004RollbackScriptIT {
         assertNothingChanged(pidBefore);
     }
 
+    @Test
+    void thePlanKeepsTheSafetyRules() {
+        Map<String, String> env = env(true);
+        dev.rollback.core.RollbackPlan plan = Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(
+                new dev.rollback.core.cli.CommandLineOptions(false, null, null, journal, "", "test", true, Map.of(
+                        "DEPLOY_DIR", lab.deployDirectory().toString(), "CODE_ROLLBACK", "force-push",
+                        "PREVIOUS_RELEASE_COMMIT", setup.previousReleaseCommit(), "RESTORE_DUMP", setup.restoreDump().toString()), env)));
+
+        dev.rollback.test.RollbackAssertions.assertThat(plan)
+                .hasNoDestructiveStepWithoutCapture()
+                .hasStepsInOrder(Seed004RollbackScript.CONFIRMATION_STEP, "git push --force-with-lease origin main", "restore shop from shop-nightly.dump")
+                .hasCheckpointAfter("restore shop from shop-nightly.dump")
+                .doesNotRevealSecret(FLAG_KEY)
+                .doesNotRevealSecret(lab.postgres().password().reveal());
+    }
+
     private void assertNothingChanged(long pidBefore) throws SQLException {
         Path deploy = lab.deployDirectory();
         assertThat(git(deploy, "rev-parse", "HEAD")).isEqualTo(setup.deployCommit());
