@@ -1,0 +1,238 @@
+package dev.rollback.examples.lab;
+
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RunReport;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
+import dev.rollback.test.StandIns;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Seed 001's world, for real, in a {@link Lab}: a Next.js app run by pm2 (the stand-in starts
+ * {@link LabApp}), its PostgreSQL database {@code nextjs_app} (users and their notifications) with a
+ * known good backup taken before the deployment; then the bad deployment: a migration that dropped the
+ * foreign key, deleted users (leaving orphan notifications) and dropped {@code notifications.read_at};
+ * the checkout at the problematic commit; and an {@code .env.production} whose {@code DATABASE_URL}
+ * points at a server that is not there, so the app answers 503 — with the good file kept as
+ * {@code .env.production.previous}. {@code npm install} and {@code npm run build} are two small
+ * scripts in {@code tools/} that write {@code node_modules/.installed} and {@code .next/BUILD_ID}
+ * (the checked-out VERSION).
+ *
+ * <p>{@link #prepare(Lab)} can be called again on the same lab: it puts the world back in its
+ * broken state (the PostgreSQL server and the app process are reused).
+ */
+public final class Seed001Lab {
+    /** The database. */
+    public static final String DATABASE = "nextjs_app";
+    /** The pm2 app. */
+    public static final String APP = "nextjs-app";
+    /** Users in the good backup. */
+    public static final int USERS = 40;
+    /** Notifications in the good backup. */
+    public static final int NOTIFICATIONS = 120;
+    /** Users the bad migration left. */
+    public static final int USERS_AFTER_BAD_MIGRATION = 30;
+
+    private Seed001Lab() {
+    }
+
+    /**
+     * What was set up.
+     *
+     * @param backupFile        the known good backup (custom format, with the library's row-count manifest)
+     * @param stableCommit      the last good commit (tag v1.0.0)
+     * @param problematicCommit the bad commit at HEAD (tag v1.1.0)
+     * @param healthUrl         the app's health URL
+     * @param toolsPath         the stand-ins' folder, for TOOLS_PATH
+     * @param installScript     the stand-in for npm install
+     * @param buildScript       the stand-in for npm run build
+     * @param goodEnv           the content of .env.production.previous
+     * @param badEnv            the content of .env.production
+     */
+    public record Setup(Path backupFile, String stableCommit, String problematicCommit, String healthUrl, String toolsPath,
+                        Path installScript, Path buildScript, String goodEnv, String badEnv) {
+
+        /**
+         * @param lab         the lab
+         * @param gitRollback the code rollback
+         * @param restoreMode the restore
+         * @return settings for the seed-001 plan in this lab
+         */
+        public Seed001NextjsProductionRollback.Settings settings(Lab lab, GitRollback gitRollback, RestoreMode restoreMode) {
+            return new Seed001NextjsProductionRollback.Settings(lab.postgres().databaseUrl(DATABASE), backupFile, Path.of("."),
+                    restoreMode, USERS, APP, lab.deployDirectory(), gitRollback, problematicCommit, stableCommit,
+                    List.of(installScript.toString()), List.of(buildScript.toString()), lab.envFile(),
+                    Path.of(lab.envFile() + ".previous"), healthUrl, List.of("/", "/api/version"), null,
+                    lab.standIns().searchPath(), Duration.ofMillis(200));
+        }
+    }
+
+    /**
+     * Builds (or rebuilds) the broken world.
+     *
+     * @param lab the lab
+     * @return what was set up
+     */
+    public static Setup prepare(Lab lab) {
+        try {
+            LabPostgres pg = lab.postgres();
+            dropLeftovers(pg);
+            pg.recreateDatabase(DATABASE);
+            pg.execute(DATABASE, """
+                    CREATE TABLE users (id bigserial PRIMARY KEY, email text UNIQUE NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+                    CREATE TABLE notifications (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id),
+                        message text NOT NULL, read_at timestamptz);
+                    """);
+            pg.execute(DATABASE, "INSERT INTO users (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, " + USERS + ") g");
+            pg.execute(DATABASE, "INSERT INTO notifications (user_id, message, read_at) SELECT 1 + g % " + USERS
+                    + ", 'Welcome ' || g, CASE WHEN g % 3 = 0 THEN now() END FROM generate_series(1, " + NOTIFICATIONS + ") g");
+            Path backups = Files.createDirectories(lab.work().resolve("backups"));
+            Path backup = backups.resolve("backup_before_deployment.dump");
+            deleteTree(backup);
+            Files.deleteIfExists(backups.resolve("backup_before_deployment.dump.rowcounts.tsv"));
+            Files.deleteIfExists(backups.resolve("backup_before_deployment.dump.run-id"));
+            RunReport r = Rollback.runner().run(Rollback.plan("pre-deployment-backup").capture(pg.postgres(DATABASE).dump(backup)).build());
+            if (!r.isSuccess()) {
+                throw new IllegalStateException("the lab's pre-deployment backup failed: " + r.failure().message());
+            }
+            // the bad deployment's migration
+            pg.execute(DATABASE, """
+                    ALTER TABLE notifications DROP CONSTRAINT notifications_user_id_fkey;
+                    DELETE FROM users WHERE id > %d;
+                    ALTER TABLE notifications DROP COLUMN read_at;
+                    ALTER TABLE notifications ADD COLUMN digest_sent boolean NOT NULL DEFAULT false;
+                    """.formatted(USERS_AFTER_BAD_MIGRATION));
+
+            Path deploy = lab.deployDirectory();
+            deleteTree(deploy);
+            Files.createDirectories(deploy);
+            String[] commits = repository(deploy);
+
+            Path tools = Files.createDirectories(lab.work().resolve("tools"));
+            Path install = script(tools.resolve("npm-install"), "mkdir -p node_modules && git rev-parse HEAD > node_modules/.installed\n");
+            Path build = script(tools.resolve("npm-run-build"), "test -d node_modules || { echo 'run npm install first' >&2; exit 1; }\n"
+                    + "mkdir -p .next && cp VERSION .next/BUILD_ID\n");
+
+            String good = "# Next.js production\nNODE_ENV=production\nDATABASE_URL=\"" + pg.databaseUrl(DATABASE) + "\"\nNEXTAUTH_URL=https://app.example.com\n";
+            String bad = "# Next.js production\nNODE_ENV=production\nDATABASE_URL=\"postgresql://app@127.0.0.1:9/" + DATABASE
+                    + "\"\nNEXTAUTH_URL=https://app.example.com\nFEATURE_DIGEST=on\n";
+            Files.writeString(Path.of(lab.envFile() + ".previous"), good);
+            Files.writeString(lab.envFile(), bad);
+            try (Stream<Path> old = Files.list(lab.envFile().getParent())) {
+                for (Path p : old.filter(p -> p.getFileName().toString().startsWith(".env.production.backup")).toList()) {
+                    Files.delete(p);
+                }
+            }
+
+            String key = StandIns.pm2(APP);
+            String health = lab.healthUrl(key);
+            if (!lab.standIns().isRunning(key)) {
+                lab.runTool("pm2", "start", APP);
+            }
+            awaitListening(health);
+            return new Setup(backup, commits[0], commits[1], health, lab.standIns().binDirectory().toString(), install, build, good, bad);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not set up the lab's PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops the restored-into and forensic databases earlier drills left ({@code nextjs_app_*}). */
+    private static void dropLeftovers(LabPostgres pg) throws SQLException {
+        List<String> names = new java.util.ArrayList<>();
+        try (var c = pg.connect("postgres"); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'nextjs\\_app\\_%'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        for (String n : names) {
+            pg.execute("postgres", "DROP DATABASE \"" + n.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        }
+    }
+
+    /** v1.0.0 (stable) then v1.1.0 (the problematic commit), with node_modules and .next ignored. */
+    private static String[] repository(Path dir) throws IOException {
+        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+            PersonIdent who = new PersonIdent("Release Bot", "release@example.com");
+            Files.writeString(dir.resolve(".gitignore"), "node_modules/\n.next/\n");
+            Files.writeString(dir.resolve("package.json"), "{\"name\":\"nextjs-app\",\"version\":\"1.0.0\"}\n");
+            Files.writeString(dir.resolve("VERSION"), "v1.0.0\n");
+            Files.createDirectories(dir.resolve("lib"));
+            Files.writeString(dir.resolve("lib/notifications.js"), "export const unread = (n) => n.filter((x) => !x.read_at);\n");
+            git.add().addFilepattern(".").call();
+            RevCommit stable = git.commit().setMessage("Release v1.0.0").setAuthor(who).setCommitter(who).call();
+            git.tag().setName("v1.0.0").setMessage("Release v1.0.0").setTagger(who).setObjectId(stable).setAnnotated(true).call();
+            Files.writeString(dir.resolve("package.json"), "{\"name\":\"nextjs-app\",\"version\":\"1.1.0\"}\n");
+            Files.writeString(dir.resolve("VERSION"), "v1.1.0\n");
+            Files.writeString(dir.resolve("lib/notifications.js"), "export const unread = (n) => n.filter((x) => !x.digest_sent);\n");
+            git.add().addFilepattern(".").call();
+            RevCommit bad = git.commit().setMessage("Notifications digest (drops read_at)").setAuthor(who).setCommitter(who).call();
+            git.tag().setName("v1.1.0").setMessage("Release v1.1.0").setTagger(who).setObjectId(bad).setAnnotated(true).call();
+            return new String[] {stable.getName(), bad.getName()};
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("Could not create the lab repository: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path script(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\nset -e\n" + body);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    /** Waits until the app answers at all (it answers 503 while its DATABASE_URL is wrong). */
+    static void awaitListening(String url) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                // not up yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the lab's application did not answer at " + url);
+    }
+}

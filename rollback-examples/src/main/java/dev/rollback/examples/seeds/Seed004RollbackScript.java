@@ -1,0 +1,317 @@
+package dev.rollback.examples.seeds;
+
+import dev.rollback.core.Notifier;
+import dev.rollback.core.PlanBuilder;
+import dev.rollback.core.Retry;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.Secret;
+import dev.rollback.core.Step;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.StepDescription;
+import dev.rollback.core.StepOptions;
+import dev.rollback.core.cli.CommandLineOptions;
+import dev.rollback.core.cli.RollbackCommand;
+import dev.rollback.core.cli.UsageException;
+import dev.rollback.git.Git;
+import dev.rollback.git.ResetMode;
+import dev.rollback.git.Revision;
+import dev.rollback.postgres.Postgres;
+import dev.rollback.postgres.RowCountManifest;
+import dev.rollback.process.Command;
+import dev.rollback.process.Http;
+import dev.rollback.process.LogNotifier;
+import dev.rollback.process.Systemd;
+import dev.rollback.process.Webhook;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.rollback.examples.seeds.Seed001NextjsProductionRollback.enumSetting;
+
+/**
+ * Seed 004: the {@code rollback.sh} of the README — safety checks, code rollback (A1 git revert, or
+ * A2 force push of the previous release), an automatic pre-rollback dump
+ * ({@code pre-rollback-YYYYMMDDHHMM.dump}, kept), database restore (option 1 a local dump with
+ * {@code pg_restore}, option 2 an AWS RDS snapshot restored into a new instance), the feature-flag
+ * toggle, health verification and the post-rollback checklist as notifications.
+ *
+ * <p>How the script's parts map: "Verify DATABASE_URL is set" is {@code DATABASE_URL} being required
+ * (exit 2 before anything); "check required tools" is {@code toolsMatchServer()} (and {@code aws
+ * --version} for option 2); "confirm user intent with multiple prompts" is an approval gate after
+ * the checks plus the approvals of every destructive step (restore, hard reset, forced push);
+ * {@code --force} is {@code --yes NAME}. The restore uses the library's safe restore (into a new
+ * database, checked, swapped in; the old database kept), not {@code pg_restore --clean} in place.
+ *
+ * <p>What the library cannot do itself, run as commands with their exact argv: option 2,
+ * {@code aws rds restore-db-instance-from-db-snapshot}, then {@code aws rds wait
+ * db-instance-available} and {@code aws rds describe-db-instances} for the new endpoint (a new
+ * instance: the connection strings must then be changed by hand, which the checklist says);
+ * {@code AWS_PROFILE} reaches aws through its environment. The feature-flag call is
+ * {@link FeatureFlagToggle}, written in this module because the process module has no HTTP call
+ * with a body and a secret header.
+ *
+ * <p>Settings: {@code DATABASE_URL} (required), {@code DEPLOY_DIR} (.), {@code CODE_ROLLBACK}
+ * (revert | force-push | none), {@code DEPLOY_COMMIT} (for revert), {@code PREVIOUS_RELEASE_COMMIT}
+ * (for force-push), {@code PROD_REMOTE} (origin), {@code PROD_BRANCH} (main), {@code DB_RESTORE}
+ * (local-dump | rds | none), {@code RESTORE_DUMP} (for local-dump), {@code BACKUP_DIR} (where the
+ * pre-rollback dump is kept; default: the run folder), {@code RDS_SNAPSHOT_ID},
+ * {@code RDS_RESTORE_INSTANCE_ID}, {@code AWS_REGION} (us-east-1), {@code AWS_PROFILE},
+ * {@code FEATURE_FLAG_TOGGLE_URL}, {@code FEATURE_FLAG_API_KEY}, {@code FEATURE_FLAG_METHOD} (PATCH),
+ * {@code FEATURE_FLAG_KEY_HEADER} (Authorization), {@code FEATURE_FLAG_BODY} ({"enabled": false}),
+ * {@code APP_UNIT} (systemd unit restarted around the restore; none by default), {@code HEALTH_URL}
+ * (http://localhost:3000/api/health), {@code HEALTH_RETRY_DELAY} (PT5S), {@code SLACK_WEBHOOK_URL},
+ * {@code TOOLS_PATH}.
+ */
+public final class Seed004RollbackScript {
+    /** The plan's name. */
+    public static final String PLAN = "production-rollback-script";
+    /** Output: the pre-rollback dump. */
+    public static final String OUTPUT_PRE_ROLLBACK_DUMP = "seed004.preRollbackDump";
+    /** The approval gate's step name. */
+    public static final String CONFIRMATION_STEP = "confirm production rollback";
+
+    private Seed004RollbackScript() {
+    }
+
+    /** Option A of the script. */
+    public enum CodeRollback {
+        /** A1: {@code git revert} of the deploy commit, pushed as a fast-forward (recommended). */
+        REVERT,
+        /** A2: the branch reset to the previous release and force-pushed (rewrites history). */
+        FORCE_PUSH,
+        /** Leave the code alone. */
+        NONE
+    }
+
+    /** The database option of the script. */
+    public enum DbRestore {
+        /** Option 1: a local dump with pg_restore. */
+        LOCAL_DUMP,
+        /** Option 2: an RDS snapshot restored into a new instance. */
+        RDS,
+        /** No database restore (the pre-rollback dump is still taken). */
+        NONE
+    }
+
+    /**
+     * The script's configuration block and environment, named as in the README.
+     *
+     * @param databaseUrl           {@code DATABASE_URL}
+     * @param deployDir             the checkout
+     * @param codeRollback          A1, A2 or none
+     * @param deployCommit          {@code DEPLOY_COMMIT}, the commit to revert
+     * @param previousReleaseCommit {@code PREVIOUS_RELEASE_COMMIT}, the known good commit
+     * @param remote                {@code PROD_REMOTE}
+     * @param branch                {@code PROD_BRANCH}
+     * @param dbRestore             option 1, 2 or none
+     * @param restoreDump           the local dump for option 1
+     * @param backupDir             where the pre-rollback dump is kept
+     * @param rdsSnapshotId         {@code RDS_SNAPSHOT_ID}
+     * @param rdsRestoreInstanceId  {@code RDS_RESTORE_INSTANCE_ID}
+     * @param awsRegion             {@code AWS_REGION}
+     * @param awsProfile            {@code AWS_PROFILE}, or null
+     * @param flagUrl               {@code FEATURE_FLAG_TOGGLE_URL}, or null
+     * @param flagApiKey            {@code FEATURE_FLAG_API_KEY}, or null
+     * @param flagMethod            the HTTP method of the flag API
+     * @param flagKeyHeader         the header carrying the key
+     * @param flagBody              the request body
+     * @param appUnit               a systemd unit to stop and start around the restore, or null
+     * @param healthUrl             the health endpoint
+     * @param healthRetryDelay      pause between health polls
+     * @param slackWebhook          a Slack webhook URL, or null for the log
+     * @param toolsPath             folders searched first for aws and systemctl
+     */
+    public record Settings(String databaseUrl, Path deployDir, CodeRollback codeRollback, String deployCommit,
+                           String previousReleaseCommit, String remote, String branch, DbRestore dbRestore, Path restoreDump,
+                           Path backupDir, String rdsSnapshotId, String rdsRestoreInstanceId, String awsRegion, String awsProfile,
+                           String flagUrl, Secret flagApiKey, String flagMethod, String flagKeyHeader, String flagBody, String appUnit,
+                           String healthUrl, Duration healthRetryDelay, String slackWebhook, List<Path> toolsPath) {
+
+        /**
+         * @param o the program's options
+         * @return the settings, with the script's defaults
+         */
+        public static Settings from(CommandLineOptions o) {
+            String databaseUrl = o.require("DATABASE_URL");   // "Verify DATABASE_URL is set"
+            CodeRollback code = enumSetting(CodeRollback.class, "CODE_ROLLBACK", o.setting("CODE_ROLLBACK", "revert"));
+            DbRestore db = enumSetting(DbRestore.class, "DB_RESTORE", o.setting("DB_RESTORE", "local-dump"));
+            String deployCommit = code == CodeRollback.REVERT ? o.require("DEPLOY_COMMIT") : o.setting("DEPLOY_COMMIT").orElse(null);
+            String previous = code == CodeRollback.FORCE_PUSH ? o.require("PREVIOUS_RELEASE_COMMIT")
+                    : o.setting("PREVIOUS_RELEASE_COMMIT").orElse(null);
+            Path dump = db == DbRestore.LOCAL_DUMP ? Path.of(o.require("RESTORE_DUMP")) : null;
+            String snapshot = db == DbRestore.RDS ? o.require("RDS_SNAPSHOT_ID") : o.setting("RDS_SNAPSHOT_ID").orElse(null);
+            String instance = db == DbRestore.RDS ? o.require("RDS_RESTORE_INSTANCE_ID") : o.setting("RDS_RESTORE_INSTANCE_ID").orElse(null);
+            String flagUrl = o.setting("FEATURE_FLAG_TOGGLE_URL").filter(s -> !s.isBlank()).orElse(null);
+            Secret flagKey = null;
+            if (flagUrl != null) {
+                flagKey = Secret.of(o.setting("FEATURE_FLAG_API_KEY").filter(s -> !s.isBlank()).orElseThrow(() -> new UsageException(
+                        "FEATURE_FLAG_TOGGLE_URL is set but FEATURE_FLAG_API_KEY is not; export FEATURE_FLAG_API_KEY=... "
+                                + "(an environment variable: a key given with --set would be visible in ps)")));
+            }
+            return new Settings(databaseUrl, Path.of(o.setting("DEPLOY_DIR", ".")), code, deployCommit, previous,
+                    o.setting("PROD_REMOTE", "origin"), o.setting("PROD_BRANCH", "main"), db, dump,
+                    Path.of(o.setting("BACKUP_DIR", ".")), snapshot, instance, o.setting("AWS_REGION", "us-east-1"),
+                    o.setting("AWS_PROFILE").orElse(null), flagUrl, flagKey, o.setting("FEATURE_FLAG_METHOD", "PATCH"),
+                    o.setting("FEATURE_FLAG_KEY_HEADER", "Authorization"), o.setting("FEATURE_FLAG_BODY", "{\"enabled\": false}"),
+                    o.setting("APP_UNIT").filter(s -> !s.isBlank()).orElse(null),
+                    o.setting("HEALTH_URL", "http://localhost:3000/api/health"),
+                    Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), o.setting("SLACK_WEBHOOK_URL").orElse(null),
+                    Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)));
+        }
+    }
+
+    /**
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan plan(Settings s) {
+        Postgres pg = Targets.postgres(s.databaseUrl());
+        Git repo = Git.repo(s.deployDir()).identity("Rollback Bot", "rollback@example.com");
+        Notifier team = s.slackWebhook() != null ? Webhook.slack(Secret.of(s.slackWebhook())) : LogNotifier.create();
+        Systemd app = s.appUnit() == null ? null : Systemd.unit(s.appUnit()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
+        Retry healthPolls = Retry.times(10).delay(s.healthRetryDelay());
+        Path manifest = s.restoreDump() == null ? null : RowCountManifest.forDump(s.restoreDump());
+        boolean haveManifest = manifest != null && Files.isRegularFile(manifest);
+        boolean rds = s.dbRestore() == DbRestore.RDS;
+
+        // tag::plan[]
+        PlanBuilder plan = Rollback.plan(PLAN)
+            .description("rollback.sh: code, database and feature flags back to the previous release (seed 004)")
+            .phase("1. Safety checks", Duration.ofMinutes(3), p -> {
+                p.notify(team, "Production rollback started (plan ${plan}, run ${runId})")
+                 .precheck(pg.canConnect())
+                 .precheck(pg.toolsMatchServer());                           // pg_dump / pg_restore installed and new enough
+                if (s.codeRollback() == CodeRollback.REVERT) {
+                    p.precheck(repo.workingTreeClean())
+                     .precheck(repo.branchContains(s.branch(), Revision.of(s.deployCommit())));
+                } else if (s.codeRollback() == CodeRollback.FORCE_PUSH) {
+                    p.precheck(repo.workingTreeClean())
+                     .precheck(repo.branchContains(s.branch(), Revision.of(s.previousReleaseCommit())));
+                }
+                if (s.dbRestore() == DbRestore.LOCAL_DUMP) {
+                    p.precheck(pg.backupReadable(s.restoreDump()));
+                } else if (rds) {
+                    p.precheck(aws(s, "--version").asCheck("AWS CLI installed"));
+                }
+                p.capture(StampedDump.of(pg, s.backupDir(), "pre-rollback-", "yyyyMMddHHmm", ".dump")   // kept until stable
+                        .publishedAs(OUTPUT_PRE_ROLLBACK_DUMP))
+                 .step(confirmation(pg.databaseName(), s))                   // "are you sure?" (--force = --yes NAME)
+                 .checkpoint("confirmed");
+            })
+            .phase("2. Code rollback", Duration.ofMinutes(5), p -> {
+                if (s.codeRollback() == CodeRollback.REVERT) {                // A1: creates a revert commit
+                    p.step(repo.revert(s.deployCommit()))
+                     .step(repo.push(s.remote()).branch(s.branch()))
+                     .verify(repo.workingTreeClean(), StepOptions.defaults().name("revert committed, tree clean"));
+                } else if (s.codeRollback() == CodeRollback.FORCE_PUSH) {     // A2: rewrites history
+                    p.capture(repo.safetyTag())
+                     .restore(repo.reset(ResetMode.HARD, s.previousReleaseCommit()))
+                     .verify(repo.headIs(Revision.of(s.previousReleaseCommit())))
+                     .restore(repo.push(s.remote()).branch(s.branch()).force());   // tags the remote's old head first
+                }
+                p.checkpoint("code-rolled-back");
+            })
+            .phase("3. Database restore", Duration.ofMinutes(20), p -> {
+                if (app != null && s.dbRestore() == DbRestore.LOCAL_DUMP) {
+                    p.stopApp(app);
+                }
+                if (s.dbRestore() == DbRestore.LOCAL_DUMP) {                  // option 1: pg_restore
+                    p.restore(pg.restore(s.restoreDump()).verifyWith(Postgres::foreignKeysValid))
+                     .verify(pg.foreignKeysValid());
+                    if (haveManifest) {
+                        p.verify(pg.rowCountsMatch(manifest));
+                    }
+                } else if (rds) {                                             // option 2: a NEW instance
+                    p.step(aws(s, "rds", "restore-db-instance-from-db-snapshot", "--db-instance-identifier", s.rdsRestoreInstanceId(),
+                                    "--db-snapshot-identifier", s.rdsSnapshotId()).timeout(Duration.ofMinutes(5))
+                                    .named("restore RDS snapshot into a new instance"))
+                     .step(aws(s, "rds", "wait", "db-instance-available", "--db-instance-identifier", s.rdsRestoreInstanceId())
+                                    .timeout(Duration.ofMinutes(60)).named("wait for the new RDS instance"))
+                     .step(aws(s, "rds", "describe-db-instances", "--db-instance-identifier", s.rdsRestoreInstanceId(),
+                                    "--query", "DBInstances[0].Endpoint.Address", "--output", "text")
+                                    .named("show the new instance endpoint"))
+                     .notify(team, "RDS snapshot " + s.rdsSnapshotId() + " restored into NEW instance " + s.rdsRestoreInstanceId()
+                             + ": update DATABASE_URL, DNS/load balancer, then restart the application services");
+                }
+                if (app != null && s.dbRestore() == DbRestore.LOCAL_DUMP) {
+                    p.startApp(app);
+                }
+                p.checkpoint("database-restored");
+            })
+            .phase("4. Feature flag toggle", Duration.ofMinutes(1), p -> {
+                if (s.flagUrl() != null) {
+                    p.step(FeatureFlagToggle.at(s.flagUrl(), s.flagApiKey()).method(s.flagMethod()).keyHeader(s.flagKeyHeader())
+                            .body(s.flagBody()));
+                }
+            })
+            .phase("5. Post-rollback verification", Duration.ofMinutes(5), p -> p
+                .verify(Http.get(s.healthUrl()).expectStatus(200), StepOptions.defaults().retry(healthPolls).name("health endpoint returns 200"))
+                .notify(team, "Rollback done (run ${runId}). Immediate (0-15 min): monitor application logs, check the error "
+                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team.")
+                .notify(team, "Short-term (15 min - 2 h): " + (rds ? "update DATABASE_URL to instance " + s.rdsRestoreInstanceId()
+                        + ", update DNS/load balancer, restart application services, verify database connectivity; " : "")
+                        + "monitor key business metrics, check customer support channels, document the incident timeline.")
+                .notify(team, "Medium-term (2 h+): keep the pre-rollback dump ${" + OUTPUT_PRE_ROLLBACK_DUMP + "} until stability "
+                        + "is confirmed, clean up temporary git branches, " + (rds ? "plan the old instance's cleanup, " : "")
+                        + "conduct the post-incident review, update the rollback procedures."));
+        // end::plan[]
+        return plan.build();
+    }
+
+    /**
+     * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
+     */
+    public static void main(String[] args) {
+        System.exit(RollbackCommand.named("seed-004-rollback-script").execute(args, o -> plan(Settings.from(o))));
+    }
+
+    private static Command aws(Settings s, String... args) {
+        List<String> argv = new ArrayList<>(List.of("aws"));
+        argv.addAll(List.of(args));
+        if (!args[0].equals("--version")) {
+            argv.addAll(List.of("--region", s.awsRegion()));
+        }
+        Command c = Command.of(argv).searchPath(s.toolsPath());
+        return s.awsProfile() == null ? c : c.env("AWS_PROFILE", s.awsProfile());
+    }
+
+    /**
+     * The script's "are you sure?": a step that does nothing but must be approved, so that the code
+     * rollback (not destructive in the library's sense, but a production change) waits for the operator.
+     */
+    private static Step confirmation(String database, Settings s) {
+        String what = "roll back production: code " + s.codeRollback().name().toLowerCase().replace('_', '-') + " on "
+                + s.remote() + "/" + s.branch() + ", database " + database + " " + s.dbRestore().name().toLowerCase().replace('_', '-')
+                + (s.flagUrl() != null ? ", feature flag off" : "");
+        return new Step() {
+            @Override
+            public String name() {
+                return CONFIRMATION_STEP;
+            }
+
+            @Override
+            public boolean destructive() {
+                return true;
+            }
+
+            @Override
+            public String confirmationTarget() {
+                return database;
+            }
+
+            @Override
+            public StepDescription describe() {
+                return StepDescription.of(what).param("type to approve", database);
+            }
+
+            @Override
+            public void execute(StepContext context) {
+                context.progress("operator confirmed: " + what);
+            }
+        };
+    }
+}

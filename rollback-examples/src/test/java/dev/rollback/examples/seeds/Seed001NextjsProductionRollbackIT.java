@@ -1,0 +1,328 @@
+package dev.rollback.examples.seeds;
+
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.decision.Level;
+import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.Journal;
+import dev.rollback.examples.lab.Lab;
+import dev.rollback.examples.lab.Seed001Lab;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
+import dev.rollback.test.StandIns;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static dev.rollback.examples.seeds.SeedDrills.git;
+import static dev.rollback.examples.seeds.SeedDrills.read;
+import static dev.rollback.test.RollbackAssertions.assertThatJournal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Seed 001 drilled for real: embedded PostgreSQL, the app as its own process behind a pm2 stand-in,
+ * a git checkout, env files, build scripts and a webhook server; no mocks.
+ */
+class Seed001NextjsProductionRollbackIT {
+    private static final String APPROVER = "oncall@example.com";
+    private static Path work;
+    private static Lab lab;
+    private static RecordingServer slack;
+
+    @TempDir
+    Path journal;
+    private Seed001Lab.Setup setup;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        work = Files.createTempDirectory("seed001-lab-");
+        lab = Lab.in(work);
+        slack = RecordingServer.start();
+    }
+
+    @AfterAll
+    static void stopLab() throws IOException {
+        slack.close();
+        lab.close();
+        SeedDrills.deleteTree(work);
+    }
+
+    @BeforeEach
+    void brokenDeployment() {
+        setup = Seed001Lab.prepare(lab);
+        slack.clear();
+    }
+
+    @Test
+    void restoresDatabaseRevertsCommitRestoresConfigurationAndRestartsTheApp() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run("", settings(GitRollback.REVERT, RestoreMode.SAFE, "--yes", APPROVER, "--reason", "notifications broken after v1.1.0"));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        // database: the known good backup is live, the broken one kept for forensics
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS);
+        assertThat(count("SELECT count(*) FROM notifications")).isEqualTo(Seed001Lab.NOTIFICATIONS);
+        assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'notifications' AND column_name = 'read_at'")).isOne();
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'notifications_user_id_fkey'")).isOne();
+        assertThat(count("SELECT count(*) FROM notifications n LEFT JOIN users u ON u.id = n.user_id WHERE u.id IS NULL")).isZero();
+        List<String> forensic = databases("nextjs_app_before_rollback_%");
+        assertThat(forensic).isNotEmpty();
+        assertThat(lab.postgres().queryLong(forensic.get(forensic.size() - 1), "SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
+
+        // the emergency dump of the broken state, named as the runbook names it, in the run folder
+        Path runDir = r.incidentReport().getParent();
+        Path emergency;
+        try (Stream<Path> s = Files.list(runDir)) {
+            emergency = s.filter(p -> p.getFileName().toString().matches("emergency_backup_\\d{8}_\\d{6}\\.sql")).findFirst().orElseThrow();
+        }
+        assertThat(read(emergency)).contains("digest_sent").doesNotContain(lab.postgres().password().reveal());
+        assertThat(read(runDir.resolve("verification/notifications_sample.csv")).lines()).hasSize(6);   // header + LIMIT 5
+
+        // code: a revert commit on top of the problematic one, clean tree, rebuilt
+        Path deploy = lab.deployDirectory();
+        assertThat(git(deploy, "rev-parse", "HEAD^")).isEqualTo(setup.problematicCommit());
+        assertThat(git(deploy, "log", "-1", "--format=%s")).startsWith("Revert");
+        assertThat(git(deploy, "status", "--porcelain")).isEmpty();
+        assertThat(git(deploy, "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("main");
+        assertThat(read(deploy.resolve("VERSION")).strip()).isEqualTo("v1.0.0");
+        assertThat(read(deploy.resolve(".next/BUILD_ID")).strip()).isEqualTo("v1.0.0");
+        assertThat(read(deploy.resolve("node_modules/.installed")).strip()).isEqualTo(git(deploy, "rev-parse", "HEAD"));
+
+        // configuration: the previous file is back, the broken one backed up
+        assertThat(read(lab.envFile())).isEqualTo(setup.goodEnv());
+        try (Stream<Path> s = Files.list(lab.envFile().getParent())) {
+            List<Path> backups = s.filter(p -> p.getFileName().toString().startsWith(".env.production.backup")).toList();
+            assertThat(backups).hasSize(1);
+            assertThat(read(backups.get(0))).isEqualTo(setup.badEnv());
+        }
+
+        // the app: a new process, healthy, serving the old release
+        assertThat(appPid()).isNotEqualTo(pidBefore);
+        assertThat(get(setup.healthUrl())).isEqualTo("200 {\"status\":\"ok\",\"database\":\"postgresql\"}");
+        assertThat(get(setup.healthUrl().replace("/api/health", "/api/version"))).isEqualTo("200 v1.0.0");
+
+        // approvals, journal, report, communication
+        Journal j = FileJournal.in(journal);
+        List<String> runs = j.runIds(Seed001NextjsProductionRollback.PLAN);
+        assertThat(runs).hasSize(1);
+        assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runs.get(0)))
+                .hasApprovalBy(APPROVER, "restore nextjs_app from backup_before_deployment.dump")
+                .containsNoText(lab.postgres().password().reveal());
+        String report = read(r.incidentReport());
+        assertThat(report).contains("SUCCEEDED", APPROVER, "notifications broken after v1.1.0");
+        assertThat(SeedDrills.allText(journal)).doesNotContain(lab.postgres().password().reveal());
+        assertThat(r.out() + r.err()).doesNotContain(lab.postgres().password().reveal());
+        List<String> messages = slack.requests("/hooks/devops").stream().map(RecordingServer.Request::body).toList();
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(0)).contains("Immediate: DevOps");
+        assertThat(messages.get(1)).contains("development team", emergency.getFileName().toString());
+        assertThat(messages.get(3)).contains("Status update");
+    }
+
+    @Test
+    void checksOutThePreviousStableCommitAndRestoresInPlace() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run("", settings(GitRollback.CHECKOUT, RestoreMode.IN_PLACE, "--yes", APPROVER));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS);
+        assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'notifications' AND column_name = 'digest_sent'")).isZero();
+        assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'notifications_user_id_fkey'")).isOne();
+        Path deploy = lab.deployDirectory();
+        assertThat(git(deploy, "rev-parse", "HEAD")).isEqualTo(setup.stableCommit());
+        assertThat(git(deploy, "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("HEAD");   // detached, as git checkout <hash>
+        assertThat(git(deploy, "status", "--porcelain")).isEmpty();
+        assertThat(read(deploy.resolve(".next/BUILD_ID")).strip()).isEqualTo("v1.0.0");
+        assertThat(read(lab.envFile())).isEqualTo(setup.goodEnv());
+        assertThat(appPid()).isNotEqualTo(pidBefore);
+        assertThat(get(setup.healthUrl())).startsWith("200 ");
+        assertThat(databases("nextjs_app_before_rollback_%")).as("in place: no swap, no forensic copy").isEmpty();
+    }
+
+    @Test
+    void dryRunPrintsEveryStepAndItsCommandsAndChangesNothing() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run("", settings(GitRollback.REVERT, RestoreMode.SAFE, "--dry-run"));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, GitRollback.REVERT, RestoreMode.SAFE));
+        for (var step : plan.steps()) {   // the lab's settings log notifications; the run posts them to the webhook
+            if (step.kind() != dev.rollback.core.StepKind.NOTIFY) {
+                assertThat(r.out()).as("step %s", step.name()).contains(step.name());
+            }
+        }
+        assertThat(r.out().split("\\[notify\\] notify slack webhook", -1)).hasSize(5);
+        assertThat(r.out()).contains("DRY RUN", "pm2 stop nextjs-app", "pm2 start nextjs-app", "pg_dump --format=plain",
+                "emergency_backup_<yyyyMMdd_HHmmss>.sql", "pg_restore", "revert --no-edit " + setup.problematicCommit(),
+                setup.installScript().toString(), setup.buildScript().toString(), "GET " + setup.healthUrl());
+        assertThat(r.out()).doesNotContain(lab.postgres().password().reveal());
+        assertNothingChanged(pidBefore);
+        assertThat(journal).isEmptyDirectory();
+        assertThat(slack.requests("/hooks/devops")).isEmpty();
+    }
+
+    @Test
+    void aTruncatedBackupIsFoundByThePrecheckAndNothingIsTouched() throws Exception {
+        long pidBefore = appPid();
+        byte[] good = Files.readAllBytes(setup.backupFile());
+        Path truncated = work.resolve("backups/truncated.dump");
+        Files.write(truncated, java.util.Arrays.copyOf(good, good.length * 2 / 3));
+
+        List<String> args = settings(GitRollback.REVERT, RestoreMode.SAFE, "--yes", APPROVER);
+        args.addAll(List.of("--set", "BACKUP_FILE=" + truncated));
+        SeedDrills.Result r = run("", args);
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("backup truncated.dump is readable").contains("truncated or corrupt");
+        assertNothingChanged(pidBefore);
+    }
+
+    @Test
+    void withoutApprovalItStopsBeforeTheRestoreAndResumesWithIt() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result first = run("", settings(GitRollback.REVERT, RestoreMode.SAFE));   // no --yes, stdin at end
+
+        assertThat(first.exit()).as(first.all()).isEqualTo(4);
+        assertThat(first.out() + first.err()).contains("restore nextjs_app");
+        // the app was stopped and the state saved (the runbook's order); data, code, config untouched
+        assertThat(lab.standIns().isRunning(StandIns.pm2(Seed001Lab.APP))).isFalse();
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD")).isEqualTo(setup.problematicCommit());
+        assertThat(read(lab.envFile())).isEqualTo(setup.badEnv());
+
+        List<String> resume = settings(GitRollback.REVERT, RestoreMode.SAFE, "--resume", "latest", "--yes", APPROVER);
+        SeedDrills.Result second = run("", resume);
+
+        assertThat(second.exit()).as(second.all()).isZero();
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS);
+        assertThat(appPid()).isNotEqualTo(pidBefore);
+        Journal j = FileJournal.in(journal);
+        String runId = j.runIds(Seed001NextjsProductionRollback.PLAN).get(0);
+        assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runId))
+                .ranStepTimes("stop pm2 app nextjs-app", 1)
+                .hasApprovalBy(APPROVER, "restore nextjs_app from backup_before_deployment.dump");
+    }
+
+    @Test
+    void revertWithoutTheCommitIsAUsageError() {
+        List<String> args = settings(GitRollback.REVERT, RestoreMode.SAFE, "--yes", APPROVER);
+        int i = args.indexOf("PROBLEMATIC_COMMIT=" + setup.problematicCommit());
+        args.remove(i);
+        args.remove(i - 1);
+
+        SeedDrills.Result r = run("", args);
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("GIT_ROLLBACK=revert needs PROBLEMATIC_COMMIT");
+    }
+
+    @Test
+    void thePlanKeepsTheSafetyRules() {
+        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, GitRollback.REVERT, RestoreMode.SAFE));
+
+        dev.rollback.test.RollbackAssertions.assertThat(plan)
+                .hasNoDestructiveStepWithoutCapture()
+                .capturesBeforeEveryDestructiveStep()
+                .hasStepsInOrder("stop pm2 app nextjs-app", "restore nextjs_app from backup_before_deployment.dump",
+                        "reinstall dependencies", "rebuild application", "start pm2 app nextjs-app")
+                .everyDestructiveStepIsFollowedByAVerify()
+                .doesNotRevealSecret(lab.postgres().password().reveal());
+    }
+
+    @Test
+    void theAutomatedTriggersOfTheRunbookAreADecisionTable() {
+        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("db.connection.failures", 3.0)).level()).isEqualTo(Level.MUST);
+        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("memory.usage", 0.95)).level()).isEqualTo(Level.MUST);
+        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("latency.ratio", 2.0, "memory.usage", 0.5)).level())
+                .isEqualTo(Level.CONSIDER);
+        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("error.rate", 0.02)).level()).isEqualTo(Level.NONE);
+    }
+
+    private void assertNothingChanged(long pidBefore) throws SQLException {
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
+        assertThat(databases("nextjs_app_%")).isEmpty();
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD")).isEqualTo(setup.problematicCommit());
+        assertThat(git(lab.deployDirectory(), "status", "--porcelain")).isEmpty();
+        assertThat(Files.exists(lab.deployDirectory().resolve(".next"))).isFalse();
+        assertThat(read(lab.envFile())).isEqualTo(setup.badEnv());
+        assertThat(appPid()).isEqualTo(pidBefore);
+    }
+
+    private List<String> settings(GitRollback git, RestoreMode mode, String... flags) {
+        List<String> a = new ArrayList<>(List.of("--journal", journal.toString()));
+        a.addAll(List.of(flags));
+        String[][] sets = {
+            {"BACKUP_FILE", setup.backupFile().toString()},
+            {"RESTORE_MODE", mode.name().toLowerCase().replace('_', '-')},
+            {"MIN_USERS", String.valueOf(Seed001Lab.USERS)},
+            {"APP_NAME", Seed001Lab.APP},
+            {"DEPLOY_DIR", lab.deployDirectory().toString()},
+            {"GIT_ROLLBACK", git.name().toLowerCase()},
+            {"PROBLEMATIC_COMMIT", setup.problematicCommit()},
+            {"PREVIOUS_STABLE_COMMIT", setup.stableCommit()},
+            {"INSTALL_COMMAND", setup.installScript().toString()},
+            {"BUILD_COMMAND", setup.buildScript().toString()},
+            {"ENV_FILE", lab.envFile().toString()},
+            {"HEALTH_URL", setup.healthUrl()},
+            {"TOOLS_PATH", setup.toolsPath()},
+            {"HEALTH_RETRY_DELAY", "PT0.2S"},
+        };
+        for (String[] kv : sets) {
+            a.add("--set");
+            a.add(kv[0] + "=" + kv[1]);
+        }
+        return a;
+    }
+
+    private SeedDrills.Result run(String stdin, List<String> args) {
+        // the password travels in the environment, as the runbook's export DATABASE_URL=..., never in argv
+        Map<String, String> env = Map.of("DATABASE_URL", lab.postgres().databaseUrl(Seed001Lab.DATABASE),
+                "SLACK_WEBHOOK_URL", slack.url("/hooks/devops"));
+        return SeedDrills.run("seed-001", env, stdin, args, o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o)));
+    }
+
+    private long appPid() {
+        return lab.standIns().process(StandIns.pm2(Seed001Lab.APP)).map(ProcessHandle::pid).orElse(-1L);
+    }
+
+    private static long count(String sql) throws SQLException {
+        return lab.postgres().queryLong(Seed001Lab.DATABASE, sql);
+    }
+
+    private static List<String> databases(String like) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (var c = lab.postgres().connect("postgres");
+             var s = c.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ? ORDER BY datname")) {
+            s.setString(1, like);
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+}

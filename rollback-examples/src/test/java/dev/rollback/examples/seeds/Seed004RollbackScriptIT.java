@@ -1,0 +1,276 @@
+package dev.rollback.examples.seeds;
+
+import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.Journal;
+import dev.rollback.examples.lab.Lab;
+import dev.rollback.examples.lab.Seed004Lab;
+import dev.rollback.test.StandIns;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static dev.rollback.examples.seeds.SeedDrills.git;
+import static dev.rollback.examples.seeds.SeedDrills.read;
+import static dev.rollback.test.RollbackAssertions.assertThatJournal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Seed 004 drilled for real: embedded PostgreSQL, the app behind a systemd stand-in, a checkout with a
+ * bare repository as the production remote, and a real HTTP server as the feature-flag API and the
+ * Slack webhook; no mocks.
+ */
+class Seed004RollbackScriptIT {
+    private static final String APPROVER = "release-manager@example.com";
+    private static final String FLAG_KEY = "ld-api-key-7f3a9c-do-not-leak";
+    private static Path work;
+    private static Lab lab;
+    private static RecordingServer http;
+
+    @TempDir
+    Path journal;
+    private Seed004Lab.Setup setup;
+
+    @BeforeAll
+    static void startLab() throws IOException {
+        work = Files.createTempDirectory("seed004-lab-");
+        lab = Lab.in(work);
+        http = RecordingServer.start();
+    }
+
+    @AfterAll
+    static void stopLab() throws IOException {
+        http.close();
+        lab.close();
+        SeedDrills.deleteTree(work);
+    }
+
+    @BeforeEach
+    void badDeployment() {
+        setup = Seed004Lab.prepare(lab);
+        http.clear();
+    }
+
+    @Test
+    void revertsPushesRestoresTheDumpTurnsTheFlagOffAndVerifiesHealth() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run(env(true), args("revert", "local-dump", "--yes", APPROVER, "--reason", "v2.4.0 dropped prices"));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        // code: A1, a revert commit on main, pushed to the remote as a fast-forward
+        Path deploy = lab.deployDirectory();
+        String head = git(deploy, "rev-parse", "HEAD");
+        assertThat(git(deploy, "rev-parse", "HEAD^")).isEqualTo(setup.deployCommit());
+        assertThat(git(deploy, "log", "-1", "--format=%s")).startsWith("Revert");
+        assertThat(git(deploy, "status", "--porcelain")).isEmpty();
+        assertThat(read(deploy.resolve("VERSION")).strip()).isEqualTo("v2.3.0");
+        assertThat(git(setup.remote(), "rev-parse", "refs/heads/main")).isEqualTo(head);
+        // database: the dump is live again, the broken database kept
+        assertThat(count("SELECT count(*) FROM orders")).isEqualTo(Seed004Lab.ORDERS);
+        assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'products' AND column_name = 'price'")).isOne();
+        assertThat(count("SELECT count(*) FROM pg_database WHERE datname LIKE 'shop\\_before\\_rollback\\_%'")).isOne();
+        // the pre-rollback dump, named as the script names it, kept in BACKUP_DIR
+        try (Stream<Path> s = Files.list(setup.backupDir())) {
+            List<String> dumps = s.map(p -> p.getFileName().toString()).filter(n -> n.matches("pre-rollback-\\d{12}\\.dump")).toList();
+            assertThat(dumps).hasSize(1);
+        }
+        // feature flag: one PATCH with the key in its header, and the key nowhere else
+        List<RecordingServer.Request> flag = http.requests("/api/v2/flags/default/new-pricing");
+        assertThat(flag).hasSize(1);
+        assertThat(flag.get(0).method()).isEqualTo("PATCH");
+        assertThat(flag.get(0).header("Authorization")).isEqualTo(FLAG_KEY);
+        assertThat(flag.get(0).body()).isEqualTo("{\"instructions\":[{\"kind\":\"turnFlagOff\"}]}");
+        assertThat(SeedDrills.allText(journal)).doesNotContain(FLAG_KEY).doesNotContain(lab.postgres().password().reveal());
+        assertThat(r.out() + r.err()).doesNotContain(FLAG_KEY).doesNotContain(lab.postgres().password().reveal());
+        // app restarted around the restore, healthy
+        assertThat(appPid()).isNotEqualTo(pidBefore);
+        assertThat(lab.standIns().isRunning(StandIns.systemd(Seed004Lab.UNIT))).isTrue();
+        // approvals: the script's confirmation and the restore
+        Journal j = FileJournal.in(journal);
+        String runId = j.runIds(Seed004RollbackScript.PLAN).get(0);
+        assertThatJournal(j.read(Seed004RollbackScript.PLAN, runId))
+                .hasApprovalBy(APPROVER, Seed004RollbackScript.CONFIRMATION_STEP)
+                .hasApprovalBy(APPROVER, "restore shop from shop-nightly.dump")
+                .containsNoText(FLAG_KEY);
+        assertThat(read(r.incidentReport())).contains("SUCCEEDED", APPROVER, "v2.4.0 dropped prices").doesNotContain(FLAG_KEY);
+        // the post-rollback checklist, as notifications
+        List<String> messages = http.requests("/hooks/ops").stream().map(RecordingServer.Request::body).toList();
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(1)).contains("Immediate (0-15 min)", "confirm health endpoints return 200");
+        assertThat(messages.get(2)).contains("Short-term").doesNotContain("update DATABASE_URL");
+        assertThat(messages.get(3)).contains("keep the pre-rollback dump", setup.backupDir().toString(), "pre-rollback-");
+    }
+
+    @Test
+    void forcePushesThePreviousReleaseAfterTaggingTheRemotesOldHead() throws Exception {
+        SeedDrills.Result r = run(env(false), args("force-push", "none", "--yes", APPROVER));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        Path deploy = lab.deployDirectory();
+        assertThat(git(deploy, "rev-parse", "HEAD")).isEqualTo(setup.previousReleaseCommit());
+        assertThat(git(setup.remote(), "rev-parse", "refs/heads/main")).isEqualTo(setup.previousReleaseCommit());
+        // the remote's old head is kept under a safety tag on the remote itself
+        String tags = git(setup.remote(), "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags/rollback/safety/");
+        assertThat(tags).contains(setup.deployCommit());
+        assertThat(git(setup.remote(), "cat-file", "-t", setup.deployCommit())).isEqualTo("commit");
+        assertThat(git(deploy, "status", "--porcelain")).isEmpty();
+        // the database was not restored (DB_RESTORE=none), but the pre-rollback dump was still taken
+        assertThat(count("SELECT count(*) FROM orders")).isEqualTo(Seed004Lab.ORDERS_AFTER_BAD_MIGRATION);
+        try (Stream<Path> s = Files.list(setup.backupDir())) {
+            assertThat(s.filter(p -> p.getFileName().toString().matches("pre-rollback-\\d{12}\\.dump")).count()).isEqualTo(1);
+        }
+        Journal j = FileJournal.in(journal);
+        String runId = j.runIds(Seed004RollbackScript.PLAN).get(0);
+        assertThatJournal(j.read(Seed004RollbackScript.PLAN, runId))
+                .hasApprovalBy(APPROVER, Seed004RollbackScript.CONFIRMATION_STEP)
+                .hasApprovalBy(APPROVER, "git push --force-with-lease origin main");
+    }
+
+    @Test
+    void dryRunOfTheRdsOptionPrintsTheAwsCommandsMasksTheKeyAndChangesNothing() throws Exception {
+        long pidBefore = appPid();
+        List<String> a = args("revert", "rds", "--dry-run");
+        a.addAll(List.of("--set", "RDS_SNAPSHOT_ID=prod-snapshot-20231201", "--set", "RDS_RESTORE_INSTANCE_ID=prod-restore-new",
+                "--set", "AWS_REGION=us-west-2"));
+        Map<String, String> env = env(true);
+        env.put("AWS_PROFILE", "production");
+
+        SeedDrills.Result r = run(env, a);
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("DRY RUN",
+                "aws rds restore-db-instance-from-db-snapshot --db-instance-identifier prod-restore-new "
+                        + "--db-snapshot-identifier prod-snapshot-20231201 --region us-west-2",
+                "aws rds wait db-instance-available --db-instance-identifier prod-restore-new --region us-west-2",
+                "aws rds describe-db-instances --db-instance-identifier prod-restore-new",
+                "AWS_PROFILE", "PATCH " + http.url("/api/v2/flags/default/new-pricing"), "Authorization: ******",
+                "revert --no-edit " + setup.deployCommit(), "push", "pre-rollback-<yyyyMMddHHmm>.dump", Seed004RollbackScript.CONFIRMATION_STEP,
+                "NEW instance prod-restore-new: update DATABASE_URL");
+        assertThat(r.out()).doesNotContain(FLAG_KEY).doesNotContain(lab.postgres().password().reveal());
+        assertNothingChanged(pidBefore);
+        assertThat(journal).isEmptyDirectory();
+    }
+
+    @Test
+    void withoutDatabaseUrlTheScriptStopsBeforeAnything() throws Exception {
+        long pidBefore = appPid();
+        Map<String, String> env = env(true);
+        env.remove("DATABASE_URL");
+
+        SeedDrills.Result r = run(env, args("revert", "local-dump", "--yes", APPROVER));
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("DATABASE_URL is not set");
+        assertNothingChanged(pidBefore);
+        assertThat(journal).isEmptyDirectory();
+    }
+
+    @Test
+    void aFlagUrlWithoutItsKeyIsAUsageError() {
+        Map<String, String> env = env(true);
+        env.remove("FEATURE_FLAG_API_KEY");
+
+        SeedDrills.Result r = run(env, args("revert", "local-dump", "--yes", APPROVER));
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("FEATURE_FLAG_API_KEY is not");
+    }
+
+    @Test
+    void withNoOneToConfirmNothingIsRolledBack() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run(env(true), args("revert", "local-dump", "--no-input"));
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(4);
+        assertThat(r.out() + r.err()).contains(Seed004RollbackScript.CONFIRMATION_STEP);
+        assertNothingChanged(pidBefore);
+    }
+
+    @Test
+    void thePlanKeepsTheSafetyRules() {
+        Map<String, String> env = env(true);
+        dev.rollback.core.RollbackPlan plan = Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(
+                new dev.rollback.core.cli.CommandLineOptions(false, null, null, journal, "", "test", true, Map.of(
+                        "DEPLOY_DIR", lab.deployDirectory().toString(), "CODE_ROLLBACK", "force-push",
+                        "PREVIOUS_RELEASE_COMMIT", setup.previousReleaseCommit(), "RESTORE_DUMP", setup.restoreDump().toString()), env)));
+
+        dev.rollback.test.RollbackAssertions.assertThat(plan)
+                .hasNoDestructiveStepWithoutCapture()
+                .hasStepsInOrder(Seed004RollbackScript.CONFIRMATION_STEP, "git push --force-with-lease origin main", "restore shop from shop-nightly.dump")
+                .hasCheckpointAfter("restore shop from shop-nightly.dump")
+                .doesNotRevealSecret(FLAG_KEY)
+                .doesNotRevealSecret(lab.postgres().password().reveal());
+    }
+
+    private void assertNothingChanged(long pidBefore) throws SQLException {
+        Path deploy = lab.deployDirectory();
+        assertThat(git(deploy, "rev-parse", "HEAD")).isEqualTo(setup.deployCommit());
+        assertThat(git(setup.remote(), "rev-parse", "refs/heads/main")).isEqualTo(setup.deployCommit());
+        assertThat(git(setup.remote(), "tag", "-l")).isEmpty();
+        assertThat(git(deploy, "status", "--porcelain")).isEmpty();
+        assertThat(count("SELECT count(*) FROM orders")).isEqualTo(Seed004Lab.ORDERS_AFTER_BAD_MIGRATION);
+        assertThat(count("SELECT count(*) FROM pg_database WHERE datname LIKE 'shop\\_%'")).isZero();
+        assertThat(appPid()).isEqualTo(pidBefore);
+        assertThat(http.requests("/api/v2/flags/default/new-pricing")).isEmpty();
+    }
+
+    private Map<String, String> env(boolean flag) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", lab.postgres().databaseUrl(Seed004Lab.DATABASE));
+        env.put("SLACK_WEBHOOK_URL", http.url("/hooks/ops"));
+        if (flag) {
+            env.put("FEATURE_FLAG_TOGGLE_URL", http.url("/api/v2/flags/default/new-pricing"));
+            env.put("FEATURE_FLAG_API_KEY", FLAG_KEY);
+            env.put("FEATURE_FLAG_BODY", "{\"instructions\":[{\"kind\":\"turnFlagOff\"}]}");
+        }
+        return env;
+    }
+
+    private List<String> args(String code, String db, String... flags) {
+        List<String> a = new ArrayList<>(List.of("--journal", journal.toString()));
+        a.addAll(List.of(flags));
+        String[][] sets = {
+            {"DEPLOY_DIR", lab.deployDirectory().toString()},
+            {"CODE_ROLLBACK", code},
+            {"DEPLOY_COMMIT", setup.deployCommit()},
+            {"PREVIOUS_RELEASE_COMMIT", setup.previousReleaseCommit()},
+            {"DB_RESTORE", db},
+            {"RESTORE_DUMP", setup.restoreDump().toString()},
+            {"BACKUP_DIR", setup.backupDir().toString()},
+            {"APP_UNIT", Seed004Lab.UNIT},
+            {"HEALTH_URL", setup.healthUrl()},
+            {"HEALTH_RETRY_DELAY", "PT0.2S"},
+            {"TOOLS_PATH", setup.toolsPath()},
+        };
+        for (String[] kv : sets) {
+            a.add("--set");
+            a.add(kv[0] + "=" + kv[1]);
+        }
+        return a;
+    }
+
+    private static SeedDrills.Result run(Map<String, String> env, List<String> args) {
+        return SeedDrills.run("seed-004", env, "", args, o -> Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(o)));
+    }
+
+    private long appPid() {
+        return lab.standIns().process(StandIns.systemd(Seed004Lab.UNIT)).map(ProcessHandle::pid).orElse(-1L);
+    }
+
+    private static long count(String sql) throws SQLException {
+        return lab.postgres().queryLong(Seed004Lab.DATABASE, sql);
+    }
+}
