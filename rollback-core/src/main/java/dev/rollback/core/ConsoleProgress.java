@@ -77,10 +77,8 @@ public final class ConsoleProgress implements RunListener {
             out.println(pad(width) + "FAILED after " + Durations.human(Duration.ofMillis(e.durationMillis())) + ": " + e.error()
                     + (e.willRetry() ? " (will retry)" : ""));
         } else if (event instanceof JournalEvent.ApprovalGranted e) {
-            plan.step(e.step()).ifPresent(s -> enterPhase(s.phase()));
             out.println(pad(width) + "'" + e.step() + "' approved by " + e.approver() + " (" + e.method() + ")");
         } else if (event instanceof JournalEvent.ApprovalRefused e) {
-            plan.step(e.step()).ifPresent(s -> enterPhase(s.phase()));
             out.println(pad(width) + "'" + e.step() + "' NOT APPROVED (" + e.method() + "): " + e.reason());
         } else if (event instanceof JournalEvent.CheckpointReached e) {
             out.println(pad(width) + "checkpoint '" + e.name() + "' reached");

@@ -33,6 +33,7 @@ public final class RollbackRunner {
     private String reason = "";
     private Clock clock = Clock.systemUTC();
     private Function<String, String> resumeCommand;
+    private boolean approvalsUpFront = true;
 
     RollbackRunner() {
     }
@@ -103,6 +104,18 @@ public final class RollbackRunner {
         return this;
     }
 
+    /**
+     * Asks for each destructive step's approval only when the step is reached, instead of for all
+     * of them before the first step runs (the default). Up front is safer: a run that cannot be
+     * approved — no console, no approver — stops before it changes anything.
+     *
+     * @return this runner
+     */
+    public RollbackRunner approvalsWhenReached() {
+        this.approvalsUpFront = false;
+        return this;
+    }
+
     /** @return the journal in use */
     public Journal journal() {
         return journal;
@@ -156,6 +169,6 @@ public final class RollbackRunner {
         Objects.requireNonNull(plan, "plan");
         Function<String, String> resume = resumeCommand != null ? resumeCommand
                 : id -> "Rollback.runner().journal(" + journal + ").resume(plan, \"" + id + "\")";
-        return new RunExecution(plan, journal, confirmations, List.copyOf(listeners), operator, reason, clock, resume);
+        return new RunExecution(plan, journal, confirmations, List.copyOf(listeners), operator, reason, clock, resume, approvalsUpFront);
     }
 }

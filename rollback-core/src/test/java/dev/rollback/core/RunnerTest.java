@@ -291,13 +291,39 @@ class RunnerTest {
     }
 
     @Test
-    void withoutConfirmationsADestructiveStepFailsAtOnceAndIsJournaled() {
+    void withoutConfirmationsARunNeedingApprovalStopsBeforeItChangesAnything() {
         RollbackPlan plan = Rollback.plan("noconfirm").capture(record("dump")).restore(destructive("restore", "nextcrm")).step(record("after")).build();
         RunReport report = Rollback.runner().journal(journal).run(plan);
         assertThat(report.outcome()).isEqualTo(RunOutcome.NEEDS_APPROVAL);
-        assertThat(ran).containsExactly("dump");
+        assertThat(ran).isEmpty();
+        assertThat(report.steps()).extracting(StepResult::status).containsOnly(StepResult.Status.NOT_RUN);
+        assertThat(report.failure().stateLeftBehind()).contains("Done: nothing.").contains("nothing was changed");
         assertThat(report.failure().message()).contains("step 'restore' is destructive and this run has no way to ask for approval");
         assertThat(journal.read("noconfirm", report.runId())).filteredOn(JournalEvent.ApprovalRefused.class::isInstance).hasSize(1);
+    }
+
+    @Test
+    void approvalsWhenReachedRunsUpToTheDestructiveStep() {
+        RollbackPlan plan = Rollback.plan("late").capture(record("dump")).restore(destructive("restore", "nextcrm")).step(record("after")).build();
+        RunReport report = Rollback.runner().journal(journal).approvalsWhenReached().run(plan);
+        assertThat(report.outcome()).isEqualTo(RunOutcome.NEEDS_APPROVAL);
+        assertThat(ran).containsExactly("dump");
+        assertThat(report.failure().stateLeftBehind()).contains("Done: 1 'dump'.");
+    }
+
+    @Test
+    void everyApprovalIsAskedBeforeTheFirstStepAndNotAgain() {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        Confirmations recording = r -> {
+            asked.add(r.step().name() + " after " + ran);
+            return Confirmations.Approval.approved("ops", "test");
+        };
+        RollbackPlan plan = Rollback.plan("upfront").capture(record("dump")).restore(destructive("restore a", "a"))
+                .step(record("middle")).restore(destructive("restore b", "b")).build();
+        RunReport report = Rollback.runner().journal(journal).confirmations(recording).run(plan);
+        assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
+        assertThat(asked).containsExactly("restore a after []", "restore b after []");
+        assertThat(ran).containsExactly("dump", "restore a", "middle", "restore b");
     }
 
     @Test
@@ -332,7 +358,7 @@ class RunnerTest {
         RunReport report = Rollback.runner().journal(journal).confirmations(console).run(plan);
         assertThat(report.outcome()).isEqualTo(RunOutcome.REFUSED);
         assertThat(report.failure().message()).contains("typed 'yes' instead of 'nextcrm'");
-        assertThat(ran).containsExactly("dump");
+        assertThat(ran).isEmpty();
     }
 
     @Test

@@ -58,6 +58,7 @@ public final class RunExecution {
     private final String reason;
     private final Clock clock;
     private final Function<String, String> resumeCommand;
+    private final boolean approvalsUpFront;
 
     private final Map<String, String> outputs = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<StepResult> results = new ArrayList<>();
@@ -72,10 +73,12 @@ public final class RunExecution {
      * @param operator      operator
      * @param reason        reason
      * @param clock         clock
-     * @param resumeCommand renders the resume call
+     * @param resumeCommand    renders the resume call
+     * @param approvalsUpFront ask for every destructive step before the first step runs
      */
     public RunExecution(RollbackPlan plan, Journal journal, Confirmations confirmations, List<RunListener> listeners,
-                        String operator, String reason, Clock clock, Function<String, String> resumeCommand) {
+                        String operator, String reason, Clock clock, Function<String, String> resumeCommand,
+                        boolean approvalsUpFront) {
         this.plan = plan;
         this.journal = journal;
         this.confirmations = confirmations;
@@ -84,6 +87,7 @@ public final class RunExecution {
         this.reason = reason;
         this.clock = clock;
         this.resumeCommand = resumeCommand;
+        this.approvalsUpFront = approvalsUpFront;
     }
 
     /** @return the report of a dry run */
@@ -171,9 +175,27 @@ public final class RunExecution {
         RunReport.Failure failure = null;
         Path runDirectory = journal.runDirectory(plan.name(), runId);
         List<PlannedStep> steps = plan.steps();
-        for (int i = afterIndex; i < steps.size(); i++) {
+        java.util.Set<Integer> approved = new java.util.HashSet<>();
+        if (approvalsUpFront) {
+            // Every approval this run needs, before anything changes: a run no one can approve stops here.
+            for (int i = afterIndex; i < steps.size() && failure == null; i++) {
+                PlannedStep step = steps.get(i);
+                if (step.destructive()) {
+                    Confirmations.Approval approval = approve(step);
+                    if (approval.isApproved()) {
+                        approved.add(step.index());
+                    } else {
+                        outcome = approval.decision() == Confirmations.Decision.REFUSED ? RunOutcome.REFUSED : RunOutcome.NEEDS_APPROVAL;
+                        failure = failure(step, (outcome == RunOutcome.REFUSED ? "Not approved: " : "Needs approval: ")
+                                + approval.reason() + "; nothing was run", afterIndex);
+                        markNotRun(afterIndex);
+                    }
+                }
+            }
+        }
+        for (int i = afterIndex; i < steps.size() && failure == null; i++) {
             PlannedStep step = steps.get(i);
-            if (step.destructive()) {
+            if (step.destructive() && !approved.contains(step.index())) {
                 Confirmations.Approval approval = approve(step);
                 if (!approval.isApproved()) {
                     outcome = approval.decision() == Confirmations.Decision.REFUSED ? RunOutcome.REFUSED : RunOutcome.NEEDS_APPROVAL;
@@ -339,6 +361,18 @@ public final class RunExecution {
     }
 
     private RunReport.Failure failure(PlannedStep step, String message) {
+        return failure(step, message, -1);
+    }
+
+    /** With {@code beforeStepsAfter >= 0}: the run stopped before running any step after that index. */
+    private RunReport.Failure failure(PlannedStep step, String message, int beforeStepsAfter) {
+        if (beforeStepsAfter >= 0) {
+            List<String> notRun = plan.steps().stream().filter(s -> s.index() > beforeStepsAfter).map(s -> s.index() + " '" + s.name() + "'").toList();
+            String state = (beforeStepsAfter == 0 ? "Done: nothing." : "Done: steps up to " + beforeStepsAfter + " in an earlier invocation.")
+                    + "\nApprovals are asked before the first step runs, and step " + step.index() + " '" + step.name()
+                    + "' was not approved, so nothing was changed in this invocation.\nNot run: " + String.join(", ", notRun) + '.';
+            return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state, resumeCommand.apply(runId));
+        }
         StringBuilder state = new StringBuilder();
         List<StepResult> done = results.stream().filter(r -> r.status() == StepResult.Status.SUCCEEDED
                 || r.status() == StepResult.Status.SKIPPED).toList();

@@ -95,14 +95,14 @@ class RollbackCommandTest {
         int code = run("", Map.of("DATABASE_URL", "x"), "--journal", dir.toString());
         assertThat(code).isEqualTo(ExitCode.NEEDS_APPROVAL.code()).isEqualTo(4);
         assertThat(out()).contains("NOT APPROVED (console): standard input is closed");
-        assertThat(ran).containsExactly("dump");
+        assertThat(ran).as("nothing runs when the approval cannot be given").isEmpty();
     }
 
     @Test
     void noInputNeverReadsStandardInput() {
         int code = run("appdb\n", Map.of("DATABASE_URL", "x"), "--no-input", "--journal", dir.toString());
         assertThat(code).isEqualTo(4);
-        assertThat(ran).containsExactly("dump");
+        assertThat(ran).isEmpty();
     }
 
     @Test
