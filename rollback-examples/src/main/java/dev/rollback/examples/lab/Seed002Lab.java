@@ -1,0 +1,254 @@
+package dev.rollback.examples.lab;
+
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RunReport;
+import dev.rollback.examples.seeds.Seed002Phase4MigrationRollback;
+import dev.rollback.test.StandIns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Seed 002's world, for real, in a {@link Lab}: the CRM's {@code crm_staging} database with six
+ * tables and their foreign keys; the nightly backups under
+ * {@code _backups/staging/<date>/staging_full_backup.dump} (the newest made with the library's
+ * {@code pg_dump} step, with its row-count manifest; an older one truncated, so that choosing it
+ * would fail); then the bad Phase 4 migration: views and indexes created, denormalized columns
+ * dropped, a foreign key re-added {@code NOT VALID} over orphaned sales, and a customer written
+ * after the backup. The application runs on two app servers, {@code web1} and {@code web2},
+ * reached through the ssh stand-in, each a real {@link LabApp} process under the systemd stand-in.
+ */
+public final class Seed002Lab {
+    /** The database. */
+    public static final String DB = "crm_staging";
+    /** The systemd unit on every app server. */
+    public static final String UNIT = "crm-application";
+    /** The app servers. */
+    public static final List<String> SERVERS = List.of("web1", "web2");
+    /** Rows per table in the backup. */
+    public static final Map<String, Long> ROWS = Map.of("customers", 40L, "products", 20L, "sales", 100L, "tickets", 60L,
+            "contracts", 20L, "job_works", 30L);
+
+    private Seed002Lab() {
+    }
+
+    /**
+     * What was set up.
+     *
+     * @param env        the environment for the program (DATABASE_URL, with its password)
+     * @param settings   {@code --set} arguments for the program
+     * @param backup     the newest backup
+     * @param healthUrls one health URL per app server
+     * @param keys       the stand-in key of each app server's process
+     */
+    public record Setup(Map<String, String> env, List<String> settings, Path backup, List<String> healthUrls, List<String> keys) {
+        /**
+         * @param more further arguments (flags)
+         * @return the program's arguments: the settings, then these
+         */
+        public String[] args(String... more) {
+            List<String> a = new ArrayList<>(settings);
+            a.addAll(List.of(more));
+            return a.toArray(new String[0]);
+        }
+    }
+
+    /**
+     * Creates the database, the backups, the bad migration, and starts the app on both servers.
+     * Called again on the same lab, it starts over (database recreated, backups rewritten).
+     *
+     * @param lab the lab
+     * @return what was set up
+     */
+    public static Setup prepare(Lab lab) {
+        try {
+            LabPostgres pg = lab.postgres();
+            pg.recreateDatabase(DB);
+            pg.execute(DB, """
+                    CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, name varchar(255) NOT NULL,
+                        email varchar(255), phone varchar(20));
+                    CREATE TABLE products (id int PRIMARY KEY, name varchar(255) NOT NULL, category varchar(255),
+                        is_active boolean DEFAULT true, supplier_name varchar(255));
+                    CREATE TABLE sales (id int PRIMARY KEY, tenant_id int NOT NULL, customer_id int NOT NULL REFERENCES customers(id),
+                        customer_name varchar(255), assigned_to_name varchar(255), amount decimal(12,2), stage text,
+                        expected_close_date date);
+                    CREATE TABLE tickets (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), title text,
+                        customer_name varchar(255), customer_email varchar(255), customer_phone varchar(20),
+                        assigned_to_name varchar(255), reported_by_name varchar(255));
+                    CREATE TABLE contracts (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), title text);
+                    CREATE TABLE job_works (id int PRIMARY KEY, tenant_id int NOT NULL, customer_id int NOT NULL REFERENCES customers(id),
+                        engineer_id int, customer_name varchar(255), customer_short_name varchar(50), customer_contact varchar(255),
+                        customer_email varchar(255), customer_phone varchar(20), product_name varchar(255), product_sku varchar(100),
+                        product_category varchar(255), product_unit varchar(50), receiver_engineer_name varchar(255),
+                        receiver_engineer_email varchar(255), assigned_by_name varchar(255));
+                    INSERT INTO customers SELECT g, 1 + g % 3, 'Customer ' || g, 'c' || g || '@crm.example', '+1-555-' || g FROM generate_series(1, 40) g;
+                    INSERT INTO products SELECT g, 'Product ' || g, 'Category ' || g % 4, true, 'Supplier ' || g % 5 FROM generate_series(1, 20) g;
+                    INSERT INTO sales SELECT g, 1 + g % 3, 1 + g % 40, 'Customer ' || (1 + g % 40), 'Rep ' || g % 7, g * 10.5, 'open',
+                        date '2025-12-01' + g FROM generate_series(1, 100) g;
+                    INSERT INTO tickets SELECT g, 1 + g % 40, 'Ticket ' || g, 'Customer ' || (1 + g % 40), 'c' || (1 + g % 40) || '@crm.example',
+                        '+1-555-' || (1 + g % 40), 'Agent ' || g % 5, 'Reporter ' || g % 9 FROM generate_series(1, 60) g;
+                    INSERT INTO contracts SELECT g, 1 + g % 40, 'Contract ' || g FROM generate_series(1, 20) g;
+                    INSERT INTO job_works SELECT g, 1 + g % 3, 1 + g % 40, g % 6, 'Customer ' || (1 + g % 40), 'C' || (1 + g % 40),
+                        'Contact ' || g, 'c' || (1 + g % 40) || '@crm.example', '+1-555-' || (1 + g % 40), 'Product ' || (1 + g % 20),
+                        'SKU-' || g, 'Category ' || g % 4, 'pcs', 'Engineer ' || g % 6, 'e' || g % 6 || '@crm.example', 'Manager ' || g % 2
+                        FROM generate_series(1, 30) g;
+                    """);
+            Path root = lab.work().resolve("_backups/staging");
+            Path backup = backup(lab, root.resolve("2025-11-08_0200"), Instant.parse("2025-11-08T02:00:00Z"));
+            Path older = Files.createDirectories(root.resolve("2025-11-01_0200")).resolve("staging_full_backup.dump");
+            byte[] bytes = Files.readAllBytes(backup);
+            Files.write(older, java.util.Arrays.copyOf(bytes, bytes.length / 2));   // truncated: must never be chosen
+            Files.setLastModifiedTime(older, FileTime.from(Instant.parse("2025-11-01T02:00:00Z")));
+            migratePhase4(pg);
+
+            Files.writeString(lab.envFile(), "NODE_ENV=staging\nDATABASE_URL=\"" + pg.databaseUrl(DB) + "\"\n");
+            List<String> keys = new ArrayList<>();
+            List<String> health = new ArrayList<>();
+            for (String server : SERVERS) {
+                String key = server + "-" + StandIns.systemd(UNIT);
+                keys.add(key);
+                if (health.isEmpty()) {
+                    health.add(lab.healthUrl(key));
+                } else {
+                    Path want = lab.standIns().stateDirectory().resolve(key + ".want-port");
+                    int port = Files.exists(want) ? Integer.parseInt(Files.readString(want).trim()) : freePort();
+                    lab.standIns().wantPort(key, port);
+                    health.add("http://127.0.0.1:" + port + "/api/health");
+                }
+                runRemote(lab, server, "systemctl", "start", UNIT);
+            }
+            for (String h : health) {
+                awaitHealthy(h);
+            }
+            List<String> settings = List.of("--set", "BACKUP_ROOT=" + root, "--set", "APP_SERVERS=" + String.join(",", SERVERS),
+                    "--set", "APP_UNIT=" + UNIT, "--set", "HEALTH_URLS=" + String.join(",", health),
+                    "--set", "APP_URL=" + lab.appUrl(), "--set", "TOOLS_PATH=" + lab.standIns().binDirectory(),
+                    "--set", "HEALTH_RETRY_DELAY=PT0.2S", "--set", "RETRY_DELAY=PT0.2S");
+            return new Setup(Map.of("DATABASE_URL", pg.databaseUrl(DB), "TEST_TOKEN", "smoke-token-3f9a"), settings, backup, health, keys);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not set up seed 002's database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The Phase 4 migration that went wrong. */
+    private static void migratePhase4(LabPostgres pg) throws SQLException {
+        pg.execute(DB, """
+                CREATE INDEX idx_sales_tenant_customer ON sales (tenant_id, customer_id);
+                CREATE INDEX idx_sales_expected_close_date ON sales (expected_close_date);
+                CREATE INDEX idx_job_works_engineer_tenant ON job_works (engineer_id, tenant_id);
+                CREATE VIEW sales_with_details AS SELECT s.id, s.stage, c.name AS customer_name FROM sales s JOIN customers c ON c.id = s.customer_id;
+                CREATE VIEW tickets_with_details AS SELECT t.id, t.title, c.name AS customer_name, c.email AS customer_email
+                    FROM tickets t JOIN customers c ON c.id = t.customer_id;
+                CREATE VIEW job_works_with_details AS SELECT j.id, c.name AS customer_name FROM job_works j JOIN customers c ON c.id = j.customer_id;
+                """);
+        // the column removal of migration 7: every denormalized column of the runbook's part 7
+        StringBuilder drop = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : Seed002Phase4MigrationRollback.DENORMALIZED_COLUMNS.entrySet()) {
+            for (String col : e.getValue()) {
+                drop.append("ALTER TABLE ").append(e.getKey()).append(" DROP COLUMN ").append(col, 0, col.indexOf(' ')).append(";\n");
+            }
+        }
+        pg.execute(DB, drop.toString());
+        pg.execute(DB, """
+                -- a data fix gone wrong: the FK dropped, sales pointed at customers that do not exist, the FK re-added NOT VALID
+                ALTER TABLE sales DROP CONSTRAINT sales_customer_id_fkey;
+                UPDATE sales SET customer_id = customer_id + 1000 WHERE id % 10 = 0;
+                ALTER TABLE sales ADD CONSTRAINT sales_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) NOT VALID;
+                -- written after the backup
+                INSERT INTO customers VALUES (2001, 1, 'Customer after backup', 'new@crm.example', '+1-555-2001');
+                """);
+    }
+
+    private static Path backup(Lab lab, Path folder, Instant takenAt) throws IOException {
+        Path file = Files.createDirectories(folder).resolve("staging_full_backup.dump");
+        RunReport r = Rollback.runner().run(Rollback.plan("nightly-staging-backup")
+                .capture(lab.postgres().postgres(DB).dump(file).replaceExisting()).build());
+        if (!r.isSuccess()) {
+            throw new IllegalStateException("the lab's nightly backup failed: " + r.failureIfAny().map(RunReport.Failure::message).orElse("?"));
+        }
+        Files.setLastModifiedTime(file, FileTime.from(takenAt));
+        return file;
+    }
+
+    /**
+     * Runs a command on an app server through the ssh stand-in, as an operator would
+     * ({@code ssh web1 systemctl start crm-application}).
+     *
+     * @param lab    the lab
+     * @param server the server
+     * @param argv   the remote command
+     */
+    public static void runRemote(Lab lab, String server, String... argv) {
+        Path bin = lab.standIns().binDirectory();
+        List<String> cmd = new ArrayList<>(List.of(bin.resolve("ssh").toString(), server, "--"));
+        cmd.addAll(List.of(argv));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+        try {
+            Process p = pb.start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("ssh " + server + " " + String.join(" ", argv) + " exited with " + p.exitValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits up to 60 s for a URL to answer 200.
+     *
+     * @param url the health URL
+     */
+    public static void awaitHealthy(String url) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the lab's application did not become healthy at " + url);
+    }
+
+    /** @return a free TCP port */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

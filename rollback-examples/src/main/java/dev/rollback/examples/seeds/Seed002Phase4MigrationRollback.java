@@ -1,0 +1,634 @@
+package dev.rollback.examples.seeds;
+
+import dev.rollback.core.AppControl;
+import dev.rollback.core.Check;
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Notifier;
+import dev.rollback.core.PlanBuilder;
+import dev.rollback.core.Retry;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.Secret;
+import dev.rollback.core.Step;
+import dev.rollback.core.StepContext;
+import dev.rollback.core.StepDescription;
+import dev.rollback.core.StepOptions;
+import dev.rollback.core.cli.CommandLineOptions;
+import dev.rollback.core.cli.RollbackCommand;
+import dev.rollback.core.cli.UsageException;
+import dev.rollback.postgres.Postgres;
+import dev.rollback.postgres.RowCountManifest;
+import dev.rollback.process.Command;
+import dev.rollback.process.CommandResult;
+import dev.rollback.process.DockerCompose;
+import dev.rollback.process.Fleet;
+import dev.rollback.process.Http;
+import dev.rollback.process.HttpCheck;
+import dev.rollback.process.Kubernetes;
+import dev.rollback.process.LogNotifier;
+import dev.rollback.process.Systemd;
+import dev.rollback.process.Webhook;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Seed 002: the Phase 4 PostgreSQL migration rollback (views, indexes and the removal of
+ * denormalized columns went wrong), with its two executable scenarios.
+ *
+ * <h2>When to run it: the runbook's decision tree and escalation levels</h2>
+ * The runbook decides by severity: a <b>critical</b> issue (data corruption, loss of
+ * connectivity, foreign-key violations) means an immediate full rollback (scenario 1); a minor
+ * issue means go on and fix it; an unclear one means pause and ask the DBA. Its escalation levels:
+ * <ul>
+ *   <li><b>Level 1, issue detection</b> (first 5 minutes: query running over 2 minutes, connection
+ *       timeouts, constraint violations with a clear cause): assess, tell the DBA, no rollback yet;</li>
+ *   <li><b>Level 2, partial failure</b> (5–15 minutes in: some migrations applied, views created but
+ *       the column removal failed): continue, partial rollback (scenario 2), or — the default —
+ *       full rollback;</li>
+ *   <li><b>Level 3, critical failure</b> (widespread corruption, major FK violations, database
+ *       unreachable, unplanned application errors): immediate full rollback, no discussion.</li>
+ * </ul>
+ * Those rules are signals for a decision table and watchdog (rollback-core's {@code decision}
+ * package); this program is what such a decision runs. {@code SCENARIO=full} (default) or
+ * {@code SCENARIO=partial} chooses the scenario.
+ *
+ * <h2>Scenario 1, immediate full rollback</h2>
+ * Declare the incident and notify; check that the most recent backup
+ * ({@code BACKUP_ROOT/<folder>/staging_full_backup.dump}, newest first as {@code ls -t}) exists and
+ * that {@code pg_restore} reads all of it — <em>before</em> stopping anything, where the runbook
+ * stops the servers first; stop <em>all</em> application servers (a {@link Fleet} over ssh for
+ * systemd, or Kubernetes, or docker compose) and terminate the sessions left; keep forensics
+ * (schema, the running queries and locks of contingency 1); restore.
+ *
+ * <p>The runbook drops {@code crm_staging}, creates it empty and runs {@code pg_restore} into it:
+ * from {@code DROP DATABASE} on, a failed or hung restore leaves no database at all, and the failed
+ * state is gone for the root-cause analysis. The library instead restores into a new database,
+ * runs the integrity checks <em>on it</em> (foreign-key orphans, the denormalized columns, no
+ * Phase 4 views, the row counts recorded with the dump), and only then swaps it in by renaming;
+ * the failed database is kept as {@code crm_staging_before_rollback_<time>}. The confirmation the
+ * runbook asks ("type YES") is the library's approval of the destructive step (type the database
+ * name, or {@code --yes NAME}). Then the runbook's step-7 SQL on the live database, {@code ANALYZE},
+ * restart, health and smoke tests ({@code /api/sales}, {@code /api/tickets} with
+ * {@code TEST_TOKEN}), a post-rollback backup (part 10) and the resolution notice (part 9). The
+ * incident report of step 10 is written by the run itself ({@code incident-report.md}: timeline,
+ * approvals, checks).
+ *
+ * <h2>Scenario 2, partial rollback</h2>
+ * The same prechecks, stop and forensics (plus a dump of the tables about to be replaced), then in
+ * one transaction: drop the Phase 4 views and indexes and add the denormalized columns back (part
+ * 7's SQL); then restore only {@code PARTIAL_TABLES} from the backup in place
+ * ({@code pg_restore --clean --if-exists --table ...}). {@code pg_restore --table} brings back a
+ * table and its rows but not its primary key, foreign keys or other constraints (they are separate
+ * entries in the dump), and the library's {@code RestoreStep.tables(..)} inherits that; this program
+ * adds a step that restores those constraints of the chosen tables from the same dump
+ * ({@code pg_restore --list}, then {@code --use-list}). Then the integrity checks, restart and smoke tests.
+ *
+ * <h2>Contingencies</h2>
+ * A hung restore (contingency 1) is bounded by {@code RESTORE_TIMEOUT}, which kills
+ * {@code pg_restore}'s process tree; the running queries and locks are captured before the rollback.
+ * A lost connection (contingency 2) is retried with backoff ({@code RETRIES}, {@code RETRY_DELAY})
+ * for the checks, and a resumed run restores again into a fresh database. FK violations
+ * (contingency 4) fail the orphan check, before the swap in scenario 1. Not expressible here: the
+ * free-disk check of contingency 3 (it is the database server's disk) and the performance
+ * analysis of contingency 5 (an {@code ANALYZE} step is included). Scenarios 3 (re-run one
+ * migration) and 4 (application code) are forward fixes, not rollbacks of this plan.
+ *
+ * <p>Not run by the library: {@code npm test -- --testPathPattern=smoke} (step 9), added as a
+ * {@link Command} with that argv when {@code NPM_SMOKE_DIR} names the application's source folder.
+ * E-mail and PagerDuty alerts are not sent; the notifications go to {@code SLACK_WEBHOOK_URL}, or
+ * to the log.
+ *
+ * <p>Settings ({@code --set NAME=VALUE} or environment): {@code DATABASE_URL} (required,
+ * {@code postgresql://postgres:...@staging-host:5432/crm_staging}), {@code SCENARIO} (full),
+ * {@code BACKUP_ROOT} (_backups/staging), {@code BACKUP_NAME} (staging_full_backup.dump),
+ * {@code BACKUP_FILE} (instead of the newest), {@code APP_CONTROL} (systemd | kubernetes | compose),
+ * {@code APP_SERVERS} (localhost; others through ssh), {@code APP_UNIT} (crm-application),
+ * {@code K8S_DEPLOYMENT} (crm-api), {@code K8S_REPLICAS} (3), {@code COMPOSE_FILE}
+ * (docker-compose.yml), {@code HEALTH_URLS} (http://localhost:3000/api/health), {@code APP_URL}
+ * (http://localhost:3000), {@code TEST_TOKEN}, {@code SLACK_WEBHOOK_URL}, {@code PARTIAL_TABLES}
+ * (products,sales,tickets), {@code PHASE4_VIEWS}, {@code PHASE4_INDEXES} (the runbook's lists),
+ * {@code INTEGRITY_TABLES} (the six tables of step 7), {@code EXPECTED_VIEWS} (0),
+ * {@code RESTORE_TIMEOUT} (PT30M), {@code RETRIES} (3), {@code RETRY_DELAY} (PT5S),
+ * {@code HEALTH_RETRY_DELAY} (PT5S), {@code NPM_SMOKE_DIR}, {@code TOOLS_PATH}.
+ */
+public final class Seed002Phase4MigrationRollback {
+    /** The plan's name for scenario 1. */
+    public static final String PLAN_FULL = "phase4-full-rollback";
+    /** The plan's name for scenario 2. */
+    public static final String PLAN_PARTIAL = "phase4-partial-rollback";
+
+    /** The views Phase 4 created (part 7, "Quick Rollback - Views Only"). */
+    public static final List<String> PHASE4_VIEWS = List.of("sales_with_details", "sale_items_with_details",
+            "product_sales_with_details", "customers_with_stats", "tickets_with_details", "ticket_comments_with_details",
+            "contracts_with_details", "contract_approval_records_with_details", "job_works_with_details",
+            "job_work_specifications_with_details", "service_contracts_with_details", "complaints_with_details");
+    /** The indexes Phase 4 created (part 7, "Quick Rollback - Indexes Only"). */
+    public static final List<String> PHASE4_INDEXES = List.of("idx_sales_tenant_customer", "idx_sales_tenant_assigned_to",
+            "idx_sales_stage_status", "idx_sales_expected_close_date", "idx_job_works_engineer_tenant");
+
+    /** The denormalized columns Phase 4 removed, per table, with their types (part 7, "Restore Denormalized Columns"). */
+    public static final Map<String, List<String>> DENORMALIZED_COLUMNS = denormalizedColumns();
+
+    private Seed002Phase4MigrationRollback() {
+    }
+
+    /** Which of the runbook's scenarios to run. */
+    public enum Scenario {
+        /** Scenario 1: restore the whole database. */
+        FULL,
+        /** Scenario 2: undo the Phase 4 objects and restore chosen tables. */
+        PARTIAL
+    }
+
+    /** How the application servers are stopped and started (runbook step 2 and 8). */
+    public enum AppControlKind {
+        /** {@code systemctl stop crm-application}, on every server of {@code APP_SERVERS}. */
+        SYSTEMD,
+        /** {@code kubectl scale deployment crm-api --replicas=0}, back to the count found. */
+        KUBERNETES,
+        /** {@code docker compose stop} / {@code up -d}. */
+        COMPOSE
+    }
+
+    /**
+     * What the plan needs to know.
+     *
+     * @param databaseUrl      {@code DATABASE_URL}
+     * @param scenario         {@code SCENARIO}
+     * @param backupRoot       {@code BACKUP_ROOT}
+     * @param backupName       {@code BACKUP_NAME}
+     * @param backupFile       {@code BACKUP_FILE}, or null for the newest under the root
+     * @param appControl       {@code APP_CONTROL}
+     * @param appServers       {@code APP_SERVERS}
+     * @param appUnit          {@code APP_UNIT}
+     * @param k8sDeployment    {@code K8S_DEPLOYMENT}
+     * @param k8sReplicas      {@code K8S_REPLICAS}, used when the count cannot be read
+     * @param composeFile      {@code COMPOSE_FILE}
+     * @param healthUrls       {@code HEALTH_URLS}
+     * @param appUrl           {@code APP_URL}
+     * @param testToken        {@code TEST_TOKEN}, or null
+     * @param slackWebhook     {@code SLACK_WEBHOOK_URL}, or null for the log
+     * @param partialTables    {@code PARTIAL_TABLES}
+     * @param phase4Views      {@code PHASE4_VIEWS}
+     * @param phase4Indexes    {@code PHASE4_INDEXES}
+     * @param integrityTables  {@code INTEGRITY_TABLES}
+     * @param expectedViews    {@code EXPECTED_VIEWS}
+     * @param restoreTimeout   {@code RESTORE_TIMEOUT}
+     * @param retries          {@code RETRIES}
+     * @param retryDelay       {@code RETRY_DELAY}
+     * @param healthRetryDelay {@code HEALTH_RETRY_DELAY}
+     * @param npmSmokeDir      {@code NPM_SMOKE_DIR}, or null
+     * @param toolsPath        {@code TOOLS_PATH}
+     */
+    public record Settings(String databaseUrl, Scenario scenario, Path backupRoot, String backupName, Path backupFile,
+                           AppControlKind appControl, List<String> appServers, String appUnit, String k8sDeployment,
+                           int k8sReplicas, Path composeFile, List<String> healthUrls, String appUrl, String testToken,
+                           String slackWebhook, List<String> partialTables, List<String> phase4Views, List<String> phase4Indexes,
+                           List<String> integrityTables, int expectedViews, Duration restoreTimeout, int retries,
+                           Duration retryDelay, Duration healthRetryDelay, Path npmSmokeDir, List<Path> toolsPath) {
+
+        /**
+         * @param o the program's options
+         * @return the settings, with the runbook's defaults
+         */
+        public static Settings from(CommandLineOptions o) {
+            return new Settings(o.require("DATABASE_URL"),
+                    Scenario.valueOf(choice(o, "SCENARIO", "full", "full", "partial")),
+                    Path.of(o.setting("BACKUP_ROOT", "_backups/staging")), o.setting("BACKUP_NAME", "staging_full_backup.dump"),
+                    o.setting("BACKUP_FILE").map(Path::of).orElse(null),
+                    AppControlKind.valueOf(choice(o, "APP_CONTROL", "systemd", "systemd", "kubernetes", "compose")),
+                    list(o.setting("APP_SERVERS", "localhost")), o.setting("APP_UNIT", "crm-application"),
+                    o.setting("K8S_DEPLOYMENT", "crm-api"), Integer.parseInt(o.setting("K8S_REPLICAS", "3")),
+                    Path.of(o.setting("COMPOSE_FILE", "docker-compose.yml")),
+                    list(o.setting("HEALTH_URLS", "http://localhost:3000/api/health")), o.setting("APP_URL", "http://localhost:3000"),
+                    o.setting("TEST_TOKEN").orElse(null), o.setting("SLACK_WEBHOOK_URL").orElse(null),
+                    list(o.setting("PARTIAL_TABLES", "products,sales,tickets")),
+                    list(o.setting("PHASE4_VIEWS", String.join(",", PHASE4_VIEWS))),
+                    list(o.setting("PHASE4_INDEXES", String.join(",", PHASE4_INDEXES))),
+                    list(o.setting("INTEGRITY_TABLES", "products,sales,customers,tickets,contracts,job_works")),
+                    Integer.parseInt(o.setting("EXPECTED_VIEWS", "0")),
+                    Duration.parse(o.setting("RESTORE_TIMEOUT", "PT30M")), Integer.parseInt(o.setting("RETRIES", "3")),
+                    Duration.parse(o.setting("RETRY_DELAY", "PT5S")), Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
+                    o.setting("NPM_SMOKE_DIR").map(Path::of).orElse(null), Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)));
+        }
+    }
+
+    /**
+     * @param s the settings
+     * @return the plan of the chosen scenario
+     */
+    public static RollbackPlan plan(Settings s) {
+        return s.scenario() == Scenario.FULL ? fullRollback(s) : partialRollback(s);
+    }
+
+    /**
+     * Scenario 1.
+     *
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan fullRollback(Settings s) {
+        Postgres pg = Targets.postgres(s.databaseUrl());
+        String db = pg.databaseName();
+        Path backup = backupFile(s);
+        Path manifest = RowCountManifest.forDump(backup);
+        AppControl app = appServers(s);
+        Notifier team = team(s);
+        Retry reconnect = Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0);
+
+        // tag::plan[]
+        PlanBuilder plan = Rollback.plan(PLAN_FULL)
+            .description("Phase 4 migration failed: restore " + db + " to its pre-migration backup (seed 002, scenario 1)")
+            .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> p
+                .notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
+                        + " (plan ${plan}, run ${runId})")
+                .precheck(backupLocated(s, backup))                          // "CRITICAL: No backup found!"
+                .precheck(pg.backupReadable(backup))                         // pg_restore reads all of it
+                .precheck(pg.canConnect(), StepOptions.defaults().retry(reconnect))
+                .precheck(pg.toolsMatchServer()))
+            .phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> {
+                p.stopApp(app);
+                healthDown(p, s);
+                p.step(pg.terminateConnections())
+                 .checkpoint("app-stopped");
+            })
+            .phase("Step 4-6: restore from backup", Duration.ofMinutes(20), p -> p
+                .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
+                .capture(pg.exportCsv(runningQueries(db), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
+                .capture(pg.exportCsv(locks(db), Path.of("forensics/pg_locks.csv")))
+                .restore(withIntegrityChecks(pg.restore(backup), s, manifest),  // new database, checked, swapped in
+                        StepOptions.defaults().timeout(s.restoreTimeout()))  // a hung restore is killed
+                .checkpoint("database-restored"))
+            .phase("Step 7: verify database integrity", Duration.ofMinutes(5), p -> {
+                integrityChecks(p, pg, s, manifest, s.integrityTables(), reconnect);
+                p.step(pg.sql("analyze " + db, "ANALYZE"));                 // contingency 5: fresh planner statistics
+            })
+            .phase("Step 8 and 9: restart and verify application", Duration.ofMinutes(5), p -> {
+                p.startApp(app);
+                healthUp(p, s);
+                smokeTests(p, s);
+            })
+            .phase("Step 10: document incident, post-incident actions", Duration.ofMinutes(5), p -> p
+                .step(pg.dump(Path.of("post-rollback/" + db + ".dump")),      // part 10: backup of the current state
+                        StepOptions.defaults().name("back up the restored " + db))
+                .notify(team, "INCIDENT RESOLVED: " + db + " restored to its pre-migration state from ${postgres.restore.database}; "
+                        + "failed database kept as ${postgres.forensicDatabase}; application restarted and verified (run ${runId})"));
+        // end::plan[]
+        return plan.build();
+    }
+
+    /**
+     * Scenario 2.
+     *
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan partialRollback(Settings s) {
+        Postgres pg = Targets.postgres(s.databaseUrl());
+        String db = pg.databaseName();
+        Path backup = backupFile(s);
+        Path manifest = RowCountManifest.forDump(backup);
+        AppControl app = appServers(s);
+        Notifier team = team(s);
+        Retry reconnect = Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0);
+        String[] tables = s.partialTables().toArray(new String[0]);
+
+        // tag::partial[]
+        PlanBuilder plan = Rollback.plan(PLAN_PARTIAL)
+            .description("Phase 4 migration partly failed: undo its views, indexes and column removal in " + db
+                    + ", restore " + String.join(", ", s.partialTables()) + " (seed 002, scenario 2)")
+            .phase("Declare incident, verify backup", Duration.ofMinutes(5), p -> p
+                .notify(team, "INCIDENT: Phase 4 migration partly failed. Action: PARTIAL ROLLBACK of " + db
+                        + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})")
+                .precheck(backupLocated(s, backup))
+                .precheck(pg.backupReadable(backup))
+                .precheck(pg.canConnect(), StepOptions.defaults().retry(reconnect))
+                .precheck(pg.toolsMatchServer()))
+            .phase("Stop all activity", Duration.ofMinutes(2), p -> {
+                p.stopApp(app);
+                healthDown(p, s);
+                p.step(pg.terminateConnections())
+                 .checkpoint("app-stopped");
+            })
+            .phase("Undo Phase 4 objects, restore tables", Duration.ofMinutes(10), p -> p
+                .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
+                .capture(pg.dump(Path.of("forensics/tables_before_partial_rollback.dump")).tables(tables))
+                .step(pg.sql("drop Phase 4 views and indexes, add denormalized columns back", undoPhase4Sql(s)))  // one transaction
+                .restore(pg.restore(backup).tables(tables), StepOptions.defaults().timeout(s.restoreTimeout()))
+                .step(restoreConstraints(s, backup, tables))               // pg_restore --table leaves them out
+                .checkpoint("tables-restored"))
+            .phase("Verify database integrity", Duration.ofMinutes(5), p -> {
+                integrityChecks(p, pg, s, manifest, s.partialTables(), reconnect);
+                p.step(pg.sql("analyze " + db, "ANALYZE"));
+            })
+            .phase("Restart and verify application", Duration.ofMinutes(5), p -> {
+                p.startApp(app);
+                healthUp(p, s);
+                smokeTests(p, s);
+                p.notify(team, "INCIDENT RESOLVED: Phase 4 objects removed and " + String.join(", ", s.partialTables())
+                        + " restored in " + db + "; application restarted and verified (run ${runId})");
+            });
+        // end::partial[]
+        return plan.build();
+    }
+
+    /**
+     * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
+     */
+    public static void main(String[] args) {
+        System.exit(RollbackCommand.named("seed-002-phase4-migration-rollback")
+                .execute(args, o -> plan(Settings.from(o))));
+    }
+
+    // ------------------------------------------------------------------ pieces of both scenarios
+
+    /** The runbook's {@code ls -t _backups/staging/}{@code *}{@code /staging_full_backup.dump | head -1}. */
+    static Path backupFile(Settings s) {
+        if (s.backupFile() != null) {
+            return s.backupFile();
+        }
+        if (!Files.isDirectory(s.backupRoot())) {
+            return s.backupRoot().resolve(s.backupName());   // does not exist: the precheck says so
+        }
+        try (Stream<Path> dirs = Files.list(s.backupRoot())) {
+            return dirs.map(d -> d.resolve(s.backupName())).filter(Files::isRegularFile)
+                    .max(Comparator.comparing(Seed002Phase4MigrationRollback::modified))
+                    .orElse(s.backupRoot().resolve(s.backupName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list backups in " + s.backupRoot(), e);
+        }
+    }
+
+    private static Instant modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** Step 3: the backup is there; publishes its path, time and size as the runbook prints them. */
+    private static Check backupLocated(Settings s, Path backup) {
+        String name = "backup located";
+        return new Check() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public StepDescription describe() {
+                return StepDescription.of(name).param("backup", backup)
+                        .param("searched", s.backupFile() != null ? "BACKUP_FILE" : s.backupRoot() + "/*/" + s.backupName() + ", newest first");
+            }
+
+            @Override
+            public CheckResult check(StepContext ctx) throws IOException {
+                if (!Files.isRegularFile(backup)) {
+                    return CheckResult.failed(name, "no backup", "a backup file", "CRITICAL: No backup found ("
+                            + (s.backupFile() != null ? backup + " does not exist" : "no " + s.backupRoot() + "/*/" + s.backupName())
+                            + "). Cannot rollback without backup; nothing was changed.");
+                }
+                ctx.output("backup.path", backup.toString());
+                ctx.output("backup.created", Files.getLastModifiedTime(backup).toInstant().toString());
+                ctx.output("backup.size", Long.toString(Files.size(backup)));
+                return CheckResult.passed(name, backup + " (" + Files.size(backup) + " bytes)", "a backup file");
+            }
+        };
+    }
+
+    /** Step 2 and 8: all application servers, as the deployment method does it. */
+    static AppControl appServers(Settings s) {
+        switch (s.appControl()) {
+            case KUBERNETES:
+                return Kubernetes.deployment(s.k8sDeployment()).replicasIfUnknown(s.k8sReplicas()).searchPath(s.toolsPath());
+            case COMPOSE:
+                return DockerCompose.file(s.composeFile()).searchPath(s.toolsPath());
+            default:
+                Systemd unit = Systemd.unit(s.appUnit()).searchPath(s.toolsPath());
+                if (s.appServers().equals(List.of("localhost"))) {
+                    return unit;
+                }
+                // "IMMEDIATELY stop all application servers": every host over ssh, each one reported
+                return Fleet.of(s.appServers().toArray(new String[0])).parallel(s.appServers().size())
+                        .searchPath(s.toolsPath()).control(unit);
+        }
+    }
+
+    private static Notifier team(Settings s) {
+        return s.slackWebhook() != null ? Webhook.slack(Secret.of(s.slackWebhook())) : LogNotifier.create();
+    }
+
+    private static void healthDown(PlanBuilder p, Settings s) {
+        for (String url : s.healthUrls()) {
+            p.verify(Http.down(url), StepOptions.defaults().name("down: " + url));
+        }
+    }
+
+    private static void healthUp(PlanBuilder p, Settings s) {
+        for (String url : s.healthUrls()) {
+            p.verify(Http.get(url).expectStatus(200), StepOptions.defaults().name("healthy: " + url)
+                    .retry(Retry.times(12).delay(s.healthRetryDelay())));
+        }
+    }
+
+    /** Step 9: the runbook's curls with the test token, and its npm smoke suite when the source folder is given. */
+    private static void smokeTests(PlanBuilder p, Settings s) {
+        HttpCheck sales = Http.get(s.appUrl() + "/api/sales").expectStatus(200);
+        HttpCheck tickets = Http.get(s.appUrl() + "/api/tickets").expectStatus(200);
+        if (s.testToken() != null) {
+            sales = sales.bearer(Secret.of(s.testToken()));
+            tickets = tickets.bearer(Secret.of(s.testToken()));
+        }
+        p.verify(Http.smoke("smoke tests", sales, tickets));
+        if (s.npmSmokeDir() != null) {
+            p.step(Command.of("npm", "test", "--", "--testPathPattern=smoke").directory(s.npmSmokeDir())
+                    .searchPath(s.toolsPath()).timeout(Duration.ofMinutes(10)).named("npm smoke tests"));
+        }
+    }
+
+    /** Checks run on the restored database before it is swapped in. */
+    private static dev.rollback.postgres.RestoreStep withIntegrityChecks(dev.rollback.postgres.RestoreStep restore, Settings s, Path manifest) {
+        dev.rollback.postgres.RestoreStep r = restore.verifyWith(Postgres::foreignKeysValid)
+                .verifyWith(db -> db.viewCount(s.expectedViews()));
+        if (Files.isRegularFile(manifest)) {
+            r = r.verifyWith(db -> db.rowCountsMatch(manifest));
+        }
+        for (Map.Entry<String, List<String>> e : DENORMALIZED_COLUMNS.entrySet()) {
+            if (s.integrityTables().contains(e.getKey())) {
+                r = r.verifyWith(db -> db.columnsExist(e.getKey(), columnNames(e.getValue())));
+            }
+        }
+        return r;
+    }
+
+    /** The runbook's step-7 SQL as checks: row counts, denormalized fields, views, FK orphans, primary keys. */
+    private static void integrityChecks(PlanBuilder p, Postgres pg, Settings s, Path manifest, List<String> tables, Retry reconnect) {
+        Optional<RowCountManifest> counts = Files.isRegularFile(manifest) ? Optional.of(RowCountManifest.read(manifest)) : Optional.empty();
+        StepOptions retrying = StepOptions.defaults().retry(reconnect);
+        for (String t : tables) {
+            Long expected = counts.map(m -> m.counts().getOrDefault(t, m.counts().get("public." + t))).orElse(null);
+            p.verify(expected != null ? pg.rowCountExactly(t, expected) : pg.rowCountAtLeast(t, 1), retrying);
+        }
+        for (Map.Entry<String, List<String>> e : DENORMALIZED_COLUMNS.entrySet()) {
+            if (tables.contains(e.getKey()) || s.scenario() == Scenario.PARTIAL) {
+                p.verify(pg.columnsExist(e.getKey(), columnNames(e.getValue())), retrying);
+            }
+        }
+        p.verify(pg.viewCount(s.expectedViews()), retrying)
+         .verify(pg.foreignKeysValid(), retrying)
+         .verify(pg.indexesExist(tables.stream().map(t -> t + "_pkey").toArray(String[]::new)), retrying);
+    }
+
+    /** Part 7's SQL, quoted: drop the Phase 4 views and indexes, add the denormalized columns back. */
+    static String undoPhase4Sql(Settings s) {
+        StringBuilder sql = new StringBuilder();
+        for (String v : s.phase4Views()) {
+            sql.append("DROP VIEW IF EXISTS ").append(ident(v)).append(" CASCADE;\n");
+        }
+        for (String i : s.phase4Indexes()) {
+            sql.append("DROP INDEX IF EXISTS ").append(ident(i)).append(";\n");
+        }
+        for (Map.Entry<String, List<String>> e : DENORMALIZED_COLUMNS.entrySet()) {
+            for (String col : e.getValue()) {
+                sql.append("ALTER TABLE ").append(ident(e.getKey())).append(" ADD COLUMN IF NOT EXISTS ").append(col).append(";\n");
+            }
+        }
+        return sql.toString();
+    }
+
+    /**
+     * The primary keys, unique and foreign-key constraints of the chosen tables, from the dump:
+     * {@code pg_restore --list}, keep their CONSTRAINT and FK CONSTRAINT entries, then
+     * {@code pg_restore --use-list}. The password goes in {@code PGPASSWORD}, never in argv.
+     */
+    private static Step restoreConstraints(Settings s, Path backup, String... tables) {
+        URI u = URI.create(s.databaseUrl().replaceFirst("^jdbc:", ""));
+        String user = u.getRawUserInfo() == null ? "postgres" : URLDecoder.decode(u.getRawUserInfo().split(":", 2)[0], StandardCharsets.UTF_8);
+        Secret password = u.getRawUserInfo() == null || !u.getRawUserInfo().contains(":") ? null
+                : Secret.of(URLDecoder.decode(u.getRawUserInfo().split(":", 2)[1], StandardCharsets.UTF_8));
+        String db = u.getPath().substring(1);
+        List<String> connection = List.of("--host=" + u.getHost(), "--port=" + (u.getPort() < 0 ? 5432 : u.getPort()),
+                "--username=" + user, "--dbname=" + db);
+        List<String> wanted = List.of(tables);
+        String name = "restore constraints of " + String.join(", ", wanted);
+        return new Step() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public StepDescription describe() {
+                List<String> restore = new ArrayList<>(List.of("pg_restore", "--exit-on-error", "--use-list=<run folder>/constraints.list"));
+                restore.addAll(connection);
+                restore.add(backup.toString());
+                return StepDescription.of(name).param("entries", "CONSTRAINT and FK CONSTRAINT of " + String.join(", ", wanted))
+                        .command(List.of("pg_restore", "--list", backup.toString())).command(restore);
+            }
+
+            @Override
+            public void execute(StepContext ctx) throws IOException {
+                CommandResult list = Command.of("pg_restore", "--list", backup.toString()).searchPath(pgSearchPath(s)).run(ctx);
+                Pattern entry = Pattern.compile("^\\d+; \\d+ \\d+ (FK CONSTRAINT|CONSTRAINT) (\\S+) (\\S+) (\\S+) .*$");
+                List<String> keep = new ArrayList<>();
+                for (String line : list.stdout()) {
+                    Matcher m = entry.matcher(line);
+                    if (m.matches() && wanted.contains(m.group(3))) {
+                        keep.add(line);
+                    }
+                }
+                Path listFile = ctx.runDirectory().resolve("constraints.list");
+                Files.write(listFile, keep);
+                ctx.output("seed002.constraintsRestored", Integer.toString(keep.size()));
+                if (keep.isEmpty()) {
+                    return;
+                }
+                List<String> argv = new ArrayList<>(List.of("pg_restore", "--exit-on-error", "--use-list=" + listFile));
+                argv.addAll(connection);
+                argv.add(backup.toString());
+                Command restore = Command.of(argv).searchPath(pgSearchPath(s));
+                (password == null ? restore : restore.env("PGPASSWORD", password)).run(ctx);
+            }
+        };
+    }
+
+    /** pg_restore from TOOLS_PATH, PATH, then the newest /usr/lib/postgresql/N/bin. */
+    private static List<Path> pgSearchPath(Settings s) {
+        List<Path> dirs = new ArrayList<>(s.toolsPath());
+        Path lib = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(lib)) {
+            try (Stream<Path> versions = Files.list(lib)) {
+                versions.sorted(Comparator.reverseOrder()).forEach(v -> dirs.add(v.resolve("bin")));
+            } catch (IOException e) {
+                // PATH alone then
+            }
+        }
+        return dirs;
+    }
+
+    private static String runningQueries(String db) {
+        return "SELECT pid, query, query_start, state FROM pg_stat_activity WHERE datname = '" + db.replace("'", "''")
+                + "' AND state <> 'idle'";
+    }
+
+    private static String locks(String db) {
+        return "SELECT * FROM pg_locks WHERE pid IN (SELECT pid FROM pg_stat_activity WHERE datname = '" + db.replace("'", "''") + "')";
+    }
+
+    private static String[] columnNames(List<String> definitions) {
+        return definitions.stream().map(d -> d.substring(0, d.indexOf(' '))).toArray(String[]::new);
+    }
+
+    private static String ident(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String choice(CommandLineOptions o, String name, String fallback, String... allowed) {
+        String v = o.setting(name, fallback).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of(allowed).contains(v)) {
+            throw new UsageException(name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        }
+        return v.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private static List<String> list(String csv) {
+        List<String> out = new ArrayList<>();
+        for (String part : csv.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Map<String, List<String>> denormalizedColumns() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("products", List.of("category VARCHAR(255)", "is_active BOOLEAN DEFAULT true", "supplier_name VARCHAR(255)"));
+        m.put("sales", List.of("customer_name VARCHAR(255)", "assigned_to_name VARCHAR(255)", "amount DECIMAL(12,2)"));
+        m.put("tickets", List.of("customer_name VARCHAR(255)", "customer_email VARCHAR(255)", "customer_phone VARCHAR(20)",
+                "assigned_to_name VARCHAR(255)", "reported_by_name VARCHAR(255)"));
+        m.put("job_works", List.of("customer_name VARCHAR(255)", "customer_short_name VARCHAR(50)", "customer_contact VARCHAR(255)",
+                "customer_email VARCHAR(255)", "customer_phone VARCHAR(20)", "product_name VARCHAR(255)", "product_sku VARCHAR(100)",
+                "product_category VARCHAR(255)", "product_unit VARCHAR(50)", "receiver_engineer_name VARCHAR(255)",
+                "receiver_engineer_email VARCHAR(255)", "assigned_by_name VARCHAR(255)"));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}
