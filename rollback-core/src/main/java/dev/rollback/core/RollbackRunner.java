@@ -157,12 +157,25 @@ public final class RollbackRunner {
     }
 
     /**
+     * The run of this plan that started last, by the start time in its journal (run ids of runs
+     * started in the same second do not sort by time).
+     *
      * @param plan a plan
      * @return the id of its most recent run in the journal
      */
     public Optional<String> latestRun(RollbackPlan plan) {
-        List<String> ids = journal.runIds(plan.name());
-        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(ids.size() - 1));
+        String latest = null;
+        java.time.Instant latestStart = null;
+        for (String id : journal.runIds(plan.name())) {
+            java.time.Instant start = journal.read(plan.name(), id).stream()
+                    .filter(dev.rollback.core.journal.JournalEvent.RunStarted.class::isInstance)
+                    .map(dev.rollback.core.journal.JournalEvent::time).findFirst().orElse(java.time.Instant.MIN);
+            if (latestStart == null || !start.isBefore(latestStart)) {
+                latest = id;
+                latestStart = start;
+            }
+        }
+        return Optional.ofNullable(latest);
     }
 
     private RunExecution execution(RollbackPlan plan) {

@@ -281,6 +281,17 @@ class RunnerTest {
     }
 
     @Test
+    void theLatestRunIsTheOneThatStartedLastEvenWithinOneSecond() {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        RollbackRunner runner = Rollback.runner().journal(journal);
+        RollbackPlan plan = Rollback.plan("same-second").step(record("a")).build();
+        for (int i = 0; i < 12; i++) {
+            ids.add(runner.run(plan).runId());
+        }
+        assertThat(runner.latestRun(plan)).contains(ids.get(ids.size() - 1));
+    }
+
+    @Test
     void dryRunRunsNothingAndWritesNoJournal() {
         RollbackPlan plan = Rollback.plan("dry").capture(record("dump")).restore(destructive("restore", "db")).build();
         RunReport report = Rollback.runner().journal(journal).dryRun(plan);

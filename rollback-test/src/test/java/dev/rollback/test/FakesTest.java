@@ -200,12 +200,20 @@ class FakesTest {
     }
 
     @Test
-    void aDestructiveStepWithConfirmationsNoneNeedsApprovalAndTheAppStaysDown() {
+    void aDestructiveStepWithConfirmationsNoneNeedsApprovalAndTheAppIsNeverTouched() {
         FakeAppControl app = FakeAppControl.named("crm");
         RollbackPlan plan = Rollback.plan("p").capture("dump", c -> { }).stopApp(app)
                 .restore(dev.rollback.core.Step.of("restore", c -> { })).startApp(app).build();
         RunReport report = Rollback.runner().confirmations(Confirmations.none()).run(plan);
-        assertThat(report).needsApproval().didNotRun("restore", "start crm");
-        assertThat(app.isRunning()).isFalse();
+        assertThat(report).needsApproval().didNotRun("dump", "stop crm", "restore", "start crm");
+        assertThat(app.isRunning()).isTrue();
+        assertThat(app.stops()).isZero();
+
+        FakeAppControl late = FakeAppControl.named("crm");
+        RollbackPlan planLate = Rollback.plan("p2").capture("dump", c -> { }).stopApp(late)
+                .restore(dev.rollback.core.Step.of("restore", c -> { })).startApp(late).build();
+        RunReport lateReport = Rollback.runner().confirmations(Confirmations.none()).approvalsWhenReached().run(planLate);
+        assertThat(lateReport).needsApproval().ranStepsInOrder("dump", "stop crm").didNotRun("restore", "start crm");
+        assertThat(late.isRunning()).as("asked only when reached, the app was already stopped").isFalse();
     }
 }

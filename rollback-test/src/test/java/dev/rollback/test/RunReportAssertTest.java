@@ -75,7 +75,7 @@ class RunReportAssertTest {
     @Test
     void needsApprovalPassesWithoutConfirmationsAndFailsOtherwise() {
         RunReport stopped = run(plan(false), Confirmations.none());
-        assertThat(stopped).needsApproval().didNotRun("restore", "start api").ranStepsInOrder("dump", "stop api");
+        assertThat(stopped).needsApproval().didNotRun("dump", "stop api", "restore", "start api");
         RunReport ok = run(plan(false), Confirmations.autoApprove("ci"));
         assertThatThrownBy(() -> assertThat(ok).needsApproval())
                 .hasMessageContaining("to end NEEDS_APPROVAL but it ended SUCCEEDED");
@@ -85,7 +85,7 @@ class RunReportAssertTest {
     @Test
     void ranStepsInOrderFailsForAStepThatDidNotRun() {
         RunReport stopped = run(plan(false), Confirmations.none());
-        assertThatThrownBy(() -> assertThat(stopped).ranStepsInOrder("dump", "restore"))
+        assertThatThrownBy(() -> assertThat(stopped).ranStepsInOrder("restore"))
                 .hasMessageContaining("Expecting step 'restore' of run " + stopped.runId() + " to have run but it is NOT_RUN");
         RunReport ok = run(plan(false), Confirmations.autoApprove("ci"));
         assertThatThrownBy(() -> assertThat(ok).ranStepsInOrder("start api", "dump"))

@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Seed 000 as a drill, for real: embedded PostgreSQL, in-process MongoDB, a git checkout and the
  * application as its own process behind a stand-in systemctl. In order: a dry run changes nothing;
- * an incomplete backup is refused by the prechecks; a run with no one to approve stops at the
- * restore, with the app already stopped; resuming it with an approver finishes the rollback.
+ * an incomplete backup is refused by the prechecks; a run with no one to approve stops before its
+ * first step (approvals are asked up front) with nothing touched; resuming it with an approver
+ * finishes the rollback.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Seed000NextcrmBackToMongoIT {
@@ -42,6 +43,7 @@ class Seed000NextcrmBackToMongoIT {
     private static NextcrmLab.Setup setup;
     private static Map<String, String> env;
     private static Path journal;
+    private static String stoppedRunId;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -147,22 +149,27 @@ class Seed000NextcrmBackToMongoIT {
 
     @Test
     @Order(3)
-    void withNoOneToApproveTheRunStopsAtTheRestoreWithTheAppStopped() throws Exception {
+    void withNoOneToApproveTheRunChangesNothing() throws Exception {
         Map<String, Long> before = liveCounts();
+        long pid = appPid();
+        String envBefore = Files.readString(lab.envFile());
 
         assertThat(run(env, "--journal", journal.toString())).isEqualTo(4);
 
-        assertThat(output()).contains("NOT APPROVED (console): standard input is closed");
+        assertThat(output()).contains("NOT APPROVED (console): standard input is closed").contains("nothing was changed");
         assertThat(liveCounts()).as("MongoDB untouched").isEqualTo(before);
-        assertThat(appPid()).as("phase 2 stopped the app").isEqualTo(-1L);
-        assertThat(output()).contains("Resume with: seed-000 --resume ");
+        assertThat(appPid()).as("the app was not stopped").isEqualTo(pid).isPositive();
+        assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Resume with: seed-000 --resume (\\S+)").matcher(output());
+        assertThat(m.find()).as(output()).isTrue();
+        stoppedRunId = m.group(1);
     }
 
     @Test
     @Order(4)
     void resumingWithAnApproverFinishesTheRollback() throws Exception {
         FileJournal fj = FileJournal.in(journal);
-        String runId = fj.runIds(Seed000NextcrmBackToMongo.PLAN).stream().reduce((a, b) -> b).orElseThrow();
+        String runId = stoppedRunId;
 
         int code = run(env, "--resume", runId, "--yes", "dba@example.com", "--journal", journal.toString());
         assertThat(code).as(output()).isZero();
@@ -181,10 +188,11 @@ class Seed000NextcrmBackToMongoIT {
         List<JournalEvent> events = fj.read(Seed000NextcrmBackToMongo.PLAN, runId);
         assertThat(events).filteredOn(JournalEvent.ApprovalGranted.class::isInstance)
                 .singleElement().extracting(e -> ((JournalEvent.ApprovalGranted) e).approver()).isEqualTo("dba@example.com");
+        assertThat(events).filteredOn(JournalEvent.ApprovalRefused.class::isInstance).as("the first invocation's refusal").hasSize(1);
         assertThat(events).filteredOn(JournalEvent.RunResumed.class::isInstance).singleElement()
-                .extracting(e -> ((JournalEvent.RunResumed) e).fromCheckpoint()).isEqualTo("app-stopped");
+                .extracting(e -> ((JournalEvent.RunResumed) e).fromCheckpoint()).as("nothing had run: no checkpoint").isNull();
         assertThat(events).filteredOn(e -> e instanceof JournalEvent.StepFinished f && f.step().equals("stop systemd unit nextcrm"))
-                .as("the app was stopped once, before the checkpoint").hasSize(1);
+                .as("the app was stopped once").hasSize(1);
         String lines = String.join("\n", Files.readAllLines(fj.file(Seed000NextcrmBackToMongo.PLAN, runId)));
         assertThat(lines).doesNotContain(lab.postgres().password().reveal());
 

@@ -195,15 +195,15 @@ class Seed001NextjsProductionRollbackIT {
     }
 
     @Test
-    void withoutApprovalItStopsBeforeTheRestoreAndResumesWithIt() throws Exception {
+    void withoutApprovalNothingIsTouchedAndResumingWithAnApproverFinishes() throws Exception {
         long pidBefore = appPid();
 
         SeedDrills.Result first = run("", settings(GitRollback.REVERT, RestoreMode.SAFE));   // no --yes, stdin at end
 
         assertThat(first.exit()).as(first.all()).isEqualTo(4);
-        assertThat(first.out() + first.err()).contains("restore nextjs_app");
-        // the app was stopped and the state saved (the runbook's order); data, code, config untouched
-        assertThat(lab.standIns().isRunning(StandIns.pm2(Seed001Lab.APP))).isFalse();
+        assertThat(first.out() + first.err()).contains("restore nextjs_app").contains("nothing was changed");
+        // approvals are asked before the first step: the app still runs; data, code, config untouched
+        assertThat(appPid()).isEqualTo(pidBefore);
         assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
         assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD")).isEqualTo(setup.problematicCommit());
         assertThat(read(lab.envFile())).isEqualTo(setup.badEnv());
