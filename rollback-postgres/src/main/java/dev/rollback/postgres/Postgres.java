@@ -68,7 +68,9 @@ public final class Postgres {
      * Points at a database. User and password may be in the URL ({@code ?user=..&password=..});
      * a password found there is treated as a {@link Secret} and removed from the URL.
      *
-     * @param jdbcUrl such as {@code jdbc:postgresql://db:5432/nextcrm}
+     * @param jdbcUrl such as {@code jdbc:postgresql://db:5432/nextcrm}, or the libpq form runbooks use for
+     *                {@code DATABASE_URL}, {@code postgresql://user:password@db:5432/nextcrm}; a password in
+     *                the URL becomes a {@link Secret} and never reaches a command line
      * @return the entry point for that database
      * @throws IllegalArgumentException when the URL is not a PostgreSQL URL or names no database
      */

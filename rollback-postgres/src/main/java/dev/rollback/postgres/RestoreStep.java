@@ -152,8 +152,10 @@ public final class RestoreStep implements Step {
                 .param("jobs", o.jobs).param("tables", o.tables.isEmpty() ? "all" : String.join(",", o.tables))
                 .param("singleTransaction", o.singleTransaction);
         Postgres placeholder = pg.database(pg.databaseName() + "_rollback_<utc time>");
+        int n = 0;
         for (Function<Postgres, Check> f : o.checks) {
-            d = d.param("check on new database", f.apply(placeholder).describe().summary());
+            n++;
+            d = d.param("check " + n + " on new database", f.apply(placeholder).describe().summary());
         }
         String target = safe() ? pg.databaseName() + "_rollback_<utc time>" : pg.databaseName();
         return d.command(restoreArgv("pg_restore", DumpFormat.CUSTOM, target));

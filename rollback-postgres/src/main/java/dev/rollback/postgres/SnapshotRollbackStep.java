@@ -67,8 +67,10 @@ public final class SnapshotRollbackStep implements Step {
     public StepDescription describe() {
         String live = Sql.ident(pg.databaseName());
         StepDescription d = StepDescription.of(name()).param("server", pg.endpoint().where());
+        int n = 0;
         for (Function<Postgres, Check> f : checks) {
-            d = d.param("check on snapshot", f.apply(pg.database(snapshot)).describe().summary());
+            n++;
+            d = d.param("check " + n + " on snapshot", f.apply(pg.database(snapshot)).describe().summary());
         }
         return d.command("ALTER DATABASE " + live + " ALLOW_CONNECTIONS false; terminate sessions")
                 .command("ALTER DATABASE " + live + " RENAME TO " + Sql.ident(pg.databaseName() + "_before_rollback_<utc time>"))

@@ -35,7 +35,7 @@ class ConnectionAndQuotingTest {
 
     @Test
     void rejectsBadUrlsWithoutShowingThePassword() {
-        assertThatThrownBy(() -> Postgres.at("postgresql://u:pw-abcdef@h/db")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Postgres.at("mysql://u:pw-abcdef@h/db")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Not a PostgreSQL JDBC URL").hasMessageNotContaining("pw-abcdef");
         assertThatThrownBy(() -> Postgres.at("jdbc:postgresql://h:5432/")).hasMessageContaining("names no database");
     }
@@ -71,6 +71,20 @@ class ConnectionAndQuotingTest {
     }
 
     @Test
+    void acceptsTheLibpqUrlsRunbooksUseForDatabaseUrl() {
+        var info = dev.rollback.postgres.internal.ConnectionInfo.parse("postgresql://app:p%40ss-w0rd-77@db.example:5433/nextcrm?sslmode=require");
+        assertThat(info.hosts()).containsExactly("db.example:5433");
+        assertThat(info.database()).isEqualTo("nextcrm");
+        assertThat(info.user()).isEqualTo("app");
+        assertThat(info.password().reveal()).isEqualTo("p@ss-w0rd-77");
+        assertThat(info.params()).containsEntry("sslmode", "require");
+        assertThat(dev.rollback.postgres.internal.ConnectionInfo.parse("postgres://db/crm").hosts()).containsExactly("db:5432");
+        assertThat(Postgres.at("postgresql://app:p%40ss-w0rd-77@db.example:5433/nextcrm").toString()).doesNotContain("p@ss-w0rd-77");
+        assertThatThrownBy(() -> Postgres.at("postgresql://app:pw-in-url-99@db"))
+                .hasMessageContaining("names no database").hasMessageNotContaining("pw-in-url-99");
+    }
+
+    @Test
     void descriptionsAreDeterministicAndHoldNoPassword() {
         Postgres pg = Postgres.at("jdbc:postgresql://h:5433/crm").user("postgres").password(Secret.of("pw-describe-42"));
         RestoreStep restore = pg.restore(Path.of("/backups/crm.dump")).jobs(2).verifyWith(Postgres::foreignKeysValid);
@@ -79,6 +93,9 @@ class ConnectionAndQuotingTest {
                 .contains("pg_restore --exit-on-error --jobs=2 -h h -p 5433 -U postgres -w");
         assertThat(restore.destructive()).isTrue();
         assertThat(restore.confirmationTarget()).isEqualTo("crm");
+        RestoreStep twoChecks = restore.verifyWith(db -> db.rowCountAtLeast("users", 1));
+        assertThat(twoChecks.describe().parameters()).as("every check is shown by a dry run")
+                .containsKeys("check 1 on new database", "check 2 on new database");
         assertThat(pg.dump(Path.of("d")).describe().commands().get(0)).startsWith("pg_dump --format=custom --file=d");
         assertThat(pg.rollbackToSnapshot("crm_v1").describe().commands()).anySatisfy(c -> assertThat(c).contains("RENAME TO \"crm\""));
     }

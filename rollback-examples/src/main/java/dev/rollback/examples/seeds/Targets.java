@@ -1,12 +1,7 @@
 package dev.rollback.examples.seeds;
 
-import dev.rollback.core.Secret;
-import dev.rollback.core.cli.UsageException;
 import dev.rollback.postgres.Postgres;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,35 +14,11 @@ public final class Targets {
     }
 
     /**
-     * Accepts a libpq URL as the seeds write {@code DATABASE_URL}
-     * ({@code postgresql://user:password@host:5432/db}) or a JDBC URL; the password becomes a
-     * {@link Secret} and never reaches a command line.
-     *
-     * @param url the URL
-     * @return the library's handle
+     * @param url {@code DATABASE_URL} as the runbooks write it ({@code postgresql://user:password@host:5432/db}) or a JDBC URL
+     * @return the library's handle; the password becomes a {@link dev.rollback.core.Secret}
      */
     public static Postgres postgres(String url) {
-        if (url.startsWith("jdbc:")) {
-            return Postgres.at(url);
-        }
-        if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
-            throw new UsageException("not a PostgreSQL URL: '" + dev.rollback.core.Redactor.redact(url)
-                    + "'; expected postgresql://user:password@host:5432/database");
-        }
-        URI u = URI.create(url);
-        String db = u.getPath() == null || u.getPath().length() <= 1 ? null : u.getPath().substring(1);
-        if (db == null) {
-            throw new UsageException("the PostgreSQL URL names no database; add it after the host, as in postgresql://host:5432/nextcrm");
-        }
-        Postgres pg = Postgres.at("jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() < 0 ? 5432 : u.getPort()) + "/" + db);
-        if (u.getRawUserInfo() != null) {
-            String[] ui = u.getRawUserInfo().split(":", 2);
-            pg = pg.user(URLDecoder.decode(ui[0], StandardCharsets.UTF_8));
-            if (ui.length > 1) {
-                pg = pg.password(Secret.of(URLDecoder.decode(ui[1], StandardCharsets.UTF_8)));
-            }
-        }
-        return pg;
+        return Postgres.at(url);
     }
 
     /**

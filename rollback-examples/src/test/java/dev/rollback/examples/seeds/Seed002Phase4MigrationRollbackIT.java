@@ -163,7 +163,7 @@ class Seed002Phase4MigrationRollbackIT {
         assertThat(full.exit()).as(full.out()).isZero();
         assertThat(full.out()).contains("DRY RUN", "Step 2: stop all activity", "ssh -o BatchMode=yes web1 -- systemctl stop crm-application",
                 "ssh -o BatchMode=yes web2 -- systemctl start crm-application", "pg_restore", "--exit-on-error",
-                setup.backup().toString(), "safe: restore into a new database", "check on new database",
+                setup.backup().toString(), "safe: restore into a new database", "check 1 on new database",
                 "backup located", "pg_stat_activity", "ANALYZE", "/api/sales", "/api/tickets", "INCIDENT RESOLVED")
                 .doesNotContain("Lab-pg-pw-5c1e93").doesNotContain(setup.env().get("TEST_TOKEN"));
         assertThat(partial.exit()).as(partial.out()).isZero();

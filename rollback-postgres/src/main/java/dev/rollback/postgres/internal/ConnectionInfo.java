@@ -34,13 +34,17 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
     }
 
     /**
-     * Parses a JDBC URL.
+     * Parses a JDBC URL, or a libpq URL as runbooks write {@code DATABASE_URL}
+     * ({@code postgresql://user:password@host:5432/db}); a password found in either becomes a {@link Secret}.
      *
      * @param jdbcUrl the URL
      * @return the parsed form
      * @throws IllegalArgumentException naming what is wrong, with the URL redacted
      */
     public static ConnectionInfo parse(String jdbcUrl) {
+        if (jdbcUrl != null && (jdbcUrl.startsWith("postgresql://") || jdbcUrl.startsWith("postgres://"))) {
+            return parseLibpq(jdbcUrl);
+        }
         if (jdbcUrl == null || !jdbcUrl.startsWith(PREFIX)) {
             throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: '" + Redactor.redact(String.valueOf(jdbcUrl))
                     + "'; expected jdbc:postgresql://host:port/database");
@@ -96,6 +100,22 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
             }
         }
         return new ConnectionInfo(hosts, db, user, password, params);
+    }
+
+    private static ConnectionInfo parseLibpq(String url) {
+        String after = url.substring(url.indexOf("://") + 3);
+        int slash = after.indexOf('/');
+        String authority = slash < 0 ? after : after.substring(0, slash);
+        int at = authority.lastIndexOf('@');
+        ConnectionInfo base = parse(PREFIX + "//" + after.substring(at + 1));
+        if (at < 0) {
+            return base;
+        }
+        String userInfo = authority.substring(0, at);
+        int colon = userInfo.indexOf(':');
+        String user = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon), StandardCharsets.UTF_8);
+        ConnectionInfo withUser = user.isEmpty() ? base : base.withUser(user);
+        return colon < 0 ? withUser : withUser.withPassword(Secret.of(URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8)));
     }
 
     /**
