@@ -142,7 +142,52 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /**
+     * Waits up to 60 s for a URL to answer 200.
+     *
+     * @param url the URL
+     */
+    public static void awaitHealthy(String url) {
+        await(url, true);
+    }
+
+    /**
+     * Waits up to 60 s for a URL to answer at all (an app answers 503 while its database is wrong).
+     *
+     * @param url the URL
+     */
+    public static void awaitAnswering(String url) {
+        await(url, false);
+    }
+
+    private static void await(String url, boolean needs200) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(2)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (!needs200 || status == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the lab's application did not " + (needs200 ? "become healthy" : "answer") + " at " + url);
+    }
+
+    /** @return a free loopback port */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

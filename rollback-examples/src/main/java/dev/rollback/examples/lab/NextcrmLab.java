@@ -17,10 +17,6 @@ import org.bson.types.ObjectId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -83,7 +79,7 @@ public final class NextcrmLab {
             Path statusPage = Files.createDirectories(lab.work().resolve("www/status-page")).resolve("message.txt");
             String health = lab.healthUrl(StandIns.systemd("nextcrm"));
             lab.runTool("systemctl", "start", "nextcrm");
-            awaitHealthy(health);
+            Lab.awaitHealthy(health);
             Seed000NextcrmBackToMongo.Settings settings = new Seed000NextcrmBackToMongo.Settings(
                     lab.postgres().databaseUrl("nextcrm"), lab.mongo().uri() + "/nextcrm", backups, COLLECTIONS.size(), "nextcrm",
                     health, lab.appUrl(), lab.envFile(), lab.deployDirectory(), statusPage, null, BACKUP_TAKEN_AT,
@@ -190,28 +186,4 @@ public final class NextcrmLab {
         return 37 + 12;
     }
 
-    private static void awaitHealthy(String url) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("the lab's application did not become healthy at " + url);
-    }
 }

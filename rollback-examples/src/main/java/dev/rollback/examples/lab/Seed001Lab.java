@@ -13,10 +13,6 @@ import org.eclipse.jgit.revwalk.RevCommit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -148,7 +144,7 @@ public final class Seed001Lab {
             if (!lab.standIns().isRunning(key)) {
                 lab.runTool("pm2", "start", APP);
             }
-            awaitListening(health);
+            Lab.awaitAnswering(health);
             return new Setup(backup, commits[0], commits[1], health, lab.standIns().binDirectory().toString(), install, build, good, bad);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -212,27 +208,4 @@ public final class Seed001Lab {
         }
     }
 
-    /** Waits until the app answers at all (it answers 503 while its DATABASE_URL is wrong). */
-    static void awaitListening(String url) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException e) {
-                // not up yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("the lab's application did not answer at " + url);
-    }
 }

@@ -7,16 +7,10 @@ import dev.rollback.test.StandIns;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,14 +119,14 @@ public final class Seed002Lab {
                     health.add(lab.healthUrl(key));
                 } else {
                     Path want = lab.standIns().stateDirectory().resolve(key + ".want-port");
-                    int port = Files.exists(want) ? Integer.parseInt(Files.readString(want).trim()) : freePort();
+                    int port = Files.exists(want) ? Integer.parseInt(Files.readString(want).trim()) : Lab.freePort();
                     lab.standIns().wantPort(key, port);
                     health.add("http://127.0.0.1:" + port + "/api/health");
                 }
                 runRemote(lab, server, "systemctl", "start", UNIT);
             }
             for (String h : health) {
-                awaitHealthy(h);
+                Lab.awaitHealthy(h);
             }
             List<String> settings = List.of("--set", "BACKUP_ROOT=" + root, "--set", "APP_SERVERS=" + String.join(",", SERVERS),
                     "--set", "APP_UNIT=" + UNIT, "--set", "HEALTH_URLS=" + String.join(",", health),
@@ -213,42 +207,4 @@ public final class Seed002Lab {
         }
     }
 
-    /**
-     * Waits up to 60 s for a URL to answer 200.
-     *
-     * @param url the health URL
-     */
-    public static void awaitHealthy(String url) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("the lab's application did not become healthy at " + url);
-    }
-
-    /** @return a free TCP port */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

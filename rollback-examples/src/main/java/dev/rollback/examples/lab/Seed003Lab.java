@@ -95,12 +95,12 @@ public final class Seed003Lab {
             Files.writeString(blueGreen, "# which color the proxy sends traffic to\nACTIVE_COLOR=green\n");
 
             String health = lab.healthUrl(StandIns.compose("backend"));
-            int frontendPort = Seed002Lab.freePort();
+            int frontendPort = Lab.freePort();
             lab.standIns().wantPort(StandIns.compose("frontend"), frontendPort);
             lab.runTool("docker", "compose", "-f", compose.toString(), "up", "-d", "backend", "frontend");
             String frontend = "http://127.0.0.1:" + frontendPort + "/";
-            Seed002Lab.awaitHealthy(health);
-            Seed002Lab.awaitHealthy(frontend);
+            Lab.awaitHealthy(health);
+            Lab.awaitHealthy(frontend);
 
             Path bin = toolStandIns(lab.work().resolve("tools-bin"), lab.standIns().binDirectory());
             List<String> settings = List.of("--set", "PREVIOUS_TAG=v1.2.3", "--set", "COMPOSE_FILE=" + compose,

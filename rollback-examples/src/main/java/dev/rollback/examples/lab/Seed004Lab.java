@@ -100,7 +100,7 @@ public final class Seed004Lab {
             if (!lab.standIns().isRunning(key)) {
                 lab.runTool("systemctl", "start", UNIT);
             }
-            Seed001Lab.awaitListening(health);
+            Lab.awaitAnswering(health);
             return new Setup(dump, keep, remote, commits[0], commits[1], health, lab.standIns().binDirectory().toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
