@@ -110,6 +110,20 @@ class Seed000NextcrmBackToMongoIT {
     }
 
     @Test
+    @Order(0)
+    void withoutPgDumpTheForensicsUseATemplateSnapshotInstead() {
+        var s = setup.settings();
+        var withoutTools = new Seed000NextcrmBackToMongo.Settings(s.postgresUrl(), s.mongoUrl(), s.backupRoot(), s.minCollections(),
+                s.appUnit(), s.healthUrl(), s.appUrl(), s.envFile(), s.deployDir(), s.statusPageFile(), null, s.backupTakenAt(),
+                s.toolsPath(), s.healthRetryDelay(), false);
+        String described = Seed000NextcrmBackToMongo.plan(withoutTools).describe();
+        assertThat(described).contains("nextcrm_forensics").doesNotContain("pg_dump").doesNotContain("dump schema of nextcrm");
+        if (s.postgresTools()) {
+            assertThat(Seed000NextcrmBackToMongo.plan(s).describe()).contains("dump schema of nextcrm").doesNotContain("nextcrm_forensics");
+        }
+    }
+
+    @Test
     @Order(1)
     void dryRunPrintsEveryStepAndChangesNothing() throws Exception {
         Map<String, Long> before = liveCounts();
