@@ -136,10 +136,6 @@ public final class DockerCompose implements HostAppControl {
     }
 
     private StepDescription describe(String verb, Command c) {
-        StepDescription d = StepDescription.of(verb + " " + name()).param("where", support.transport().where());
-        if (support.healthUrl() != null) {
-            d = d.param("health", support.healthUrl());
-        }
-        return d.command(c.argv()).command(running().argv());
+        return support.describe(verb + " " + name(), List.of(c, running()));
     }
 }

@@ -5,6 +5,7 @@ import dev.rollback.core.StepDescription;
 import dev.rollback.process.internal.ControlSupport;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -118,11 +119,8 @@ public final class GenericApp implements HostAppControl {
     }
 
     private StepDescription describe(String verb, Command c) {
-        StepDescription d = StepDescription.of(verb + " " + name).param("where", support.transport().where());
-        if (support.healthUrl() != null) {
-            d = d.param("health", support.healthUrl());
-        }
-        d = d.command(support.transport().wrap(c).argv());
-        return status == null ? d : d.command(support.transport().wrap(status).argv());
+        List<Command> commands = status == null ? List.of(support.transport().wrap(c))
+                : List.of(support.transport().wrap(c), support.transport().wrap(status));
+        return support.describe(verb + " " + name, commands);
     }
 }

@@ -106,10 +106,6 @@ public final class Pm2 implements HostAppControl {
     }
 
     private StepDescription describe(String verb) {
-        StepDescription d = StepDescription.of(verb + " " + name()).param("where", support.transport().where());
-        if (support.healthUrl() != null) {
-            d = d.param("health", support.healthUrl());
-        }
-        return d.command(support.command("pm2", verb, app).argv()).command(pid().argv());
+        return support.describe(verb + " " + name(), List.of(support.command("pm2", verb, app), pid()));
     }
 }

@@ -106,10 +106,6 @@ public final class Systemd implements HostAppControl {
     }
 
     private StepDescription describe(String verb) {
-        StepDescription d = StepDescription.of(verb + " " + name()).param("where", support.transport().where());
-        if (support.healthUrl() != null) {
-            d = d.param("health", support.healthUrl());
-        }
-        return d.command(support.command("systemctl", verb, unit).argv()).command(isActive().argv());
+        return support.describe(verb + " " + name(), List.of(support.command("systemctl", verb, unit), isActive()));
     }
 }

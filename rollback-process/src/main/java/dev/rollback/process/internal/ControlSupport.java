@@ -2,6 +2,7 @@ package dev.rollback.process.internal;
 
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepContext;
+import dev.rollback.core.StepDescription;
 import dev.rollback.process.AppControlException;
 import dev.rollback.process.Command;
 import dev.rollback.process.CommandResult;
@@ -174,5 +175,24 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
             throw new AppControlException(app + " was started but " + healthUrl + " does not answer 200 after " + waitTime
                     + " (" + r.message() + "). Look at the application's log; the plan can be resumed once it is healthy.");
         }
+    }
+
+    /**
+     * What a stop or start does, for dry runs: where it runs, the health URL it checks, and the
+     * commands it runs (the action, then the probe that confirms it).
+     *
+     * @param summary  "stop systemd unit nextcrm"
+     * @param commands the commands, as they will run (already wrapped for a transport where needed)
+     * @return the description
+     */
+    public StepDescription describe(String summary, List<Command> commands) {
+        StepDescription d = StepDescription.of(summary).param("where", transport.where());
+        if (healthUrl != null) {
+            d = d.param("health", healthUrl);
+        }
+        for (Command c : commands) {
+            d = d.command(c.argv());
+        }
+        return d;
     }
 }
