@@ -256,19 +256,10 @@ public final class Seed002Phase4MigrationRollback {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN_FULL)
             .description("Phase 4 migration failed: restore " + db + " to its pre-migration backup (seed 002, scenario 1)")
-            .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> p
+            .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> verifyBackup(p
                 .notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
-                        + " (plan ${plan}, run ${runId})")
-                .precheck(backupLocated(s, backup))                          // "CRITICAL: No backup found!"
-                .precheck(pg.backupReadable(backup))                         // pg_restore reads all of it
-                .precheck(pg.canConnect(), StepOptions.defaults().retry(reconnect))
-                .precheck(pg.toolsMatchServer()))
-            .phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> {
-                p.stopApp(app);
-                healthDown(p, s);
-                p.step(pg.terminateConnections())
-                 .checkpoint("app-stopped");
-            })
+                        + " (plan ${plan}, run ${runId})"), s, pg, backup, reconnect))   // "CRITICAL: No backup found!"
+            .phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
             .phase("Step 4-6: restore from backup", Duration.ofMinutes(20), p -> p
                 .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
                 .capture(pg.exportCsv(runningQueries(db), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
@@ -314,19 +305,10 @@ public final class Seed002Phase4MigrationRollback {
         PlanBuilder plan = Rollback.plan(PLAN_PARTIAL)
             .description("Phase 4 migration partly failed: undo its views, indexes and column removal in " + db
                     + ", restore " + String.join(", ", s.partialTables()) + " (seed 002, scenario 2)")
-            .phase("Declare incident, verify backup", Duration.ofMinutes(5), p -> p
+            .phase("Declare incident, verify backup", Duration.ofMinutes(5), p -> verifyBackup(p
                 .notify(team, "INCIDENT: Phase 4 migration partly failed. Action: PARTIAL ROLLBACK of " + db
-                        + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})")
-                .precheck(backupLocated(s, backup))
-                .precheck(pg.backupReadable(backup))
-                .precheck(pg.canConnect(), StepOptions.defaults().retry(reconnect))
-                .precheck(pg.toolsMatchServer()))
-            .phase("Stop all activity", Duration.ofMinutes(2), p -> {
-                p.stopApp(app);
-                healthDown(p, s);
-                p.step(pg.terminateConnections())
-                 .checkpoint("app-stopped");
-            })
+                        + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})"), s, pg, backup, reconnect))
+            .phase("Stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
             .phase("Undo Phase 4 objects, restore tables", Duration.ofMinutes(10), p -> p
                 .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
                 .capture(pg.dump(Path.of("forensics/tables_before_partial_rollback.dump")).tables(tables))
@@ -434,6 +416,25 @@ public final class Seed002Phase4MigrationRollback {
 
     private static Notifier team(Settings s) {
         return s.slackWebhook() != null ? Webhook.slack(Secret.of(s.slackWebhook())) : LogNotifier.create();
+    }
+
+    /**
+     * Step 3, before anything changes: the backup is there and complete (pg_restore reads all of
+     * it), and the server answers (retried with backoff, the lost-connection contingency).
+     */
+    private static PlanBuilder verifyBackup(PlanBuilder p, Settings s, Postgres pg, Path backup, Retry reconnect) {
+        return p.precheck(backupLocated(s, backup))
+                .precheck(pg.backupReadable(backup))
+                .precheck(pg.canConnect(), StepOptions.defaults().retry(reconnect))
+                .precheck(pg.toolsMatchServer());
+    }
+
+    /** Step 2: every app server stopped and confirmed down, database sessions ended. */
+    private static void stopAllActivity(PlanBuilder p, Settings s, AppControl app, Postgres pg) {
+        p.stopApp(app);
+        healthDown(p, s);
+        p.step(pg.terminateConnections())
+         .checkpoint("app-stopped");
     }
 
     private static void healthDown(PlanBuilder p, Settings s) {
