@@ -42,6 +42,21 @@ public interface Step {
         return name();
     }
 
+    /**
+     * Removes the temporaries an interrupted run of this step left behind, when an operator
+     * abandons that run instead of resuming it: a half-restored copy, temporary collections. Kept
+     * data (the original a swap set aside, forensic captures) is never removed. Called only for
+     * steps that started in the abandoned run; the context carries that run's id, outputs and this
+     * step's {@link StepContext#memory() memory}. The default removes nothing.
+     *
+     * @param context the abandoned run's context for this step
+     * @return what was removed, one line per object, for the journal ("database shop_rollback_x")
+     * @throws Exception when cleaning up failed; the abandon reports it and goes on with other steps
+     */
+    default java.util.List<String> cleanUp(StepContext context) throws Exception {
+        return java.util.List.of();
+    }
+
     /** Describes the step for dry runs, fingerprints and reports. Never include secret values. */
     default StepDescription describe() {
         return StepDescription.of(name());

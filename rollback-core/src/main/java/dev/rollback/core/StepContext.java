@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * What a running step sees of its run: identity, the run folder for captured forensics, outputs
- * published by earlier steps (also after a resume), and a progress channel for long work.
+ * published by earlier steps (also after a resume), a durable memory of its own decisions, and a
+ * progress channel for long work.
  * Implementations are thread-safe: a step may publish outputs and progress from several threads
  * (a fleet stopping hosts in parallel).
  */
@@ -60,6 +61,63 @@ public interface StepContext {
 
     /** @return every output published so far, in publication order */
     Map<String, String> outputs();
+
+    /**
+     * Remembers a value for this step in this run, durably: it is journaled before this method
+     * returns, and {@link #recall(String)} hands it back on every later attempt and every resume of
+     * the run, on any machine that reads the same journal. Use it for what must be decided once per
+     * run (the commit {@code HEAD} named when the run began, the backup "latest" chose, "now") and
+     * for the state of multi-part work about to happen (the next rename of a swap), so that a resume
+     * after a kill completes the work instead of starting it over.
+     *
+     * <pre>{@code
+     * String head = ctx.recall("git.head").orElseGet(() -> {
+     *     String resolved = repo.resolve("HEAD");
+     *     ctx.remember("git.head", resolved);   // durable before the step acts on it
+     *     return resolved;
+     * });
+     * }</pre>
+     *
+     * @param key   the key, by convention {@code "<area>.<name>"}
+     * @param value the value; never a secret (it is redacted, like everything journaled)
+     */
+    void remember(String key, String value);
+
+    /**
+     * A value this step remembered earlier in this run: in this attempt, an earlier attempt, or an
+     * earlier invocation before a resume.
+     *
+     * @param key the key
+     * @return the value last remembered under the key, if any
+     */
+    Optional<String> recall(String key);
+
+    /**
+     * Everything this step has remembered in this run, in the order it was remembered (a key
+     * remembered twice keeps its first position and its last value).
+     *
+     * @return an unmodifiable copy
+     */
+    Map<String, String> memory();
+
+    /**
+     * Resolves a moving input once per run: the first call resolves and remembers it, every later
+     * call in the run (after a retry or a resume) returns the remembered value without resolving.
+     *
+     * @param key      the key
+     * @param resolver resolves the value the first time
+     * @return the value, resolved once per run
+     * @throws Exception what the resolver throws
+     */
+    default String resolveOnce(String key, java.util.concurrent.Callable<String> resolver) throws Exception {
+        Optional<String> known = recall(key);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        String value = java.util.Objects.requireNonNull(resolver.call(), () -> "resolver of '" + key + "' returned null");
+        remember(key, value);
+        return value;
+    }
 
     /**
      * Reports progress of long work ("restored 400 000 of 1 000 000 documents"); listeners show

@@ -445,4 +445,61 @@ class RunnerTest {
         String md = Files.readString(report.runDirectory().resolve("incident-report.md"));
         assertThat(md).contains("# Incident report: rollback 'report', run " + report.runId()).contains("**SUCCEEDED**");
     }
+
+    @Test
+    void aStepRemembersWhatItResolvedAcrossRetriesAndResumesAndEachStepHasItsOwnMemory() {
+        AtomicInteger head = new AtomicInteger(100);        // a moving input: HEAD moves on every read
+        AtomicBoolean fail = new AtomicBoolean(true);
+        RollbackPlan plan = Rollback.plan("memory")
+                .step("other", c -> c.remember("git.head", "not yours"))
+                .checkpoint("cp")
+                .step("revert", c -> {
+                    String resolved = c.resolveOnce("git.head", () -> String.valueOf(head.getAndIncrement()));
+                    ran.add("revert " + resolved + " " + c.memory());
+                    if (fail.get()) {
+                        throw new IllegalStateException("conflict");
+                    }
+                }, StepOptions.defaults().retry(Retry.times(2).delay(Duration.ofMillis(1))))
+                .build();
+
+        RunReport failed = Rollback.runner().journal(journal).run(plan);
+        assertThat(failed.outcome()).isEqualTo(RunOutcome.FAILED);
+        fail.set(false);
+        RunReport resumed = Rollback.runner().journal(journal).resume(plan, failed.runId());
+
+        assertThat(resumed.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
+        assertThat(ran).containsExactly("revert 100 {git.head=100}", "revert 100 {git.head=100}", "revert 100 {git.head=100}");
+        assertThat(head).hasValue(101);
+        List<JournalEvent.StepMemory> remembered = journal.read("memory", failed.runId()).stream()
+                .filter(JournalEvent.StepMemory.class::isInstance).map(JournalEvent.StepMemory.class::cast).toList();
+        assertThat(remembered).extracting(JournalEvent.StepMemory::step, JournalEvent.StepMemory::key, JournalEvent.StepMemory::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("other", "git.head", "not yours"),
+                        org.assertj.core.groups.Tuple.tuple("revert", "git.head", "100"));
+    }
+
+    @Test
+    void aRememberedValueIsDurableBeforeTheStepGoesOn() {
+        List<String> journaledWhenStepWentOn = new CopyOnWriteArrayList<>();
+        RollbackPlan plan = Rollback.plan("durable")
+                .step("swap", c -> {
+                    c.remember("swap.next", "rename live to before");
+                    journal.read("durable", c.runId()).stream().filter(JournalEvent.StepMemory.class::isInstance)
+                            .forEach(e -> journaledWhenStepWentOn.add(((JournalEvent.StepMemory) e).value()));
+                })
+                .build();
+        Rollback.runner().journal(journal).run(plan);
+        assertThat(journaledWhenStepWentOn).containsExactly("rename live to before");
+    }
+
+    @Test
+    void aNewRunStartsWithAnEmptyMemory() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RollbackPlan plan = Rollback.plan("fresh").step("s", c -> {
+            seen.add(String.valueOf(c.recall("k").orElse("none")));
+            c.remember("k", "v");
+        }).build();
+        Rollback.runner().journal(journal).run(plan);
+        Rollback.runner().journal(journal).run(plan);
+        assertThat(seen).containsExactly("none", "none");
+    }
 }

@@ -27,15 +27,17 @@ import java.util.Optional;
 public final class TestStepContext implements StepContext {
     private final Path runDirectory;
     private final Map<String, String> outputs;
+    private final Map<String, String> memory;
     private final List<String> progress = Collections.synchronizedList(new ArrayList<>());
     private volatile String runId = "test-run";
     private volatile String planName = "test-plan";
     private volatile String stepName = "test-step";
     private volatile Clock clock = Clock.systemUTC();
 
-    private TestStepContext(Path runDirectory, Map<String, String> outputs) {
+    private TestStepContext(Path runDirectory, Map<String, String> outputs, Map<String, String> memory) {
         this.runDirectory = Objects.requireNonNull(runDirectory, "runDirectory");
         this.outputs = outputs;
+        this.memory = memory;
     }
 
     /**
@@ -43,7 +45,8 @@ public final class TestStepContext implements StepContext {
      * @return a context with run id {@code test-run}, plan {@code test-plan}, step {@code test-step}
      */
     public static TestStepContext in(Path runDirectory) {
-        return new TestStepContext(runDirectory, Collections.synchronizedMap(new LinkedHashMap<>()));
+        return new TestStepContext(runDirectory, Collections.synchronizedMap(new LinkedHashMap<>()),
+                Collections.synchronizedMap(new LinkedHashMap<>()));
     }
 
     /**
@@ -89,11 +92,34 @@ public final class TestStepContext implements StepContext {
      * @return a new context
      */
     public TestStepContext forStep(String name) {
-        TestStepContext next = new TestStepContext(runDirectory, Collections.synchronizedMap(new LinkedHashMap<>(outputs())));
+        TestStepContext next = new TestStepContext(runDirectory, Collections.synchronizedMap(new LinkedHashMap<>(outputs())),
+                Collections.synchronizedMap(new LinkedHashMap<>()));
         next.runId = runId;
         next.planName = planName;
         next.clock = clock;
         return next.stepName(name);
+    }
+
+    /**
+     * The context of the same step in a later invocation of the same run, as a resume after a
+     * crash sees it: same run, same outputs, and the memory this step remembered so far.
+     *
+     * <pre>{@code
+     * TestStepContext first = TestStepContext.in(tempDir).stepName("revert");
+     * step.execute(first);                       // remembers what HEAD was
+     * step.execute(first.resumed());             // recalls it instead of resolving HEAD again
+     * }</pre>
+     *
+     * @return a new context sharing this one's memory
+     */
+    public TestStepContext resumed() {
+        TestStepContext next = new TestStepContext(runDirectory, Collections.synchronizedMap(new LinkedHashMap<>(outputs())),
+                Collections.synchronizedMap(new LinkedHashMap<>(memory())));
+        next.runId = runId;
+        next.planName = planName;
+        next.clock = clock;
+        next.stepName = stepName;
+        return next;
     }
 
     /** @return the progress messages reported so far, in order */
@@ -137,6 +163,23 @@ public final class TestStepContext implements StepContext {
     public Map<String, String> outputs() {
         synchronized (outputs) {
             return Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+        }
+    }
+
+    @Override
+    public void remember(String key, String value) {
+        memory.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    }
+
+    @Override
+    public Optional<String> recall(String key) {
+        return Optional.ofNullable(memory.get(key));
+    }
+
+    @Override
+    public Map<String, String> memory() {
+        synchronized (memory) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(memory));
         }
     }
 

@@ -147,6 +147,21 @@ public interface Signal {
         }
 
         @Override
+        public void remember(String key, String value) {
+            // a signal is read afresh at every poll: nothing to remember
+        }
+
+        @Override
+        public Optional<String> recall(String key) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Map<String, String> memory() {
+            return Map.of();
+        }
+
+        @Override
         public void progress(String message) {
             // signals report nothing
         }

@@ -61,6 +61,8 @@ public final class RunExecution {
     private final boolean approvalsUpFront;
 
     private final Map<String, String> outputs = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Each step's durable memory, by step name: what it remembered in any invocation of this run. */
+    private final Map<String, Map<String, String>> memory = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<StepResult> results = new ArrayList<>();
     private Journal.JournalWriter writer;
     private String runId;
@@ -142,6 +144,11 @@ public final class RunExecution {
                     && events.get(events.size() - 1) instanceof JournalEvent.RunFinished) {
                 throw new RunNotResumableException("Run " + id + " of plan '" + plan.name() + "' already finished "
                         + finished.get().outcome() + " at " + finished.get().time() + "; there is nothing to resume");
+            }
+            for (JournalEvent e : events) {
+                if (e instanceof JournalEvent.StepMemory m) {
+                    memoryOf(m.step()).put(m.key(), m.value());
+                }
             }
             JournalEvent.CheckpointReached checkpoint = events.stream().filter(JournalEvent.CheckpointReached.class::isInstance)
                     .map(JournalEvent.CheckpointReached.class::cast).reduce((a, b) -> b).orElse(null);
@@ -409,6 +416,10 @@ public final class RunExecution {
         return out;
     }
 
+    private Map<String, String> memoryOf(String stepName) {
+        return memory.computeIfAbsent(stepName, k -> Collections.synchronizedMap(new LinkedHashMap<>()));
+    }
+
     private Map<String, String> snapshotOutputs() {
         return snapshot(outputs);
     }
@@ -528,6 +539,31 @@ public final class RunExecution {
                 all.putAll(stepOutputs);
             }
             return Collections.unmodifiableMap(all);
+        }
+
+        @Override
+        public void remember(String key, String value) {
+            java.util.Objects.requireNonNull(key, "key");
+            java.util.Objects.requireNonNull(value, "value");
+            Map<String, String> mine = memoryOf(step.name());
+            synchronized (mine) {
+                // Durable first: a kill right after this call must find the value on resume.
+                append(new JournalEvent.StepMemory(runId, clock.instant(), step.index(), step.name(), key, value));
+                mine.put(key, Redactor.redact(value));
+            }
+        }
+
+        @Override
+        public Optional<String> recall(String key) {
+            return Optional.ofNullable(memoryOf(step.name()).get(key));
+        }
+
+        @Override
+        public Map<String, String> memory() {
+            Map<String, String> mine = memoryOf(step.name());
+            synchronized (mine) {
+                return Collections.unmodifiableMap(new LinkedHashMap<>(mine));
+            }
         }
 
         @Override

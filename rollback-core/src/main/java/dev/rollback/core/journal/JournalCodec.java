@@ -64,6 +64,11 @@ public final class JournalCodec {
             m.put("willRetry", e.willRetry());
             m.put("checks", checks(e.checks()));
             m.put("outputs", e.outputs());
+        } else if (event instanceof JournalEvent.StepMemory e) {
+            m.put("index", e.index());
+            m.put("step", e.step());
+            m.put("key", e.key());
+            m.put("value", e.value());
         } else if (event instanceof JournalEvent.StepSkipped e) {
             m.put("index", e.index());
             m.put("step", e.step());
@@ -122,6 +127,8 @@ public final class JournalCodec {
             case "StepFailed" -> new JournalEvent.StepFailed(runId, time, (int) num(m, "index"), str(m, "step"),
                     kind(m), (int) num(m, "attempt"), num(m, "durationMs"), str(m, "error"),
                     Boolean.TRUE.equals(m.get("willRetry")), checks(m), outputs(m));
+            case "StepMemory" -> new JournalEvent.StepMemory(runId, time, (int) num(m, "index"), str(m, "step"),
+                    str(m, "key"), str(m, "value"));
             case "StepSkipped" -> new JournalEvent.StepSkipped(runId, time, (int) num(m, "index"), str(m, "step"),
                     str(m, "reason"));
             case "ApprovalGranted" -> new JournalEvent.ApprovalGranted(runId, time, str(m, "step"), str(m, "approver"),

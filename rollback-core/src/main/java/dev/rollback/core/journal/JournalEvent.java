@@ -116,6 +116,23 @@ public sealed interface JournalEvent {
     }
 
     /**
+     * A step remembered a value for this run: a moving input it resolved ({@code HEAD}, "latest
+     * backup", "now") or a state it is about to act on (the next rename of a swap). Forced to disk
+     * before {@link dev.rollback.core.StepContext#remember(String, String)} returns, and handed back
+     * to the same step on every later attempt and resume of the run, on any machine.
+     *
+     * @param runId run id
+     * @param time  when
+     * @param index the step's position
+     * @param step  the step's name
+     * @param key   the key, by convention {@code "<area>.<name>"}
+     * @param value the value (never a secret)
+     */
+    record StepMemory(String runId, Instant time, int index, String step, String key, String value)
+            implements JournalEvent {
+    }
+
+    /**
      * A step was not run: it finished before the checkpoint a resume restarted after.
      *
      * @param runId  run id

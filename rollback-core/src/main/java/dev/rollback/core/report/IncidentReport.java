@@ -323,6 +323,8 @@ public final class IncidentReport {
             return "step " + f.index() + " '" + f.step() + "' FAILED: " + f.error() + (f.willRetry() ? " (will retry)" : "");
         } else if (e instanceof JournalEvent.StepSkipped s) {
             return null;
+        } else if (e instanceof JournalEvent.StepMemory m) {
+            return "'" + m.step() + "' remembered " + m.key() + " = " + m.value();
         } else if (e instanceof JournalEvent.ApprovalGranted a) {
             return "'" + a.step() + "' approved by " + a.approver() + " (" + a.method() + ")";
         } else if (e instanceof JournalEvent.ApprovalRefused a) {

@@ -26,6 +26,7 @@ class JournalCodecTest {
                 new JournalEvent.StepFailed("r1", T, 4, "verify", StepKind.VERIFY, 1, 55, "check failed", true,
                         List.of(CheckResult.failed("rows", 1, ">= 5", "too few")), Map.of("postgres.fk.orphans", "3")),
                 new JournalEvent.StepSkipped("r1", T, 1, "stop", "finished before checkpoint"),
+                new JournalEvent.StepMemory("r1", T, 2, "revert", "git.head", "4f1c0de"),
                 new JournalEvent.ApprovalGranted("r1", T, "restore", "ops@example.com", "auto-approve"),
                 new JournalEvent.ApprovalRefused("r1", T, "restore", "console", "typed 'no'"),
                 new JournalEvent.CheckpointReached("r1", T, 5, "data-restored", Map.of("k", "v")),

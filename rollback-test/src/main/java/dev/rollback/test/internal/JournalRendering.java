@@ -47,6 +47,8 @@ public final class JournalRendering {
             return type + " " + f.index() + " '" + f.step() + "' attempt " + f.attempt() + (f.willRetry() ? " (will retry)" : "") + ": " + f.error();
         } else if (e instanceof JournalEvent.StepSkipped s) {
             return type + " " + s.index() + " '" + s.step() + "'";
+        } else if (e instanceof JournalEvent.StepMemory m) {
+            return type + " " + m.index() + " '" + m.step() + "' " + m.key() + "=" + m.value();
         } else if (e instanceof JournalEvent.ApprovalGranted a) {
             return type + " '" + a.step() + "' by " + a.approver() + " (" + a.method() + ")";
         } else if (e instanceof JournalEvent.ApprovalRefused a) {
