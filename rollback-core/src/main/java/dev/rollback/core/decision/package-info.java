@@ -1,0 +1,7 @@
+/**
+ * When to roll back, as code: the runbooks' MUST / SHOULD / CONSIDER tables as typed
+ * {@link dev.rollback.core.decision.Rule}s over {@link dev.rollback.core.decision.Signal}s, decided by a
+ * {@link dev.rollback.core.decision.DecisionTable}, and a {@link dev.rollback.core.decision.Watchdog}
+ * that runs a plan when a MUST rule holds.
+ */
+package dev.rollback.core.decision;

@@ -1,0 +1,5 @@
+/**
+ * The embedded demo: a whole rollback against an embedded PostgreSQL, an in-process MongoDB
+ * server, a temporary git repository and a real app process.
+ */
+package dev.rollback.examples.demo;

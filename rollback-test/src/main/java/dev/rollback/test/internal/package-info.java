@@ -1,0 +1,4 @@
+/**
+ * Implementation of the testkit. Not public API.
+ */
+package dev.rollback.test.internal;
