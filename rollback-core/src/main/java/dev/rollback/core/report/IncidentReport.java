@@ -2,6 +2,7 @@ package dev.rollback.core.report;
 
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Durations;
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Phase;
 import dev.rollback.core.PlannedStep;
 import dev.rollback.core.Redactor;
@@ -11,8 +12,6 @@ import dev.rollback.core.journal.JournalEvent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +87,7 @@ public final class IncidentReport {
         String md = of(journal.read(plan.name(), runId)).plan(plan).toMarkdown();
         Path file = journal.runDirectory(plan.name(), runId).resolve(FILE_NAME);
         try {
-            Files.writeString(file, md, StandardCharsets.UTF_8);
+            OwnerOnlyFiles.writeString(file, md);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write incident report " + file, e);
         }
