@@ -36,13 +36,21 @@ import java.util.Optional;
  *
  * Outputs with a {@code dataloss.} segment in their key (for example {@code dataloss.crm_Accounts}
  * or {@code postgres.dataLoss.crm_accounts} = "12") are listed under "Data-loss window"; outputs a
- * failed step published before it failed are listed with the failure as evidence.
+ * failed step published before it failed are listed with the failure as evidence. Outputs whose key
+ * starts with {@value #KEPT_PREFIX} (data the run set aside on purpose, such as the original a swap
+ * kept) or {@value #LEFTOVER_PREFIX} (temporaries a failed attempt left) are listed under "Kept data
+ * and leftovers" with what to do about each; a later output of the same key replaces an earlier one,
+ * and an empty value says the object is gone.
  */
 public final class IncidentReport {
     /** The file name the runner writes in each run folder. */
     public static final String FILE_NAME = "incident-report.md";
     /** Output keys with this segment (any case) are rendered as the data-loss window. */
     public static final String DATA_LOSS_SEGMENT = "dataloss.";
+    /** Output keys with this prefix name data the run kept on purpose, to drop once the team is satisfied. */
+    public static final String KEPT_PREFIX = "kept.";
+    /** Output keys with this prefix name temporaries a failed attempt left behind. */
+    public static final String LEFTOVER_PREFIX = "leftover.";
     private static final java.util.regex.Pattern DATA_LOSS = java.util.regex.Pattern.compile("(?i)(?:^|\\.)dataloss\\.(.+)");
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -131,6 +139,7 @@ public final class IncidentReport {
         approvals(b);
         checks(b);
         failures(b);
+        keptAndLeftovers(b);
         outputs(b);
         b.append("\n_Rendered from the journal by rollback's IncidentReport; times in UTC._\n");
         return Redactor.redact(b.toString());
@@ -276,6 +285,42 @@ public final class IncidentReport {
             lines.forEach(l -> b.append(l).append('\n'));
             b.append('\n');
         }
+    }
+
+    /**
+     * What the run left on purpose (kept.*) and by failing (leftover.*), from every output in
+     * journal order: a failed attempt's evidence counts too, since that is where leftovers are named.
+     */
+    private void keptAndLeftovers(StringBuilder b) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        Map<String, String> leftovers = new LinkedHashMap<>();
+        for (JournalEvent e : events) {
+            Map<String, String> out = e instanceof JournalEvent.StepFinished f ? f.outputs()
+                    : e instanceof JournalEvent.StepFailed f ? f.outputs()
+                    : e instanceof JournalEvent.CheckpointReached c ? c.outputs() : Map.of();
+            out.forEach((k, v) -> {
+                if (k.startsWith(KEPT_PREFIX)) {
+                    kept.put(k, v);
+                } else if (k.startsWith(LEFTOVER_PREFIX)) {
+                    leftovers.put(k, v);
+                }
+            });
+        }
+        kept.values().removeIf(v -> v == null || v.isBlank());
+        leftovers.values().removeIf(v -> v == null || v.isBlank());
+        if (kept.isEmpty() && leftovers.isEmpty()) {
+            return;
+        }
+        boolean succeeded = last(JournalEvent.RunFinished.class).map(f -> f.outcome().startsWith("SUCCEEDED")).orElse(false)
+                && events.get(events.size() - 1) instanceof JournalEvent.RunFinished;
+        b.append("## Kept data and leftovers\n\n| | What | Key | What to do |\n|---|---|---|---|\n");
+        kept.forEach((k, v) -> b.append("| kept | ").append(cell(v)).append(" | `").append(cell(k))
+                .append("` | keep it until the team is satisfied with the rollback, then drop it |\n"));
+        leftovers.forEach((k, v) -> b.append("| leftover | ").append(cell(v)).append(" | `").append(cell(k)).append("` | ")
+                .append(succeeded ? "left by a failed attempt of this run: drop it once the team is satisfied"
+                        : "left by a failed attempt: resuming the run reuses or drops it; abandoning the run drops it")
+                .append(" |\n"));
+        b.append('\n');
     }
 
     private void outputs(StringBuilder b) {

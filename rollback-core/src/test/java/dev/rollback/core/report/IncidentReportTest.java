@@ -71,6 +71,45 @@ class IncidentReportTest {
     }
 
     @Test
+    void keptDataAndLeftoversAreListedWithWhatToDo() {
+        InMemoryJournal journal = InMemoryJournal.create();
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        RollbackPlan plan = Rollback.plan("kept")
+                .capture("forensics", c -> { })
+                .step("swap", c -> {
+                    c.output("kept.postgres.original", "database shop_before_20261129 (pre-rollback data; drop once the team is satisfied)");
+                    c.output("leftover.mongo.temporary", "collection rbtmp_1_accounts");
+                    if (attempts.incrementAndGet() == 1) {
+                        c.output("leftover.postgres.copy", "database shop_rollback_1");
+                        throw new IllegalStateException("pg_restore exited 1");
+                    }
+                    c.output("leftover.mongo.temporary", "");   // gone once the retry swapped it in
+                }, StepOptions.defaults().retry(dev.rollback.core.Retry.times(2)))
+                .build();
+        RunReport run = Rollback.runner().journal(journal).run(plan);
+        String md = IncidentReport.of(journal.read("kept", run.runId())).plan(plan).toMarkdown();
+        assertThat(md).contains("## Kept data and leftovers")
+                .contains("| kept | database shop_before_20261129 (pre-rollback data; drop once the team is satisfied) | `kept.postgres.original` | "
+                        + "keep it until the team is satisfied with the rollback, then drop it |")
+                .contains("| leftover | database shop_rollback_1 | `leftover.postgres.copy` | left by a failed attempt of this run")
+                .doesNotContain("rbtmp_1_accounts |");
+
+        InMemoryJournal other = InMemoryJournal.create();
+        RollbackPlan failing = Rollback.plan("left")
+                .step("restore", c -> {
+                    c.output("leftover.postgres.copy", "database shop_rollback_2");
+                    throw new IllegalStateException("disk full");
+                }).build();
+        RunReport failed = Rollback.runner().journal(other).run(failing);
+        assertThat(IncidentReport.of(other.read("left", failed.runId())).toMarkdown())
+                .contains("| leftover | database shop_rollback_2 | `leftover.postgres.copy` | left by a failed attempt: resuming the run reuses or drops it; "
+                        + "abandoning the run drops it |");
+        InMemoryJournal plain = InMemoryJournal.create();
+        RunReport none = Rollback.runner().journal(plain).run(Rollback.plan("none").step("a", c -> c.output("a.b", "c")).build());
+        assertThat(IncidentReport.of(plain.read("none", none.runId())).toMarkdown()).doesNotContain("Kept data and leftovers");
+    }
+
+    @Test
     void aRunWithoutAnEndSaysItIsIncomplete() {
         InMemoryJournal journal = InMemoryJournal.create();
         try (var w = journal.open("p", "r1")) {
