@@ -1,8 +1,10 @@
 package dev.rollback.publishing;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -15,27 +17,52 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
- * What we publish works for a user: every module, the BOM, sources and javadoc jars are in the
- * folder repository the build deployed into, and a project outside the reactor that imports the
- * BOM builds and runs a plan against rollback-core taken from that repository (its local
- * repository has no rollback artifacts of its own).
+ * What we publish works for a user. {@code mvn verify} deploys nothing; this test turns on the
+ * {@code stage} profile in a nested build of the project ({@code mvn -Pstage deploy}) that deploys
+ * every published module into a folder repository. Then: every module, the parent and the BOM are
+ * there with sources and javadoc jars, the examples are not, and a project outside the reactor that
+ * imports the BOM builds and runs a plan against rollback-core taken from that repository (its
+ * local repository has no rollback artifacts of its own).
  */
 class ConsumerProjectIT {
     private static final List<String> MODULES = List.of("rollback-core", "rollback-process", "rollback-postgres",
-            "rollback-mongo", "rollback-git", "rollback-test", "rollback-examples");
+            "rollback-mongo", "rollback-git", "rollback-test");
 
     @TempDir
     Path dir;
 
-    private final Path staging = Path.of(System.getProperty("staging.repository"));
+    @TempDir
+    static Path stagingRoot;
+
+    private static Path staging;
     private final String version = System.getProperty("rollback.version");
+
+    /** The nested staging build, once for the class: the same command a release engineer runs. */
+    @BeforeAll
+    static void stageEveryPublishedModule() throws Exception {
+        staging = stagingRoot.resolve("staging-repository");
+        Path root = Path.of(System.getProperty("project.root"));
+        String mvn = Path.of(System.getProperty("maven.home"), "bin", "mvn").toString();
+        Path log = stagingRoot.resolve("staging-build.log");
+        Process p = new ProcessBuilder(mvn, "-B", "-Pstage", "deploy", "-DskipTests", "-Denforcer.skip=true",
+                "-pl", "!rollback-examples,!rollback-publishing-it", "-Drollback.staging.repository=" + staging)
+                .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(log);
+        assumeFalse(p.exitValue() != 0 && output.contains("offline mode"),
+                "Maven refuses to deploy in offline mode, even to a folder; run without -o to test publishing");
+        assertThat(p.exitValue()).as("staging build output:%n%s", output).isZero();
+    }
 
     @Test
     void everyModuleIsPublishedWithSourcesAndJavadoc() throws IOException {
         assertThat(staging.resolve("dev/rollback/rollback-bom/" + version)).isDirectory();
         assertThat(staging.resolve("dev/rollback/rollback-parent/" + version)).isDirectory();
+        assertThat(staging.resolve("dev/rollback/rollback-examples")).as("the examples are not published").doesNotExist();
         for (String module : MODULES) {
             Path folder = staging.resolve("dev/rollback/" + module + "/" + version);
             try (Stream<Path> files = Files.list(folder)) {
@@ -61,7 +88,7 @@ class ConsumerProjectIT {
         Process p = new ProcessBuilder(mvn, "-B", "verify", "-Dmaven.repo.local=" + localRepo,
                 "-Dstaging.url=" + staging.toUri(), "-Drollback.version=" + version)
                 .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
         String output = Files.readString(log);
         assertThat(p.exitValue()).as("consumer build output:%n%s", output).isZero();

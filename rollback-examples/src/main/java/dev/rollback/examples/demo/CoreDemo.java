@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * release in it, a backup; stop, capture, restore (approved by a named approver), verify, start.
  * Prints where the journal and the incident report are.
  *
- * <pre>mvn -B -q -Pdemo -DskipTests -Dmaven.javadoc.skip=true package</pre>
+ * <pre>./demo core</pre>
  */
 public final class CoreDemo {
     private CoreDemo() {

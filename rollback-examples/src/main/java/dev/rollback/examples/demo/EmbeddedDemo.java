@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * release and the application as its own process behind a stand-in {@code systemctl} — with console
  * progress, approved by a named approver. Needs only a JDK and Maven.
  *
- * <pre>mvn -B -q -Pdemo -DskipTests -Dmaven.javadoc.skip=true package</pre>
+ * <pre>./demo</pre>
  */
 public final class EmbeddedDemo {
     private EmbeddedDemo() {
