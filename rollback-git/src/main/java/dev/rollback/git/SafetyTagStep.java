@@ -1,5 +1,6 @@
 package dev.rollback.git;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
@@ -8,8 +9,6 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -65,8 +64,7 @@ public final class SafetyTagStep implements Step {
                 dirty.forEach(p -> state.append("  ").append(p).append('\n'));
             }
             Path file = context.runDirectory().resolve("git").resolve(Repos.slug(context.stepName()) + "-state.txt");
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, state, StandardCharsets.UTF_8);
+            OwnerOnlyFiles.writeString(file, state);
             context.output(OUTPUT_TAG, tag);
             context.output(OUTPUT_COMMIT, tagged.name());
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.rollback.mongo;
 
+import dev.rollback.core.OwnerOnlyFiles;
+
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonInvalidOperationException;
@@ -147,7 +149,7 @@ public record CollectionMetadata(BsonDocument options, List<BsonDocument> indexe
      * @throws IOException when writing fails
      */
     public void write(Path file) throws IOException {
-        try (OutputStream raw = Files.newOutputStream(file);
+        try (OutputStream raw = OwnerOnlyFiles.newOutputStream(file);
              OutputStream out = file.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw) {
             out.write(toJson().getBytes(StandardCharsets.UTF_8));
         }

@@ -1,5 +1,6 @@
 package dev.rollback.mongo;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
@@ -129,8 +130,15 @@ public final class MongoDump implements Step {
     public DumpResult run(StepContext context) {
         Path root = out != null ? out : context.runDirectory().resolve("mongodump");
         if (tool != null) {
-            ToolRunner.run(tool, toolArgs(root.toString()), connection.uri(), context,
-                    "The database was only read; the dump in " + root + " may be incomplete");
+            // mongodump creates its files with the process umask: inside a 0700 folder made first, narrowed after
+            try {
+                OwnerOnlyFiles.createDirectories(root);
+                ToolRunner.run(tool, toolArgs(root.toString()), connection.uri(), context,
+                        "The database was only read; the dump in " + root + " may be incomplete");
+                OwnerOnlyFiles.narrowTree(root.resolve(database));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("Cannot make the dump folder " + root + " owner-only: " + e.getMessage(), e);
+            }
             MongoDumpFolder written = MongoDumpFolder.open(root.resolve(database));
             List<DumpResult.CollectionDump> dumped = new ArrayList<>();
             for (BackupCollection c : written.collections()) {

@@ -1,5 +1,6 @@
 package dev.rollback.postgres;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
@@ -64,12 +65,9 @@ public final class CsvExportStep implements Step {
     @Override
     public void execute(StepContext ctx) throws IOException {
         Path out = file.isAbsolute() ? file : ctx.runDirectory().resolve(file);
-        if (out.getParent() != null) {
-            Files.createDirectories(out.getParent());
-        }
         Path partial = out.resolveSibling("." + out.getFileName() + ".partial");
         long rows;
-        try (Connection c = ep.connect(); BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+        try (Connection c = ep.connect(); BufferedWriter w = OwnerOnlyFiles.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             rows = copy.copyOut(copySql(), w);
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package dev.rollback.postgres;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
@@ -161,13 +162,18 @@ public final class DumpStep implements Step {
             throw new PostgresException("Dump target " + out + " already exists; nothing was dumped and it was not touched. "
                     + "Choose another path, or allow replacing it with .replaceExisting().");
         }
-        if (out.getParent() != null) {
-            Files.createDirectories(out.getParent());
-        }
+        OwnerOnlyFiles.createParentDirectories(out);
         // pg_dump writes to a partial path that is moved into place only when it succeeded, so a
         // failed dump never leaves something that looks like a good one.
         Path partial = out.resolveSibling("." + out.getFileName() + ".partial");
         deleteRecursively(partial);
+        // Created owner-only before pg_dump opens it (it keeps the mode of an existing file, and a
+        // directory dump goes into an empty folder): the data is never readable by others.
+        if (format == DumpFormat.DIRECTORY) {
+            OwnerOnlyFiles.createDirectories(partial);
+        } else {
+            OwnerOnlyFiles.createFile(partial);
+        }
         PgTools.Tool tool = PgCommands.tool(ep, "pg_dump");
         // Count rows in the same snapshot pg_dump will read, so the manifest matches the dump exactly.
         try (Connection c = ep.connect()) {
@@ -193,9 +199,10 @@ public final class DumpStep implements Step {
                     "The database was not changed; the partial dump " + partial + " is unusable. Check the error, disk space and permissions, then run the step again.");
             c.rollback();
             deleteRecursively(out);
+            OwnerOnlyFiles.narrowTree(partial);   // the files pg_dump created inside a directory dump
             Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             // Lets the same run replace its own dump when a resume repeats this step.
-            Files.writeString(runMarker, ctx.runId() + "\n");
+            OwnerOnlyFiles.writeString(runMarker, ctx.runId() + "\n");
         } catch (SQLException e) {
             throw new PostgresException("Dump of " + ep.where() + " to " + out + " failed: " + e.getMessage()
                     + ". The database was not changed. Check the error and run the step again.", e);

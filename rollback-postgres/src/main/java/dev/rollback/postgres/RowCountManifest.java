@@ -1,5 +1,7 @@
 package dev.rollback.postgres;
 
+import dev.rollback.core.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,10 +87,7 @@ public record RowCountManifest(Map<String, Long> counts) {
         lines.add("# rollback row-count manifest: schema.table<TAB>rows");
         counts.forEach((t, c) -> lines.add(t + "\t" + c));
         try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            }
-            Files.write(file, lines, StandardCharsets.UTF_8);
+            OwnerOnlyFiles.writeLines(file, lines);
         } catch (IOException e) {
             throw new PostgresException("Cannot write the row-count manifest " + file + ": " + e + ". Check the directory and its permissions.", e);
         }

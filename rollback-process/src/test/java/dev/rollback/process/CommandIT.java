@@ -138,8 +138,21 @@ class CommandIT {
     }
 
     @Test
-    void stdoutToUnwritableFileFailsBeforeRunning() {
-        assertThatThrownBy(() -> Command.of("echo", "x").stdoutTo(tmp.resolve("no/such/dir/out.txt")).run())
+    void stdoutToFileIsOwnerOnlyInOwnerOnlyFolders() throws IOException {
+        Path out = tmp.resolve("dumps/today/db.sql");
+        Command.of("echo", "rows").stdoutTo(out).run();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.getParent()))).isEqualTo("rwx------");
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rw-r--r--"));
+        Command.of("echo", "again").stdoutTo(out).run();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rw-------");
+        assertThat(Files.readString(out)).isEqualTo("again\n");
+    }
+
+    @Test
+    void stdoutToUnwritableFileFailsBeforeRunning() throws IOException {
+        Files.writeString(tmp.resolve("a-file"), "not a folder");
+        assertThatThrownBy(() -> Command.of("echo", "x").stdoutTo(tmp.resolve("a-file/out.txt")).run())
                 .isInstanceOf(CommandFailedException.class).hasMessageContaining("cannot be written")
                 .hasMessageContaining("nothing was run");
     }

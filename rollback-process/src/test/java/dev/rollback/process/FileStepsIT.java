@@ -80,6 +80,19 @@ class FileStepsIT {
     }
 
     @Test
+    void aBackupHoldsSecretsSoItIsOwnerOnlyWhateverTheFilesMode() throws Exception {
+        Path env = Files.writeString(tmp.resolve(".env"), ORIGINAL);
+        Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-r--r--"));
+        TestStepContext ctx = TestStepContext.in(tmp);
+        EnvFile file = EnvFile.at(env);
+        file.backup().execute(ctx);
+        Path backup = Path.of(ctx.requireOutput(file.backupOutputKey()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(env))).as("the file itself keeps its mode").isEqualTo("rw-r--r--");
+        assertThat(Files.readString(backup)).isEqualTo(ORIGINAL);
+    }
+
+    @Test
     void backupPublishesItsPathAndRestoreFromBackupPutsTheOldFileBack() throws Exception {
         Path env = Files.writeString(tmp.resolve(".env.production"), ORIGINAL);
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));

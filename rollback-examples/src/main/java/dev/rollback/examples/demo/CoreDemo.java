@@ -4,6 +4,7 @@ import dev.rollback.core.AppControl;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.ConsoleProgress;
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
@@ -59,7 +60,7 @@ public final class CoreDemo {
                             return rows >= 3 ? CheckResult.passed("backup has rows", rows, ">= 3")
                                     : CheckResult.failed("backup has rows", rows, ">= 3", "backup looks incomplete");
                         })
-                        .capture("keep the bad data for forensics", c -> Files.copy(data, c.runDirectory().resolve("orders.bad.csv"))))
+                        .capture("keep the bad data for forensics", c -> OwnerOnlyFiles.copy(data, c.runDirectory().resolve("orders.bad.csv"))))
                 .phase("Phase 2: stop application", Duration.ofMinutes(2), p -> p
                         .stopApp(app)
                         .checkpoint("app-stopped"))

@@ -4,6 +4,7 @@ import dev.rollback.core.AppControl;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -557,7 +558,7 @@ public final class Seed002Phase4MigrationRollback {
                     }
                 }
                 Path listFile = ctx.runDirectory().resolve("constraints.list");
-                Files.write(listFile, keep);
+                OwnerOnlyFiles.writeLines(listFile, keep);
                 ctx.output("seed002.constraintsRestored", Integer.toString(keep.size()));
                 if (keep.isEmpty()) {
                     return;

@@ -3,6 +3,7 @@ package dev.rollback.examples.seeds;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -26,6 +27,7 @@ import dev.rollback.process.Http;
 import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Webhook;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -366,9 +368,11 @@ public final class Seed003DeploymentRollback {
             }
 
             @Override
-            public void execute(StepContext ctx) {
+            public void execute(StepContext ctx) throws IOException {
                 Path file = ctx.runDirectory().resolve("redis-before-rollback.rdb");
+                // redis-cli creates the file 0644: it goes into the 0700 run folder, and is narrowed once written
                 redisCli(s, "--rdb", file.toString()).run(ctx);
+                OwnerOnlyFiles.narrow(file);
                 ctx.output("redis.snapshot", file.toString());
             }
         };

@@ -9,6 +9,7 @@ import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.NextcrmLab;
 import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -72,6 +73,12 @@ class Seed000NextcrmBackToMongoIT {
     @AfterAll
     static void tearDown() throws Exception {
         lab.close();
+    }
+
+    @AfterEach
+    void everyFileThePlanWroteIsOwnerOnly() {
+        SeedDrills.assertOwnerOnly(journal);
+        SeedDrills.assertOwnerOnlyFiles(SeedDrills.envBackups(lab.envFile()));
     }
 
     private int run(Map<String, String> settings, String... args) {

@@ -10,6 +10,7 @@ import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
 import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,7 @@ class Seed001NextjsProductionRollbackIT {
     @TempDir
     Path journal;
     private Seed001Lab.Setup setup;
+    private Path emergencyBackups;
 
     @BeforeAll
     static void startLab() throws IOException {
@@ -65,6 +68,14 @@ class Seed001NextjsProductionRollbackIT {
     void brokenDeployment() {
         setup = Seed001Lab.prepare(lab);
         slack.clear();
+        emergencyBackups = journal.resolveSibling(journal.getFileName() + "-emergency-backups");
+    }
+
+    @AfterEach
+    void everyFileThePlanWroteIsOwnerOnly() throws IOException {
+        SeedDrills.assertOwnerOnly(journal, emergencyBackups);
+        SeedDrills.deleteTree(emergencyBackups);
+        SeedDrills.assertOwnerOnlyFiles(SeedDrills.envBackups(lab.envFile()));
     }
 
     @Test
@@ -138,9 +149,17 @@ class Seed001NextjsProductionRollbackIT {
     void checksOutThePreviousStableCommitAndRestoresInPlace() throws Exception {
         long pidBefore = appPid();
 
-        SeedDrills.Result r = run("", settings(GitRollback.CHECKOUT, RestoreMode.IN_PLACE, "--yes", APPROVER));
+        // BACKUP_DIR outside the run folder, as the runbook's emergency dump goes to the working directory
+        List<String> args = settings(GitRollback.CHECKOUT, RestoreMode.IN_PLACE, "--yes", APPROVER);
+        args.addAll(List.of("--set", "BACKUP_DIR=" + emergencyBackups.resolve("db")));
+        SeedDrills.Result r = run("", args);
 
         assertThat(r.exit()).as(r.all()).isZero();
+        // the emergency dump of the database as it was: in BACKUP_DIR, in folders the plan created owner-only
+        try (Stream<Path> s = Files.list(emergencyBackups.resolve("db"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("emergency_backup_\\d{8}_\\d{6}\\.sql"));
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(emergencyBackups.resolve("db")))).isEqualTo("rwx------");
         assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS);
         assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_name = 'notifications' AND column_name = 'digest_sent'")).isZero();
         assertThat(count("SELECT count(*) FROM pg_constraint WHERE conname = 'notifications_user_id_fkey'")).isOne();

@@ -8,6 +8,7 @@ import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.LabPostgres;
 import dev.rollback.examples.lab.Seed002Lab;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,12 @@ class Seed002Phase4MigrationRollbackIT {
     @AfterAll
     static void stopLab() throws Exception {
         lab.close();
+    }
+
+    @AfterEach
+    void everyFileThePlanWroteIsOwnerOnly() {
+        SeedDrills.assertOwnerOnly(journal);
+        SeedDrills.assertOwnerOnlyFiles(SeedDrills.envBackups(lab.envFile()));
     }
 
     private record Run(int exit, String out) {

@@ -8,6 +8,7 @@ import dev.rollback.examples.lab.LabPostgres;
 import dev.rollback.examples.lab.Seed003Lab;
 import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -55,6 +56,12 @@ class Seed003DeploymentRollbackIT {
     @AfterAll
     static void stopLab() throws Exception {
         lab.close();
+    }
+
+    @AfterEach
+    void everyFileThePlanWroteIsOwnerOnly() {
+        SeedDrills.assertOwnerOnly(journal);
+        SeedDrills.assertOwnerOnlyFiles(SeedDrills.envBackups(lab.envFile()));
     }
 
     private record Run(int exit, String out) {

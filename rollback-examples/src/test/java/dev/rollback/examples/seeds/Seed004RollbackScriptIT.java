@@ -7,6 +7,7 @@ import dev.rollback.examples.lab.Seed004Lab;
 import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,12 @@ class Seed004RollbackScriptIT {
     void badDeployment() {
         setup = Seed004Lab.prepare(lab);
         http.clear();
+    }
+
+    @AfterEach
+    void everyFileThePlanWroteIsOwnerOnly() {
+        // BACKUP_DIR is the operator's folder: the pre-rollback dumps in it are checked, not the folder
+        SeedDrills.assertOwnerOnly(journal, setup.backupDir());
     }
 
     @Test

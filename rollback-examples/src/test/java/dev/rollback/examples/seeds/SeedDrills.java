@@ -1,5 +1,6 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.RollbackCommand;
@@ -11,7 +12,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +67,59 @@ final class SeedDrills {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The file-mode walk: every file a drill's plan wrote below these folders must be readable by its
+     * owner only (0600) and every folder below them 0700. The folders themselves were chosen by the
+     * operator ({@code --journal}, {@code BACKUP_DIR}) and are left as they are, so they are not
+     * checked. Files a plan changes in place in the lab (the git working tree, the env file, the
+     * app's build output) keep their own modes by design and are not under these folders.
+     */
+    static void assertOwnerOnly(Path... roots) {
+        List<String> wrong = new ArrayList<>();
+        int files = 0;
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (var s = Files.walk(root)) {
+                for (Path p : s.filter(p -> !p.equals(root)).toList()) {
+                    files++;
+                    if (!OwnerOnlyFiles.isOwnerOnly(p)) {
+                        wrong.add(p + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new AssertionError(wrong.size() + " of " + files + " paths the drill wrote are not owner-only (0600 files, 0700 folders):\n"
+                    + String.join("\n", wrong));
+        }
+    }
+
+    /** The backups {@code EnvFile.backup()} made of an env file, next to it. */
+    static Path[] envBackups(Path envFile) {
+        try (var s = Files.list(envFile.toAbsolutePath().getParent())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(envFile.getFileName() + ".backup-")).toArray(Path[]::new);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Asserts that single files the plan wrote (env backups) are 0600. */
+    static void assertOwnerOnlyFiles(Path... files) {
+        for (Path f : files) {
+            try {
+                if (!OwnerOnlyFiles.isOwnerOnly(f)) {
+                    throw new AssertionError(f + " is " + PosixFilePermissions.toString(Files.getPosixFilePermissions(f)) + ", not rw-------");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

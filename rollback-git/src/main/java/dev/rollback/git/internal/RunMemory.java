@@ -1,15 +1,14 @@
 package dev.rollback.git.internal;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.StepContext;
 import dev.rollback.git.GitOperationException;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -61,18 +60,15 @@ public final class RunMemory {
     public void remember(String key, String value) {
         Properties p = new Properties();
         try {
-            Files.createDirectories(file.getParent());
             if (Files.isRegularFile(file)) {
                 try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                     p.load(r);
                 }
             }
             p.setProperty(key, value);
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(w, "decisions of a rollback step; read again on resume");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            java.io.StringWriter w = new java.io.StringWriter();
+            p.store(w, "decisions of a rollback step; read again on resume");
+            OwnerOnlyFiles.writeAtomically(file, w.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new GitOperationException(repo, "Could not record the step's decision in " + file + " (" + e.getMessage()
                     + "). Nothing was changed in the repository. Fix: check that the run folder is writable", e);

@@ -1,12 +1,13 @@
 package dev.rollback.mongo.internal;
 
+import dev.rollback.core.OwnerOnlyFiles;
+
 import org.bson.RawBsonDocument;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
@@ -31,7 +32,7 @@ public final class BsonFileWriter implements AutoCloseable {
      * @throws IOException when the file cannot be created
      */
     public static BsonFileWriter create(Path file) throws IOException {
-        OutputStream raw = Files.newOutputStream(file);
+        OutputStream raw = OwnerOnlyFiles.newOutputStream(file);
         OutputStream out = file.getFileName().toString().endsWith(".gz")
                 ? new BufferedOutputStream(new GZIPOutputStream(raw, 1 << 16), 1 << 16)
                 : new BufferedOutputStream(raw, 1 << 16);

@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.mongo.BackupNotFoundException;
 import dev.rollback.mongo.CollectionMetadata;
 import dev.rollback.mongo.DumpResult;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -66,7 +66,7 @@ public final class DumpEngine {
     public DumpResult dump(Path out) {
         Path dir = out.resolve(database);
         try {
-            Files.createDirectories(dir);
+            OwnerOnlyFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create dump folder " + dir + ": " + e.getMessage(), e);
         }

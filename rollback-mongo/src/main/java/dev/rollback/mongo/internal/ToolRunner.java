@@ -1,5 +1,6 @@
 package dev.rollback.mongo.internal;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.StepContext;
 import dev.rollback.mongo.MongoToolException;
 import dev.rollback.process.Command;
@@ -11,11 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -66,14 +64,8 @@ public final class ToolRunner {
         argv.add("--config=" + config);
         argv.addAll(args);
         try {
-            Files.createDirectories(workDir);
-            try {
-                Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(config);
-            }
-            Files.writeString(config, "uri: \"" + uri.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n",
-                    StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            OwnerOnlyFiles.createFile(config);
+            OwnerOnlyFiles.writeString(config, "uri: \"" + uri.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
             return Command.of(argv).named(tool).run(context);
         } catch (ExecutableNotFoundException e) {
             throw new MongoToolException(tool + " was not found (" + e.getMessage() + "). Nothing was changed. "

@@ -1,5 +1,7 @@
 package dev.rollback.process.internal;
 
+import dev.rollback.core.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -63,8 +65,9 @@ public final class AtomicFiles {
     }
 
     /**
-     * Copies {@code file} to {@code <file>.backup-<UTC timestamp>} next to it, keeping permissions;
-     * a second backup in the same second gets a counter.
+     * Copies {@code file} to {@code <file>.backup-<UTC timestamp>} next to it, readable by the owner
+     * only whatever the original's mode (a backup of an env file holds its secrets); a second backup
+     * in the same second gets a counter.
      *
      * @param file  the file
      * @param clock the run's clock
@@ -76,7 +79,8 @@ public final class AtomicFiles {
         for (int i = 0; ; i++) {
             Path b = file.resolveSibling(i == 0 ? base : base + "-" + i);
             try {
-                Files.copy(file, b, StandardCopyOption.COPY_ATTRIBUTES);
+                OwnerOnlyFiles.createFile(b);
+                OwnerOnlyFiles.copy(file, b);
                 return b;
             } catch (FileAlreadyExistsException e) {
                 // try the next name

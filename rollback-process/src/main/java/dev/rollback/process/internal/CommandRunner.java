@@ -1,5 +1,6 @@
 package dev.rollback.process.internal;
 
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Redactor;
 import dev.rollback.core.Secret;
 import dev.rollback.core.StepContext;
@@ -80,7 +81,7 @@ public final class CommandRunner {
         OutputLines err = new OutputLines(LOG, "[" + exe.getFileName() + " err]", command.keepLines(), context);
         OutputStream stdoutSink;
         try {
-            stdoutSink = command.stdoutFile() != null ? Files.newOutputStream(command.stdoutFile()) : out;
+            stdoutSink = command.stdoutFile() != null ? OwnerOnlyFiles.newOutputStream(command.stdoutFile()) : out;   // 0600: dumps
         } catch (IOException e) {
             throw new CommandFailedException("Cannot run " + shown + ": standard output file " + command.stdoutFile()
                     + " cannot be written (" + e + "); nothing was run. Check that its folder exists and is writable.", e);
