@@ -72,7 +72,19 @@ public final class CommandRunner {
                 ? String.valueOf(revealed(command.environment().get("PATH"))) : System.getenv("PATH")));
         Path exe = Argv.resolve(argv.get(0), dirs, dir);
 
-        CommandLine line = new CommandLine(exe.toFile());
+        // The tool dies with this JVM (parent-death signal), so no pg_restore finishes a copy
+        // after the runner was killed; see ChildDeath.
+        List<String> wrapper = ChildDeath.wrapper();
+        CommandLine line;
+        if (wrapper.isEmpty()) {
+            line = new CommandLine(exe.toFile());
+        } else {
+            line = new CommandLine(wrapper.get(0));
+            for (String w : wrapper.subList(1, wrapper.size())) {
+                line.addArgument(w, false);
+            }
+            line.addArgument(exe.toString(), false);
+        }
         for (String arg : argv.subList(1, argv.size())) {
             line.addArgument(arg, false);
         }
@@ -140,6 +152,12 @@ public final class CommandRunner {
                     + ". Nothing was run. Check that it is a working executable.", failure);
         }
         CommandResult result = result(argv, exitValue(handler), t0, out, err);
+        if (!wrapper.isEmpty() && (result.exitCode() == 126 || result.exitCode() == 127)
+                && result.stderrText().contains("setpriv: failed to execute")) {
+            // The wrapper started but could not execute the tool: the same failure as a failed start without it.
+            throw new CommandFailedException("Cannot start " + shown + " (" + exe + "): " + result.stderrText().strip()
+                    + ". Nothing was run. Check that it is a working executable.", result);
+        }
         LOG.info("{} exited with {} after {}", shown, result.exitCode(), result.duration());
         int[] expected = command.expectedExitCodes();
         if (expected != null && Arrays.binarySearch(expected, result.exitCode()) < 0) {
@@ -155,6 +173,11 @@ public final class CommandRunner {
         Map<String, String> env = new HashMap<>(System.getenv());
         for (Map.Entry<String, Object> e : command.environment().entrySet()) {
             env.put(e.getKey(), revealed(e.getValue()));
+        }
+        if (context != null) {
+            // Inherited by everything the tool forks: the next attempt of the step finds and kills
+            // what an earlier, killed JVM left running.
+            env.put(ChildDeath.OWNER_VARIABLE, ChildDeath.ownerTag(context));
         }
         if (!command.searchPath().isEmpty()) {
             List<String> parts = new ArrayList<>();

@@ -93,6 +93,11 @@ public final class ChildJvm {
         return process.waitFor();
     }
 
+    /** @return the child JVM's process, for finding what it started ({@code toHandle().descendants()}) */
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /**
      * Kills the child with SIGKILL, as a crash or {@code kill -9} would, and waits until it is gone.
      *
