@@ -48,6 +48,9 @@ public final class CsvExportStep implements Step {
         this.label = label;
     }
 
+    private static final String DONE = "postgres.csv.done";
+    private static final String ROWS = "postgres.csv.rows";
+
     @Override
     public String name() {
         return "export " + label + " to " + file.getFileName();
@@ -64,6 +67,11 @@ public final class CsvExportStep implements Step {
 
     @Override
     public void execute(StepContext ctx) throws IOException {
+        if (Captures.alreadyTaken(ctx, DONE, "export", true)) {
+            Path done = Path.of(ctx.recall(DONE).orElseThrow());
+            ctx.recall(ROWS).ifPresent(rows -> ctx.output("postgres.csv." + done.getFileName(), rows));
+            return;
+        }
         Path out = file.isAbsolute() ? file : ctx.runDirectory().resolve(file);
         Path partial = out.resolveSibling("." + out.getFileName() + ".partial");
         long rows;
@@ -76,6 +84,8 @@ public final class CsvExportStep implements Step {
                     + ". Nothing was changed and no file was written. Check the query.", e);
         }
         Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ctx.remember(ROWS, Long.toString(rows));
+        ctx.remember(DONE, out.toString());
         ctx.output("postgres.csv." + out.getFileName(), Long.toString(rows));
         ctx.progress("exported " + rows + " rows to " + out);
     }

@@ -153,8 +153,15 @@ public final class DumpStep implements Step {
         return a;
     }
 
+    /** Step-memory key: the dump this run finished, so that no later attempt or resume takes it again. */
+    static final String DONE = "postgres.dump.done";
+
     @Override
     public void execute(StepContext ctx) throws Exception {
+        if (Captures.alreadyTaken(ctx, DONE, "dump", true)) {
+            ctx.output("postgres.dump.path", ctx.recall(DONE).orElseThrow());
+            return;
+        }
         Path out = target.isAbsolute() ? target : ctx.runDirectory().resolve(target);
         Path runMarker = out.resolveSibling(out.getFileName() + ".run-id");
         boolean ownDump = Files.isRegularFile(runMarker) && Files.readString(runMarker).strip().equals(ctx.runId());
@@ -207,6 +214,7 @@ public final class DumpStep implements Step {
             throw new PostgresException("Dump of " + ep.where() + " to " + out + " failed: " + e.getMessage()
                     + ". The database was not changed. Check the error and run the step again.", e);
         }
+        ctx.remember(DONE, out.toString());
         ctx.output("postgres.dump.path", out.toString());
     }
 

@@ -10,8 +10,10 @@ import dev.rollback.postgres.internal.DumpFiles;
 import dev.rollback.postgres.internal.PgCommands;
 import dev.rollback.postgres.internal.PgEndpoint;
 import dev.rollback.postgres.internal.PgTools;
+import dev.rollback.postgres.internal.ResumableSwap;
 import dev.rollback.postgres.internal.Sql;
 import dev.rollback.process.CommandResult;
+import dev.rollback.process.StepProcesses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -199,28 +201,55 @@ public final class RestoreStep implements Step {
         return a;
     }
 
+    /** Step-memory keys of the safe restore, also read by {@link PreparedRestore} and its swap. */
+    static final String TARGET = "postgres.restore.target";
+    static final String PHASE = "postgres.restore.phase";
+    static final String LEFTOVERS = "postgres.restore.leftovers";
+    static final String IN_PLACE_STARTED = "postgres.restore.inPlaceStarted";
+    private static final String CREATING = "creating";
+    private static final String RESTORING = "restoring";
+    private static final String RESTORED = "restored";
+    private static final String VERIFIED = "verified";
+    private static final String FAILED = "failed";
+    private static final String RENAMED_IN = "renamed-in";
+
     @Override
     public void execute(StepContext ctx) throws Exception {
-        PgEndpoint ep = pg.endpoint();
+        if (safe() && ResumableSwap.started(ctx)) {
+            // The swap began in an earlier attempt: complete it (or report it) from memory and the
+            // server's state, without reading the dump, asking the live database for its version,
+            // or restoring again.
+            swap(ctx, ctx.recall(ResumableSwap.REPLACEMENT).orElseThrow(), null);
+            return;
+        }
+        if (safe()) {
+            String fresh = prepare(ctx);
+            swap(ctx, fresh, null);
+        } else {
+            PgEndpoint ep = pg.endpoint();
+            DumpFormat format = checkedFormat();
+            PgTools.Tool tool = PgCommands.tool(ep, format == DumpFormat.PLAIN ? "psql" : "pg_restore");
+            restoreInPlace(ctx, ep, format, tool);
+        }
+    }
+
+    private DumpFormat checkedFormat() {
         DumpFormat format = DumpFiles.detect(o.dump);
         if (format == DumpFormat.PLAIN && (o.jobs > 1 || !o.tables.isEmpty())) {
             throw new IllegalArgumentException("Backup " + o.dump + " is a plain SQL dump: psql restores it with one job and all tables; "
                     + "remove jobs(...) and tables(...), or use a custom or directory dump");
         }
-        String toolName = format == DumpFormat.PLAIN ? "psql" : "pg_restore";
-        PgTools.Tool tool = PgCommands.tool(ep, toolName);
+        return format;
+    }
+
+    private void restoreInPlace(StepContext ctx, PgEndpoint ep, DumpFormat format, PgTools.Tool tool) throws Exception {
+        String live = ep.database();
+        if (ctx.recall(IN_PLACE_STARTED).isPresent()) {
+            killLeftoverTools(ctx);
+        }
         if (format != DumpFormat.PLAIN) {
             DumpFiles.verifyReadable(ep, tool.path(), o.dump, false);
         }
-        if (safe()) {
-            restoreSafely(ctx, ep, format, tool);
-        } else {
-            restoreInPlace(ctx, ep, format, tool);
-        }
-    }
-
-    private void restoreInPlace(StepContext ctx, PgEndpoint ep, DumpFormat format, PgTools.Tool tool) throws SQLException, InterruptedException {
-        String live = ep.database();
         try (Connection c = ep.connect()) {
             List<DatabaseAdmin.Session> sessions = DatabaseAdmin.sessions(c, live, null);
             if (!sessions.isEmpty()) {
@@ -233,6 +262,7 @@ public final class RestoreStep implements Step {
                 ctx.progress("terminated " + n + " sessions on " + live);
             }
         }
+        ctx.remember(IN_PLACE_STARTED, "true");
         ctx.progress("restoring " + o.dump + " into " + live + " in place with " + tool.path().getFileName() + " " + tool.version());
         CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, live), ctx);
         if (r.exitCode() != 0) {
@@ -244,65 +274,216 @@ public final class RestoreStep implements Step {
         LOG.info("Restored {} in place from {}", live, o.dump);
     }
 
-    private void restoreSafely(StepContext ctx, PgEndpoint ep, DumpFormat format, PgTools.Tool tool) throws Exception {
+    private static void killLeftoverTools(StepContext ctx) {
+        List<String> killed = StepProcesses.killLeftovers(ctx);
+        if (!killed.isEmpty()) {
+            ctx.progress("killed " + String.join(", ", killed) + ", left running by an earlier attempt of this step that was killed");
+        }
+    }
+
+    /**
+     * Restores the dump into a new database and runs the checks on it, once per run: the target's
+     * name and how far it got are in the step's memory, so that a later attempt (a retry, a resume
+     * after a kill) reuses a copy that was restored and verified, drops and redoes one whose
+     * restore was interrupted (after killing the tools the killed attempt left running), and says
+     * which.
+     *
+     * @return the verified database
+     */
+    String prepare(StepContext ctx) throws Exception {
+        PgEndpoint ep = pg.endpoint();
         String live = ep.database();
-        String stamp = DumpFiles.stamp(ctx.clock());
-        String fresh = null;
+        String target = ctx.recall(TARGET).orElse(null);
+        String phase = ctx.recall(PHASE).orElse(null);
+        if (target != null) {
+            killLeftoverTools(ctx);
+            try (Connection m = ep.maintenance()) {
+                boolean exists = DatabaseAdmin.exists(m, target);
+                if (VERIFIED.equals(phase) && exists) {
+                    ctx.progress("reusing " + target + ": an earlier attempt of this run restored it from " + o.dump
+                            + " and its checks passed; not restoring again");
+                    ctx.output("postgres.restore.database", target);
+                    return target;
+                }
+                if (FAILED.equals(phase)) {
+                    // Kept for forensics as the failure said; the new attempt restores into a new name.
+                    addLeftover(ctx, target);
+                    target = null;
+                } else if (RESTORED.equals(phase) && exists) {
+                    ctx.progress("reusing " + target + ": an earlier attempt of this run restored it from " + o.dump
+                            + "; running its checks again");
+                    return verify(ctx, target);
+                } else if (exists) {
+                    guardDroppable(live, target);
+                    DatabaseAdmin.dropCreatedByRun(m, target);
+                    ctx.progress("dropped " + target + ", the partial restore an earlier attempt of this run left when it was stopped; "
+                            + "restoring again into a new " + target);
+                }
+            }
+        }
+        DumpFormat format = checkedFormat();
+        PgTools.Tool tool = PgCommands.tool(ep, format == DumpFormat.PLAIN ? "psql" : "pg_restore");
+        if (format != DumpFormat.PLAIN) {
+            DumpFiles.verifyReadable(ep, tool.path(), o.dump, false);
+        }
         boolean liveExists;
         try (Connection m = ep.maintenance()) {
             liveExists = DatabaseAdmin.exists(m, live);
-            fresh = DatabaseAdmin.unusedName(m, live, "_rollback_" + stamp);
+            if (target == null) {
+                target = DatabaseAdmin.unusedName(m, live, "_rollback_" + DumpFiles.stamp(ctx.clock()));
+                ctx.remember(TARGET, target);
+            }
+            ctx.remember(PHASE, CREATING);
             if (liveExists) {
-                DatabaseAdmin.createEmptyLike(m, live, fresh);
+                DatabaseAdmin.createEmptyLike(m, live, target);
             } else {
-                DatabaseAdmin.execute(m, "CREATE DATABASE " + Sql.ident(fresh) + " TEMPLATE template0");
+                DatabaseAdmin.execute(m, "CREATE DATABASE " + Sql.ident(target) + " TEMPLATE template0");
             }
         } catch (SQLException e) {
-            throw new RestoreFailedException("Could not create a new database" + (fresh == null ? "" : " '" + fresh + "'") + " for the restore: " + e.getMessage()
-                    + ". The live database '" + live + "' was not touched. Check that the user may CREATE DATABASE.", null);
+            throw new RestoreFailedException("Could not create a new database" + (target == null ? "" : " '" + target + "'") + " for the restore: "
+                    + e.getMessage() + ". The live database '" + live + "' was not touched. Check that the user may CREATE DATABASE.", null);
         }
-        ctx.output("postgres.restore.database", fresh);
-        ctx.progress("restoring " + o.dump + " into new database " + fresh + " with " + tool.path().getFileName() + " " + tool.version());
-        CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, fresh), ctx);
+        ctx.output("postgres.restore.database", target);
+        ctx.remember(PHASE, RESTORING);
+        ctx.progress("restoring " + o.dump + " into new database " + target + " with " + tool.path().getFileName() + " " + tool.version());
+        CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, target), ctx);
         if (r.exitCode() != 0) {
-            throw new RestoreFailedException("Restore of " + o.dump + " into the new database '" + fresh + "' failed: "
+            failed(ctx, target, "partial restore from " + o.dump.getFileName() + " that failed");
+            throw new RestoreFailedException("Restore of " + o.dump + " into the new database '" + target + "' failed: "
                     + tool.path().getFileName() + " exited with " + r.exitCode() + ": " + PgCommands.tail(r.stderrText())
-                    + ". The live database '" + live + "' was not touched. The partly restored database '" + fresh
-                    + "' is kept for forensics; drop it when done (DROP DATABASE \"" + fresh + "\").", fresh);
+                    + ". The live database '" + live + "' was not touched. The partly restored database '" + target
+                    + "' is kept for forensics; drop it when done (DROP DATABASE \"" + target + "\").", target);
         }
-        Postgres restored = pg.database(fresh);
+        ctx.remember(PHASE, RESTORED);
+        return verify(ctx, target);
+    }
+
+    private String verify(StepContext ctx, String target) throws Exception {
+        Postgres restored = pg.database(target);
         List<String> failures = new ArrayList<>();
         for (Function<Postgres, Check> f : o.checks) {
             Check check = f.apply(restored);
             CheckResult result = check.check(ctx);
-            ctx.progress("check on " + fresh + ": " + result.summary());
+            ctx.progress("check on " + target + ": " + result.summary());
             if (!result.isPassed()) {
                 failures.add(result.summary());
             }
         }
         if (!failures.isEmpty()) {
-            throw new RestoreFailedException("The restored database '" + fresh + "' failed its checks: " + String.join("; ", failures)
-                    + ". It was not swapped in; the live database '" + live + "' was not touched. '" + fresh
-                    + "' is kept for forensics; drop it when done.", fresh);
+            failed(ctx, target, "restored copy that failed its checks");
+            throw new RestoreFailedException("The restored database '" + target + "' failed its checks: " + String.join("; ", failures)
+                    + ". It was not swapped in; the live database '" + pg.databaseName() + "' was not touched. '" + target
+                    + "' is kept for forensics; drop it when done.", target);
         }
-        String forensic;
-        try (Connection m = ep.maintenance()) {
-            forensic = DatabaseAdmin.unusedName(m, live, "_before_rollback_" + stamp);
-            if (!liveExists) {
-                DatabaseAdmin.execute(m, "ALTER DATABASE " + Sql.ident(fresh) + " RENAME TO " + Sql.ident(live));
-                ctx.progress("live database " + live + " did not exist; renamed " + fresh + " to it");
-                return;
+        ctx.remember(PHASE, VERIFIED);
+        ctx.output("postgres.restore.database", target);
+        return target;
+    }
+
+    private void failed(StepContext ctx, String target, String what) {
+        ctx.remember(PHASE, FAILED);
+        ctx.output("leftover.postgres." + target, "database " + target + " (" + what + "; kept for forensics: drop it when done, "
+                + "DROP DATABASE \"" + target + "\")");
+    }
+
+    private static void addLeftover(StepContext ctx, String db) {
+        List<String> all = leftovers(ctx);
+        if (!all.contains(db)) {
+            List<String> more = new ArrayList<>(all);
+            more.add(db);
+            ctx.remember(LEFTOVERS, String.join("\n", more));
+        }
+    }
+
+    private static List<String> leftovers(StepContext ctx) {
+        return ctx.recall(LEFTOVERS).filter(s -> !s.isEmpty()).map(s -> List.of(s.split("\n"))).orElse(List.of());
+    }
+
+    // Only a database this run created for its restore is ever dropped: never the live one, never a kept original.
+    private static void guardDroppable(String live, String db) {
+        if (db.equals(live) || db.contains("_before_rollback_")) {
+            throw new IllegalStateException("refusing to drop '" + db + "': it is the live database or a kept original");
+        }
+    }
+
+    /**
+     * Swaps the verified copy in (or completes a swap an earlier attempt started) and publishes
+     * what is kept and what is left over.
+     */
+    void swap(StepContext ctx, String target, ResumableSwap.WhileQuiet whileQuiet) throws Exception {
+        PgEndpoint ep = pg.endpoint();
+        String live = ep.database();
+        ctx.output("postgres.restore.database", target);
+        if (RENAMED_IN.equals(ctx.recall(PHASE).orElse(null))) {
+            ctx.progress(target + " was renamed to " + live + " by an earlier attempt of this run (there was no live database to keep)");
+            return;
+        }
+        if (!ResumableSwap.started(ctx)) {
+            try (Connection m = ep.maintenance()) {
+                if (!DatabaseAdmin.exists(m, live)) {
+                    DatabaseAdmin.execute(m, "ALTER DATABASE " + Sql.ident(target) + " RENAME TO " + Sql.ident(live));
+                    ctx.remember(PHASE, RENAMED_IN);
+                    ctx.progress("live database " + live + " did not exist; renamed " + target + " to it");
+                    return;
+                }
             }
-            DatabaseAdmin.copySettings(m, live, fresh);
-            ctx.progress("swapping " + fresh + " in as " + live + "; the current " + live + " becomes " + forensic);
-            DatabaseAdmin.swap(m, live, fresh, forensic);
-        } catch (SQLException e) {
-            throw new RestoreFailedException("Restore into '" + fresh + "' succeeded, but swapping it in as '" + live + "' failed: "
-                    + e.getMessage() + ". The live database '" + live + "' keeps its name and its connection settings were put back; '"
-                    + fresh + "' holds the restored data. Fix the cause (sessions that cannot be terminated, permissions) and swap by hand "
-                    + "or run the step again.", fresh);
         }
-        ctx.output("postgres.forensicDatabase", forensic);
-        LOG.info("Restored {} from {} by swap; previous database kept as {}", live, o.dump, forensic);
+        String kept;
+        try {
+            kept = new ResumableSwap(ctx, ep).run(target, "_before_rollback_" + DumpFiles.stamp(ctx.clock()),
+                    m -> DatabaseAdmin.copySettings(m, live, target), whileQuiet);
+        } catch (SQLException e) {
+            throw new RestoreFailedException("Restore into '" + target + "' succeeded, but swapping it in as '" + live + "' failed: "
+                    + e.getMessage() + ". The live database '" + live + "' keeps its name and its connection settings were put back; '"
+                    + target + "' holds the restored data. Fix the cause (sessions that cannot be terminated, permissions) and run the "
+                    + "step again: it swaps the same copy in without restoring again.", target);
+        }
+        ctx.output("postgres.forensicDatabase", kept);
+        ctx.output("kept.postgres." + live + ".original", "database " + kept + " (the data of " + live + " before the rollback; "
+                + "drop it once the team is satisfied: DROP DATABASE \"" + kept + "\")");
+        for (String l : leftovers(ctx)) {
+            ctx.output("leftover.postgres." + l, "database " + l + " (a restore of an earlier attempt that failed; kept for forensics: "
+                    + "drop it when done, DROP DATABASE \"" + l + "\")");
+        }
+        LOG.info("Restored {} from {} by swap; previous database kept as {}", live, o.dump, kept);
+    }
+
+    /**
+     * Drops what an abandoned run of this step left: the restored copy that was never swapped in
+     * and the copies of failed attempts; puts the live database back under its name if the run
+     * was stopped between the swap's renames. The kept original of a finished swap stays.
+     */
+    @Override
+    public List<String> cleanUp(StepContext ctx) throws Exception {
+        if (!safe()) {
+            return List.of();
+        }
+        return cleanUpRestore(ctx, true);
+    }
+
+    List<String> cleanUpRestore(StepContext ctx, boolean ownsSwap) throws Exception {
+        PgEndpoint ep = pg.endpoint();
+        String live = ep.database();
+        List<String> done = new ArrayList<>();
+        if (ownsSwap) {
+            done.addAll(new ResumableSwap(ctx, ep).putBackForAbandon());
+        }
+        List<String> candidates = new ArrayList<>(leftovers(ctx));
+        String target = ctx.recall(TARGET).orElse(null);
+        boolean swappedIn = ownsSwap && ResumableSwap.finished(ctx) || RENAMED_IN.equals(ctx.recall(PHASE).orElse(null));
+        if (target != null && !swappedIn) {
+            candidates.add(target);
+        }
+        String kept = ctx.recall(ResumableSwap.KEPT).orElse(null);
+        try (Connection m = ep.maintenance()) {
+            for (String db : candidates) {
+                if (db.equals(live) || db.equals(kept) || db.contains("_before_rollback_") || !DatabaseAdmin.exists(m, db)) {
+                    continue;
+                }
+                DatabaseAdmin.dropCreatedByRun(m, db);
+                done.add("database " + db + " (the restore of " + o.dump.getFileName() + " into it was never swapped in)");
+            }
+        }
+        return done;
     }
 }

@@ -7,6 +7,7 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.postgres.internal.DatabaseAdmin;
 import dev.rollback.postgres.internal.DumpFiles;
+import dev.rollback.postgres.internal.ResumableSwap;
 import dev.rollback.postgres.internal.Sql;
 
 import java.sql.Connection;
@@ -80,37 +81,46 @@ public final class SnapshotRollbackStep implements Step {
     @Override
     public void execute(StepContext ctx) throws Exception {
         String live = pg.databaseName();
+        if (!ResumableSwap.started(ctx)) {
+            try (Connection m = pg.endpoint().maintenance()) {
+                if (!DatabaseAdmin.exists(m, snapshot)) {
+                    throw new PostgresException("Snapshot database '" + snapshot + "' does not exist on " + pg.endpoint().where()
+                            + "; nothing was changed. Check the name (take snapshots with Postgres.snapshot(name)), or restore from a dump.");
+                }
+                if (!DatabaseAdmin.exists(m, live)) {
+                    throw new PostgresException("Live database '" + live + "' does not exist; nothing was changed. Rename '" + snapshot + "' by hand if intended.");
+                }
+            }
+            List<String> failures = new ArrayList<>();
+            for (Function<Postgres, Check> f : checks) {
+                CheckResult r = f.apply(pg.database(snapshot)).check(ctx);
+                ctx.progress("check on " + snapshot + ": " + r.summary());
+                if (!r.isPassed()) {
+                    failures.add(r.summary());
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new PostgresException("Snapshot '" + snapshot + "' failed its checks: " + String.join("; ", failures)
+                        + ". Nothing was changed; '" + live + "' is still live.");
+            }
+        }
         String forensic;
-        try (Connection m = pg.endpoint().maintenance()) {
-            if (!DatabaseAdmin.exists(m, snapshot)) {
-                throw new PostgresException("Snapshot database '" + snapshot + "' does not exist on " + pg.endpoint().where()
-                        + "; nothing was changed. Check the name (take snapshots with Postgres.snapshot(name)), or restore from a dump.");
-            }
-            if (!DatabaseAdmin.exists(m, live)) {
-                throw new PostgresException("Live database '" + live + "' does not exist; nothing was changed. Rename '" + snapshot + "' by hand if intended.");
-            }
-        }
-        List<String> failures = new ArrayList<>();
-        for (Function<Postgres, Check> f : checks) {
-            CheckResult r = f.apply(pg.database(snapshot)).check(ctx);
-            ctx.progress("check on " + snapshot + ": " + r.summary());
-            if (!r.isPassed()) {
-                failures.add(r.summary());
-            }
-        }
-        if (!failures.isEmpty()) {
-            throw new PostgresException("Snapshot '" + snapshot + "' failed its checks: " + String.join("; ", failures)
-                    + ". Nothing was changed; '" + live + "' is still live.");
-        }
-        try (Connection m = pg.endpoint().maintenance()) {
-            forensic = DatabaseAdmin.unusedName(m, live, "_before_rollback_" + DumpFiles.stamp(ctx.clock()));
-            ctx.progress("swapping snapshot " + snapshot + " in as " + live + "; the current " + live + " becomes " + forensic);
-            DatabaseAdmin.setComment(m, snapshot, DatabaseAdmin.comment(m, live));
-            DatabaseAdmin.swap(m, live, snapshot, forensic);
+        try {
+            // Kept in the step's memory before each rename: a resume after a kill completes the swap.
+            forensic = new ResumableSwap(ctx, pg.endpoint()).run(snapshot, "_before_rollback_" + DumpFiles.stamp(ctx.clock()),
+                    m -> DatabaseAdmin.setComment(m, snapshot, DatabaseAdmin.comment(m, live)), null);
         } catch (SQLException e) {
             throw new PostgresException("Swapping snapshot '" + snapshot + "' in as '" + live + "' failed: " + e.getMessage()
                     + ". The live database keeps its name and connection settings; the snapshot is unchanged. Fix the cause and run the step again.", e);
         }
         ctx.output("postgres.forensicDatabase", forensic);
+        ctx.output("kept.postgres." + live + ".original", "database " + forensic + " (the data of " + live + " before the rollback to "
+                + snapshot + "; drop it once the team is satisfied: DROP DATABASE \"" + forensic + "\")");
+    }
+
+    /** Puts the live database back under its name if the abandoned run was stopped between the swap's renames. */
+    @Override
+    public List<String> cleanUp(StepContext ctx) throws Exception {
+        return new ResumableSwap(ctx, pg.endpoint()).putBackForAbandon();
     }
 }

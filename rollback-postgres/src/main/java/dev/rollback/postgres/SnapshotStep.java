@@ -68,6 +68,8 @@ public final class SnapshotStep implements Step {
         return new SnapshotStep(ep, snapshot, terminate, replace, Objects.requireNonNull(file, "file"));
     }
 
+    private static final String DONE = "postgres.snapshot.done";
+
     private String marker(StepContext ctx) {
         return "rollback snapshot of " + ep.database() + " taken by run " + ctx.runId();
     }
@@ -87,6 +89,10 @@ public final class SnapshotStep implements Step {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
+        if (Captures.alreadyTaken(ctx, DONE, "snapshot", false)) {
+            ctx.output("postgres.snapshot", snapshot);
+            return;
+        }
         String live = ep.database();
         try (Connection m = ep.maintenance()) {
             if (!DatabaseAdmin.exists(m, live)) {
@@ -134,6 +140,7 @@ public final class SnapshotStep implements Step {
                 new RowCountManifest(Inspect.rowCounts(c)).write(manifest);
             }
         }
+        ctx.remember(DONE, snapshot);
         ctx.output("postgres.snapshot", snapshot);
     }
 }

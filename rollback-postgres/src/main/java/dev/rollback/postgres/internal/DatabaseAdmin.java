@@ -117,8 +117,24 @@ public final class DatabaseAdmin {
      * @return how many sessions were terminated
      */
     public static int terminate(Connection c, String db, String app) throws SQLException, InterruptedException {
+        return terminate(c, db, app, -1);
+    }
+
+    /**
+     * Terminates every session on a database but one, and waits until they are gone.
+     *
+     * @param c    a connection
+     * @param db   the database
+     * @param keep the backend pid to spare, or -1
+     * @return how many sessions were terminated
+     */
+    public static int terminateExcept(Connection c, String db, long keep) throws SQLException, InterruptedException {
+        return terminate(c, db, null, keep);
+    }
+
+    private static int terminate(Connection c, String db, String app, long keep) throws SQLException, InterruptedException {
         String sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()"
-                + " AND backend_type = 'client backend'" + (app == null ? "" : " AND application_name = ?");
+                + " AND pid <> " + keep + " AND backend_type = 'client backend'" + (app == null ? "" : " AND application_name = ?");
         int total = 0;
         for (int attempt = 0; attempt < 100; attempt++) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -131,12 +147,12 @@ public final class DatabaseAdmin {
                     total += rs.getInt(1);
                 }
             }
-            if (sessions(c, db, app).isEmpty()) {
+            if (sessions(c, db, app).stream().allMatch(x -> x.pid() == keep)) {
                 return total;
             }
             Thread.sleep(100);
         }
-        List<Session> left = sessions(c, db, app);
+        List<Session> left = sessions(c, db, app).stream().filter(x -> x.pid() != keep).toList();
         throw new ActiveSessionsException("Sessions on database '" + db + "' survive termination: " + summarize(left)
                 + ". The user needs pg_signal_backend or superuser to end other users' sessions; grant it, or stop the application first.");
     }
@@ -287,58 +303,16 @@ public final class DatabaseAdmin {
         return b.toString();
     }
 
-    /**
-     * Swaps a replacement database in under the live name: blocks new connections, terminates
-     * sessions, renames live to the forensic name and the replacement to the live name, then
-     * restores the connection settings. The old database is kept. If the second rename fails, the
-     * first is undone.
-     *
-     * @param c           a maintenance connection
-     * @param live        the live database
-     * @param replacement the database to swap in
-     * @param forensic    the name the live database gets
-     */
-    public static void swap(Connection c, String live, String replacement, String forensic) throws SQLException, InterruptedException {
-        DatabaseProps liveProps = props(c, live);
-        DatabaseProps replProps = props(c, replacement);
-        if (exists(c, forensic)) {
-            throw new PostgresException("Cannot swap: a database named '" + forensic + "' already exists; the live database '" + live
-                    + "' was not touched. Rename or drop it, or run the step again a second later.");
-        }
-        String l = Sql.ident(live);
-        String r = Sql.ident(replacement);
-        execute(c, "ALTER DATABASE " + l + " ALLOW_CONNECTIONS false");
-        boolean liveRenamed = false;
-        try {
-            execute(c, "ALTER DATABASE " + r + " ALLOW_CONNECTIONS false");
-            int n = terminate(c, live, null) + terminate(c, replacement, null);
-            LOG.info("Swap: terminated {} sessions on '{}' and '{}'", n, live, replacement);
-            renameWithRetry(c, live, forensic);
-            liveRenamed = true;
-            renameWithRetry(c, replacement, live);
-        } catch (SQLException | RuntimeException | InterruptedException e) {
-            if (liveRenamed) {
-                try {
-                    execute(c, "ALTER DATABASE " + Sql.ident(forensic) + " RENAME TO " + l);
-                } catch (SQLException undo) {
-                    e.addSuppressed(undo);
-                }
-            }
-            try {
-                execute(c, "ALTER DATABASE " + l + " ALLOW_CONNECTIONS " + liveProps.allowConn());
-                execute(c, "ALTER DATABASE " + r + " ALLOW_CONNECTIONS " + replProps.allowConn());
-            } catch (SQLException undo) {
-                e.addSuppressed(undo);
-            }
-            throw e;
-        }
-        execute(c, "ALTER DATABASE " + l + " ALLOW_CONNECTIONS " + liveProps.allowConn());
-        execute(c, "ALTER DATABASE " + Sql.ident(forensic) + " ALLOW_CONNECTIONS " + liveProps.allowConn());
-    }
-
     // A session may slip in between termination and rename when ALLOW_CONNECTIONS was already
     // being checked; terminate again and retry a few times.
-    private static void renameWithRetry(Connection c, String from, String to) throws SQLException, InterruptedException {
+    /**
+     * Renames a database, terminating sessions that slipped in and retrying a few times.
+     *
+     * @param c    a maintenance connection
+     * @param from the current name
+     * @param to   the new name
+     */
+    public static void renameWithRetry(Connection c, String from, String to) throws SQLException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
                 execute(c, "ALTER DATABASE " + Sql.ident(from) + " RENAME TO " + Sql.ident(to));
@@ -350,6 +324,45 @@ public final class DatabaseAdmin {
                 terminate(c, from, null);
                 Thread.sleep(100);
             }
+        }
+    }
+
+    /**
+     * @param c     a maintenance connection
+     * @param db    the database
+     * @param allow whether it accepts connections
+     */
+    public static void setAllowConnections(Connection c, String db, boolean allow) throws SQLException {
+        execute(c, "ALTER DATABASE " + Sql.ident(db) + " ALLOW_CONNECTIONS " + allow);
+    }
+
+    /**
+     * @param c a connection
+     * @return its backend's pid
+     */
+    public static long backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Drops a database, ending its sessions first ({@code WITH (FORCE)} from PostgreSQL 13 on).
+     * Only for databases this library created for a run and never swapped in.
+     *
+     * @param c  a maintenance connection
+     * @param db the database
+     */
+    public static void dropCreatedByRun(Connection c, String db) throws SQLException, InterruptedException {
+        if (c.getMetaData().getDatabaseMajorVersion() >= 13) {
+            execute(c, "DROP DATABASE IF EXISTS " + Sql.ident(db) + " WITH (FORCE)");
+            return;
+        }
+        if (exists(c, db)) {
+            setAllowConnections(c, db, false);
+            terminate(c, db, null);
+            execute(c, "DROP DATABASE IF EXISTS " + Sql.ident(db));
         }
     }
 

@@ -80,10 +80,13 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
         }
     }
 
-    private static PostgresConnectionException connectionFailure(ConnectionInfo target, SQLException e) {
+    private PostgresConnectionException connectionFailure(ConnectionInfo target, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String fix;
-        if (state.equals("28P01") || state.equals("28000")) {
+        String swap = state.equals("3D000") || state.equals("55000") ? interruptedSwap(target.database(), state.equals("55000")) : null;
+        if (swap != null) {
+            fix = swap;
+        } else if (state.equals("28P01") || state.equals("28000")) {
             fix = "The server refused the login. Check the user and the password given to Postgres.at(url).user(...).password(...) "
                     + "(or in the URL), and the server's pg_hba.conf.";
         } else if (state.equals("3D000")) {
@@ -97,6 +100,54 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
                 + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")") + ". Nothing was changed. " + fix, e);
     }
 
+    /**
+     * Explains a missing or blocked database by a rollback's swap that was interrupted: the
+     * databases it leaves ({@code <db>_before_rollback_*}, {@code <db>_rollback_*}) are looked up
+     * over the maintenance database. Null when there is no sign of one.
+     */
+    private String interruptedSwap(String db, boolean blocked) {
+        if (maintenanceDatabase.equals(db)) {
+            return null;
+        }
+        ConnectionInfo m = info.withDatabase(maintenanceDatabase);
+        Properties props = new Properties();
+        if (info.user() != null) {
+            props.setProperty("user", info.user());
+        }
+        if (info.password() != null) {
+            props.setProperty("password", info.password().reveal());
+        }
+        props.setProperty("ApplicationName", "rollback");
+        props.setProperty("connectTimeout", "10");
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        java.util.List<String> restored = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection(m.jdbcUrl(), props);
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) "
+                     + "OR starts_with(datname, ?) ORDER BY datname")) {
+            ps.setString(1, db + "_before_rollback_");
+            ps.setString(2, db + "_rollback_");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    (name.startsWith(db + "_before_rollback_") ? kept : restored).add(name);
+                }
+            }
+        } catch (SQLException ignored) {
+            return null; // no maintenance access: the plain explanation stands
+        }
+        if (kept.isEmpty() && restored.isEmpty() || !blocked && kept.isEmpty()) {
+            return null;
+        }
+        String what = (kept.isEmpty() ? "" : "the kept original(s) " + String.join(", ", kept))
+                + (kept.isEmpty() || restored.isEmpty() ? "" : " and ") + (restored.isEmpty() ? "" : "the restored copy(ies) " + String.join(", ", restored));
+        return (blocked ? "Connections to '" + db + "' are blocked (ALLOW_CONNECTIONS false), as a rollback's swap blocks them while it renames"
+                : "The database '" + db + "' is missing, as a rollback's swap leaves it between its two renames")
+                + ", and " + what + " exist on this server: a safe restore or snapshot rollback was probably stopped inside its swap, "
+                + "so the application has no usable database. If no rollback is running now, resume the interrupted run "
+                + "(the resume command it printed, or --resume RUN_ID; the run id is in the journal) to complete the swap. "
+                + "Do not rename databases by hand.";
+    }
+
     /** @return the server's major version, such as 15 */
     public int serverMajorVersion() {
         return serverVersionNum() / 10000;
@@ -104,12 +155,25 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
 
     /** @return the server's {@code server_version_num}, such as 150015 */
     public int serverVersionNum() {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
-            rs.next();
-            return Integer.parseInt(rs.getString(1).trim());
-        } catch (SQLException e) {
-            throw new PostgresException("Could not read the server version of " + info.where() + ": " + e.getMessage(), e);
+        // Any database of the server answers: the maintenance one when the target cannot, so that
+        // the version is known even while a swap has the target renamed away or blocked.
+        PostgresConnectionException first = null;
+        for (String db : maintenanceDatabase.equals(info.database()) ? java.util.List.of(info.database())
+                : java.util.List.of(info.database(), maintenanceDatabase)) {
+            try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+                rs.next();
+                return Integer.parseInt(rs.getString(1).trim());
+            } catch (PostgresConnectionException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    throw first;    // the target's own failure explains best
+                }
+            } catch (SQLException e) {
+                throw new PostgresException("Could not read the server version of " + info.where() + ": " + e.getMessage(), e);
+            }
         }
+        throw first;
     }
 
     /** @return where this points, for messages */
