@@ -70,6 +70,12 @@ final class TestServer {
         return "jdbc:postgresql://" + hostPort + "/" + java.net.URLEncoder.encode(db, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** @return the server's first {@code host:port} */
+    static String hostPort() {
+        start();
+        return hostPort.split(",")[0];
+    }
+
     static Secret password() {
         start();
         return password;
