@@ -440,7 +440,7 @@ public final class RestoreStep implements Step {
         }
         ctx.output("postgres.forensicDatabase", kept);
         ctx.output("kept.postgres." + live + ".original", "database " + kept + " (the data of " + live + " before the rollback; "
-                + "drop it once the team is satisfied: DROP DATABASE \"" + kept + "\")");
+                + "DROP DATABASE \"" + kept + "\" once the team is satisfied)");
         for (String l : leftovers(ctx)) {
             ctx.output("leftover.postgres." + l, "database " + l + " (a restore of an earlier attempt that failed; kept for forensics: "
                     + "drop it when done, DROP DATABASE \"" + l + "\")");

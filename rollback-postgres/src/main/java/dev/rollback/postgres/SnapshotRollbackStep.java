@@ -115,7 +115,7 @@ public final class SnapshotRollbackStep implements Step {
         }
         ctx.output("postgres.forensicDatabase", forensic);
         ctx.output("kept.postgres." + live + ".original", "database " + forensic + " (the data of " + live + " before the rollback to "
-                + snapshot + "; drop it once the team is satisfied: DROP DATABASE \"" + forensic + "\")");
+                + snapshot + "; DROP DATABASE \"" + forensic + "\" once the team is satisfied)");
     }
 
     /** Puts the live database back under its name if the abandoned run was stopped between the swap's renames. */
