@@ -1,29 +1,77 @@
 package dev.rollback.process;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.rollback.core.Check;
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Redactor;
+import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.process.internal.Argv;
 import dev.rollback.process.internal.ControlSupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A pm2 app: {@code pm2 stop} / {@code pm2 start}, confirmed with {@code pm2 pid} (0 or empty
- * when stopped), plus an optional health URL.
+ * A pm2 app: {@code pm2 stop} / {@code pm2 start} / {@code pm2 restart}, confirmed from
+ * {@code pm2 jlist} (the app's status, pid, restart count and uptime), plus an optional health URL.
+ *
+ * <p>The app must already be known to pm2 (registered once with {@code pm2 start app.js --name X}
+ * or an ecosystem file); a name pm2 does not know is refused before anything runs — {@code pm2
+ * start X} would otherwise look for a script called X in the working folder and launch it. A start
+ * counts as done once the app is {@code online} and has stayed up for {@link #stableFor(Duration)}
+ * (1 s by default, pm2's own {@code min_uptime}), so an app that crashes on start and is restarted by
+ * pm2 again and again is reported as crashing, with its restart count and the end of its error log,
+ * not as online.
+ *
+ * <p>{@code pm2 jlist} prints the environment of every app; its output goes to a private temporary
+ * file that is deleted once read, never to the log.
  *
  * <pre>{@code
  * plan.stopApp(Pm2.app("nextjs-app").healthUrl("http://localhost:3000/api/health"));
+ * plan.step(Pm2.app("worker").home(Path.of("/srv/pm2")).restart());
+ * plan.verify(Pm2.app("nextjs-app").isOnline());
  * }</pre>
  */
 public final class Pm2 implements HostAppControl {
+    private static final Duration DEFAULT_STABLE = Duration.ofSeconds(1);
+    private static final Duration CRASH_WAIT = Duration.ofSeconds(2);
+
     private final String app;
     private final ControlSupport support;
+    private final Duration stableFor;
 
-    private Pm2(String app, ControlSupport support) {
+    private Pm2(String app, ControlSupport support, Duration stableFor) {
         this.app = app;
         this.support = support;
+        this.stableFor = stableFor;
+    }
+
+    /**
+     * What {@code pm2 jlist} says about one app.
+     *
+     * @param name      the app's name
+     * @param status    pm2's status: {@code online}, {@code stopped}, {@code errored}, {@code launching}, ...
+     * @param pid       the process id, 0 when not running
+     * @param restarts  how many times pm2 restarted it ({@code restart_time})
+     * @param startedAt when its current process started ({@code pm_uptime}), or null
+     * @param errorLog  its error log file on the host, or null
+     */
+    public record Process(String name, String status, long pid, int restarts, Instant startedAt, String errorLog) {
+        /** @return whether pm2 reports it online with a process */
+        public boolean online() {
+            return "online".equals(status) && pid > 0;
+        }
     }
 
     /**
@@ -32,10 +80,10 @@ public final class Pm2 implements HostAppControl {
      */
     public static Pm2 app(String name) {
         Objects.requireNonNull(name, "name");
-        if (name.isBlank() || name.startsWith("-")) {
+        if (name.isBlank() || name.startsWith("-") || name.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("Invalid pm2 app name '" + name + "'");
         }
-        return new Pm2(name, ControlSupport.defaults());
+        return new Pm2(name, ControlSupport.defaults(), DEFAULT_STABLE);
     }
 
     /**
@@ -43,7 +91,7 @@ public final class Pm2 implements HostAppControl {
      * @return a copy also checking the URL
      */
     public Pm2 healthUrl(String url) {
-        return new Pm2(app, support.withHealthUrl(url));
+        return new Pm2(app, support.withHealthUrl(url), stableFor);
     }
 
     /**
@@ -51,7 +99,7 @@ public final class Pm2 implements HostAppControl {
      * @return a copy with the wait
      */
     public Pm2 waitUpTo(Duration wait) {
-        return new Pm2(app, support.withWait(wait));
+        return new Pm2(app, support.withWait(wait), stableFor);
     }
 
     /**
@@ -59,12 +107,35 @@ public final class Pm2 implements HostAppControl {
      * @return a copy with the search path
      */
     public Pm2 searchPath(List<Path> dirs) {
-        return new Pm2(app, support.withSearchPath(dirs));
+        return new Pm2(app, support.withSearchPath(dirs), stableFor);
+    }
+
+    /**
+     * The pm2 daemon to talk to, as {@code PM2_HOME} (default: pm2's own, {@code ~/.pm2}). Locally
+     * only: over ssh, set it in the remote user's environment instead.
+     *
+     * @param pm2Home the daemon's home folder
+     * @return a copy talking to that daemon
+     */
+    public Pm2 home(Path pm2Home) {
+        return new Pm2(app, support.withEnv("PM2_HOME", pm2Home.toAbsolutePath().toString()), stableFor);
+    }
+
+    /**
+     * @param uptime how long a started app must stay online before the start counts (default 1 s)
+     * @return a copy
+     */
+    public Pm2 stableFor(Duration uptime) {
+        Objects.requireNonNull(uptime, "uptime");
+        if (uptime.isNegative()) {
+            throw new IllegalArgumentException("stableFor must not be negative, got " + uptime);
+        }
+        return new Pm2(app, support, uptime);
     }
 
     @Override
     public Pm2 via(CommandTransport transport) {
-        return new Pm2(app, support.withTransport(transport));
+        return new Pm2(app, support.withTransport(transport), stableFor);
     }
 
     @Override
@@ -74,25 +145,245 @@ public final class Pm2 implements HostAppControl {
 
     @Override
     public void stop(StepContext context) throws InterruptedException {
+        requireKnown();
         support.command("pm2", "stop", app).run(context);
-        support.await(context, pid(), r -> !running(r), name(), "stopped");
+        long deadline = System.nanoTime() + support.waitTime().toNanos();
+        Process p = require();
+        while (p.pid() > 0 || "online".equals(p.status()) || "stopping".equals(p.status())) {
+            if (System.nanoTime() > deadline) {
+                throw new AppControlException(name() + " is not stopped after " + support.waitTime() + ": pm2 reports it "
+                        + p.status() + " with pid " + p.pid() + ". Look at it with 'pm2 describe " + app
+                        + "'; the plan can be resumed once it is stopped.");
+            }
+            progress(context, "waiting for " + name() + " to stop (" + p.status() + ")");
+            Thread.sleep(ControlSupport.POLL.toMillis());
+            p = require();
+        }
         support.verifyDown(context, name());
     }
 
     @Override
     public void start(StepContext context) throws InterruptedException {
+        requireKnown();
         support.command("pm2", "start", app).run(context);
-        support.await(context, pid(), Pm2::running, name(), "online");
+        awaitStable(context, -1);
         support.verifyUp(context, name());
     }
 
-    private static boolean running(CommandResult r) {
-        String pid = r.stdoutText().trim();
-        return r.exitCode() == 0 && !pid.isEmpty() && !pid.equals("0");
+    /**
+     * {@code pm2 restart <app>} as a step: done once a new process is online and stable (and the
+     * health URL, if any, answers 200).
+     *
+     * @return the step
+     */
+    public Step restart() {
+        Pm2 self = this;
+        return new Step() {
+            @Override
+            public String name() {
+                return "restart " + self.name();
+            }
+
+            @Override
+            public void execute(StepContext context) throws InterruptedException {
+                Process before = self.require();
+                self.support.command("pm2", "restart", app).run(context);
+                self.awaitStable(context, before.pid());
+                self.support.verifyUp(context, self.name());
+            }
+
+            @Override
+            public StepDescription describe() {
+                return self.support.describe(name(), List.of(self.support.command("pm2", "restart", app), self.jlist()));
+            }
+        };
     }
 
-    private Command pid() {
-        return support.command("pm2", "pid", app);
+    /**
+     * Reads the app's state from {@code pm2 jlist}.
+     *
+     * @return the app, or empty when pm2 does not know it
+     * @throws AppControlException when pm2 cannot be asked or answers something unreadable
+     */
+    public Optional<Process> status() {
+        return list().stream().filter(p -> p.name().equals(app)).findFirst();
+    }
+
+    /**
+     * A check that passes when pm2 reports the app online.
+     *
+     * @return the check
+     */
+    public Check isOnline() {
+        String checkName = name() + " is online";
+        Pm2 self = this;
+        return new Check() {
+            @Override
+            public String name() {
+                return checkName;
+            }
+
+            @Override
+            public CheckResult check(StepContext context) {
+                Optional<Process> p = self.status();
+                if (p.isEmpty()) {
+                    return CheckResult.failed(checkName, "unknown to pm2", "online", "pm2 has no app named " + app);
+                }
+                String measured = p.get().status() + ", pid " + p.get().pid() + ", " + p.get().restarts() + " restarts";
+                return p.get().online() ? CheckResult.passed(checkName, measured, "online")
+                        : CheckResult.failed(checkName, measured, "online", name() + " is " + p.get().status());
+            }
+
+            @Override
+            public StepDescription describe() {
+                return self.support.describe(checkName, List.of(self.jlist()));
+            }
+        };
+    }
+
+    /**
+     * Waits until a process other than {@code oldPid} is online and has been up for {@link #stableFor}.
+     * pm2 restarting it three times while we wait (or giving up: {@code errored}) is a crash on start.
+     */
+    private void awaitStable(StepContext context, long oldPid) throws InterruptedException {
+        long deadline = System.nanoTime() + support.waitTime().toNanos();
+        int firstRestarts = -1;
+        long waitingSince = 0;
+        while (true) {
+            Process p = require();
+            firstRestarts = firstRestarts < 0 ? p.restarts() : firstRestarts;
+            // it exited since we started it; pm2 may hold it there for good once its restart limit is reached
+            boolean exited = "waiting restart".equals(p.status()) && p.restarts() > firstRestarts;
+            waitingSince = !exited ? 0 : waitingSince == 0 ? System.nanoTime() : waitingSince;
+            if (exited && System.nanoTime() - waitingSince > CRASH_WAIT.toNanos()) {
+                throw crashed(p, "it exited and pm2 is holding it in 'waiting restart'");
+            }
+            if (p.online() && p.pid() != oldPid) {
+                Duration up = p.startedAt() == null ? stableFor : Duration.between(p.startedAt(), Instant.now());
+                if (up.compareTo(stableFor) >= 0) {
+                    return;
+                }
+            }
+            if ("errored".equals(p.status())) {
+                throw crashed(p, "pm2 gave up restarting it (status errored)");
+            }
+            if (p.restarts() - firstRestarts >= 3) {
+                throw crashed(p, "pm2 restarted it " + (p.restarts() - firstRestarts) + " times while we waited (now "
+                        + p.status() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw p.restarts() > firstRestarts ? crashed(p, "it keeps being restarted (" + p.status() + ")")
+                        : new AppControlException(name() + " is not online after " + support.waitTime() + ": pm2 reports it "
+                        + p.status() + " with pid " + p.pid() + ". " + errorTail(p)
+                        + "Look at 'pm2 logs " + app + "'; the plan can be resumed once it is online.");
+            }
+            progress(context, "waiting for " + name() + " to be online and stable (" + p.status() + ", " + p.restarts() + " restarts)");
+            Thread.sleep(ControlSupport.POLL.toMillis());
+        }
+    }
+
+    private AppControlException crashed(Process p, String why) {
+        return new AppControlException(name() + " crashes on start: " + why + "; " + p.restarts() + " restarts in all. "
+                + errorTail(p) + "Fix the application (see 'pm2 logs " + app + "'), then resume the plan.");
+    }
+
+    private String errorTail(Process p) {
+        if (p.errorLog() == null) {
+            return "";
+        }
+        try {
+            CommandResult tail = support.command("tail", "-n", "5", p.errorLog()).runAnyExit(null);
+            List<String> lines = tail.exitCode() == 0 ? tail.stdoutTail(5) : List.of();
+            return lines.isEmpty() ? "Its error log " + p.errorLog() + " is empty. "
+                    : "Last lines of " + p.errorLog() + ":\n  " + String.join("\n  ", lines) + "\n";
+        } catch (RuntimeException e) {
+            return "Its error log is " + p.errorLog() + ". ";
+        }
+    }
+
+    private void requireKnown() {
+        require();
+    }
+
+    private Process require() {
+        List<Process> all = list();
+        return all.stream().filter(p -> p.name().equals(app)).findFirst().orElseThrow(() -> new AppControlException(
+                "pm2 has no app named '" + app + "'" + support.environment().getOrDefault("PM2_HOME", "")
+                        .transform(h -> h.isEmpty() ? "" : " (PM2_HOME " + h + ")")
+                        + "; it knows " + (all.isEmpty() ? "no apps" : all.stream().map(Process::name).toList())
+                        + ". Nothing was run. Register the app with pm2 first (pm2 start <script> --name " + app
+                        + ", or your ecosystem file), or fix the app name in the plan."));
+    }
+
+    private Command jlist() {
+        return support.command("pm2", "jlist");
+    }
+
+    private List<Process> list() {
+        Path out = null;
+        try {
+            out = Files.createTempFile("pm2-jlist-", ".json");   // 0600: jlist prints each app's environment
+            Command c = jlist().stdoutTo(out);
+            CommandResult r = c.runAnyExit(null);
+            String text = Files.readString(out);
+            if (r.exitCode() != 0) {
+                throw new AppControlException("Cannot read pm2's process list: " + Argv.render(c.argv()) + " exited with "
+                        + r.exitCode() + (r.stderr().isEmpty() ? "" : ": " + String.join(" | ", r.stderrTail(3)))
+                        + ". Check that pm2 runs for this user" + " (pm2 ping).");
+            }
+            return parse(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read pm2's process list: " + e.getMessage(), e);
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a private temporary file; nothing else to do
+                }
+            }
+        }
+    }
+
+    /** pm2 prints a banner before the JSON the first time it starts its daemon: read the last line that is a JSON array. */
+    static List<Process> parse(String text) {
+        String json = null;
+        List<String> lines = text.lines().toList();
+        for (int i = lines.size() - 1; i >= 0 && json == null; i--) {
+            if (lines.get(i).startsWith("[")) {
+                json = lines.get(i);
+            }
+        }
+        if (json == null) {
+            throw new AppControlException("pm2 jlist printed no process list (" + text.length() + " characters of other output); "
+                    + "is the pm2 on the search path the real one?");
+        }
+        try {
+            List<Process> out = new ArrayList<>();
+            for (Object o : JSON.std.listFrom(json)) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                Map<?, ?> env = m.get("pm2_env") instanceof Map<?, ?> e ? e : Map.of();
+                Object uptime = env.get("pm_uptime");
+                out.add(new Process(String.valueOf(m.get("name")), String.valueOf(env.get("status")), number(m.get("pid")),
+                        (int) number(env.get("restart_time")),
+                        uptime instanceof Number n && n.longValue() > 0 ? Instant.ofEpochMilli(n.longValue()) : null,
+                        env.get("pm_err_log_path") == null ? null : String.valueOf(env.get("pm_err_log_path"))));
+            }
+            return out;
+        } catch (IOException | ClassCastException e) {
+            throw new AppControlException("pm2 jlist printed something that is not its process list: "
+                    + Redactor.redact(e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")));
+        }
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static void progress(StepContext context, String message) {
+        if (context != null) {
+            context.progress(message);
+        }
     }
 
     @Override
@@ -106,6 +397,7 @@ public final class Pm2 implements HostAppControl {
     }
 
     private StepDescription describe(String verb) {
-        return support.describe(verb + " " + name(), List.of(support.command("pm2", verb, app), pid()));
+        return support.describe(verb + " " + name(), List.of(jlist(), support.command("pm2", verb, app), jlist()))
+                .param("stableFor", stableFor);
     }
 }

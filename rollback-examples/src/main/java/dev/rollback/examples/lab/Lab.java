@@ -31,6 +31,7 @@ public final class Lab implements AutoCloseable {
     private LabPostgres postgres;
     private LabMongo mongo;
     private StandIns standIns;
+    private Path pm2Home;
 
     private Lab(Path work) {
         this.work = work;
@@ -92,6 +93,55 @@ public final class Lab implements AutoCloseable {
         return standIns;
     }
 
+    /** @return whether the real pm2 is on the PATH ({@code .ci/run} installs it); drills then run the app under it */
+    public static boolean realPm2Installed() {
+        return !dev.rollback.examples.seeds.Targets.searchPath(System.getenv("PATH")).stream()
+                .filter(d -> Files.isExecutable(d.resolve("pm2"))).toList().isEmpty()
+                && !"stand-in".equals(System.getenv("ROLLBACK_LAB_PM2"));
+    }
+
+    /**
+     * The lab's own pm2 daemon ({@code PM2_HOME}), created on first use and killed by {@link #close()}.
+     *
+     * @return its folder
+     */
+    public synchronized Path pm2Home() {
+        if (pm2Home == null) {
+            try {
+                pm2Home = Files.createDirectories(work.resolve("pm2-home"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return pm2Home;
+    }
+
+    /**
+     * Runs the real pm2 against the lab's daemon, as an operator would ("pm2 start app.js --name web").
+     *
+     * @param args pm2's arguments
+     */
+    public void pm2(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("pm2"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PM2_HOME", pm2Home().toString());
+        waitFor(pb, "pm2 " + String.join(" ", args));
+    }
+
+    /**
+     * The command that runs {@link LabApp} on a port, for a real service manager (pm2, sshd hosts).
+     *
+     * @param port     the port
+     * @param portFile where it writes the port once it listens
+     * @return the command line
+     */
+    public List<String> appCommand(int port, Path portFile) {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx48m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), LabApp.class.getName(),
+                envFile().toString(), deployDirectory().toString(), String.valueOf(port), portFile.toString()));
+    }
+
     /**
      * Makes the application of a stand-in key listen on the lab's port and gives its health URL.
      *
@@ -116,10 +166,14 @@ public final class Lab implements AutoCloseable {
     public void runTool(String... argv) {
         List<String> cmd = new ArrayList<>(List.of(argv));
         cmd.set(0, standIns().binDirectory().resolve(argv[0]).toString());
+        waitFor(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD), String.join(" ", argv));
+    }
+
+    private static void waitFor(ProcessBuilder pb, String what) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = pb.start();
             if (p.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", argv) + " exited with " + p.exitValue());
+                throw new IllegalStateException(what + " exited with " + p.exitValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -131,6 +185,13 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        if (pm2Home != null) {
+            try {
+                pm2("kill");
+            } catch (RuntimeException e) {
+                // the daemon is gone already
+            }
+        }
         if (standIns != null) {
             standIns.close();
         }

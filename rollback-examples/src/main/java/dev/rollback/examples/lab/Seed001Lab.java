@@ -5,6 +5,7 @@ import dev.rollback.core.RunReport;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
+import dev.rollback.process.Pm2;
 import dev.rollback.test.StandIns;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -20,11 +21,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Seed 001's world, for real, in a {@link Lab}: a Next.js app run by pm2 (the stand-in starts
- * {@link LabApp}), its PostgreSQL database {@code nextjs_app} (users and their notifications) with a
+ * Seed 001's world, for real, in a {@link Lab}: a Next.js app run by pm2 — the real pm2 with a
+ * daemon of the lab's own ({@code PM2_HOME} in the lab) where pm2 is installed, the pm2 stand-in
+ * otherwise (or with {@code ROLLBACK_LAB_PM2=stand-in}); either way the app is {@link LabApp}, its
+ * own process — its PostgreSQL database {@code nextjs_app} (users and their notifications) with a
  * known good backup taken before the deployment; then the bad deployment: a migration that dropped the
  * foreign key, deleted users (leaving orphan notifications) and dropped {@code notifications.read_at};
  * the checkout at the problematic commit; and an {@code .env.production} whose {@code DATABASE_URL}
@@ -63,9 +67,21 @@ public final class Seed001Lab {
      * @param buildScript       the stand-in for npm run build
      * @param goodEnv           the content of .env.production.previous
      * @param badEnv            the content of .env.production
+     * @param pm2Home           the real pm2's daemon folder, or null when the stand-in runs the app
      */
     public record Setup(Path backupFile, String stableCommit, String problematicCommit, String healthUrl, String toolsPath,
-                        Path installScript, Path buildScript, String goodEnv, String badEnv) {
+                        Path installScript, Path buildScript, String goodEnv, String badEnv, Path pm2Home) {
+
+        /**
+         * @param lab the lab
+         * @return the pid of the app's process, or -1 when it does not run
+         */
+        public long appPid(Lab lab) {
+            if (pm2Home == null) {
+                return lab.standIns().process(StandIns.pm2(APP)).map(ProcessHandle::pid).orElse(-1L);
+            }
+            return Pm2.app(APP).home(pm2Home).status().filter(Pm2.Process::online).map(Pm2.Process::pid).orElse(-1L);
+        }
 
         /**
          * @param lab         the lab
@@ -78,7 +94,7 @@ public final class Seed001Lab {
                     restoreMode, USERS, APP, lab.deployDirectory(), gitRollback, problematicCommit, stableCommit,
                     List.of(installScript.toString()), List.of(buildScript.toString()), lab.envFile(),
                     Path.of(lab.envFile() + ".previous"), healthUrl, List.of("/", "/api/version"), null,
-                    lab.standIns().searchPath(), Duration.ofMillis(200));
+                    pm2Home == null ? lab.standIns().searchPath() : List.of(), Duration.ofMillis(200), pm2Home);
         }
     }
 
@@ -139,13 +155,32 @@ public final class Seed001Lab {
                 }
             }
 
-            String key = StandIns.pm2(APP);
-            String health = lab.healthUrl(key);
-            if (!lab.standIns().isRunning(key)) {
-                lab.runTool("pm2", "start", APP);
+            String health;
+            Path pm2Home = null;
+            String toolsPath = "";
+            if (Lab.realPm2Installed()) {
+                pm2Home = lab.pm2Home();
+                health = lab.appUrl() + "/api/health";
+                Optional<Pm2.Process> known = Pm2.app(APP).home(pm2Home).status();
+                if (known.isEmpty()) {   // the deployment registered the app with pm2 once
+                    List<String> cmd = lab.appCommand(Integer.parseInt(lab.appUrl().replaceFirst(".*:", "")),
+                            lab.work().resolve("pm2-app.port"));
+                    List<String> args = new java.util.ArrayList<>(List.of("start", cmd.get(0), "--name", APP, "--interpreter", "none", "--"));
+                    args.addAll(cmd.subList(1, cmd.size()));
+                    lab.pm2(args.toArray(new String[0]));
+                } else if (!known.get().online()) {
+                    lab.pm2("start", APP);
+                }
+            } else {
+                String key = StandIns.pm2(APP);
+                health = lab.healthUrl(key);
+                if (!lab.standIns().isRunning(key)) {
+                    lab.runTool("pm2", "start", APP);
+                }
+                toolsPath = lab.standIns().binDirectory().toString();
             }
             Lab.awaitAnswering(health);
-            return new Setup(backup, commits[0], commits[1], health, lab.standIns().binDirectory().toString(), install, build, good, bad);
+            return new Setup(backup, commits[0], commits[1], health, toolsPath, install, build, good, bad, pm2Home);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {

@@ -61,7 +61,8 @@ import java.util.Locale;
  * {@code PREVIOUS_ENV_FILE} (ENV_FILE.previous), {@code HEALTH_URL}
  * (http://localhost:3000/api/health), {@code SMOKE_PATHS} (/,/api/version), {@code SLACK_WEBHOOK_URL}
  * (optional; else the log), {@code TOOLS_PATH} (folders searched first for pm2 and the build tools),
- * {@code HEALTH_RETRY_DELAY} (PT5S).
+ * {@code HEALTH_RETRY_DELAY} (PT5S), {@code PM2_HOME} (the pm2 daemon's folder; default: pm2's own,
+ * {@code ~/.pm2}).
  */
 public final class Seed001NextjsProductionRollback {
     /** The plan's name. */
@@ -112,12 +113,13 @@ public final class Seed001NextjsProductionRollback {
      * @param slackWebhook         a Slack webhook URL, or null for the log
      * @param toolsPath            folders searched first for pm2 and the build tools
      * @param healthRetryDelay     pause between health polls
+     * @param pm2Home              {@code PM2_HOME} of the pm2 daemon that runs the app, or null for pm2's default
      */
     public record Settings(String databaseUrl, Path backupFile, Path backupDir, RestoreMode restoreMode, long minUsers,
                            String appName, Path deployDir, GitRollback gitRollback, String problematicCommit,
                            String previousStableCommit, List<String> installCommand, List<String> buildCommand, Path envFile,
                            Path previousEnvFile, String healthUrl, List<String> smokePaths, String slackWebhook,
-                           List<Path> toolsPath, Duration healthRetryDelay) {
+                           List<Path> toolsPath, Duration healthRetryDelay, Path pm2Home) {
 
         /**
          * @param o the program's options
@@ -148,7 +150,8 @@ public final class Seed001NextjsProductionRollback {
                     List.of(o.setting("SMOKE_PATHS", "/,/api/version").split(",")),
                     o.setting("SLACK_WEBHOOK_URL").orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
-                    Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")));
+                    Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
+                    o.setting("PM2_HOME").filter(h -> !h.isBlank()).map(Path::of).orElse(null));
         }
     }
 
@@ -180,7 +183,8 @@ public final class Seed001NextjsProductionRollback {
      */
     public static RollbackPlan plan(Settings s) {
         Postgres pg = Targets.postgres(s.databaseUrl());
-        Pm2 app = Pm2.app(s.appName()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
+        Pm2 pm2 = Pm2.app(s.appName()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
+        Pm2 app = s.pm2Home() == null ? pm2 : pm2.home(s.pm2Home());
         Git deploy = Git.repo(s.deployDir());
         EnvFile env = EnvFile.at(s.envFile());
         Notifier team = s.slackWebhook() != null ? Webhook.slack(Secret.of(s.slackWebhook())) : LogNotifier.create();

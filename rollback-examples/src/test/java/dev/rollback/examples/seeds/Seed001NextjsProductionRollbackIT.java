@@ -8,7 +8,6 @@ import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.Seed001Lab;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
-import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +35,8 @@ import static dev.rollback.test.RollbackAssertions.assertThatJournal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seed 001 drilled for real: embedded PostgreSQL, the app as its own process behind a pm2 stand-in,
+ * Seed 001 drilled for real: embedded PostgreSQL, the app as its own process under the real pm2
+ * (installed by {@code .ci/run}; the pm2 stand-in where pm2 is missing, said in the output),
  * a git checkout, env files, build scripts and a webhook server; no mocks.
  */
 class Seed001NextjsProductionRollbackIT {
@@ -67,6 +67,9 @@ class Seed001NextjsProductionRollbackIT {
     @BeforeEach
     void brokenDeployment() {
         setup = Seed001Lab.prepare(lab);
+        if (setup.pm2Home() == null) {
+            System.out.println("Seed 001 drill: pm2 is not installed (.ci/run installs it); the app runs under the pm2 stand-in");
+        }
         slack.clear();
         emergencyBackups = journal.resolveSibling(journal.getFileName() + "-emergency-backups");
     }
@@ -303,6 +306,7 @@ class Seed001NextjsProductionRollbackIT {
             {"HEALTH_URL", setup.healthUrl()},
             {"TOOLS_PATH", setup.toolsPath()},
             {"HEALTH_RETRY_DELAY", "PT0.2S"},
+            {"PM2_HOME", setup.pm2Home() == null ? "" : setup.pm2Home().toString()},
         };
         for (String[] kv : sets) {
             a.add("--set");
@@ -319,7 +323,7 @@ class Seed001NextjsProductionRollbackIT {
     }
 
     private long appPid() {
-        return lab.standIns().process(StandIns.pm2(Seed001Lab.APP)).map(ProcessHandle::pid).orElse(-1L);
+        return setup.appPid(lab);
     }
 
     private static long count(String sql) throws SQLException {

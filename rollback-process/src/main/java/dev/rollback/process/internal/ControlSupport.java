@@ -25,8 +25,11 @@ import java.util.function.Predicate;
  * @param healthUrl  a URL that answers 200 when the app is up, or null
  * @param waitTime   how long to wait for the app to reach the wanted state
  * @param sudo       whether to prefix commands with {@code sudo -n}
+ * @param environment variables set on every command before it goes through the transport (a
+ *                    transport such as ssh refuses them, with a message naming them)
  */
-public record ControlSupport(List<Path> searchPath, CommandTransport transport, String healthUrl, Duration waitTime, boolean sudo) {
+public record ControlSupport(List<Path> searchPath, CommandTransport transport, String healthUrl, Duration waitTime, boolean sudo,
+                             java.util.Map<String, String> environment) {
     /** How often the state is polled. */
     public static final Duration POLL = Duration.ofMillis(200);
     /** Each command of a control may run at most this long. */
@@ -35,6 +38,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
     /** Validates. */
     public ControlSupport {
         searchPath = List.copyOf(searchPath);
+        environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(waitTime, "waitTime");
         if (waitTime.isNegative() || waitTime.isZero()) {
@@ -47,7 +51,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
 
     /** @return the defaults: PATH, local, no health URL, 60 s, no sudo */
     public static ControlSupport defaults() {
-        return new ControlSupport(List.of(), CommandTransport.LOCAL, null, Duration.ofSeconds(60), false);
+        return new ControlSupport(List.of(), CommandTransport.LOCAL, null, Duration.ofSeconds(60), false, java.util.Map.of());
     }
 
     /**
@@ -55,7 +59,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      * @return a copy
      */
     public ControlSupport withSearchPath(List<Path> dirs) {
-        return new ControlSupport(dirs, transport, healthUrl, waitTime, sudo);
+        return new ControlSupport(dirs, transport, healthUrl, waitTime, sudo, environment);
     }
 
     /**
@@ -63,7 +67,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      * @return a copy
      */
     public ControlSupport withTransport(CommandTransport t) {
-        return new ControlSupport(searchPath, t, healthUrl, waitTime, sudo);
+        return new ControlSupport(searchPath, t, healthUrl, waitTime, sudo, environment);
     }
 
     /**
@@ -71,7 +75,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      * @return a copy
      */
     public ControlSupport withHealthUrl(String url) {
-        return new ControlSupport(searchPath, transport, Objects.requireNonNull(url, "url"), waitTime, sudo);
+        return new ControlSupport(searchPath, transport, Objects.requireNonNull(url, "url"), waitTime, sudo, environment);
     }
 
     /**
@@ -79,7 +83,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      * @return a copy
      */
     public ControlSupport withWait(Duration d) {
-        return new ControlSupport(searchPath, transport, healthUrl, d, sudo);
+        return new ControlSupport(searchPath, transport, healthUrl, d, sudo, environment);
     }
 
     /**
@@ -87,7 +91,18 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      * @return a copy
      */
     public ControlSupport withSudo(boolean s) {
-        return new ControlSupport(searchPath, transport, healthUrl, waitTime, s);
+        return new ControlSupport(searchPath, transport, healthUrl, waitTime, s, environment);
+    }
+
+    /**
+     * @param name  an environment variable of every command
+     * @param value its value (not a secret: it is shown in dry runs)
+     * @return a copy
+     */
+    public ControlSupport withEnv(String name, String value) {
+        java.util.Map<String, String> e = new java.util.LinkedHashMap<>(environment);
+        e.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return new ControlSupport(searchPath, transport, healthUrl, waitTime, sudo, e);
     }
 
     /**
@@ -103,7 +118,11 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
             all.add("-n");
         }
         all.addAll(List.of(argv));
-        return transport.wrap(Command.of(all).searchPath(searchPath).timeout(COMMAND_TIMEOUT));
+        Command c = Command.of(all).searchPath(searchPath).timeout(COMMAND_TIMEOUT);
+        for (java.util.Map.Entry<String, String> e : environment.entrySet()) {
+            c = c.env(e.getKey(), e.getValue());
+        }
+        return transport.wrap(c);
     }
 
     /**
@@ -187,6 +206,9 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      */
     public StepDescription describe(String summary, List<Command> commands) {
         StepDescription d = StepDescription.of(summary).param("where", transport.where());
+        for (java.util.Map.Entry<String, String> e : environment.entrySet()) {
+            d = d.param("env." + e.getKey(), e.getValue());
+        }
         if (healthUrl != null) {
             d = d.param("health", healthUrl);
         }
