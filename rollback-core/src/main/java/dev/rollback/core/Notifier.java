@@ -6,6 +6,11 @@ package dev.rollback.core;
  * rollback unless the plan says so.
  */
 public interface Notifier {
+    /**
+     * The output under which a plan's notify step journals the message it sends, with the run's
+     * variables expanded and secrets redacted, so that the incident report shows what was sent.
+     */
+    String SENT_MESSAGE_OUTPUT = "notify.message";
 
     /** A short name for plans and reports: "slack webhook". */
     String name();

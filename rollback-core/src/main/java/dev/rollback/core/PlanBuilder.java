@@ -453,7 +453,9 @@ public final class PlanBuilder {
             for (Map.Entry<String, String> out : context.outputs().entrySet()) {
                 text = text.replace("${" + out.getKey() + "}", out.getValue());
             }
-            notifier.send(new Notifier.Notification(context.planName(), context.runId(), Redactor.redact(text)));
+            String sent = Redactor.redact(text);
+            context.output(Notifier.SENT_MESSAGE_OUTPUT, sent);   // the report shows what was sent, not the template
+            notifier.send(new Notifier.Notification(context.planName(), context.runId(), sent));
         }
 
         @Override

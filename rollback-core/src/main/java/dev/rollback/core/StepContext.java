@@ -127,6 +127,19 @@ public interface StepContext {
      */
     void progress(String message);
 
+    /**
+     * Records a check this step ran on its own work, such as the checks a restore runs on the new
+     * database before it swaps it in ({@code verifyWith}). The runner journals it with the step's
+     * result, passed or failed, so that it is listed under the incident report's "Verification
+     * results" like any verify step; recording a failed result does not fail the step (the step
+     * decides that, usually by throwing).
+     *
+     * @param result the check's result
+     */
+    default void checkResult(CheckResult result) {
+        progress("check: " + result.summary());
+    }
+
     /** @return the clock of the run (a manual clock in tests) */
     Clock clock();
 }

@@ -77,7 +77,13 @@ class CrashResumeIT {
                     .map(JournalEvent.CheckpointReached.class::cast).filter(c -> c.name().equals(checkpoint)).findFirst().orElseThrow();
             assertThat(cp.outputs()).containsEntry("drill.s1", "done");
         }
-        assertThat(Files.readString(journal.runDirectory("crash-drill", runId).resolve("incident-report.md"))).contains("| Resumed | 1 time |");
+        String md = Files.readString(journal.runDirectory("crash-drill", runId).resolve("incident-report.md"));
+        assertThat(md).contains("| Resumed | 1 time |").containsPattern("1\\. pid \\d+ on .*: \\*\\*DIED\\*\\*")
+                .containsPattern("- `/` gap: process \\d+ on .* died");
+        if (block.startsWith("inside-step")) {
+            String step = block.substring("inside-step:".length());
+            assertThat(md).as("the killed attempt is not counted as step time").containsPattern("'" + step + "', attempt 1: interrupted, its process died");
+        }
     }
 
     @org.junit.jupiter.api.Test

@@ -365,6 +365,7 @@ public final class RestoreStep implements Step {
             Check check = f.apply(restored);
             CheckResult result = check.check(ctx);
             ctx.progress("check on " + target + ": " + result.summary());
+            ctx.checkResult(result);   // journaled with the restore, for the report's verification results
             if (!result.isPassed()) {
                 failures.add(result.summary());
             }

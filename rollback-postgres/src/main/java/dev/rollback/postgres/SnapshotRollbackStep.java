@@ -95,6 +95,7 @@ public final class SnapshotRollbackStep implements Step {
             for (Function<Postgres, Check> f : checks) {
                 CheckResult r = f.apply(pg.database(snapshot)).check(ctx);
                 ctx.progress("check on " + snapshot + ": " + r.summary());
+                ctx.checkResult(r);   // journaled with the restore, for the report's verification results
                 if (!r.isPassed()) {
                     failures.add(r.summary());
                 }

@@ -45,6 +45,8 @@ class DumpRestoreIT {
         assertThat(TestServer.queryLong(db, "SELECT count(*) FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = current_database() "
                 + "AND a.grantee = 'crm_reader'::regrole AND a.privilege_type IN ('CONNECT', 'TEMPORARY')")).isEqualTo(2);
         assertThat(TestServer.databasesLike(db + "_rollback_")).isEmpty();
+        // the checks run on the new database are journaled with the restore, for the report's verification results
+        assertThat(restored.steps().get(0).checks()).extracting(c -> c.isPassed()).containsExactly(true, true);
     }
 
     @Test

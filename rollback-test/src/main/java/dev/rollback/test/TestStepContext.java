@@ -1,5 +1,6 @@
 package dev.rollback.test;
 
+import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepContext;
 
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ public final class TestStepContext implements StepContext {
     private final Map<String, String> outputs;
     private final Map<String, String> memory;
     private final List<String> progress = Collections.synchronizedList(new ArrayList<>());
+    private final List<CheckResult> checks = Collections.synchronizedList(new ArrayList<>());
     private volatile String runId = "test-run";
     private volatile String planName = "test-plan";
     private volatile String stepName = "test-step";
@@ -186,6 +188,18 @@ public final class TestStepContext implements StepContext {
     @Override
     public void progress(String message) {
         progress.add(message);
+    }
+
+    @Override
+    public void checkResult(CheckResult result) {
+        checks.add(Objects.requireNonNull(result, "result"));
+    }
+
+    /** @return the checks the step recorded on its own work ({@link StepContext#checkResult}), in order */
+    public List<CheckResult> checks() {
+        synchronized (checks) {
+            return List.copyOf(checks);
+        }
     }
 
     @Override

@@ -44,11 +44,12 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
      *
      * @param name the name
      * @return its value
-     * @throws UsageException naming the setting and both ways to give it
+     * @throws UsageException naming the setting and how to give it (a secret only through the environment)
      */
     public String require(String name) {
-        return setting(name).orElseThrow(() -> new UsageException(name + " is not set; export " + name
-                + "=... or pass --set " + name + "=..."));
+        return setting(name).orElseThrow(() -> new UsageException(ResumeCommandLine.isSecret(name, "")
+                ? name + " is not set; it is a secret, so export " + name + " in the environment (never on the command line, where ps shows it)"
+                : name + " is not set; export " + name + "=... or pass --set " + name + "=..."));
     }
 
     /**

@@ -148,8 +148,8 @@ public final class RollbackCommand {
                 .confirmations(options.approver() != null ? Confirmations.autoApprove(options.approver())
                         : options.noInput() ? Confirmations.none()
                         : Confirmations.console(new BufferedReader(new InputStreamReader(in, Charset.defaultCharset())), err))
-                .resumeCommand(id -> programName + " --resume " + id + " --journal " + journal.root()
-                        + (options.approver() != null ? " --yes " + options.approver() : ""));
+                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journal.root().toString(), options.approver(),
+                        options.settings()));
         runnerCustomizer.accept(runner);
         try {
             RunReport report;

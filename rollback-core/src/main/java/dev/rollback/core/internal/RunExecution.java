@@ -236,7 +236,7 @@ public final class RunExecution {
                 startedAt.plusMillis(millis), results, phaseResults(), failure, snapshotOutputs(),
                 journal.describeLocation(plan.name(), runId), runDirectory);
         LOG.info("Run {} of plan '{}' ended {} in {} ms", runId, plan.name(), outcome, millis);
-        writeIncidentReport();
+        writeIncidentReport(outcome.isSuccess() ? null : resumeCommand.apply(runId));
         for (RunListener l : listeners) {
             try {
                 l.runFinished(report);
@@ -248,9 +248,9 @@ public final class RunExecution {
     }
 
     /** Every run leaves its incident report in its run folder; failing to write it does not change the outcome. */
-    private void writeIncidentReport() {
+    private void writeIncidentReport(String resume) {
         try {
-            Path file = IncidentReport.write(journal, plan, runId);
+            Path file = IncidentReport.write(journal, plan, runId, resume);
             LOG.info("Incident report: {}", file);
         } catch (RuntimeException e) {
             LOG.warn("Could not write the incident report of run {}: {}", runId, Redactor.redact(String.valueOf(e)));
@@ -267,8 +267,8 @@ public final class RunExecution {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             append(new JournalEvent.StepStarted(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt));
             LOG.info("[{}/{}] {} {} (attempt {})", step.index(), plan.steps().size(), step.kind(), step.name(), attempt);
-            Context ctx = new Context(step, runDirectory);
-            checks = new ArrayList<>();
+            checks = Collections.synchronizedList(new ArrayList<>());
+            Context ctx = new Context(step, runDirectory, checks);
             long a0 = System.nanoTime();
             Throwable error = attempt(step, ctx, checks);
             long attemptMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a0);
@@ -493,10 +493,18 @@ public final class RunExecution {
         private final PlannedStep step;
         private final Path runDirectory;
         private final Map<String, String> stepOutputs = Collections.synchronizedMap(new LinkedHashMap<>());
+        private final List<CheckResult> checks;
 
-        Context(PlannedStep step, Path runDirectory) {
+        Context(PlannedStep step, Path runDirectory, List<CheckResult> checks) {
             this.step = step;
             this.runDirectory = runDirectory;
+            this.checks = checks;
+        }
+
+        @Override
+        public void checkResult(CheckResult result) {
+            java.util.Objects.requireNonNull(result, "result");
+            checks.add(result);   // journaled with the attempt's end, like a verify step's result
         }
 
         @Override

@@ -43,10 +43,10 @@ class IncidentReportTest {
                 .contains("by alice on")
                 .contains("| Reason | data corruption in crm_Accounts |")
                 .contains("## Timeline").contains("2. restore nextcrm |").contains("#")
-                .contains("## Steps").contains("| 5 | smoke search | ACTION | FAILED | 1 |")
+                .contains("## Steps").contains("| 5 | smoke search | ACTION | **FAILED** | 1 |")
                 .contains("## Phases against budget").contains("Phase 3: restore").contains("OVER BUDGET")
                 .contains("## Approvals").contains("| restore nextcrm | approved by dba@example.com | auto-approve |")
-                .contains("## Verification results").contains("| collections | passed | 26 | >= 26 |")
+                .contains("## Verification results").contains("| 4. collections |  | passed | 26 | >= 26 |")
                 .contains("## Failures").contains("search answered 500")
                 .contains("## Data-loss window").contains("| crm_Accounts | 12 rows created after 2026-11-24T02:00:00Z |");
     }

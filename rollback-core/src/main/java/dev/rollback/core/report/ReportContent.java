@@ -1,0 +1,419 @@
+package dev.rollback.core.report;
+
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.Durations;
+import dev.rollback.core.StepKind;
+import dev.rollback.core.journal.JournalEvent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides what an incident report says, as format-free {@link Block}s: the state the run left
+ * first when it needs someone, then the summary, the timeline, steps, phases, approvals, checks,
+ * failures, what was kept, the data-loss window, outputs and the events.
+ */
+final class ReportContent {
+    private static final Pattern DATA_LOSS = Pattern.compile("(?i)(?:^|\\.)dataloss\\.(.+)");
+    private static final Pattern SAFETY_TAG = Pattern.compile("(?i)(?:^|\\.)safetyTag$");
+
+    private final RunHistory h;
+    private final String resumeCommand;
+
+    ReportContent(RunHistory history, String resumeCommand) {
+        this.h = history;
+        this.resumeCommand = resumeCommand;
+    }
+
+    /** @return the report's title */
+    String title() {
+        return "Incident report: rollback '" + h.planName() + "', run " + h.runId;
+    }
+
+    /** @return the blocks, in order */
+    List<Block> blocks() {
+        List<Block> b = new ArrayList<>();
+        b.add(new Block.Heading(1, title()));
+        if (h.needsAttention()) {
+            b.add(currentState());
+        }
+        b.add(summary());
+        b.add(new Block.Heading(2, "Timeline"));
+        TimelineLayout layout = new TimelineLayout(h);
+        b.add(new Block.Text("Each bar is a step on the run's time axis (" + Durations.human(layout.total()) + " in all)"
+                + (layout.gaps.isEmpty() ? "" : "; the time between processes is a gap, not step time"
+                + (layout.shortened() ? ", drawn shortened with its real length in its label" : ""))
+                + "."));
+        b.add(new Block.Timeline(layout));
+        steps(b);
+        if (!h.phases().isEmpty()) {
+            b.add(new Block.Heading(2, "Phases against budget"));
+            b.add(new Block.PhaseBudgets(h.phases().stream()
+                    .map(p -> new Block.PhaseBurn(p.name(), h.phaseTime(p).toMillis(), p.budget().toMillis())).toList()));
+        }
+        approvals(b);
+        checks(b);
+        failures(b);
+        keptAndLeftovers(b);
+        dataLoss(b);
+        outputs(b);
+        events(b);
+        b.add(new Block.Text("_Rendered from the journal by rollback's IncidentReport; times in UTC._"));
+        return b;
+    }
+
+    /** The callout for a run that needs someone: outcome, the app, what changed, what to clean up, how to go on. */
+    private Block currentState() {
+        List<Block> body = new ArrayList<>();
+        body.add(new Block.Text(outcomeSentence()));
+        body.add(new Block.Text(appSentence()));
+        List<String> changed = new ArrayList<>();
+        for (RunHistory.StepRecord r : h.changes()) {
+            changed.add("step " + r.index + " " + quote(r.name) + " (" + label(r.kind) + (r.destructive ? ", destructive" : "") + "): "
+                    + switch (r.status) {
+                        case SUCCEEDED, SKIPPED -> "done";
+                        case FAILED -> "FAILED, may have changed part of its target: " + ReportText.plain(r.error);
+                        case INTERRUPTED -> "INTERRUPTED by the death of its process, may have changed part of its target";
+                        case RUNNING -> "started, no end recorded";
+                        case NOT_RUN -> "not run";
+                    });
+        }
+        body.add(new Block.Text("**What changed**" + (changed.isEmpty() ? ": nothing; no step that changes anything ran." : ":")));
+        if (!changed.isEmpty()) {
+            body.add(new Block.Bullets(changed));
+        }
+        List<String> cleanup = cleanupItems();
+        body.add(new Block.Text("**To clean up**" + (cleanup.isEmpty() ? ": nothing recorded (no kept data, leftovers or safety tags)." : ":")));
+        if (!cleanup.isEmpty()) {
+            body.add(new Block.Bullets(cleanup));
+        }
+        if (resumeCommand != null && !resumeCommand.isBlank()) {
+            body.add(new Block.Text("**To resume** (restarts after the last checkpoint; settings that are secrets are not on the "
+                    + "command line: give them through the environment as for the first run):"));
+            body.add(new Block.Code("bash", resumeCommand));
+        } else {
+            body.add(new Block.Text("**To resume**: run the same program with " + ReportText.code("--resume " + h.runId) + "."));
+        }
+        return new Block.Alert("Current state", body);
+    }
+
+    private String outcomeSentence() {
+        JournalEvent.RunFinished f = h.finished;
+        if (f == null) {
+            RunHistory.Invocation last = h.invocations.isEmpty() ? null : h.invocations.get(h.invocations.size() - 1);
+            Optional<RunHistory.StepRecord> running = h.stepList().stream().filter(r -> r.pendingStart != null).findFirst();
+            return "**INCOMPLETE**: no end is recorded" + (last == null ? "" : "; process " + last.pid() + " on " + last.host()
+                    + " last wrote at " + ReportText.time(last.lastSeen()) + " UTC") + running.map(r -> ", during step " + r.index + " "
+                    + quote(r.name)).orElse("") + ". It stopped (killed, or the machine died) or it is still running.";
+        }
+        String at = f.failedStep() == null ? "" : " at step " + stepIndex(f.failedStep()) + quote(f.failedStep());
+        return "**" + f.outcome() + "**" + at + (f.message() == null ? "." : ": " + ReportText.plain(f.message()));
+    }
+
+    private String stepIndex(String name) {
+        return h.stepList().stream().filter(r -> name.equals(r.name)).map(r -> r.index + " ").findFirst().orElse("");
+    }
+
+    private String appSentence() {
+        Optional<RunHistory.StepRecord> app = h.lastAppStep();
+        if (app.isEmpty()) {
+            Optional<RunHistory.StepRecord> stop = h.stepList().stream().filter(r -> r.kind == StepKind.STOP_APP).findFirst();
+            return "**The app**: no step of this run stopped or started it" + stop.map(s -> " (step " + s.index + " " + quote(s.name)
+                    + " has not run)").orElse("") + ", so it is as the run found it.";
+        }
+        RunHistory.StepRecord r = app.get();
+        RunHistory.Attempt last = r.attempts.get(r.attempts.size() - 1);
+        Optional<RunHistory.StepRecord> start = h.stepList().stream().filter(s -> s.kind == StepKind.START_APP && s.index > r.index).findFirst();
+        if (r.kind == StepKind.STOP_APP) {
+            return last.ok()
+                    ? "**The app is DOWN**: step " + r.index + " " + quote(r.name) + " stopped it at " + ReportText.time(last.end()) + " UTC"
+                    + start.map(s -> " and step " + s.index + " " + quote(s.name) + " has not started it again.").orElse(" and no later step starts it.")
+                    : "**The app may be partly DOWN**: step " + r.index + " " + quote(r.name) + " failed while stopping it: "
+                    + ReportText.plain(last.error());
+        }
+        return last.ok()
+                ? "**The app is UP** as far as the run knows: step " + r.index + " " + quote(r.name) + " started it at "
+                + ReportText.time(last.end()) + " UTC."
+                : "**The app is DOWN or unhealthy**: step " + r.index + " " + quote(r.name) + " failed to start it: " + ReportText.plain(last.error());
+    }
+
+    private List<String> cleanupItems() {
+        List<String> items = new ArrayList<>();
+        Map<String, String> kept = new LinkedHashMap<>();
+        Map<String, String> leftovers = new LinkedHashMap<>();
+        Map<String, String> tags = new LinkedHashMap<>();
+        sortOutputs(kept, leftovers, tags);
+        kept.forEach((k, v) -> items.add("kept: " + ReportText.plain(v) + " (" + ReportText.code(k) + "): keep it until the team is "
+                + "satisfied with the rollback, then drop it"));
+        leftovers.forEach((k, v) -> items.add("leftover: " + ReportText.plain(v) + " (" + ReportText.code(k) + "): resuming the run "
+                + "reuses or drops it; abandoning the run drops it"));
+        tags.forEach((k, v) -> items.add("safety tag " + ReportText.code(v) + " (" + ReportText.code(k) + "): marks where the code was; "
+                + "delete it once the team is satisfied (" + ReportText.code("git tag -d " + v) + ")"));
+        return items;
+    }
+
+    /** Kept data, leftovers and safety tags from every output in journal order; a later value of a key wins, empty means gone. */
+    private void sortOutputs(Map<String, String> kept, Map<String, String> leftovers, Map<String, String> tags) {
+        h.allOutputs.forEach((k, v) -> {
+            if (k.startsWith(IncidentReport.KEPT_PREFIX)) {
+                kept.put(k, v);
+            } else if (k.startsWith(IncidentReport.LEFTOVER_PREFIX)) {
+                leftovers.put(k, v);
+            } else if (SAFETY_TAG.matcher(k).find()) {
+                tags.put(k, v);
+            }
+        });
+        kept.values().removeIf(v -> v == null || v.isBlank());
+        leftovers.values().removeIf(v -> v == null || v.isBlank());
+        tags.values().removeIf(v -> v == null || v.isBlank());
+    }
+
+    private Block summary() {
+        List<List<String>> rows = new ArrayList<>();
+        String outcome = h.finished != null ? h.finished.outcome() : "INCOMPLETE (no end recorded: the process stopped)";
+        rows.add(List.of("Outcome", "**" + outcome + "**"));
+        JournalEvent.RunStarted s = h.started;
+        if (s != null) {
+            rows.add(List.of("Started", ReportText.time(s.time()) + " UTC by " + ReportText.plain(s.operator()) + " on "
+                    + ReportText.plain(s.host()) + " (pid " + s.pid() + ")"));
+            rows.add(List.of("Reason", s.reason() == null || s.reason().isEmpty() ? "(none given)" : ReportText.plain(s.reason())));
+            rows.add(List.of("Plan fingerprint", ReportText.code(s.fingerprint())));
+        }
+        rows.add(List.of("Ended", ReportText.time(h.t1) + " UTC"));
+        rows.add(List.of("Total time", Durations.human(Duration.between(h.t0, h.t1))));
+        long resumes = h.events.stream().filter(JournalEvent.RunResumed.class::isInstance).count();
+        if (resumes > 0) {
+            rows.add(List.of("Resumed", resumes + (resumes == 1 ? " time" : " times")));
+        }
+        if (h.invocations.size() > 1) {
+            List<String> procs = new ArrayList<>();
+            for (RunHistory.Invocation i : h.invocations) {
+                procs.add(i.number() + ". pid " + i.pid() + " on " + ReportText.plain(i.host()) + " by " + ReportText.plain(i.operator())
+                        + ", " + ReportText.clock(i.start()) + "-" + ReportText.clock(i.lastSeen()) + ": "
+                        + (i.died() ? "**DIED** (no end recorded; the next process resumed the run)"
+                        : i.outcome() == null ? "no end recorded" : i.outcome()));
+            }
+            rows.add(List.of("Processes", String.join("; ", procs)));
+        }
+        if (h.finished != null && h.finished.failedStep() != null) {
+            rows.add(List.of("Stopped at", ReportText.plain(h.finished.failedStep()) + ": " + ReportText.plain(h.finished.message())));
+        }
+        return new Block.Table(List.of("", ""), rows);
+    }
+
+    private void steps(List<Block> b) {
+        List<List<String>> rows = new ArrayList<>();
+        for (RunHistory.StepRecord r : h.stepList()) {
+            int attempts = r.attempts.size() + (r.pendingStart != null ? 1 : 0);
+            String note = r.sentMessage != null ? "sent: " + ReportText.plain(r.sentMessage)
+                    : r.status == RunHistory.Status.FAILED ? ReportText.plain(r.error)
+                    : r.status == RunHistory.Status.INTERRUPTED ? "its process died during the attempt; a resume runs it again"
+                    : r.checks.size() == 1 ? ReportText.plain(r.checks.get(0).summary())
+                    : r.checks.size() > 1 ? r.checks.size() + " checks, see Verification results" : "";
+            String status = r.status == RunHistory.Status.FAILED || r.status == RunHistory.Status.INTERRUPTED ? "**" + r.status.label + "**" : r.status.label;
+            rows.add(List.of(String.valueOf(r.index), ReportText.plain(r.name), r.kind == null ? "" : r.kind.name(), status,
+                    attempts == 0 ? "" : String.valueOf(attempts), attempts == 0 ? "" : Durations.human(r.time()), note));
+        }
+        section(b, "Steps", List.of("#", "Step", "Kind", "Result", "Attempts", "Time", "Note"), rows);
+    }
+
+    private void approvals(List<Block> b) {
+        b.add(new Block.Heading(2, "Approvals"));
+        if (h.approvals.isEmpty()) {
+            b.add(new Block.Text("No destructive step asked for approval."));
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (RunHistory.Approval a : h.approvals) {
+            rows.add(List.of(ReportText.time(a.time()), ReportText.plain(a.step()),
+                    a.granted() ? "approved by " + ReportText.plain(a.who()) : "**NOT approved**: " + ReportText.plain(a.reason()),
+                    ReportText.plain(a.method())));
+        }
+        b.add(new Block.Table(List.of("Time (UTC)", "Step", "Decision", "How"), rows));
+    }
+
+    private void checks(List<Block> b) {
+        if (h.checks.isEmpty()) {
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (RunHistory.StepCheck c : h.checks) {
+            CheckResult r = c.result();
+            String checkName = r.name().equals(c.step().name) ? "" : ReportText.plain(r.name());
+            rows.add(List.of(c.step().index + ". " + ReportText.plain(c.step().name), checkName, r.isPassed() ? "passed" : "**FAILED**",
+                    ReportText.plain(r.measured()), ReportText.plain(r.expected()), ReportText.plain(r.message())));
+        }
+        b.add(new Block.Heading(2, "Verification results"));
+        b.add(new Block.Text("Every check the run made: prechecks, verify steps, and the checks a step ran on its own work "
+                + "(a restore's checks on the new data before it is swapped in)."));
+        b.add(new Block.Table(List.of("Step", "Check", "Result", "Measured", "Expected", "Note"), rows));
+    }
+
+    private void failures(List<Block> b) {
+        List<String> items = new ArrayList<>();
+        for (RunHistory.FailureRecord f : h.failures) {
+            StringBuilder item = new StringBuilder(ReportText.time(f.time()) + " step " + f.step().index + " " + quote(f.step().name)
+                    + ", attempt " + f.attempt() + (f.retried() ? " (retried)" : "") + ": " + ReportText.plain(f.error()));
+            f.evidence().forEach((k, v) -> {
+                if (!k.equals(RunHistory.NOTIFY_MESSAGE)) {
+                    item.append('\n').append(k).append(" = ").append(ReportText.plain(v));
+                }
+            });
+            items.add(item.toString());
+        }
+        for (RunHistory.StepRecord r : h.stepList()) {
+            r.attempts.stream().filter(a -> !a.ended()).forEach(a -> items.add(ReportText.time(a.end()) + " step " + r.index + " "
+                    + quote(r.name) + ", attempt " + a.number() + ": interrupted, its process died (last journaled at "
+                    + ReportText.time(a.end()) + " UTC)"));
+        }
+        if (items.isEmpty()) {
+            return;
+        }
+        b.add(new Block.Heading(2, "Failures"));
+        b.add(new Block.Bullets(items));
+    }
+
+    private void keptAndLeftovers(List<Block> b) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        Map<String, String> leftovers = new LinkedHashMap<>();
+        Map<String, String> tags = new LinkedHashMap<>();
+        sortOutputs(kept, leftovers, tags);
+        if (kept.isEmpty() && leftovers.isEmpty() && tags.isEmpty()) {
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        kept.forEach((k, v) -> rows.add(List.of("kept", ReportText.plain(v), ReportText.code(k),
+                "keep it until the team is satisfied with the rollback, then drop it")));
+        leftovers.forEach((k, v) -> rows.add(List.of("leftover", ReportText.plain(v), ReportText.code(k), h.succeeded()
+                ? "left by a failed attempt of this run: drop it once the team is satisfied"
+                : "left by a failed attempt: resuming the run reuses or drops it; abandoning the run drops it")));
+        tags.forEach((k, v) -> rows.add(List.of("safety tag", ReportText.plain(v), ReportText.code(k),
+                "marks where the code was before the rollback; delete it once the team is satisfied")));
+        b.add(new Block.Heading(2, "Kept data and leftovers"));
+        b.add(new Block.Table(List.of("", "What", "Key", "What to do"), rows));
+    }
+
+    private void dataLoss(List<Block> b) {
+        Map<String, String> loss = new LinkedHashMap<>();
+        h.outputs.forEach((k, v) -> {
+            Matcher m = DATA_LOSS.matcher(k);
+            if (m.find()) {
+                loss.put(m.group(1), v);
+            }
+        });
+        b.add(new Block.Heading(2, "Data-loss window"));
+        if (loss.isEmpty()) {
+            b.add(new Block.Text("No step measured a data-loss window in this run."));
+            return;
+        }
+        String header;
+        if (h.restoreRan()) {
+            header = "Lost (created after the backup; the restore replaced them)";
+        } else if (h.hasRestore()) {
+            header = "At risk (created after the backup)";
+            b.add(new Block.Text("**Nothing is lost yet: the restore has not run.** These rows were created after the backup; "
+                    + "they are lost if the restore runs."));
+        } else {
+            header = "Created after the backup";
+        }
+        List<List<String>> rows = new ArrayList<>();
+        loss.forEach((k, v) -> rows.add(List.of(ReportText.plain(k), ReportText.plain(v))));
+        b.add(new Block.Table(List.of("What", header), rows));
+    }
+
+    private void outputs(List<Block> b) {
+        Map<String, String> all = new LinkedHashMap<>(h.outputs);
+        all.remove(RunHistory.NOTIFY_MESSAGE);
+        if (all.isEmpty()) {
+            return;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        all.forEach((k, v) -> rows.add(List.of(ReportText.plain(k), ReportText.plain(v))));
+        section(b, "Outputs", List.of("Key", "Value"), rows);
+    }
+
+    /** The journal as a table: one row per step in each process (its last attempt), and every other event. */
+    private void events(List<Block> b) {
+        List<List<String>> rows = new ArrayList<>();
+        List<JournalEvent> ev = h.events;
+        for (int i = 0; i < ev.size(); i++) {
+            JournalEvent e = ev.get(i);
+            String what = describe(e, ev, i);
+            if (what != null) {
+                rows.add(List.of(ReportText.time(e.time()), Durations.human(Duration.between(h.t0, e.time())), what));
+            }
+        }
+        section(b, "Events", List.of("Time (UTC)", "+", "Event"), rows);
+    }
+
+    private String describe(JournalEvent e, List<JournalEvent> ev, int i) {
+        if (e instanceof JournalEvent.RunStarted s) {
+            return "run started by " + ReportText.plain(s.operator()) + " on " + ReportText.plain(s.host()) + " (pid " + s.pid() + ", "
+                    + s.stepCount() + " steps)";
+        } else if (e instanceof JournalEvent.RunResumed r) {
+            return "run resumed by " + ReportText.plain(r.operator()) + " on " + ReportText.plain(r.host()) + " (pid " + r.pid() + ") after "
+                    + (r.fromCheckpoint() == null ? "the start" : "checkpoint " + quote(r.fromCheckpoint()));
+        } else if (e instanceof JournalEvent.StepStarted s) {
+            return endOf(ev, i, s) ? null : "step " + s.index() + " " + quote(s.step()) + " started"
+                    + (s.attempt() > 1 ? " (attempt " + s.attempt() + ")" : "") + "; **no end recorded**";
+        } else if (e instanceof JournalEvent.StepFinished f) {
+            return "step " + f.index() + " " + quote(displayName(f.index(), f.step())) + " ok in " + Durations.human(Duration.ofMillis(f.durationMillis()))
+                    + (f.attempt() > 1 ? " (attempt " + f.attempt() + ")" : "");
+        } else if (e instanceof JournalEvent.StepFailed f) {
+            return f.willRetry() ? null : "step " + f.index() + " " + quote(displayName(f.index(), f.step())) + " **FAILED** after "
+                    + Durations.human(Duration.ofMillis(f.durationMillis())) + (f.attempt() > 1 ? " (attempt " + f.attempt() + ")" : "")
+                    + ": " + ReportText.plain(f.error());
+        } else if (e instanceof JournalEvent.StepMemory m) {
+            return quote(m.step()) + " remembered " + ReportText.plain(m.key()) + " = " + ReportText.plain(m.value());
+        } else if (e instanceof JournalEvent.ApprovalGranted a) {
+            return quote(a.step()) + " approved by " + ReportText.plain(a.approver()) + " (" + ReportText.plain(a.method()) + ")";
+        } else if (e instanceof JournalEvent.ApprovalRefused a) {
+            return quote(a.step()) + " **NOT approved**: " + ReportText.plain(a.reason());
+        } else if (e instanceof JournalEvent.CheckpointReached c) {
+            return "checkpoint " + quote(c.name()) + " reached";
+        } else if (e instanceof JournalEvent.RunFinished f) {
+            return "run ended " + f.outcome();
+        }
+        return null;
+    }
+
+    /** A notify step is shown with the message it sent rather than its cut template. */
+    private String displayName(int index, String name) {
+        RunHistory.StepRecord r = h.steps.get(index);
+        return r != null && r.sentMessage != null && r.kind == StepKind.NOTIFY ? "notify: " + r.sentMessage : name;
+    }
+
+    /** Whether a started attempt has its end journaled in the same process. */
+    private static boolean endOf(List<JournalEvent> ev, int i, JournalEvent.StepStarted s) {
+        for (int j = i + 1; j < ev.size(); j++) {
+            JournalEvent e = ev.get(j);
+            if (e instanceof JournalEvent.RunResumed || e instanceof JournalEvent.RunStarted) {
+                return false;
+            }
+            if (e instanceof JournalEvent.StepFinished f && f.index() == s.index()
+                    || e instanceof JournalEvent.StepFailed f2 && f2.index() == s.index()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void section(List<Block> b, String title, List<String> headers, List<List<String>> rows) {
+        b.add(new Block.Heading(2, title));
+        b.add(new Block.Table(headers, rows));
+    }
+
+    private static String quote(String s) {
+        return "'" + ReportText.plain(s) + "'";
+    }
+
+    private static String label(StepKind k) {
+        return k == null ? "step" : k.name().toLowerCase().replace('_', ' ');
+    }
+}
