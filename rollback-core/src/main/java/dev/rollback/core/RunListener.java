@@ -23,6 +23,17 @@ public interface RunListener {
     }
 
     /**
+     * A destructive step's approval is being asked for; the decision follows as an
+     * {@link JournalEvent.ApprovalGranted} or {@link JournalEvent.ApprovalRefused} event. A console
+     * approval may wait for a person between the two: a live page shows it as waiting.
+     *
+     * @param plan the plan
+     * @param step the step that needs approval
+     */
+    default void approvalRequested(RollbackPlan plan, PlannedStep step) {
+    }
+
+    /**
      * An event was journaled.
      *
      * @param plan  the plan

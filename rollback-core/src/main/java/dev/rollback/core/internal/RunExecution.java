@@ -354,6 +354,13 @@ public final class RunExecution {
 
     private Confirmations.Approval approve(PlannedStep step) {
         Confirmations.Approval approval;
+        for (RunListener l : listeners) {
+            try {
+                l.approvalRequested(plan, step);
+            } catch (RuntimeException e) {
+                LOG.warn("Listener {} failed: {}", l, Redactor.redact(String.valueOf(e)));
+            }
+        }
         try {
             approval = confirmations.request(new Confirmations.ApprovalRequest(plan.name(), runId, step));
         } catch (RuntimeException e) {

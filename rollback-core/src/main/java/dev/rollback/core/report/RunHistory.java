@@ -60,7 +60,7 @@ final class RunHistory {
      * @param number     attempt number within its process
      * @param invocation the process that ran it
      * @param start      when it started
-     * @param end        when it ended, or the process's last sign of life when it never ended
+     * @param end        its start plus the time the runner measured, or the process's last sign of life when it never ended
      * @param ok         whether it succeeded
      * @param ended      whether its end was journaled
      * @param error      why it failed, or null
@@ -189,7 +189,8 @@ final class RunHistory {
                 r.status = Status.RUNNING;
             } else if (e instanceof JournalEvent.StepFinished f) {
                 StepRecord r = step(f.index(), f.step(), f.kind());
-                r.attempts.add(new Attempt(f.attempt(), invocation, startOf(r, f.time(), f.durationMillis()), f.time(), true, true, null));
+                Instant from = startOf(r, f.time(), f.durationMillis());
+                r.attempts.add(new Attempt(f.attempt(), invocation, from, from.plusMillis(f.durationMillis()), true, true, null));
                 r.pendingStart = null;
                 r.status = Status.SUCCEEDED;
                 r.error = null;
@@ -201,7 +202,8 @@ final class RunHistory {
                 sent(r, f.outputs());
             } else if (e instanceof JournalEvent.StepFailed f) {
                 StepRecord r = step(f.index(), f.step(), f.kind());
-                r.attempts.add(new Attempt(f.attempt(), invocation, startOf(r, f.time(), f.durationMillis()), f.time(), false, true, f.error()));
+                Instant from = startOf(r, f.time(), f.durationMillis());
+                r.attempts.add(new Attempt(f.attempt(), invocation, from, from.plusMillis(f.durationMillis()), false, true, f.error()));
                 r.pendingStart = null;
                 failures.add(new FailureRecord(f.time(), r, f.attempt(), f.willRetry(), f.error(), f.outputs()));
                 allOutputs.putAll(f.outputs());
