@@ -118,6 +118,34 @@ class NotifierIT {
     }
 
     @Test
+    void withoutAnSlf4jBindingALogNotificationFailsSayingWhatToAddInsteadOfGoingNowhere() throws Exception {
+        String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.contains("slf4j-simple")).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+                LogNotifierWithoutBindingMain.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("REFUSED: the notification went nowhere: this program has no SLF4J binding")
+                .contains("org.slf4j:slf4j-simple").doesNotContain("SENT");
+    }
+
+    @Test
+    void theRunnersLogDoesNotRepeatTheConsoleProgressButLogsStepsWithoutIt() throws Exception {
+        Path logFile = Path.of(System.getProperty("org.slf4j.simpleLogger.logFile"));
+        String quiet = "console-step-" + System.nanoTime();
+        String loud = "logged-step-" + System.nanoTime();
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        Rollback.runner().journal(InMemoryJournal.create()).listener(dev.rollback.core.ConsoleProgress.to(new java.io.PrintStream(console, true)))
+                .run(Rollback.plan("with-console").step(quiet, c -> { }).build());
+        Rollback.runner().journal(InMemoryJournal.create()).run(Rollback.plan("without-console").step(loud, c -> { }).build());
+        String log = Files.readString(logFile);
+        assertThat(console.toString()).contains(quiet);
+        assertThat(log).as("the console showed it; the log does not repeat it").doesNotContain(quiet)
+                .doesNotContain("of plan 'with-console' ended");
+        assertThat(log).contains("ACTION " + loud + " (attempt 1)").contains("of plan 'without-console' ended SUCCEEDED");
+    }
+
+    @Test
     void badWebhookUrlIsRejectedWithoutShowingIt() {
         IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class,
                 () -> Webhook.slack(Secret.of("ftp://hooks.example/secret-path-123")));

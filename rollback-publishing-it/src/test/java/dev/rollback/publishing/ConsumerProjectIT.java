@@ -99,6 +99,38 @@ class ConsumerProjectIT {
         try (Stream<Path> files = Files.list(resolved)) {
             assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("rollback-core-") && n.endsWith(".jar"));
         }
+
+        // The user's program as one runnable jar (the shade plugin, as docs/packaging.md shows), run as an operator would.
+        Path jar = project.resolve("target/cache-rollback-1.0.0-all.jar");
+        assertThat(jar).exists();
+        Path work = Files.createDirectories(dir.resolve("ops"));
+        Files.writeString(work.resolve("cache.conf"), "ttl=0\n");
+        Files.writeString(work.resolve("cache.conf.previous"), "ttl=60\n");
+        String[] common = {"--set", "CACHE_CONFIG=" + work.resolve("cache.conf"), "--journal", work.resolve("journal").toString()};
+        Run dry = java(work, jar, common, "--dry-run");
+        assertThat(dry.code()).as(dry.output()).isZero();
+        assertThat(dry.output()).contains("DRY RUN: nothing will be changed.").contains("put previous config back");
+        assertThat(Files.readString(work.resolve("cache.conf"))).isEqualTo("ttl=0\n");
+        Run real = java(work, jar, common, "--yes", "ops@example.com", "--reason", "bad cache ttl");
+        assertThat(real.code()).as(real.output()).isZero();
+        assertThat(Files.readString(work.resolve("cache.conf"))).isEqualTo("ttl=60\n");
+        assertThat(real.output()).contains("Incident report: ");
+        Run again = java(work, jar, new String[0], "--set", "CACH_CONFIG=x");
+        assertThat(again.code()).as("usage error: %s", again.output()).isEqualTo(2);
+    }
+
+    private record Run(int code, String output) {
+    }
+
+    private static Run java(Path work, Path jar, String[] common, String... more) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+        cmd.addAll(List.of(common));
+        cmd.addAll(List.of(more));
+        Path out = Files.createTempFile(work, "run", ".log");
+        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out));
     }
 
     /** Copies a tree; with {@code link}, hard-links files (fast, no extra space) and leaves rollback's own artifacts out. */

@@ -136,6 +136,10 @@ public final class RollbackCommand {
         } catch (IllegalArgumentException e) {
             err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
             return ExitCode.USAGE.code();
+        } catch (RuntimeException e) {
+            // the plan factory failed (a backup not found, a target unreachable): say why, no stack trace
+            err.println(programName + ": the plan could not be built: " + dev.rollback.core.Redactor.redact(String.valueOf(e.getMessage())));
+            return ExitCode.INVALID_PLAN.code();
         }
         if (options.dryRun()) {
             out.println("DRY RUN: nothing will be changed.");

@@ -2,6 +2,7 @@ package dev.rollback.core.internal;
 
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
+import dev.rollback.core.ConsoleProgress;
 import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Phase;
 import dev.rollback.core.PlanChangedException;
@@ -22,6 +23,7 @@ import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.core.report.IncidentReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -235,7 +237,7 @@ public final class RunExecution {
         RunReport report = new RunReport(plan.name(), plan.fingerprint(), runId, outcome, startedAt,
                 startedAt.plusMillis(millis), results, phaseResults(), failure, snapshotOutputs(),
                 journal.describeLocation(plan.name(), runId), runDirectory);
-        LOG.info("Run {} of plan '{}' ended {} in {} ms", runId, plan.name(), outcome, millis);
+        LOG.atLevel(level(Level.INFO)).log("Run {} of plan '{}' ended {} in {} ms", runId, plan.name(), outcome, millis);
         writeIncidentReport(outcome.isSuccess() ? null : resumeCommand.apply(runId));
         for (RunListener l : listeners) {
             try {
@@ -251,7 +253,7 @@ public final class RunExecution {
     private void writeIncidentReport(String resume) {
         try {
             Path file = IncidentReport.write(journal, plan, runId, resume);
-            LOG.info("Incident report: {}", file);
+            LOG.atLevel(level(Level.INFO)).log("Incident report: {}", file);
         } catch (RuntimeException e) {
             LOG.warn("Could not write the incident report of run {}: {}", runId, Redactor.redact(String.valueOf(e)));
         }
@@ -266,7 +268,7 @@ public final class RunExecution {
         List<CheckResult> checks = new ArrayList<>();
         for (int attempt = 1; attempt <= attempts; attempt++) {
             append(new JournalEvent.StepStarted(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt));
-            LOG.info("[{}/{}] {} {} (attempt {})", step.index(), plan.steps().size(), step.kind(), step.name(), attempt);
+            LOG.atLevel(level(Level.INFO)).log("[{}/{}] {} {} (attempt {})", step.index(), plan.steps().size(), step.kind(), step.name(), attempt);
             checks = Collections.synchronizedList(new ArrayList<>());
             Context ctx = new Context(step, runDirectory, checks);
             long a0 = System.nanoTime();
@@ -285,7 +287,7 @@ public final class RunExecution {
             Map<String, String> evidence = snapshot(ctx.stepOutputs);
             append(new JournalEvent.StepFailed(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
                     attemptMillis, lastError, retry, checks, evidence));
-            LOG.warn("Step '{}' failed (attempt {} of {}): {}", step.name(), attempt, attempts, lastError);
+            LOG.atLevel(level(Level.WARN)).log("Step '{}' failed (attempt {} of {}): {}", step.name(), attempt, attempts, lastError);
             if (!retry) {
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
                         Duration.ofNanos(System.nanoTime() - stepStart), checks, evidence,
@@ -437,6 +439,15 @@ public final class RunExecution {
         }
     }
 
+    /**
+     * What the console progress shows (steps, their failures, the end) is logged at its own level
+     * only when no console progress follows the run; with one, at DEBUG, so a console with a log
+     * binding does not show every line twice.
+     */
+    private Level level(Level own) {
+        return listeners.stream().anyMatch(ConsoleProgress.class::isInstance) ? Level.DEBUG : own;
+    }
+
     private void append(JournalEvent event) {
         writer.append(event);
         for (RunListener l : listeners) {
@@ -584,7 +595,7 @@ public final class RunExecution {
         @Override
         public void progress(String message) {
             String m = Redactor.redact(message);
-            LOG.info("[{}] {}", step.name(), m);
+            LOG.atLevel(level(Level.INFO)).log("[{}] {}", step.name(), m);
             for (RunListener l : listeners) {
                 try {
                     l.progress(step, m);

@@ -159,6 +159,49 @@ class RollbackCommandTest {
     }
 
     @Test
+    void aPlanFactorysExceptionExitsFiveWithItsMessageAndNoStackTrace() {
+        int code = RollbackCommand.named("bad").streams(new PrintStream(out), new PrintStream(err), new ByteArrayInputStream(new byte[0]))
+                .execute(new String[0], o -> {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("No backup folder matching 'production-*' in /backups"));
+                });
+        assertThat(code).isEqualTo(ExitCode.INVALID_PLAN.code());
+        assertThat(err()).contains("bad: the plan could not be built: java.io.IOException: No backup folder matching 'production-*' in /backups")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void theResumeCommandCarriesTheNonSecretSettingsAndNoSecretOne() {
+        failRestore.set(true);
+        dev.rollback.core.Secret.of("Tok-en-4711");
+        int code = run("", Map.of(), "--yes", "ops", "--journal", dir.toString(), "--set", "DATABASE_URL=postgresql://app:Pw-99@db/app",
+                "--set", "BACKUP_ROOT=/backups/nightly", "--set", "PGPASSWORD=Pw-99", "--set", "SLACK=Tok-en-4711", "--set", "NOTE=it's down");
+        assertThat(code).isEqualTo(ExitCode.FAILED.code());
+        String runId = FileJournal.in(dir).runIds("app").get(0);
+        assertThat(out()).contains("Resume with: app-rollback --resume " + runId + " --journal " + dir.toAbsolutePath() + " --yes ops"
+                        + " --set BACKUP_ROOT=/backups/nightly --set 'NOTE=it'\\''s down'")
+                .doesNotContain("Pw-99").doesNotContain("Tok-en-4711").doesNotContain("--set DATABASE_URL").doesNotContain("--set SLACK");
+        String md = FileJournal.in(dir).runDirectory("app", runId).resolve("incident-report.md").toFile().exists()
+                ? readString(FileJournal.in(dir).runDirectory("app", runId).resolve("incident-report.md")) : "";
+        assertThat(md).contains("app-rollback --resume " + runId).contains("--set BACKUP_ROOT=/backups/nightly");
+    }
+
+    @Test
+    void aMissingSecretIsNeverSuggestedOnTheCommandLine() {
+        int code = RollbackCommand.named("app-rollback").streams(new PrintStream(out), new PrintStream(err), new ByteArrayInputStream(new byte[0]))
+                .environment(Map.of()).execute(new String[0], o -> plan(o.require("PGPASSWORD")));
+        assertThat(code).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err()).contains("PGPASSWORD is not set; it is a secret, so export PGPASSWORD in the environment").doesNotContain("--set PGPASSWORD");
+    }
+
+    private static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void helpPrintsUsage() throws Exception {
         assertThat(run("", Map.of(), "--help")).isZero();
         assertThat(out()).contains("--dry-run").contains("Exit codes: 0 done, 1 failed");
