@@ -11,8 +11,9 @@ import org.slf4j.helpers.NOPLoggerFactory;
  * for runs where the log is the channel, and as a companion to a webhook.
  *
  * <p>A notification must reach someone: when the program has no SLF4J binding (SLF4J then drops
- * every line) or the logger's INFO level is off, sending fails with what to add, so that the notify
- * step is a warning in the run's outcome and its report rather than a message that went nowhere.
+ * every line), sending fails with what to add, so that the notify step is a warning in the run's
+ * outcome and its report rather than a message that went nowhere. (A logging configuration that
+ * turns INFO off for {@code dev.rollback.notifications} is the operator's choice and is obeyed.)
  *
  * <pre>{@code
  * plan.notify(LogNotifier.create(), "Rollback ${plan} finished");
@@ -39,10 +40,6 @@ public final class LogNotifier implements Notifier {
         if (LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory) {
             throw new IllegalStateException("the notification went nowhere: this program has no SLF4J binding, so SLF4J drops every log line. "
                     + "Add one to the program (org.slf4j:slf4j-simple, or logback-classic), or notify through a webhook");
-        }
-        if (!LOG.isInfoEnabled()) {
-            throw new IllegalStateException("the notification went nowhere: INFO is off for the logger dev.rollback.notifications; "
-                    + "turn it on in the logging configuration, or notify through a webhook");
         }
         LOG.info("[{} {}] {}", notification.planName(), notification.runId(), Redactor.redact(notification.message()));
     }
