@@ -80,6 +80,9 @@ public final class ConsoleProgress implements RunListener {
             out.println(pad(width) + "'" + e.step() + "' approved by " + e.approver() + " (" + e.method() + ")");
         } else if (event instanceof JournalEvent.ApprovalRefused e) {
             out.println(pad(width) + "'" + e.step() + "' NOT APPROVED (" + e.method() + "): " + e.reason());
+        } else if (event instanceof JournalEvent.CapturedFilesMissing e) {
+            out.println("  WARNING: " + e.host() + " cannot see " + e.problems().size() + " file(s) this run captured earlier:");
+            e.problems().forEach(p -> out.println("    " + p));
         } else if (event instanceof JournalEvent.CheckpointReached e) {
             out.println(pad(width) + "checkpoint '" + e.name() + "' reached");
         }

@@ -31,6 +31,7 @@ public final class PlanBuilder {
     private final String name;
     private String description = "";
     private String withoutCaptureReason;
+    private Duration newRunAllowedAfter;
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, Duration> phaseBudgets = new LinkedHashMap<>();
     private String currentPhase;
@@ -64,6 +65,24 @@ public final class PlanBuilder {
             throw new IllegalArgumentException("withoutCapture needs a reason, for the incident report");
         }
         this.withoutCaptureReason = why;
+        return this;
+    }
+
+    /**
+     * Lets a new run of this plan start without {@code --again} once this long has passed since
+     * its last success. Without it, a plan that succeeded refuses every new run until an operator
+     * says why it must run again ({@code --again --reason TEXT}): running a rollback twice can undo
+     * it. Use it for plans that are meant to repeat, such as a nightly reset of a staging database.
+     *
+     * @param window how long after a success a new run still needs {@code --again}
+     * @return this builder
+     */
+    public PlanBuilder allowNewRunAfter(Duration window) {
+        Objects.requireNonNull(window, "window");
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("allowNewRunAfter needs a window of zero or more, not " + window);
+        }
+        this.newRunAllowedAfter = window;
         return this;
     }
 
@@ -405,7 +424,7 @@ public final class PlanBuilder {
         List<Phase> phases = new ArrayList<>();
         phaseBudgets.forEach((phase, budget) -> phases.add(new Phase(phase, budget,
                 entries.stream().filter(e -> phase.equals(e.phase)).map(Entry::name).toList())));
-        return new RollbackPlan(name, description, steps, phases, withoutCaptureReason);
+        return new RollbackPlan(name, description, steps, phases, withoutCaptureReason, newRunAllowedAfter);
     }
 
     private PlanBuilder addStep(StepKind kind, Step step, StepOptions options, boolean destructiveByDefault) {

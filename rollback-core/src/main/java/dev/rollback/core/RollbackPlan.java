@@ -17,13 +17,16 @@ public final class RollbackPlan {
     private final List<Phase> phases;
     private final String withoutCaptureReason;
     private final String fingerprint;
+    private final java.time.Duration newRunAllowedAfter;
 
-    RollbackPlan(String name, String description, List<PlannedStep> steps, List<Phase> phases, String withoutCaptureReason) {
+    RollbackPlan(String name, String description, List<PlannedStep> steps, List<Phase> phases, String withoutCaptureReason,
+                 java.time.Duration newRunAllowedAfter) {
         this.name = name;
         this.description = description;
         this.steps = List.copyOf(steps);
         this.phases = List.copyOf(phases);
         this.withoutCaptureReason = withoutCaptureReason;
+        this.newRunAllowedAfter = newRunAllowedAfter;
         this.fingerprint = PlanRendering.fingerprint(this);
     }
 
@@ -58,6 +61,16 @@ public final class RollbackPlan {
     /** @return why the plan destroys without capturing first, if it says so */
     public Optional<String> withoutCaptureReason() {
         return Optional.ofNullable(withoutCaptureReason);
+    }
+
+    /**
+     * How long after a success a new run still needs {@code --again}; empty when it always does.
+     * Not part of the {@link #fingerprint()}: it does not change what the plan does.
+     *
+     * @return the window set with {@link PlanBuilder#allowNewRunAfter(java.time.Duration)}
+     */
+    public Optional<java.time.Duration> newRunAllowedAfter() {
+        return Optional.ofNullable(newRunAllowedAfter);
     }
 
     /**

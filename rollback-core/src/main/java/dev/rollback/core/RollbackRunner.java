@@ -122,14 +122,87 @@ public final class RollbackRunner {
     }
 
     /**
-     * Runs a plan from its first step.
+     * Runs a plan from its first step, unless the plan's state refuses a new run: while a run of
+     * the plan is interrupted (resume it or {@link #abandon abandon} it), or after the plan
+     * succeeded (use {@link #runAgain(RollbackPlan, String)}, or give the plan a window with
+     * {@link PlanBuilder#allowNewRunAfter(java.time.Duration)}). A refusal touches nothing and is
+     * journaled in the plan's log with the operator and reason.
      *
      * @param plan the plan
      * @return the report; a failed run is a report with outcome {@link RunOutcome#FAILED}, not an exception
      * @throws dev.rollback.core.journal.JournalLockedException when another run of the plan is active
+     * @throws RunRefusedException when the plan has an interrupted run, or already succeeded
      */
     public RunReport run(RollbackPlan plan) {
-        return execution(plan).run();
+        return execution(plan).run(false, null);
+    }
+
+    /**
+     * Runs a plan that already succeeded once more ({@code --again --reason TEXT}). The override is
+     * journaled in the plan's log with the operator and reason. An interrupted run still refuses it.
+     *
+     * @param plan   the plan
+     * @param reason why it must run again; required
+     * @return the report
+     * @throws IllegalArgumentException when the reason is blank
+     * @throws RunRefusedException      when the plan has an interrupted run
+     */
+    public RunReport runAgain(RollbackPlan plan, String reason) {
+        requireReason(reason, "running a plan again");
+        return execution(plan).run(true, reason);
+    }
+
+    /**
+     * Abandons an interrupted run instead of resuming it ({@code --abandon RUN --reason TEXT}): the
+     * cleanup ({@link Step#cleanUp(StepContext)}) of each step that started in it removes its
+     * temporaries, what each removed and what failed is journaled, and the plan is idle again, so
+     * that a new run can start. Kept data (the original a swap set aside, forensics) stays.
+     *
+     * @param plan   the plan the run belongs to (a changed plan cleans up the steps it still has by name)
+     * @param runId  the run
+     * @param reason why it is abandoned; required
+     * @return what was removed and what failed
+     * @throws IllegalArgumentException when the reason is blank
+     * @throws RunNotResumableException when there is no such run, or it succeeded or was abandoned already
+     * @throws dev.rollback.core.journal.JournalLockedException when a run of the plan is active
+     */
+    public AbandonReport abandon(RollbackPlan plan, String runId, String reason) {
+        requireReason(reason, "abandoning a run");
+        Objects.requireNonNull(runId, "runId");
+        return execution(plan).abandon(runId, reason);
+    }
+
+    /**
+     * The plan's state in this runner's journal: idle, running (by whom), interrupted or succeeded.
+     *
+     * @param plan the plan
+     * @return its state
+     */
+    public dev.rollback.core.journal.PlanStatus status(RollbackPlan plan) {
+        return journal.status(Objects.requireNonNull(plan, "plan").name());
+    }
+
+    /**
+     * Breaks the plan's lease before it expires ({@code --break-lock --reason TEXT}), so that
+     * another runner can take over at once; the former holder can never append again. Journaled
+     * with the operator, the reason and the former holder. Only journals with leases can do this.
+     *
+     * @param plan   the plan
+     * @param reason why; required
+     * @return the lock that was broken, or empty when no one held it
+     * @throws IllegalArgumentException when the reason is blank
+     * @throws dev.rollback.core.journal.LockNotBreakableException when the journal's locks cannot be broken
+     */
+    public Optional<dev.rollback.core.journal.PlanLock> breakLock(RollbackPlan plan, String reason) {
+        requireReason(reason, "breaking a lock");
+        return journal.breakLock(Objects.requireNonNull(plan, "plan").name(),
+                dev.rollback.core.journal.Holder.thisProcess("(break-lock)", operator), reason);
+    }
+
+    private static void requireReason(String reason, String what) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException(what + " needs a reason, for the journal and the incident report");
+        }
     }
 
     /**

@@ -11,7 +11,10 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The per-plan lock across processes: refused while held, free again once the holder is killed. */
+/**
+ * The per-plan lock across processes: refused while held, free again once the holder is killed; the
+ * killed run is then interrupted, so a new run is refused until it is resumed (or abandoned).
+ */
 class PlanLockIT {
     @TempDir
     Path dir;
@@ -32,9 +35,18 @@ class PlanLockIT {
 
         holder.kill9();
 
+        String killed = dev.rollback.core.journal.FileJournal.in(journal).runIds("crash-drill").get(0);
         ChildJvm third = ChildJvm.start(dir, CrashDrillMain.class, List.of(),
                 List.of(dir.resolve("effects-3").toString(), "--journal", journal.toString()));
-        assertThat(third.waitFor(Duration.ofSeconds(60))).as("stderr: %s", third.stderr()).isZero();
-        assertThat(third.stdout()).contains("SUCCEEDED");
+        assertThat(third.waitFor(Duration.ofSeconds(60))).as("stderr: %s", third.stderr()).isEqualTo(3);
+        assertThat(third.stderr()).contains("has an interrupted run").contains("run " + killed)
+                .contains("Resume it:  crash-drill --resume " + killed + " --journal " + journal)
+                .contains("Abandon it: crash-drill --abandon " + killed + " --reason TEXT --journal " + journal);
+        assertThat(dir.resolve("effects-3")).doesNotExist();
+
+        ChildJvm fourth = ChildJvm.start(dir, CrashDrillMain.class, List.of(),
+                List.of(dir.resolve("effects-4").toString(), "--journal", journal.toString(), "--resume", killed));
+        assertThat(fourth.waitFor(Duration.ofSeconds(60))).as("stderr: %s", fourth.stderr()).isZero();
+        assertThat(fourth.stdout()).contains("SUCCEEDED");
     }
 }

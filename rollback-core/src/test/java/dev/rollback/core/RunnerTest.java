@@ -285,8 +285,9 @@ class RunnerTest {
         java.util.List<String> ids = new java.util.ArrayList<>();
         RollbackRunner runner = Rollback.runner().journal(journal);
         RollbackPlan plan = Rollback.plan("same-second").step(record("a")).build();
-        for (int i = 0; i < 12; i++) {
-            ids.add(runner.run(plan).runId());
+        ids.add(runner.run(plan).runId());
+        for (int i = 1; i < 12; i++) {
+            ids.add(runner.runAgain(plan, "drill " + i).runId());   // a plan that succeeded needs --again
         }
         assertThat(runner.latestRun(plan)).contains(ids.get(ids.size() - 1));
     }
@@ -499,7 +500,7 @@ class RunnerTest {
             c.remember("k", "v");
         }).build();
         Rollback.runner().journal(journal).run(plan);
-        Rollback.runner().journal(journal).run(plan);
+        Rollback.runner().journal(journal).runAgain(plan, "the first run's fix was reverted");
         assertThat(seen).containsExactly("none", "none");
     }
 }

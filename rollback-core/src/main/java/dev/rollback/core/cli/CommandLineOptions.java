@@ -9,23 +9,54 @@ import java.util.Optional;
  * can read its targets from {@code --set NAME=VALUE} or the environment, named as in the seeds
  * ({@code DATABASE_URL}, ...).
  *
- * @param dryRun    {@code --dry-run}: describe the plan, run nothing
- * @param approver  {@code --yes NAME}: approve destructive steps in that name, or null
- * @param resume    {@code --resume RUN_ID}: resume that run ("latest" for the newest), or null
- * @param journal   {@code --journal DIR}: the journal folder
- * @param reason    {@code --reason TEXT}: why the rollback runs
- * @param operator  {@code --operator NAME}: who runs it
- * @param noInput   {@code --no-input}: never read standard input
- * @param settings  {@code --set NAME=VALUE} pairs
- * @param env       the environment to fall back on
+ * @param dryRun           {@code --dry-run}: describe the plan, run nothing
+ * @param approver         {@code --yes NAME}: approve destructive steps in that name, or null
+ * @param resume           {@code --resume RUN_ID}: resume that run ("latest" for the newest), or null
+ * @param journal          {@code --journal DIR}: the journal folder, or null when the journal is on a server
+ * @param reason           {@code --reason TEXT}: why the rollback runs (or is abandoned, run again, unlocked)
+ * @param operator         {@code --operator NAME}: who runs it
+ * @param noInput          {@code --no-input}: never read standard input
+ * @param settings         {@code --set NAME=VALUE} pairs
+ * @param env              the environment to fall back on
+ * @param journalUrl       {@code --journal postgresql://...}: a journal on a server, or null for a folder
+ * @param abandon          {@code --abandon RUN_ID}: abandon that run, or null
+ * @param again            {@code --again}: run a plan that already succeeded once more
+ * @param status           {@code --status}: print every plan's state, run nothing
+ * @param breakLock        {@code --break-lock}: break the plan's lease before it expires
+ * @param journalPasswordEnv {@code --journal-password-env NAME}: the environment variable with the journal's password, or null
  */
 public record CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason,
-                                 String operator, boolean noInput, Map<String, String> settings, Map<String, String> env) {
+                                 String operator, boolean noInput, Map<String, String> settings, Map<String, String> env,
+                                 String journalUrl, String abandon, boolean again, boolean status, boolean breakLock,
+                                 String journalPasswordEnv) {
 
     /** Copies the maps. */
     public CommandLineOptions {
         settings = Map.copyOf(settings);
         env = Map.copyOf(env);
+    }
+
+    /**
+     * Options of a plain run (no abandon, again, status or lock override), with a folder journal.
+     *
+     * @param dryRun   {@code --dry-run}
+     * @param approver {@code --yes NAME}, or null
+     * @param resume   {@code --resume RUN_ID}, or null
+     * @param journal  the journal folder
+     * @param reason   {@code --reason TEXT}
+     * @param operator {@code --operator NAME}
+     * @param noInput  {@code --no-input}
+     * @param settings {@code --set NAME=VALUE} pairs
+     * @param env      the environment
+     */
+    public CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason, String operator,
+                              boolean noInput, Map<String, String> settings, Map<String, String> env) {
+        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, null, null, false, false, false, null);
+    }
+
+    /** @return what follows {@code --journal}: the server URL, or the folder */
+    public String journalLocation() {
+        return journalUrl != null ? journalUrl : String.valueOf(journal);
     }
 
     /**

@@ -9,9 +9,16 @@ import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.RollbackRunner;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RunNotResumableException;
+import dev.rollback.core.AbandonReport;
+import dev.rollback.core.RunRefusedException;
 import dev.rollback.core.RunReport;
 import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.Journal;
 import dev.rollback.core.journal.JournalLockedException;
+import dev.rollback.core.journal.JournalProvider;
+import dev.rollback.core.journal.LockNotBreakableException;
+import dev.rollback.core.journal.PlanLock;
+import dev.rollback.core.journal.PlanStatus;
 import dev.rollback.core.report.IncidentReport;
 
 import java.io.BufferedReader;
@@ -24,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -36,7 +44,13 @@ import java.util.function.Function;
  *   --yes NAME           approve destructive steps in NAME's name (the seeds' --force)
  *   --no-input           never read standard input (destructive steps then need --yes)
  *   --resume RUN_ID      resume a stopped run after its last checkpoint ("latest" for the newest)
- *   --journal DIR        journal folder (default ./rollback-journal)
+ *   --abandon RUN_ID     abandon an interrupted run: clean up its temporaries (needs --reason)
+ *   --again              run a plan that already succeeded once more (needs --reason)
+ *   --status             print each plan's state: idle, running (by whom), interrupted, succeeded
+ *   --break-lock         break the plan's lease before it expires (needs --reason; shared journals)
+ *   --journal DIR|URL    journal folder (default ./rollback-journal), or postgresql://host:port/db?schema=rollback
+ *   --journal-password-env NAME  the environment variable with the journal server's password
+ *                        (default PGPASSWORD or PGPASSFILE; never on the command line)
  *   --reason TEXT        why the rollback runs, for the journal and the incident report
  *   --operator NAME      who runs it (default: the OS user)
  *   --set NAME=VALUE     a setting, instead of the environment variable NAME
@@ -124,6 +138,9 @@ public final class RollbackCommand {
             out.println(usage());
             return ExitCode.OK.code();
         }
+        if (options.status()) {
+            return status(options);
+        }
         RollbackPlan plan;
         try {
             plan = planFactory.apply(options);
@@ -146,30 +163,56 @@ public final class RollbackCommand {
             out.print(plan.describe());
             return ExitCode.OK.code();
         }
-        FileJournal journal = FileJournal.in(options.journal());
+        Journal journal;
+        try {
+            journal = openJournal(options);
+        } catch (IllegalArgumentException e) {
+            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            return ExitCode.USAGE.code();
+        }
+        String journalArg = " --journal " + ResumeCommandLine.quote(journalArgument(options, journal));
         RollbackRunner runner = Rollback.runner().journal(journal).listener(ConsoleProgress.to(out))
                 .operator(options.operator()).reason(options.reason())
                 .confirmations(options.approver() != null ? Confirmations.autoApprove(options.approver())
                         : options.noInput() ? Confirmations.none()
                         : Confirmations.console(new BufferedReader(new InputStreamReader(in, Charset.defaultCharset())), err))
-                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journal.root().toString(), options.approver(),
+                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journalArgument(options, journal), options.approver(),
                         options.settings()));
         runnerCustomizer.accept(runner);
         try {
+            if (options.breakLock()) {
+                return breakLock(runner, plan, options);
+            }
+            if (options.abandon() != null) {
+                return abandon(runner, plan, options.abandon(), options.reason(), journalArg);
+            }
             RunReport report;
             if (options.resume() != null) {
                 String id = options.resume();
                 if (id.equals("latest")) {
                     id = runner.latestRun(plan).orElseThrow(() -> new RunNotResumableException(
-                            "No run of plan '" + plan.name() + "' in " + journal.root() + " to resume"));
+                            "No run of plan '" + plan.name() + "' in " + journalArgument(options, journal) + " to resume"));
                 }
                 report = runner.resume(plan, id);
+            } else if (options.again()) {
+                report = runner.runAgain(plan, options.reason());
             } else {
                 report = runner.run(plan);
             }
             out.println("Incident report: " + report.runDirectory().resolve(IncidentReport.FILE_NAME));
             return ExitCode.of(report.outcome()).code();
-        } catch (JournalLockedException | PlanChangedException | RunNotResumableException e) {
+        } catch (RunRefusedException e) {
+            err.println(programName + ": " + e.getMessage());
+            if (e.why() == RunRefusedException.Why.INTERRUPTED) {
+                err.println("  Resume it:  " + ResumeCommandLine.render(programName, e.blockingRunId(), journalArgument(options, journal),
+                        options.approver(), options.settings()));
+                err.println("  Abandon it: " + programName + " --abandon " + e.blockingRunId() + " --reason TEXT" + journalArg);
+            } else {
+                err.println("  Run again:  " + programName + " --again --reason TEXT" + journalArg
+                        + (options.approver() != null ? " --yes " + options.approver() : ""));
+            }
+            return ExitCode.REFUSED.code();
+        } catch (JournalLockedException | LockNotBreakableException | PlanChangedException | RunNotResumableException e) {
             err.println(programName + ": " + e.getMessage());
             return ExitCode.REFUSED.code();
         } catch (RollbackException e) {
@@ -178,10 +221,85 @@ public final class RollbackCommand {
         }
     }
 
+    private int abandon(RollbackRunner runner, RollbackPlan plan, String runId, String reason, String journalArg) {
+        AbandonReport report = runner.abandon(plan, runId, reason);
+        out.println("Abandoned run " + runId + " of plan '" + plan.name() + "' (" + reason + "):");
+        if (report.steps().isEmpty()) {
+            out.println("  no step had started: nothing to clean up");
+        }
+        for (AbandonReport.CleanedStep s : report.steps()) {
+            if (s.error() != null) {
+                out.println("  step " + s.index() + " '" + s.step() + "': cleanup FAILED: " + s.error());
+            } else if (s.removed().isEmpty()) {
+                out.println("  step " + s.index() + " '" + s.step() + "': nothing to remove");
+            } else {
+                s.removed().forEach(r -> out.println("  step " + s.index() + " '" + s.step() + "': removed " + r));
+            }
+        }
+        out.println("Plan '" + plan.name() + "' is idle: a new run can start" + (report.isClean() ? "."
+                : ", but the failed cleanups above left objects to remove by hand."));
+        out.println("Incident report: " + report.runDirectory().resolve(IncidentReport.FILE_NAME));
+        return report.isClean() ? ExitCode.OK.code() : ExitCode.FAILED.code();
+    }
+
+    private int breakLock(RollbackRunner runner, RollbackPlan plan, CommandLineOptions options) {
+        Optional<PlanLock> broken = runner.breakLock(plan, options.reason());
+        if (broken.isEmpty()) {
+            out.println("Plan '" + plan.name() + "' has no holder: there is no lock to break.");
+        } else {
+            out.println("Broke the lock of plan '" + plan.name() + "' held by " + broken.get().describe()
+                    + ". That runner can no longer write to the journal; resume its run with --resume " + broken.get().holder().runId() + ".");
+        }
+        return ExitCode.OK.code();
+    }
+
+    private int status(CommandLineOptions options) {
+        Journal journal;
+        try {
+            journal = openJournal(options);
+        } catch (IllegalArgumentException e) {
+            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            return ExitCode.USAGE.code();
+        }
+        String journalArg = " --journal " + ResumeCommandLine.quote(journalArgument(options, journal));
+        try {
+            List<String> plans = journal.planNames();
+            out.println("Journal: " + journalArgument(options, journal));
+            if (plans.isEmpty()) {
+                out.println("  no plans recorded");
+            }
+            for (String name : plans) {
+                PlanStatus status = journal.status(name);
+                out.println(status.describe());
+                for (var r : status.interrupted()) {
+                    out.println("    resume:  " + programName + " --resume " + r.runId() + journalArg);
+                    out.println("    abandon: " + programName + " --abandon " + r.runId() + " --reason TEXT" + journalArg);
+                }
+                status.lock().filter(PlanLock::expired).ifPresent(l -> out.println("    the lease of run " + l.holder().runId()
+                        + " expired: its runner stopped renewing it; resume it with --resume " + l.holder().runId() + journalArg));
+            }
+            return ExitCode.OK.code();
+        } catch (RollbackException e) {
+            err.println(programName + ": " + e.getMessage());
+            return ExitCode.FAILED.code();
+        }
+    }
+
+    private Journal openJournal(CommandLineOptions options) {
+        return options.journalUrl() != null ? JournalProvider.at(options.journalUrl(), env, options.journalPasswordEnv())
+                : JournalProvider.at(options.journal().toString(), env, options.journalPasswordEnv());
+    }
+
+    private static String journalArgument(CommandLineOptions options, Journal journal) {
+        return options.journalUrl() != null ? options.journalUrl() : journal instanceof FileJournal f ? f.root().toString()
+                : String.valueOf(options.journal());
+    }
+
     /** @return the usage text */
     public String usage() {
-        return "Usage: " + programName + " [--dry-run] [--yes APPROVER] [--no-input] [--resume RUN_ID|latest] [--journal DIR]\n"
-                + "       [--reason TEXT] [--operator NAME] [--set NAME=VALUE]...\n"
+        return "Usage: " + programName + " [--dry-run] [--yes APPROVER] [--no-input] [--resume RUN_ID|latest] [--journal DIR|URL]\n"
+                + "       [--reason TEXT] [--operator NAME] [--set NAME=VALUE]... [--journal-password-env NAME]\n"
+                + "       " + programName + " --abandon RUN_ID --reason TEXT | --again --reason TEXT | --break-lock --reason TEXT | --status\n"
                 + "Exit codes: 0 done, 1 failed (resumable), 2 usage, 3 refused, 4 needs approval, 5 invalid plan";
     }
 
@@ -195,8 +313,14 @@ public final class RollbackCommand {
     CommandLineOptions parse(String[] args) {
         boolean dryRun = false;
         boolean noInput = false;
+        boolean again = false;
+        boolean status = false;
+        boolean breakLock = false;
         String approver = null;
         String resume = null;
+        String abandon = null;
+        String journalUrl = null;
+        String passwordEnv = null;
         Path journal = Path.of("rollback-journal");
         String reason = "";
         String operator = System.getProperty("user.name", "unknown");
@@ -212,7 +336,21 @@ public final class RollbackCommand {
                 case "--no-input" -> noInput = true;
                 case "--yes" -> approver = value(list, ++i, a);
                 case "--resume" -> resume = value(list, ++i, a);
-                case "--journal" -> journal = Path.of(value(list, ++i, a));
+                case "--journal" -> {
+                    String j = value(list, ++i, a);
+                    if (j.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+                        journalUrl = j;
+                        journal = null;
+                    } else {
+                        journalUrl = null;
+                        journal = Path.of(j);
+                    }
+                }
+                case "--journal-password-env" -> passwordEnv = value(list, ++i, a);
+                case "--abandon" -> abandon = value(list, ++i, a);
+                case "--again" -> again = true;
+                case "--status" -> status = true;
+                case "--break-lock" -> breakLock = true;
                 case "--reason" -> reason = value(list, ++i, a);
                 case "--operator" -> operator = value(list, ++i, a);
                 case "--set" -> {
@@ -232,7 +370,33 @@ public final class RollbackCommand {
         if (approver != null && approver.isBlank()) {
             throw new UsageException("--yes needs the approver's name");
         }
-        return new CommandLineOptions(dryRun, approver, resume, journal, reason, operator, noInput, settings, env);
+        List<String> actions = new java.util.ArrayList<>();
+        if (dryRun) {
+            actions.add("--dry-run");
+        }
+        if (resume != null) {
+            actions.add("--resume");
+        }
+        if (abandon != null) {
+            actions.add("--abandon");
+        }
+        if (again) {
+            actions.add("--again");
+        }
+        if (status) {
+            actions.add("--status");
+        }
+        if (breakLock) {
+            actions.add("--break-lock");
+        }
+        if (actions.size() > 1) {
+            throw new UsageException(String.join(" and ", actions) + " cannot be combined: choose one");
+        }
+        if ((abandon != null || again || breakLock) && reason.isBlank()) {
+            throw new UsageException(actions.get(0) + " needs --reason TEXT: why, for the journal and the incident report");
+        }
+        return new CommandLineOptions(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, journalUrl, abandon,
+                again, status, breakLock, passwordEnv);
     }
 
     private static String value(List<String> args, int i, String flag) {

@@ -29,6 +29,8 @@ public final class PlanRendering {
             b.append("  ").append(plan.description()).append('\n');
         }
         plan.withoutCaptureReason().ifPresent(r -> b.append("  Destroys without capture first: ").append(r).append('\n'));
+        b.append("  After a success, a new run needs --again --reason TEXT").append(plan.newRunAllowedAfter()
+                .map(w -> " for " + Durations.human(w) + ", then runs as usual").orElse("")).append('\n');
         String phase = null;
         int width = String.valueOf(plan.steps().size()).length();
         for (PlannedStep s : plan.steps()) {

@@ -1,5 +1,6 @@
 package dev.rollback.core.internal;
 
+import dev.rollback.core.AbandonReport;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.ConsoleProgress;
@@ -18,14 +19,17 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepKind;
 import dev.rollback.core.StepResult;
 import dev.rollback.core.StepTimeoutException;
+import dev.rollback.core.journal.Holder;
 import dev.rollback.core.journal.Journal;
+import dev.rollback.core.journal.JournalException;
+import dev.rollback.core.journal.LeaseLostException;
+import dev.rollback.core.journal.RunSummary;
 import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.core.report.IncidentReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,8 +70,14 @@ public final class RunExecution {
     /** Each step's durable memory, by step name: what it remembered in any invocation of this run. */
     private final Map<String, Map<String, String>> memory = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<StepResult> results = new ArrayList<>();
+    /** Captures that finished before a destructive step started: a resume does not take them again. */
+    private final Map<Integer, JournalEvent.StepFinished> capturesTaken = new LinkedHashMap<>();
     private Journal.JournalWriter writer;
     private String runId;
+    private CapturedFiles capturedFiles;
+    /** The step whose start was journaled last, and whether its end was journaled too: where a journal failure stopped the run. */
+    private PlannedStep lastStarted;
+    private boolean lastStartedEnded = true;
 
     /**
      * @param plan          plan
@@ -104,16 +114,28 @@ public final class RunExecution {
                 null, Map.of(), "none (dry run)", null);
     }
 
-    /** @return the report of a new run */
-    public RunReport run() {
+    /**
+     * Starts a new run, unless the plan's state refuses it (an interrupted run, or a success).
+     *
+     * @param again       the operator asked to run again after a success
+     * @param againReason why, for the plan's log (with {@code again})
+     * @return the report of a new run
+     * @throws dev.rollback.core.RunRefusedException when the plan's state refuses a new run (journaled)
+     */
+    public RunReport run(boolean again, String againReason) {
         Instant now = clock.instant();
         runId = RUN_ID.format(now) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-        writer = journal.open(plan.name(), runId);
+        Holder me = Holder.thisProcess(runId, operator);
+        writer = journal.open(plan.name(), me);
         try {
+            PlanGuard.admitNewRun(journal, writer, plan, me, again ? againReason : reason, again, clock);
             notifyStarting(false);
-            append(new JournalEvent.RunStarted(runId, now, plan.name(), plan.fingerprint(), operator, reason,
-                    hostName(), ProcessHandle.current().pid(), plan.steps().size()));
+            append(new JournalEvent.RunStarted(runId, now, plan.name(), plan.fingerprint(), operator,
+                    reason.isEmpty() && again ? againReason : reason, me.host(), me.pid(), plan.steps().size()));
+            capturedFiles = new CapturedFiles(journal.runDirectory(plan.name(), runId));
             return execute(0);
+        } catch (JournalException e) {
+            throw stoppedByJournal(e);
         } finally {
             writer.close();
         }
@@ -125,7 +147,8 @@ public final class RunExecution {
      */
     public RunReport resume(String id) {
         this.runId = id;
-        writer = journal.open(plan.name(), id);
+        Holder me = Holder.thisProcess(id, operator);
+        writer = journal.open(plan.name(), me);
         try {
             List<JournalEvent> events = journal.read(plan.name(), id);
             if (events.isEmpty()) {
@@ -147,6 +170,13 @@ public final class RunExecution {
                 throw new RunNotResumableException("Run " + id + " of plan '" + plan.name() + "' already finished "
                         + finished.get().outcome() + " at " + finished.get().time() + "; there is nothing to resume");
             }
+            Optional<JournalEvent.RunAbandoned> abandoned = events.stream().filter(JournalEvent.RunAbandoned.class::isInstance)
+                    .map(JournalEvent.RunAbandoned.class::cast).findFirst();
+            if (abandoned.isPresent()) {
+                throw new RunNotResumableException("Run " + id + " of plan '" + plan.name() + "' was abandoned by "
+                        + abandoned.get().operator() + " at " + abandoned.get().time() + " (" + abandoned.get().reason()
+                        + "); its temporaries were cleaned up and it cannot be resumed. Start a new run instead.");
+            }
             for (JournalEvent e : events) {
                 if (e instanceof JournalEvent.StepMemory m) {
                     memoryOf(m.step()).put(m.key(), m.value());
@@ -160,8 +190,14 @@ public final class RunExecution {
                 outputs.putAll(checkpoint.outputs());
             }
             notifyStarting(true);
-            append(new JournalEvent.RunResumed(id, clock.instant(), plan.fingerprint(), operator, hostName(),
-                    ProcessHandle.current().pid(), checkpoint == null ? null : checkpoint.name()));
+            append(new JournalEvent.RunResumed(id, clock.instant(), plan.fingerprint(), operator, me.host(),
+                    me.pid(), checkpoint == null ? null : checkpoint.name()));
+            capturedFiles = new CapturedFiles(journal.runDirectory(plan.name(), id));
+            List<String> missing = capturedFiles.resumeFrom(events);
+            if (!missing.isEmpty()) {
+                LOG.warn("Run {} resumes on {} without {} file(s) it captured earlier: {}", id, me.host(), missing.size(), String.join("; ", missing));
+                append(new JournalEvent.CapturedFilesMissing(id, clock.instant(), me.host(), missing));
+            }
             for (PlannedStep s : plan.steps()) {
                 if (s.index() > resumeAfter) {
                     break;
@@ -171,10 +207,108 @@ public final class RunExecution {
                 results.add(new StepResult(s.index(), s.name(), s.kind(), s.phase(), StepResult.Status.SKIPPED, 0,
                         Duration.ZERO, List.of(), Map.of(), null));
             }
+            capturesTaken.putAll(capturesTakenBeforeDestroying(events, resumeAfter));
             return execute(resumeAfter);
+        } catch (JournalException e) {
+            throw stoppedByJournal(e);
         } finally {
             writer.close();
         }
+    }
+
+    /**
+     * Captures are taken once per run: once a destructive step has started, the captures that
+     * finished before it hold the only pre-rollback state there is, and taking them again would
+     * overwrite it with what the destructive step left.
+     */
+    private Map<Integer, JournalEvent.StepFinished> capturesTakenBeforeDestroying(List<JournalEvent> events, int resumeAfter) {
+        boolean destroyed = events.stream().anyMatch(e -> e instanceof JournalEvent.StepStarted s && s.index() <= plan.steps().size()
+                && plan.steps().get(s.index() - 1).destructive());
+        Map<Integer, JournalEvent.StepFinished> taken = new LinkedHashMap<>();
+        if (!destroyed) {
+            return taken;
+        }
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.StepFinished f && f.index() > resumeAfter && f.kind() == StepKind.CAPTURE) {
+                taken.put(f.index(), f);
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Abandons an interrupted run: each started step cleans up its temporaries, then the run is
+     * closed for good and the plan is idle.
+     *
+     * @param id     the run
+     * @param reason why, as the operator said
+     * @return what the cleanups removed and what failed
+     * @throws RunNotResumableException when there is no such run, or it succeeded or was abandoned already
+     */
+    public AbandonReport abandon(String id, String reason) {
+        this.runId = id;
+        Holder me = Holder.thisProcess(id, operator);
+        writer = journal.open(plan.name(), me);
+        try {
+            List<JournalEvent> events = journal.read(plan.name(), id);
+            if (events.isEmpty()) {
+                List<String> known = journal.runIds(plan.name());
+                throw new RunNotResumableException("No run " + id + " of plan '" + plan.name() + "' in "
+                        + journal.describeLocation(plan.name(), id) + " to abandon" + (known.isEmpty() ? "; the journal has no runs of this plan"
+                        : "; recorded runs: " + String.join(", ", known.subList(Math.max(0, known.size() - 5), known.size()))));
+            }
+            RunSummary summary = RunSummary.of(id, events);
+            if (summary.state() == RunSummary.State.SUCCEEDED || summary.state() == RunSummary.State.ABANDONED) {
+                throw new RunNotResumableException("Run " + id + " of plan '" + plan.name() + "' cannot be abandoned: " + summary.describe()
+                        + ". Only a run that failed or died can be abandoned.");
+            }
+            for (JournalEvent e : events) {
+                if (e instanceof JournalEvent.StepMemory m) {
+                    memoryOf(m.step()).put(m.key(), m.value());
+                } else if (e instanceof JournalEvent.StepFinished f) {
+                    outputs.putAll(f.outputs());
+                } else if (e instanceof JournalEvent.StepFailed f) {
+                    outputs.putAll(f.outputs()); // a failed attempt's evidence names what it left behind
+                } else if (e instanceof JournalEvent.CheckpointReached c) {
+                    outputs.putAll(c.outputs());
+                }
+            }
+            Path runDirectory = journal.runDirectory(plan.name(), id);
+            LOG.info("Abandoning run {} of plan '{}' ({}): cleaning up its started steps", id, plan.name(), summary.describe());
+            AbandonReport report = Abandonment.run(plan, id, events, step -> new Context(step, runDirectory, new ArrayList<>()),
+                    this::append, me, reason, clock, runDirectory);
+            writeIncidentReport(null);
+            return report;
+        } finally {
+            writer.close();
+        }
+    }
+
+    /**
+     * The journal refused an event (its server is gone, the disk is full, another runner took
+     * the lease): the run stops before its next step, with nothing run that is not journaled.
+     */
+    private JournalException stoppedByJournal(JournalException e) {
+        String next;
+        if (lastStarted != null && !lastStartedEnded) {
+            next = "after step " + lastStarted.index() + " '" + lastStarted.name() + "' ran (its end could not be journaled, so a "
+                    + "resume runs it again)";
+        } else if (lastStarted == null) {
+            next = "before its first step";
+        } else if (lastStarted.index() < plan.steps().size()) {
+            next = "before step " + (lastStarted.index() + 1) + " '" + plan.steps().get(lastStarted.index()).name() + "'";
+        } else {
+            next = "at its end";
+        }
+        if (e instanceof LeaseLostException) {
+            LOG.error("Run {} of plan '{}' stopped {}: {}", runId, plan.name(), next, e.getMessage());
+            return new LeaseLostException(e.getMessage() + " This runner stopped " + next
+                    + " and runs nothing more; the other runner goes on with the plan.");
+        }
+        LOG.error("Run {} of plan '{}' stopped {}: the journal failed: {}", runId, plan.name(), next, e.getMessage());
+        return new JournalException("The journal stopped accepting events, so run " + runId + " of plan '" + plan.name()
+                + "' stopped " + next + "; nothing ran that the journal did not record. Cause: " + e.getMessage()
+                + " Once the journal is back, resume with: " + resumeCommand.apply(runId), e);
     }
 
     private RunReport execute(int afterIndex) {
@@ -189,7 +323,7 @@ public final class RunExecution {
             // Every approval this run needs, before anything changes: a run no one can approve stops here.
             for (int i = afterIndex; i < steps.size() && failure == null; i++) {
                 PlannedStep step = steps.get(i);
-                if (step.destructive()) {
+                if (step.destructive() && !capturesTaken.containsKey(step.index())) {
                     Confirmations.Approval approval = approve(step);
                     if (approval.isApproved()) {
                         approved.add(step.index());
@@ -204,7 +338,7 @@ public final class RunExecution {
         }
         for (int i = afterIndex; i < steps.size() && failure == null; i++) {
             PlannedStep step = steps.get(i);
-            if (step.destructive() && !approved.contains(step.index())) {
+            if (step.destructive() && !approved.contains(step.index()) && !capturesTaken.containsKey(step.index())) {
                 Confirmations.Approval approval = approve(step);
                 if (!approval.isApproved()) {
                     outcome = approval.decision() == Confirmations.Decision.REFUSED ? RunOutcome.REFUSED : RunOutcome.NEEDS_APPROVAL;
@@ -213,6 +347,15 @@ public final class RunExecution {
                     markNotRun(i);
                     break;
                 }
+            }
+            JournalEvent.StepFinished taken = capturesTaken.get(step.index());
+            if (taken != null) {
+                outputs.putAll(taken.outputs());
+                append(new JournalEvent.StepSkipped(runId, clock.instant(), step.index(), step.name(), "capture already taken in this "
+                        + "run before a destructive step started; its files and outputs stand as journaled"));
+                results.add(new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SKIPPED, 0,
+                        Duration.ZERO, List.of(), taken.outputs(), null));
+                continue;
             }
             StepResult result = runStep(step, runDirectory);
             results.add(result);
@@ -268,16 +411,20 @@ public final class RunExecution {
         List<CheckResult> checks = new ArrayList<>();
         for (int attempt = 1; attempt <= attempts; attempt++) {
             append(new JournalEvent.StepStarted(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt));
+            lastStarted = step;
+            lastStartedEnded = false;
             LOG.atLevel(level(Level.INFO)).log("[{}/{}] {} {} (attempt {})", step.index(), plan.steps().size(), step.kind(), step.name(), attempt);
             checks = Collections.synchronizedList(new ArrayList<>());
             Context ctx = new Context(step, runDirectory, checks);
             long a0 = System.nanoTime();
             Throwable error = attempt(step, ctx, checks);
             long attemptMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a0);
+            recordCapturedFiles(step);
             if (error == null) {
                 outputs.putAll(ctx.stepOutputs);
                 append(new JournalEvent.StepFinished(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
                         attemptMillis, ctx.stepOutputs, checks));
+                lastStartedEnded = true;
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SUCCEEDED, attempt,
                         Duration.ofNanos(System.nanoTime() - stepStart), checks, ctx.stepOutputs, null);
             }
@@ -287,6 +434,7 @@ public final class RunExecution {
             Map<String, String> evidence = snapshot(ctx.stepOutputs);
             append(new JournalEvent.StepFailed(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
                     attemptMillis, lastError, retry, checks, evidence));
+            lastStartedEnded = true;
             LOG.atLevel(level(Level.WARN)).log("Step '{}' failed (attempt {} of {}): {}", step.name(), attempt, attempts, lastError);
             if (!retry) {
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
@@ -302,6 +450,18 @@ public final class RunExecution {
             }
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /** Journals the files the step's attempt wrote into the run folder, before its end is journaled. */
+    private void recordCapturedFiles(PlannedStep step) {
+        if (capturedFiles == null) {
+            return;
+        }
+        try {
+            capturedFiles.changedBy(runId, step.index(), step.name(), clock).forEach(this::append);
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("Could not record the files step '{}' wrote into the run folder: {}", step.name(), e.getMessage());
+        }
     }
 
     /** Runs one attempt; returns the failure, or null on success. */
@@ -488,14 +648,6 @@ public final class RunExecution {
             depth++;
         }
         return Redactor.redact(b.toString());
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown-host";
-        }
     }
 
     /** A failed check, as an exception inside the runner. */

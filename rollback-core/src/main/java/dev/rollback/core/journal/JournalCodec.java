@@ -85,6 +85,34 @@ public final class JournalCodec {
             m.put("index", e.index());
             m.put("name", e.name());
             m.put("outputs", e.outputs());
+        } else if (event instanceof JournalEvent.FileCaptured e) {
+            m.put("index", e.index());
+            m.put("step", e.step());
+            m.put("path", e.path());
+            m.put("size", e.size());
+            m.put("sha256", e.sha256());
+        } else if (event instanceof JournalEvent.CapturedFilesMissing e) {
+            m.put("host", e.host());
+            m.put("problems", e.problems());
+        } else if (event instanceof JournalEvent.StepCleanedUp e) {
+            m.put("index", e.index());
+            m.put("step", e.step());
+            m.put("removed", e.removed());
+            m.put("error", e.error());
+        } else if (event instanceof JournalEvent.RunAbandoned e) {
+            m.put("operator", e.operator());
+            m.put("reason", e.reason());
+            m.put("host", e.host());
+            m.put("pid", e.pid());
+            m.put("cleanupFailures", e.cleanupFailures());
+        } else if (event instanceof JournalEvent.PlanDecision e) {
+            m.put("plan", e.planName());
+            m.put("decision", e.decision().name());
+            m.put("operator", e.operator());
+            m.put("reason", e.reason());
+            m.put("host", e.host());
+            m.put("pid", e.pid());
+            m.put("detail", e.detail());
         } else if (event instanceof JournalEvent.RunFinished e) {
             m.put("outcome", e.outcome());
             m.put("failedStep", e.failedStep());
@@ -137,6 +165,15 @@ public final class JournalCodec {
                     str(m, "reason"));
             case "CheckpointReached" -> new JournalEvent.CheckpointReached(runId, time, (int) num(m, "index"),
                     str(m, "name"), outputs(m));
+            case "FileCaptured" -> new JournalEvent.FileCaptured(runId, time, (int) num(m, "index"), str(m, "step"),
+                    str(m, "path"), num(m, "size"), str(m, "sha256"));
+            case "CapturedFilesMissing" -> new JournalEvent.CapturedFilesMissing(runId, time, str(m, "host"), strings(m, "problems"));
+            case "StepCleanedUp" -> new JournalEvent.StepCleanedUp(runId, time, (int) num(m, "index"), str(m, "step"),
+                    strings(m, "removed"), str(m, "error"));
+            case "RunAbandoned" -> new JournalEvent.RunAbandoned(runId, time, str(m, "operator"), str(m, "reason"),
+                    str(m, "host"), num(m, "pid"), (int) num(m, "cleanupFailures"));
+            case "PlanDecision" -> new JournalEvent.PlanDecision(runId, time, str(m, "plan"), decision(m), str(m, "operator"),
+                    str(m, "reason"), str(m, "host"), num(m, "pid"), str(m, "detail"));
             case "RunFinished" -> new JournalEvent.RunFinished(runId, time, str(m, "outcome"), str(m, "failedStep"),
                     str(m, "message"), num(m, "durationMs"));
             default -> throw new JournalException("Unknown journal event type '" + type + "'; was the journal written by a newer version?");
@@ -196,6 +233,23 @@ public final class JournalCodec {
     private static StepKind kind(Map<String, Object> m) {
         String k = str(m, "kind");
         return k == null ? StepKind.ACTION : StepKind.valueOf(k);
+    }
+
+    private static JournalEvent.PlanDecision.Decision decision(Map<String, Object> m) {
+        String d = str(m, "decision");
+        try {
+            return JournalEvent.PlanDecision.Decision.valueOf(String.valueOf(d));
+        } catch (IllegalArgumentException e) {
+            throw new JournalException("Unknown plan decision '" + d + "'; was the journal written by a newer version?", e);
+        }
+    }
+
+    private static List<String> strings(Map<String, Object> m, String key) {
+        List<String> out = new ArrayList<>();
+        if (m.get(key) instanceof List<?> list) {
+            list.forEach(o -> out.add(String.valueOf(o)));
+        }
+        return out;
     }
 
     private static Map<String, String> outputs(Map<String, Object> m) {

@@ -188,6 +188,109 @@ public sealed interface JournalEvent {
     }
 
     /**
+     * A file in the run folder was written by a step: recorded with its size and SHA-256 after the
+     * step's attempt, so that a resume on a machine that cannot see the run folder names what is
+     * missing, and anyone can check a forensic file is the one the run captured.
+     *
+     * @param runId  run id
+     * @param time   when
+     * @param index  the step's position
+     * @param step   the step's name
+     * @param path   the file, relative to the run folder, with {@code /} separators
+     * @param size   its size in bytes
+     * @param sha256 its SHA-256, 64 hex digits
+     */
+    record FileCaptured(String runId, Instant time, int index, String step, String path, long size, String sha256)
+            implements JournalEvent {
+    }
+
+    /**
+     * A resume found that files the run captured are missing from the run folder it can see, or
+     * differ from what was captured (another machine's folder, a folder not shared).
+     *
+     * @param runId    run id
+     * @param time     when
+     * @param host     the host that resumed
+     * @param problems one line per file: path, what was captured, what is there
+     */
+    record CapturedFilesMissing(String runId, Instant time, String host, List<String> problems) implements JournalEvent {
+        /** Copies the list. */
+        public CapturedFilesMissing {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * An abandon ran a started step's {@link dev.rollback.core.Step#cleanUp cleanUp}.
+     *
+     * @param runId   the abandoned run
+     * @param time    when
+     * @param index   the step's position
+     * @param step    the step's name
+     * @param removed what it removed, one line per object (empty: nothing to remove)
+     * @param error   why cleaning up failed, or null when it succeeded
+     */
+    record StepCleanedUp(String runId, Instant time, int index, String step, List<String> removed, String error)
+            implements JournalEvent {
+        /** Copies the list. */
+        public StepCleanedUp {
+            removed = List.copyOf(removed);
+        }
+    }
+
+    /**
+     * The run was abandoned: its started steps were cleaned up and it will never be resumed. The
+     * last event of an abandoned run.
+     *
+     * @param runId           the abandoned run
+     * @param time            when
+     * @param operator        who abandoned it
+     * @param reason          why, as the operator said
+     * @param host            host name of the process that abandoned it
+     * @param pid             its process id
+     * @param cleanupFailures how many steps failed to clean up (their leftovers are named in their
+     *                        {@link StepCleanedUp} events)
+     */
+    record RunAbandoned(String runId, Instant time, String operator, String reason, String host, long pid, int cleanupFailures)
+            implements JournalEvent {
+    }
+
+    /**
+     * A decision about a plan as a whole, kept in the plan's log rather than a run's: a new run
+     * refused, an override, a lock broken or taken over. {@link #runId()} is the run the decision
+     * is about (the interrupted run that blocked a new one, the run abandoned, the new run let in
+     * by {@code --again}, the run whose lease was taken over).
+     *
+     * @param runId    the run the decision is about
+     * @param time     when
+     * @param planName the plan
+     * @param decision what was decided
+     * @param operator who asked for it
+     * @param reason   why, as the operator said (may be empty for a refusal)
+     * @param host     host name of the deciding process
+     * @param pid      its process id
+     * @param detail   the facts behind it, for people ("run X succeeded at ...", the former holder)
+     */
+    record PlanDecision(String runId, Instant time, String planName, Decision decision, String operator, String reason,
+                        String host, long pid, String detail) implements JournalEvent {
+        /** What was decided about a plan. */
+        public enum Decision {
+            /** A new run was refused: a run of the plan is interrupted. */
+            REFUSED_INTERRUPTED,
+            /** A new run was refused: the plan already succeeded. */
+            REFUSED_SUCCEEDED,
+            /** An interrupted run was abandoned (after its cleanup). */
+            ABANDONED,
+            /** A new run was let in after a success ({@code --again}). */
+            AGAIN,
+            /** A live lock or lease was broken before it expired ({@code --break-lock}). */
+            LOCK_BROKEN,
+            /** An expired lease was taken over by another runner. */
+            LEASE_TAKEN_OVER
+        }
+    }
+
+    /**
      * The run ended, in any outcome.
      *
      * @param runId          run id

@@ -61,6 +61,8 @@ final class ReportContent {
         checks(b);
         failures(b);
         keptAndLeftovers(b);
+        cleanup(b);
+        capturedFiles(b);
         dataLoss(b);
         outputs(b);
         events(b);
@@ -71,6 +73,20 @@ final class ReportContent {
     /** The callout for a run that needs someone: outcome, the app, what changed, what to clean up, how to go on. */
     private Block currentState() {
         List<Block> body = new ArrayList<>();
+        Optional<JournalEvent.RunAbandoned> abandoned = h.abandoned();
+        if (abandoned.isPresent()) {
+            JournalEvent.RunAbandoned a = abandoned.get();
+            body.add(new Block.Text("**ABANDONED** by " + ReportText.plain(a.operator()) + " on " + ReportText.plain(a.host()) + " at "
+                    + ReportText.time(a.time()) + " UTC: " + ReportText.plain(a.reason()) + ". Its started steps cleaned up their temporaries "
+                    + (a.cleanupFailures() == 0 ? "(see Cleanup below)" : "but " + a.cleanupFailures() + " cleanup(s) FAILED: remove what they "
+                    + "left by hand (see Cleanup below)") + "; the run is never resumed, and the plan is idle."));
+            List<String> kept = cleanupItems().stream().filter(i -> !i.startsWith("leftover")).toList();
+            body.add(new Block.Text("**Still there**" + (kept.isEmpty() ? ": nothing recorded." : ":")));
+            if (!kept.isEmpty()) {
+                body.add(new Block.Bullets(kept));
+            }
+            return new Block.Alert("Current state", body);
+        }
         body.add(new Block.Text(outcomeSentence()));
         body.add(new Block.Text(appSentence()));
         List<String> changed = new ArrayList<>();
@@ -176,7 +192,8 @@ final class ReportContent {
 
     private Block summary() {
         List<List<String>> rows = new ArrayList<>();
-        String outcome = h.finished != null ? h.finished.outcome() : "INCOMPLETE (no end recorded: the process stopped)";
+        String outcome = h.abandoned().isPresent() ? "ABANDONED" : h.finished != null ? h.finished.outcome()
+                : "INCOMPLETE (no end recorded: the process stopped)";
         rows.add(List.of("Outcome", "**" + outcome + "**"));
         JournalEvent.RunStarted s = h.started;
         if (s != null) {
@@ -204,6 +221,9 @@ final class ReportContent {
         if (h.finished != null && h.finished.failedStep() != null) {
             rows.add(List.of("Stopped at", ReportText.plain(h.finished.failedStep()) + ": " + ReportText.plain(h.finished.message())));
         }
+        h.abandoned().ifPresent(a -> rows.add(List.of("Abandoned", ReportText.time(a.time()) + " UTC by " + ReportText.plain(a.operator())
+                + " on " + ReportText.plain(a.host()) + ": " + ReportText.plain(a.reason())
+                + (a.cleanupFailures() == 0 ? "" : " (" + a.cleanupFailures() + " cleanup(s) FAILED)"))));
         return new Block.Table(List.of("", ""), rows);
     }
 
@@ -299,6 +319,49 @@ final class ReportContent {
         b.add(new Block.Table(List.of("", "What", "Key", "What to do"), rows));
     }
 
+    /** What abandoning the run removed, and what it could not. */
+    private void cleanup(List<Block> b) {
+        List<List<String>> rows = new ArrayList<>();
+        for (JournalEvent e : h.events) {
+            if (e instanceof JournalEvent.StepCleanedUp c) {
+                rows.add(List.of(String.valueOf(c.index()), ReportText.plain(c.step()),
+                        c.removed().isEmpty() ? "nothing" : ReportText.plain(String.join("; ", c.removed())),
+                        c.error() == null ? "ok" : "**FAILED**: " + ReportText.plain(c.error()) + " (remove what it left by hand)"));
+            }
+        }
+        if (!rows.isEmpty()) {
+            section(b, "Cleanup (run abandoned)", List.of("#", "Step", "Removed", "Result"), rows);
+        }
+    }
+
+    /** The files steps wrote into the run folder, as recorded, and any a resume could not see. */
+    private void capturedFiles(List<Block> b) {
+        Map<String, JournalEvent.FileCaptured> files = new LinkedHashMap<>();
+        List<JournalEvent.CapturedFilesMissing> missing = new ArrayList<>();
+        for (JournalEvent e : h.events) {
+            if (e instanceof JournalEvent.FileCaptured f) {
+                files.put(f.path(), f);
+            } else if (e instanceof JournalEvent.CapturedFilesMissing m) {
+                missing.add(m);
+            }
+        }
+        if (files.isEmpty() && missing.isEmpty()) {
+            return;
+        }
+        b.add(new Block.Heading(2, "Captured files"));
+        if (!files.isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            files.values().forEach(f -> rows.add(List.of(ReportText.plain(f.path()), f.size() + " bytes", ReportText.code(f.sha256()),
+                    ReportText.plain(f.step()))));
+            b.add(new Block.Text("In the run folder, as recorded when each was written:"));
+            b.add(new Block.Table(List.of("File", "Size", "SHA-256", "Step"), rows));
+        }
+        for (JournalEvent.CapturedFilesMissing m : missing) {
+            b.add(new Block.Text("Resumed on " + ReportText.plain(m.host()) + " at " + ReportText.time(m.time()) + " UTC without these files:"));
+            b.add(new Block.Bullets(m.problems().stream().map(ReportText::plain).toList()));
+        }
+    }
+
     private void dataLoss(List<Block> b) {
         Map<String, String> loss = new LinkedHashMap<>();
         h.outputs.forEach((k, v) -> {
@@ -379,6 +442,13 @@ final class ReportContent {
             return "checkpoint " + quote(c.name()) + " reached";
         } else if (e instanceof JournalEvent.RunFinished f) {
             return "run ended " + f.outcome();
+        } else if (e instanceof JournalEvent.StepCleanedUp c) {
+            return "cleanup of " + quote(c.step()) + ": " + (c.error() != null ? "**FAILED**: " + ReportText.plain(c.error())
+                    : c.removed().isEmpty() ? "nothing to remove" : "removed " + ReportText.plain(String.join(", ", c.removed())));
+        } else if (e instanceof JournalEvent.RunAbandoned a) {
+            return "run abandoned by " + ReportText.plain(a.operator()) + ": " + ReportText.plain(a.reason());
+        } else if (e instanceof JournalEvent.CapturedFilesMissing m) {
+            return "resumed on " + ReportText.plain(m.host()) + " without " + m.problems().size() + " captured file(s)";
         }
         return null;
     }

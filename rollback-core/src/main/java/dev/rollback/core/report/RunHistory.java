@@ -288,6 +288,11 @@ final class RunHistory {
         return finished != null && finished.outcome().startsWith("SUCCEEDED");
     }
 
+    /** @return the abandon that closed the run, if it was abandoned */
+    Optional<JournalEvent.RunAbandoned> abandoned() {
+        return events.stream().filter(JournalEvent.RunAbandoned.class::isInstance).map(JournalEvent.RunAbandoned.class::cast).findFirst();
+    }
+
     /** @return whether the run needs someone: it failed, was refused, or stopped without an end */
     boolean needsAttention() {
         return !succeeded();

@@ -151,6 +151,63 @@ class RollbackCommandTest {
     }
 
     @Test
+    void planStateRefusalsAndOverridesOnTheCommandLine() {
+        Map<String, String> env = Map.of("DATABASE_URL", "x");
+        String j = dir.toAbsolutePath().toString();
+        failRestore.set(true);
+        assertThat(run("", env, "--yes", "ops", "--journal", j, "--operator", "alice")).isEqualTo(1);
+        String failed = FileJournal.in(dir).runIds("app").get(0);
+
+        // a new run over the interrupted one: refused, nothing touched, both ways on printed
+        ran.clear();
+        err.reset();
+        assertThat(run("", env, "--yes", "ops", "--journal", j, "--operator", "bob", "--reason", "retry")).isEqualTo(3);
+        assertThat(err()).contains("Plan 'app' has an interrupted run").contains("run " + failed)
+                .contains("Resume it:  app-rollback --resume " + failed + " --journal " + j + " --yes ops")
+                .contains("Abandon it: app-rollback --abandon " + failed + " --reason TEXT --journal " + j);
+        assertThat(ran).isEmpty();
+
+        // status names the state and the commands
+        out.reset();
+        assertThat(run("", Map.of(), "--status", "--journal", j)).isZero();
+        assertThat(out()).contains("Journal: " + j).contains("plan 'app': INTERRUPTED").contains("interrupted: run " + failed)
+                .contains("resume:  app-rollback --resume " + failed + " --journal " + j);
+
+        // abandon needs a reason, then cleans up and leaves the plan idle
+        err.reset();
+        assertThat(run("", env, "--abandon", failed, "--journal", j)).isEqualTo(2);
+        assertThat(err()).contains("--abandon needs --reason TEXT");
+        out.reset();
+        assertThat(run("", env, "--abandon", failed, "--reason", "fixed forward", "--journal", j, "--operator", "carol")).isZero();
+        assertThat(out()).contains("Abandoned run " + failed + " of plan 'app' (fixed forward):")
+                .contains("step 3 'restore': nothing to remove").contains("Plan 'app' is idle: a new run can start.");
+
+        // a new run succeeds; after it, a new run is refused unless --again with a reason
+        failRestore.set(false);
+        assertThat(run("", env, "--yes", "ops", "--journal", j)).isZero();
+        err.reset();
+        assertThat(run("", env, "--yes", "ops", "--journal", j)).isEqualTo(3);
+        assertThat(err()).contains("already succeeded").contains("Run again:  app-rollback --again --reason TEXT --journal " + j + " --yes ops");
+        assertThat(run("", env, "--yes", "ops", "--journal", j, "--again")).isEqualTo(2);
+        assertThat(run("", env, "--yes", "ops", "--journal", j, "--again", "--reason", "the migration was re-applied")).isZero();
+        assertThat(FileJournal.in(dir).planLog("app")).extracting(e -> ((JournalEvent.PlanDecision) e).decision().name())
+                .containsExactly("REFUSED_INTERRUPTED", "ABANDONED", "REFUSED_SUCCEEDED", "AGAIN");
+
+        // a file journal has no lease to break
+        err.reset();
+        assertThat(run("", env, "--break-lock", "--reason", "stuck", "--journal", j)).isEqualTo(3);
+        assertThat(err()).contains("Cannot break the lock of plan 'app'");
+        // one action at a time
+        assertThat(run("", env, "--again", "--abandon", failed, "--reason", "x", "--journal", j)).isEqualTo(2);
+        assertThat(err()).contains("--abandon and --again cannot be combined");
+        // a server journal needs its module on the class path
+        err.reset();
+        assertThat(run("", env, "--journal", "postgresql://db-ops:5432/ops")).isEqualTo(2);
+        assertThat(err()).contains("No journal on the class path opens postgresql:// locations")
+                .contains("add dev.rollback:rollback-journal-postgres");
+    }
+
+    @Test
     void anInvalidPlanExitsWithItsOwnCode() {
         int code = RollbackCommand.named("bad").streams(new PrintStream(out), new PrintStream(err), new ByteArrayInputStream(new byte[0]))
                 .execute(new String[0], o -> Rollback.plan("empty").build());

@@ -22,10 +22,14 @@ class FileJournalTest {
         return new JournalEvent.StepStarted("run-1", Instant.parse("2026-11-25T00:00:00Z"), i, "step " + i, StepKind.ACTION, 1);
     }
 
+    private static Holder holder(String runId) {
+        return Holder.thisProcess(runId, "tester");
+    }
+
     @Test
     void writesOneJsonLinePerEventAndReadsThemBack() throws Exception {
         FileJournal journal = FileJournal.in(dir.resolve("journal"));
-        try (Journal.JournalWriter w = journal.open("nextcrm rollback", "run-1")) {
+        try (Journal.JournalWriter w = journal.open("nextcrm rollback", holder("run-1"))) {
             w.append(started(1));
             w.append(started(2));
         }
@@ -39,7 +43,7 @@ class FileJournalTest {
     @Test
     void filesAndFoldersAreReadableByTheOwnerOnly() throws Exception {
         FileJournal journal = FileJournal.in(dir.resolve("journal"));
-        try (Journal.JournalWriter w = journal.open("p", "run-1")) {
+        try (Journal.JournalWriter w = journal.open("p", holder("run-1"))) {
             w.append(started(1));
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal.file("p", "run-1")))).isEqualTo("rw-------");
@@ -52,7 +56,7 @@ class FileJournalTest {
     @Test
     void aTornLastLineIsIgnoredOnReadAndCutBeforeAppending() throws Exception {
         FileJournal journal = FileJournal.in(dir);
-        try (Journal.JournalWriter w = journal.open("p", "run-1")) {
+        try (Journal.JournalWriter w = journal.open("p", holder("run-1"))) {
             w.append(started(1));
         }
         Path file = journal.file("p", "run-1");
@@ -60,7 +64,7 @@ class FileJournalTest {
 
         assertThat(journal.read("p", "run-1")).containsExactly(started(1));
 
-        try (Journal.JournalWriter w = journal.open("p", "run-1")) {
+        try (Journal.JournalWriter w = journal.open("p", holder("run-1"))) {
             w.append(started(2));
         }
         assertThat(journal.read("p", "run-1")).containsExactly(started(1), started(2));
@@ -70,7 +74,7 @@ class FileJournalTest {
     @Test
     void aCorruptLineInTheMiddleIsAnErrorNamingFileAndLine() throws Exception {
         FileJournal journal = FileJournal.in(dir);
-        try (Journal.JournalWriter w = journal.open("p", "run-1")) {
+        try (Journal.JournalWriter w = journal.open("p", holder("run-1"))) {
             w.append(started(1));
         }
         Path file = journal.file("p", "run-1");
@@ -82,16 +86,16 @@ class FileJournalTest {
     @Test
     void aSecondRunOfThePlanIsRefusedWhileTheFirstHoldsTheLockAndAllowedAfter() {
         FileJournal journal = FileJournal.in(dir);
-        Journal.JournalWriter first = journal.open("p", "run-1");
-        assertThatThrownBy(() -> journal.open("p", "run-2"))
+        Journal.JournalWriter first = journal.open("p", holder("run-1"));
+        assertThatThrownBy(() -> journal.open("p", holder("run-2")))
                 .isInstanceOf(JournalLockedException.class)
                 .hasMessageContaining("Another run of plan 'p' is in progress")
                 .hasMessageContaining("pid " + ProcessHandle.current().pid())
                 .hasMessageContaining("run run-1");
         // another plan is not blocked
-        journal.open("other", "run-3").close();
+        journal.open("other", holder("run-3")).close();
         first.close();
-        journal.open("p", "run-2").close();
+        journal.open("p", holder("run-2")).close();
     }
 
     @Test
@@ -105,7 +109,8 @@ class FileJournalTest {
     void anUnwritableRootGivesAClearError() throws Exception {
         Path file = dir.resolve("not-a-dir");
         Files.writeString(file, "x");
-        assertThatThrownBy(() -> FileJournal.in(file.resolve("j")).open("p", "r"))
-                .isInstanceOf(JournalException.class).hasMessageContaining("Could not create journal folder");
+        assertThatThrownBy(() -> FileJournal.in(file.resolve("j")).open("p", holder("r")))
+                .isInstanceOf(JournalException.class).hasMessageContaining("Could not create the journal folder for plan 'p'")
+                .hasMessageContaining(file.toString()).hasMessageContaining("a file stands where the journal needs a folder");
     }
 }

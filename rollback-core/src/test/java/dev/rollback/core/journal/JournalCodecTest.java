@@ -31,6 +31,16 @@ class JournalCodecTest {
                 new JournalEvent.ApprovalRefused("r1", T, "restore", "console", "typed 'no'"),
                 new JournalEvent.CheckpointReached("r1", T, 5, "data-restored", Map.of("k", "v")),
                 new JournalEvent.RunFinished("r1", T, "FAILED", "verify", "check failed", 99),
+                new JournalEvent.FileCaptured("r1", T, 2, "schema dump", "forensics/schema.sql", 12_345,
+                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+                new JournalEvent.CapturedFilesMissing("r1", T, "host-b", List.of("forensics/schema.sql: missing (12345 bytes captured)")),
+                new JournalEvent.StepCleanedUp("r1", T, 4, "restore", List.of("database shop_rollback_1", "collection rbtmp_1_a"), null),
+                new JournalEvent.StepCleanedUp("r1", T, 5, "swap", List.of(), "connection refused"),
+                new JournalEvent.RunAbandoned("r1", T, "carol", "superseded by a fix-forward", "host-c", 99, 1),
+                new JournalEvent.PlanDecision("r1", T, "plan", JournalEvent.PlanDecision.Decision.REFUSED_INTERRUPTED, "dave", "",
+                        "host-d", 12, "run r1 stopped at step 4"),
+                new JournalEvent.PlanDecision("r2", T, "plan", JournalEvent.PlanDecision.Decision.AGAIN, "erin", "the bug came back",
+                        "host-e", 13, "after run r1 succeeded"),
                 new JournalEvent.RunFinished("r1", T, "SUCCEEDED", null, null, 99));
         for (JournalEvent e : events) {
             String line = JournalCodec.encode(e);
@@ -45,5 +55,7 @@ class JournalCodecTest {
         assertThatThrownBy(() -> JournalCodec.decode("{\"v\":1}")).hasMessageContaining("no type");
         assertThatThrownBy(() -> JournalCodec.decode("{\"v\":9,\"type\":\"Teleported\",\"runId\":\"r\",\"time\":\"2026-01-01T00:00:00Z\"}"))
                 .hasMessageContaining("Unknown journal event type 'Teleported'");
+        assertThatThrownBy(() -> JournalCodec.decode("{\"v\":1,\"type\":\"PlanDecision\",\"runId\":\"r\",\"time\":\"2026-01-01T00:00:00Z\",\"decision\":\"TELEPORTED\"}"))
+                .hasMessageContaining("Unknown plan decision 'TELEPORTED'");
     }
 }

@@ -237,7 +237,7 @@ class IncidentReportStateTest {
     }
 
     private static void write(Journal journal, String plan, String id, List<JournalEvent> events) {
-        try (Journal.JournalWriter w = journal.open(plan, id)) {
+        try (Journal.JournalWriter w = journal.open(plan, dev.rollback.core.journal.Holder.thisProcess(id, "test"))) {
             events.forEach(w::append);
         }
     }

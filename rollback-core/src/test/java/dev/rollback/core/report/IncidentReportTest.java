@@ -112,7 +112,7 @@ class IncidentReportTest {
     @Test
     void aRunWithoutAnEndSaysItIsIncomplete() {
         InMemoryJournal journal = InMemoryJournal.create();
-        try (var w = journal.open("p", "r1")) {
+        try (var w = journal.open("p", dev.rollback.core.journal.Holder.thisProcess("r1", "op"))) {
             w.append(new dev.rollback.core.journal.JournalEvent.RunStarted("r1", java.time.Instant.now(), "p", "f", "op", "", "h", 1, 2));
         }
         assertThat(IncidentReport.of(journal.read("p", "r1")).toMarkdown()).contains("INCOMPLETE (no end recorded");

@@ -29,8 +29,22 @@ public final class ChildJvm {
      * @throws IOException when it cannot be started
      */
     public static ChildJvm start(Path dir, Class<?> mainClass, List<String> properties, List<String> args) throws IOException {
+        return start(dir, List.of(), mainClass, properties, args);
+    }
+
+    /**
+     * @param dir        folder for the child's output files
+     * @param wrapper    a command the JVM is started through (such as {@code setpriv ...}), or empty
+     * @param mainClass  class to run
+     * @param properties system properties as "k=v"
+     * @param args       program arguments
+     * @return the running child
+     * @throws IOException when it cannot be started
+     */
+    public static ChildJvm start(Path dir, List<String> wrapper, Class<?> mainClass, List<String> properties, List<String> args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
         properties.forEach(p -> cmd.add("-D" + p));
         cmd.add(mainClass.getName());
         cmd.addAll(args);

@@ -22,7 +22,10 @@ import java.util.Arrays;
  * its name to an effects file (forced to disk), so the parent can count how often each ran.
  * The system property {@code drill.block} makes it stop dead at one point until it is killed:
  * {@code after-step:NAME}, {@code inside-step:NAME} or {@code after-checkpoint:NAME}; it writes
- * the file named by {@code drill.marker} when it gets there.
+ * the file named by {@code drill.marker} when it gets there. With {@code drill.plan=capture-then-swap}
+ * it runs a plan shaped like the seeds' restores instead: a capture of the file named by
+ * {@code drill.state} into the run folder, then a destructive swap that overwrites that file, with
+ * no checkpoint between them.
  */
 public final class CrashDrillMain {
     private CrashDrillMain() {
@@ -45,7 +48,8 @@ public final class CrashDrillMain {
                         }
                     }
                 }))
-                .execute(Arrays.copyOfRange(args, 1, args.length), o -> plan(effects, block, marker));
+                .execute(Arrays.copyOfRange(args, 1, args.length), o -> System.getProperty("drill.plan", "").equals("capture-then-swap")
+                        ? captureThenSwap(effects, Path.of(System.getProperty("drill.state")), block, marker) : plan(effects, block, marker));
         System.exit(code);
     }
 
@@ -59,6 +63,38 @@ public final class CrashDrillMain {
                 .checkpoint("cp2")
                 .step(effect("s5", effects, block, marker))
                 .step(effect("s6", effects, block, marker))
+                .build();
+    }
+
+    static RollbackPlan captureThenSwap(Path effects, Path state, String block, Path marker) {
+        return Rollback.plan("capture-then-swap")
+                .capture("forensic copy", ctx -> {
+                    append(effects, "forensic copy\n");
+                    Files.writeString(ctx.runDirectory().resolve("forensics.txt"), Files.readString(state));
+                    ctx.output("forensics.copy", "forensics.txt");
+                })
+                .restore(new Step() {
+                    @Override
+                    public String name() {
+                        return "swap";
+                    }
+
+                    @Override
+                    public boolean destructive() {
+                        return true;
+                    }
+
+                    @Override
+                    public void execute(dev.rollback.core.StepContext ctx) throws Exception {
+                        append(effects, "swap start\n");
+                        Files.writeString(state, "restored from backup");
+                        if (block.equals("inside-step:swap")) {
+                            blockForever(marker);
+                        }
+                        append(effects, "swap\n");
+                    }
+                })
+                .step(effect("report", effects, block, marker))
                 .build();
     }
 
