@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JournalAssertTest {
-    private final InMemoryJournal journal = InMemoryJournal.create();
+    /** The journal of the latest run: each run gets its own, since a plan that succeeded refuses a new run on the same journal. */
+    private InMemoryJournal journal = InMemoryJournal.create();
 
     private final RollbackPlan plan = Rollback.plan("db-restore")
             .capture("dump", c -> { })
@@ -30,6 +31,7 @@ class JournalAssertTest {
             .build();
 
     private RunReport run(Confirmations confirmations) {
+        journal = InMemoryJournal.create();
         return Rollback.runner().journal(journal).confirmations(confirmations).run(plan);
     }
 

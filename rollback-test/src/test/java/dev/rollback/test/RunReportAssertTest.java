@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RunReportAssertTest {
     private final FakeAppControl app = FakeAppControl.named("api");
-    private final InMemoryJournal journal = InMemoryJournal.create();
+    /** The journal of the latest run: each run gets its own, since a plan that succeeded refuses a new run on the same journal. */
+    private InMemoryJournal journal = InMemoryJournal.create();
 
     private RollbackPlan plan(boolean failRestore) {
         return Rollback.plan("api-back-to-v1")
@@ -35,6 +36,7 @@ class RunReportAssertTest {
     }
 
     private RunReport run(RollbackPlan plan, Confirmations confirmations) {
+        journal = InMemoryJournal.create();
         return Rollback.runner().journal(journal).confirmations(confirmations).run(plan);
     }
 
