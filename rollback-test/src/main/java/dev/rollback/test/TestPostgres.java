@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,15 +46,18 @@ public final class TestPostgres implements AutoCloseable {
     private final String user;
     private final Secret password;
     private final Path dataDirectory;
+    private final Map<String, String> serverConfig;
     private EmbeddedPostgres embedded;
 
-    private TestPostgres(EmbeddedPostgres embedded, String host, int port, String user, Secret password, Path dataDirectory) {
+    private TestPostgres(EmbeddedPostgres embedded, String host, int port, String user, Secret password, Path dataDirectory,
+                         Map<String, String> serverConfig) {
         this.embedded = embedded;
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
         this.dataDirectory = dataDirectory;
+        this.serverConfig = serverConfig;
     }
 
     /**
@@ -65,7 +69,7 @@ public final class TestPostgres implements AutoCloseable {
     public static synchronized TestPostgres shared() {
         if (shared == null) {
             String env = System.getenv("ROLLBACK_TEST_POSTGRES_URL");
-            shared = env != null && !env.isBlank() ? external(env) : startEmbedded(null, 0);
+            shared = env != null && !env.isBlank() ? external(env) : startEmbedded(null, 0, Map.of());
         }
         return shared;
     }
@@ -78,7 +82,20 @@ public final class TestPostgres implements AutoCloseable {
      * @return the running server; close it
      */
     public static TestPostgres dedicated(Path dataDirectory) {
-        return startEmbedded(dataDirectory, freePort());
+        return dedicated(dataDirectory, Map.of());
+    }
+
+    /**
+     * A dedicated server with settings of its own. The embedded server commits without waiting for
+     * its disk ({@code synchronous_commit=off}) unless told otherwise: a benchmark of durable
+     * writes sets {@code synchronous_commit=on}.
+     *
+     * @param dataDirectory where its data lives
+     * @param serverConfig  settings ({@code postgresql.conf} names and values)
+     * @return the running server; close it
+     */
+    public static TestPostgres dedicated(Path dataDirectory, Map<String, String> serverConfig) {
+        return startEmbedded(dataDirectory, freePort(), Map.copyOf(serverConfig));
     }
 
     private static TestPostgres external(String jdbcUrl) {
@@ -101,12 +118,12 @@ public final class TestPostgres implements AutoCloseable {
             }
         }
         return new TestPostgres(null, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), u == null ? "postgres" : u,
-                p == null ? null : Secret.of(p), null);
+                p == null ? null : Secret.of(p), null, Map.of());
     }
 
-    private static TestPostgres startEmbedded(Path dataDirectory, int port) {
+    private static TestPostgres startEmbedded(Path dataDirectory, int port, Map<String, String> serverConfig) {
         try {
-            EmbeddedPostgres pg = builder(dataDirectory, port).start();
+            EmbeddedPostgres pg = builder(dataDirectory, port, serverConfig).start();
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("ALTER USER postgres PASSWORD '" + PASSWORD + "'");
                 String hba;
@@ -117,14 +134,17 @@ public final class TestPostgres implements AutoCloseable {
                 Files.writeString(Path.of(hba), "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
                 s.execute("SELECT pg_reload_conf()");
             }
-            return new TestPostgres(pg, "localhost", pg.getPort(), "postgres", Secret.of(PASSWORD), dataDirectory);
+            return new TestPostgres(pg, "localhost", pg.getPort(), "postgres", Secret.of(PASSWORD), dataDirectory, serverConfig);
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("Could not start the test PostgreSQL server: " + e.getMessage(), e);
         }
     }
 
-    private static EmbeddedPostgres.Builder builder(Path dataDirectory, int port) {
+    private static EmbeddedPostgres.Builder builder(Path dataDirectory, int port, Map<String, String> serverConfig) {
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+        serverConfig.forEach(b::setServerConfig);
+        // the server's own start-up check connects over TCP: after a restart that needs the password
+        b.setConnectConfig("password", PASSWORD);
         if (dataDirectory != null) {
             b.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
         }
@@ -168,7 +188,7 @@ public final class TestPostgres implements AutoCloseable {
         requireDedicated("start");
         if (embedded == null) {
             try {
-                embedded = builder(dataDirectory, port).start();
+                embedded = builder(dataDirectory, port, serverConfig).start();
             } catch (IOException e) {
                 throw new IllegalStateException("Could not start the test PostgreSQL server again: " + e.getMessage(), e);
             }

@@ -285,13 +285,25 @@ public final class FileJournal implements Journal {
         return "FileJournal[" + root + "]";
     }
 
-    /** A plan's folder: its name made safe for a file system, with a hash when it had to change. */
+    /** A plan's folder. */
     Path planDirectory(String planName) {
+        return root.resolve(folderName(planName));
+    }
+
+    /**
+     * The name of a plan's folder: the plan's name made safe for a file system (characters other
+     * than {@code A-Z a-z 0-9 . _ -} become {@code _}), with a short hash when it had to change, so
+     * that two plans never share a folder. Other journals name their run folders the same way.
+     *
+     * @param planName the plan
+     * @return the folder name
+     */
+    public static String folderName(String planName) {
         String safe = planName.replaceAll("[^A-Za-z0-9._-]", "_");
         if (!safe.equals(planName) || safe.startsWith(".")) {
             safe = safe + "-" + shortHash(planName);
         }
-        return root.resolve(safe);
+        return safe;
     }
 
     private static JournalLockedException locked(String planName, PlanLock lock, Path lockPath) {

@@ -98,6 +98,30 @@ public final class ChildJvm {
         return process.toHandle();
     }
 
+    /** @return everything the child printed so far */
+    public String output() {
+        try {
+            return Files.readString(output);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /**
+     * Sends the child a signal by name ({@code STOP}, {@code CONT}), as {@code kill -STOP pid} does:
+     * a paused process, as a machine that froze or a long garbage collection pause would leave it.
+     *
+     * @param name the signal
+     * @throws IOException          when {@code kill} cannot be run
+     * @throws InterruptedException when interrupted
+     */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+
     /**
      * Kills the child with SIGKILL, as a crash or {@code kill -9} would, and waits until it is gone.
      *
