@@ -4,6 +4,7 @@ import dev.rollback.core.Rollback;
 import dev.rollback.core.RunOutcome;
 import dev.rollback.core.RunReport;
 import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.JournalEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,9 @@ class CacheRollbackTest {
         assertEquals(RunOutcome.SUCCEEDED, report.outcome());
         assertEquals("ttl=60\n", Files.readString(config));
         assertTrue(Files.exists(report.runDirectory().resolve("cache.conf.bad")));
-        assertEquals(10, journal.read("cache-config-back", report.runId()).size(),
-                "RunStarted, 4 x (StepStarted, StepFinished), RunFinished");
+        var events = journal.read("cache-config-back", report.runId());
+        assertEquals(11, events.size(), "RunStarted, 4 x (StepStarted, StepFinished), FileCaptured, RunFinished");
+        assertEquals(1, events.stream().filter(e -> e instanceof JournalEvent.FileCaptured f && f.path().equals("cache.conf.bad")).count(),
+                "the file the capture wrote is journaled with its size and hash");
     }
 }
