@@ -425,10 +425,10 @@ public final class Postgres {
 
     /**
      * @param dump a dump file or directory
-     * @return a precheck that it exists, is not empty and pg_restore reads all of it; see {@link BackupCheck}
+     * @return a precheck that it is a complete pg_dump archive or SQL dump, every data block read; see {@link BackupCheck}
      */
     public BackupCheck backupReadable(Path dump) {
-        return new BackupCheck(ep, dump, null, true);
+        return new BackupCheck(dump, null, true);
     }
 
     /**

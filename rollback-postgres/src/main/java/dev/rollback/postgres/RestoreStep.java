@@ -248,7 +248,7 @@ public final class RestoreStep implements Step {
             killLeftoverTools(ctx);
         }
         if (format != DumpFormat.PLAIN) {
-            DumpFiles.verifyReadable(ep, tool.path(), o.dump, false);
+            DumpFiles.verifyReadable(ep, tool.path(), o.dump);
         }
         try (Connection c = ep.connect()) {
             List<DatabaseAdmin.Session> sessions = DatabaseAdmin.sessions(c, live, null);
@@ -324,7 +324,7 @@ public final class RestoreStep implements Step {
         DumpFormat format = checkedFormat();
         PgTools.Tool tool = PgCommands.tool(ep, format == DumpFormat.PLAIN ? "psql" : "pg_restore");
         if (format != DumpFormat.PLAIN) {
-            DumpFiles.verifyReadable(ep, tool.path(), o.dump, false);
+            DumpFiles.verifyReadable(ep, tool.path(), o.dump);
         }
         boolean liveExists;
         try (Connection m = ep.maintenance()) {

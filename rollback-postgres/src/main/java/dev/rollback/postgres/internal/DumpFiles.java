@@ -4,7 +4,6 @@ import dev.rollback.postgres.BackupInvalidException;
 import dev.rollback.postgres.DumpFormat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,51 +19,27 @@ public final class DumpFiles {
     }
 
     /**
+     * Recognises a dump by reading its header and table of contents (a plain dump: its first and
+     * last kilobytes), so that something that is not a dump is called so before any tool runs.
+     *
      * @param dump a dump file or directory
      * @return its format
-     * @throws BackupInvalidException when it is missing or empty
+     * @throws BackupInvalidException when it is missing, empty, not a dump, or its header or table of contents is damaged
      */
     public static DumpFormat detect(Path dump) {
-        if (!Files.exists(dump)) {
-            throw new BackupInvalidException(dump, "Backup " + dump + " does not exist; nothing was changed. Check the path and that the backup job ran.");
-        }
-        try {
-            if (Files.isDirectory(dump)) {
-                Path toc = dump.resolve("toc.dat");
-                if (!Files.isRegularFile(toc) || Files.size(toc) == 0) {
-                    throw new BackupInvalidException(dump, "Backup directory " + dump + " has no toc.dat (or it is empty), so it is not a "
-                            + "pg_dump directory-format dump; nothing was changed. Check the path.");
-                }
-                return DumpFormat.DIRECTORY;
-            }
-            if (Files.size(dump) == 0) {
-                throw new BackupInvalidException(dump, "Backup " + dump + " is empty (0 bytes); nothing was changed. The backup job probably "
-                        + "failed; use an earlier backup.");
-            }
-            byte[] head = new byte[5];
-            int n;
-            try (InputStream in = Files.newInputStream(dump)) {
-                n = in.readNBytes(head, 0, 5);
-            }
-            return n == 5 && new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("PGDMP") ? DumpFormat.CUSTOM : DumpFormat.PLAIN;
-        } catch (IOException e) {
-            throw new BackupInvalidException(dump, "Cannot read backup " + dump + ": " + e + "; nothing was changed. Check its permissions.");
-        }
+        return DumpArchive.read(dump, DumpArchive.Depth.TABLE_OF_CONTENTS).format();
     }
 
     /**
-     * Reads a custom or directory dump's table of contents with {@code pg_restore --list}, or
-     * all of it ({@code pg_restore --file=/dev/null}) when {@code fully}: a truncated dump often
-     * has an intact table of contents and only the full read finds it.
+     * Asks the {@code pg_restore} that will restore a custom or directory dump to list its table
+     * of contents, which proves that this pg_restore reads the archive's version.
      *
      * @param ep        the endpoint (tools environment)
      * @param pgRestore pg_restore's path
      * @param dump      the dump
-     * @param fully     whether to read the data too
      */
-    public static void verifyReadable(PgEndpoint ep, Path pgRestore, Path dump, boolean fully) {
-        List<String> argv = fully ? List.of(pgRestore.toString(), "--file=/dev/null", dump.toString())
-                : List.of(pgRestore.toString(), "--list", dump.toString());
+    public static void verifyReadable(PgEndpoint ep, Path pgRestore, Path dump) {
+        List<String> argv = List.of(pgRestore.toString(), "--list", dump.toString());
         dev.rollback.process.CommandResult r;
         Path listing = null;
         try {

@@ -69,17 +69,6 @@ public final class PgCommands {
     }
 
     /**
-     * Resolves a tool without asking the server (any version), for work on files only.
-     *
-     * @param ep   the endpoint (for the configured directory)
-     * @param name tool name
-     * @return the tool
-     */
-    public static PgTools.Tool toolOffline(PgEndpoint ep, String name) {
-        return PgTools.resolve(name, ep.toolDirectory(), 0, "(not asked)");
-    }
-
-    /**
      * Runs a tool and fails with its stderr when it exits non-zero.
      *
      * @param ep        the endpoint (for the password)
