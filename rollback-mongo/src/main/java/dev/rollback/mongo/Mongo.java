@@ -53,8 +53,11 @@ public final class Mongo {
         try {
             cs = new ConnectionString(uri);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Not a valid MongoDB connection string: " + Redactor.redact(uri)
-                    + " (" + Redactor.redact(e.getMessage()) + "); expected mongodb://[user:password@]host[:port][/db][?options]", e);
+            // the driver's message may quote a part of the string that holds the password: never chain it as it is
+            IllegalArgumentException cause = new IllegalArgumentException(Redactor.redact(e.getMessage(), uri));
+            cause.setStackTrace(e.getStackTrace());
+            throw new IllegalArgumentException("Not a valid MongoDB connection string: " + Redactor.redact(uri, uri)
+                    + " (" + Redactor.redact(e.getMessage(), uri) + "); expected mongodb://[user:password@]host[:port][/db][?options]", cause);
         }
         if (cs.getPassword() != null) {
             Redactor.register(new String(cs.getPassword()));

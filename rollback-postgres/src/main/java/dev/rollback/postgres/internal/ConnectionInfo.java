@@ -25,6 +25,7 @@ import java.util.Objects;
  */
 public record ConnectionInfo(List<String> hosts, String database, String user, Secret password, Map<String, String> params) {
     private static final String PREFIX = "jdbc:postgresql:";
+    private static final java.util.regex.Pattern LIBPQ_WITHOUT_SLASHES = java.util.regex.Pattern.compile("(?i)postgres(?:ql)?:(?!//)");
 
     /** Copies the collections. */
     public ConnectionInfo {
@@ -45,11 +46,25 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
         if (jdbcUrl != null && (jdbcUrl.startsWith("postgresql://") || jdbcUrl.startsWith("postgres://"))) {
             return parseLibpq(jdbcUrl);
         }
+        if (jdbcUrl != null && LIBPQ_WITHOUT_SLASHES.matcher(jdbcUrl).lookingAt()) {
+            throw new IllegalArgumentException("The PostgreSQL URL '" + shown(jdbcUrl) + "' has no '//' after '"
+                    + jdbcUrl.substring(0, jdbcUrl.indexOf(':') + 1) + "'. Write it as postgresql://user:password@host:5432/database "
+                    + "(percent-encode '@', ':', '/', '?' and '#' in the password), or as jdbc:postgresql://host:5432/database");
+        }
         if (jdbcUrl == null || !jdbcUrl.startsWith(PREFIX)) {
-            throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: '" + Redactor.redact(String.valueOf(jdbcUrl))
-                    + "'; expected jdbc:postgresql://host:port/database");
+            throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: '" + shown(String.valueOf(jdbcUrl))
+                    + "'; expected jdbc:postgresql://host:port/database or postgresql://user:password@host:port/database");
         }
         String rest = jdbcUrl.substring(PREFIX.length());
+        if (rest.startsWith("//") && hasUserInfo(rest.substring(2))) {
+            // jdbc:postgresql://user:password@host/db: the driver has no place for it, the libpq form has
+            return parseLibpq("postgresql:" + rest);
+        }
+        if (!rest.startsWith("//") && rest.matches("(?s)[^?]*[@:/].*")) {
+            throw new IllegalArgumentException("The JDBC URL '" + shown(jdbcUrl) + "' has no '//' after 'jdbc:postgresql:', so all of "
+                    + "it would be taken for a database name on localhost. Write it as jdbc:postgresql://host:5432/database (user and "
+                    + "password with .user(...) and .password(...)), or as postgresql://user:password@host:5432/database");
+        }
         String query = "";
         int q = rest.indexOf('?');
         if (q >= 0) {
@@ -67,7 +82,14 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
                 hosts.add("localhost:5432");
             } else {
                 for (String h : hostPart.split(",")) {
-                    hosts.add(h.contains(":") && !h.endsWith("]") ? h : h + ":5432");
+                    String hostPort = h.contains(":") && !h.endsWith("]") ? h : h + ":5432";
+                    if (!splitHost(hostPort)[1].matches("[0-9]{1,5}")) {
+                        // never echo the host part: "user:pass" before an unencoded '/' in the password lands here
+                        throw new IllegalArgumentException("The PostgreSQL URL '" + shown(jdbcUrl) + "' has a port that is not a "
+                                + "number. If it holds a user and password, write them before an '@' (user:password@host:5432) and "
+                                + "percent-encode '@', ':', '/', '?' and '#' in the password (%40, %3A, %2F, %3F, %23)");
+                    }
+                    hosts.add(hostPort);
                 }
             }
         } else {
@@ -76,7 +98,7 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
         }
         db = URLDecoder.decode(db, StandardCharsets.UTF_8);
         if (db.isEmpty()) {
-            throw new IllegalArgumentException("The JDBC URL '" + Redactor.redact(jdbcUrl)
+            throw new IllegalArgumentException("The JDBC URL '" + shown(jdbcUrl)
                     + "' names no database; add it after the host, as in jdbc:postgresql://host:5432/nextcrm");
         }
         Map<String, String> params = new LinkedHashMap<>();
@@ -102,11 +124,24 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
         return new ConnectionInfo(hosts, db, user, password, params);
     }
 
+    /** Whether the text after "//" holds user information: an '@' before the path, or after a '/' a password holds. */
+    private static boolean hasUserInfo(String afterSlashes) {
+        int query = afterSlashes.indexOf('?');
+        int end = query < 0 ? afterSlashes.length() : query;
+        return afterSlashes.lastIndexOf('@', end - 1) >= 0;
+    }
+
     private static ConnectionInfo parseLibpq(String url) {
         String after = url.substring(url.indexOf("://") + 3);
         int slash = after.indexOf('/');
         String authority = slash < 0 ? after : after.substring(0, slash);
         int at = authority.lastIndexOf('@');
+        int query = after.indexOf('?');
+        if (at < 0 && after.lastIndexOf('@') > slash && (query < 0 || after.lastIndexOf('@', query) > slash)) {
+            throw new IllegalArgumentException("The PostgreSQL URL '" + shown(url) + "' has an '@' after the first '/': a password "
+                    + "or user name holding '/' must be percent-encoded (%2F; also '@' %40, ':' %3A, '?' %3F, '#' %23), as in "
+                    + "postgresql://app:pa%2Fss@db:5432/crm");
+        }
         ConnectionInfo base = parse(PREFIX + "//" + after.substring(at + 1));
         if (at < 0) {
             return base;
@@ -116,6 +151,18 @@ public record ConnectionInfo(List<String> hosts, String database, String user, S
         String user = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon), StandardCharsets.UTF_8);
         ConnectionInfo withUser = user.isEmpty() ? base : base.withUser(user);
         return colon < 0 ? withUser : withUser.withPassword(Secret.of(URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A URL for an error message: redacted, and everything between the scheme and the last '@' masked,
+     * however malformed the URL is, since that part may hold a password no pattern recognizes.
+     */
+    private static String shown(String url) {
+        String r = Redactor.redact(url);
+        int at = r.lastIndexOf('@');
+        int scheme = r.indexOf("://");
+        int start = scheme >= 0 ? scheme + 3 : r.indexOf(':') + 1;
+        return at > start && start > 0 ? r.substring(0, start) + Secret.MASK + r.substring(at) : r;
     }
 
     /**
