@@ -22,10 +22,16 @@ import java.util.regex.Pattern;
 
 /**
  * A dotenv file ({@code .env.production}): back it up, set a key (the seeds'
- * {@code sed -i 's|postgresql://.*|mongodb://...|'}), restore it. Writes are atomic (temporary
- * file then move) and keep the file's permissions; comments, order and other keys are kept.
- * Values are quoted as a shell would need them, so {@code =}, quotes, {@code #} and spaces
- * survive and the file can still be {@code source}d.
+ * {@code sed -i 's|postgresql://.*|mongodb://...|'}), restore it. Comments, order and other keys
+ * are kept. Values are quoted as a shell would need them, so {@code =}, quotes, {@code #} and
+ * spaces survive and the file can still be {@code source}d.
+ *
+ * <p>The file stays the file it was: a symbolic link is written through to its target and stays a
+ * link; owner, group and mode are kept; writes are atomic (temporary file beside it, then a move),
+ * or in place when only that keeps owner and group. A file the runner's user cannot write, or one
+ * with no write bit at all ({@code 0444}, which root could otherwise write), is refused with a
+ * {@link FileStepException} naming its mode and the fix, and left unchanged. Backups are
+ * owner-only ({@code 0600}): they hold the file's secrets.
  *
  * <pre>{@code
  * EnvFile env = EnvFile.at(Path.of("/srv/nextcrm/.env.production"));
@@ -319,8 +325,11 @@ public final class EnvFile {
         public void execute(StepContext context) {
             try {
                 run(context);
+            } catch (AtomicFiles.ReadOnlyFileException e) {
+                throw new FileStepException(name + " refused: " + e.getMessage(), e);
             } catch (NoSuchFileException e) {
-                throw new FileStepException(name + " failed: " + e.getFile() + " does not exist; the target file is unchanged.", e);
+                throw new FileStepException(name + " failed: " + e.getFile() + " does not exist" + (e.getReason() == null ? "" : " (" + e.getReason() + ")")
+                        + "; the target file is unchanged.", e);
             } catch (IOException e) {
                 throw new FileStepException(name + " failed: " + e + "; the target file is unchanged (writes are atomic). "
                         + "Check the folder's permissions and free space.", e);

@@ -68,6 +68,8 @@ public final class FileCopy implements Step {
                 context.output(backupOutputKey(), AtomicFiles.backup(target, context.clock()).toString());
             }
             AtomicFiles.write(target, Files.readAllBytes(source));
+        } catch (AtomicFiles.ReadOnlyFileException e) {
+            throw new FileStepException("Copying " + source + " to " + target + " refused: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new FileStepException("Copying " + source + " to " + target + " failed: " + e + "; " + target
                     + " is unchanged (writes are atomic).", e);
