@@ -79,11 +79,13 @@ class RedactionGeneratedTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         RunReport report;
-        // slf4j-simple writes to System.err as it is when a line is logged
+        // slf4j-simple writes to System.err as it is when a line is logged; the runner logs each step at INFO / WARN
+        // only when no console progress follows the run, so the console gets a run of its own
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
         try {
-            report = Rollback.runner().journal(journal).listener(ConsoleProgress.to(new PrintStream(console, true, StandardCharsets.UTF_8)))
-                    .run(plan);
+            report = Rollback.runner().journal(journal).run(plan);
+            Rollback.runner().journal(FileJournal.in(tmp.resolve("journal-console")))
+                    .listener(ConsoleProgress.to(new PrintStream(console, true, StandardCharsets.UTF_8))).run(plan);
         } finally {
             System.setErr(stderr);
         }
@@ -92,7 +94,7 @@ class RedactionGeneratedTest {
         String reportText = Files.readString(report.runDirectory().resolve(IncidentReport.FILE_NAME));
         String logText = log.toString(StandardCharsets.UTF_8);
         String everything;
-        try (Stream<Path> files = Files.walk(tmp.resolve("journal"))) {
+        try (Stream<Path> files = Files.walk(tmp)) {
             StringBuilder all = new StringBuilder();
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 all.append(Files.readString(f));
@@ -104,6 +106,7 @@ class RedactionGeneratedTest {
         assertThat(report.steps()).hasSize(steps);
         assertThat(logText).contains("Step 'case 0' failed").contains("Step 'case " + (steps - 1) + "' failed");
         assertThat(reportText).contains("case " + (steps - 1));
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("case " + (steps - 1)).contains("could not connect with");
         assertThat(journalText).contains("could not connect with");
         List<String> leaks = new ArrayList<>();
         for (SecretLeakCases.Case c : cases) {
