@@ -189,6 +189,29 @@ public final class Postgres {
     }
 
     /**
+     * Swaps in the copy a {@link PreparedRestore} restored and verified while the application
+     * served: terminate sessions, measure the data-loss window, rename in, keep the old database.
+     * Destructive; see {@link SwapInStep}.
+     *
+     * <pre>{@code
+     * PreparedRestore prepared = pg.restore(backup).prepare();
+     * plan.step(prepared).stopApp(app).restore(pg.swapIn(prepared)).startApp(app);
+     * }</pre>
+     *
+     * @param prepared the prepare step of the same database, earlier in the plan
+     * @return the step
+     * @throws IllegalArgumentException when it prepares another database
+     */
+    public SwapInStep swapIn(PreparedRestore prepared) {
+        Objects.requireNonNull(prepared, "prepared");
+        if (!prepared.postgres().databaseName().equals(databaseName()) || !prepared.postgres().endpoint().where().equals(ep.where())) {
+            throw new IllegalArgumentException("swapIn(" + prepared.preparedId() + ") on " + ep.where() + ": the copy was prepared for "
+                    + prepared.postgres().endpoint().where() + "; swap it in through the Postgres it was prepared with");
+        }
+        return new SwapInStep(prepared);
+    }
+
+    /**
      * A template copy of the database, taken before a risky deploy.
      *
      * @param snapshotName the new database's name

@@ -148,9 +148,32 @@ public final class RestoreStep implements Step {
 
     @Override
     public StepDescription describe() {
-        StepDescription d = StepDescription.of(name()).param("server", pg.endpoint().where()).param("dump", o.dump)
-                .param("strategy", safe() ? "safe: restore into a new database, verify, swap; old database kept"
-                        : "in place: --clean --if-exists" + (o.terminateSessions ? ", terminating sessions" : ", refusing if sessions"))
+        return describe(name(), safe() ? "safe: restore into a new database, verify, swap; old database kept"
+                : "in place: --clean --if-exists" + (o.terminateSessions ? ", terminating sessions" : ", refusing if sessions"));
+    }
+
+    /**
+     * The non-destructive first half of the safe restore, to run while the application still serves:
+     * restore into a new database and verify it; {@link Postgres#swapIn(PreparedRestore)} swaps it in later.
+     *
+     * @return the prepare step
+     * @throws IllegalStateException for an in-place or partial restore, which has no copy to prepare
+     */
+    public PreparedRestore prepare() {
+        if (!safe()) {
+            throw new IllegalStateException("prepare() needs the safe strategy (a new database swapped in); "
+                    + (o.inPlace ? "remove inPlace()" : "a restore of chosen tables runs in place; remove tables(...)"));
+        }
+        return new PreparedRestore(pg, this);
+    }
+
+    Path dump() {
+        return o.dump;
+    }
+
+    StepDescription describe(String stepName, String strategy) {
+        StepDescription d = StepDescription.of(stepName).param("server", pg.endpoint().where()).param("dump", o.dump)
+                .param("strategy", strategy)
                 .param("jobs", o.jobs).param("tables", o.tables.isEmpty() ? "all" : String.join(",", o.tables))
                 .param("singleTransaction", o.singleTransaction);
         Postgres placeholder = pg.database(pg.databaseName() + "_rollback_<utc time>");

@@ -33,6 +33,14 @@ class BackupReadableIT {
     @TempDir
     Path tmp;
 
+    /** The server is shared by every test class of the JVM: leave it as it was found. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropTheDatabasesOfThisClass() throws Exception {
+        for (String prefix : new String[] {"readable_", "notadump_"}) {
+            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
+        }
+    }
+
     @BeforeAll
     static void dumps() throws Exception {
         db = TestServer.createDatabase("readable");

@@ -55,6 +55,14 @@ class SafeRestoreFaultIT {
     @TempDir
     Path tmp;
 
+    /** The server is shared by every test class of the JVM: leave it as it was found. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropTheDatabasesOfThisClass() throws Exception {
+        for (String prefix : new String[] {"shop_", "faultsrc_"}) {
+            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
+        }
+    }
+
     @BeforeAll
     static void backupAndProxy() throws Exception {
         String source = TestServer.createDatabase("faultsrc");

@@ -30,6 +30,14 @@ class SafeRestoreResumeIT {
     @TempDir
     Path tmp;
 
+    /** The server is shared by every test class of the JVM: leave it as it was found. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropTheDatabasesOfThisClass() throws Exception {
+        for (String prefix : new String[] {"twice_", "repair_", "half_", "odd_", "failcheck_", "abandon_", "abandonrestore_", "snapresume_", "resumesrc_"}) {
+            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
+        }
+    }
+
     @BeforeAll
     static void backup() throws Exception {
         String source = TestServer.createDatabase("resumesrc");

@@ -160,6 +160,13 @@ final class TestServer {
         return out;
     }
 
+    /** Drops every database whose name starts with the prefix (a test's own databases), ending their sessions. */
+    static void dropDatabasesLike(String prefix) throws SQLException {
+        for (String db : databasesLike(prefix)) {
+            execute("postgres", "DROP DATABASE IF EXISTS \"" + db.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        }
+    }
+
     /** A small CRM schema: customers, orders referencing them, products, a view and indexes. */
     static void seedCrm(String db, int customers, int ordersPerCustomer) throws SQLException {
         execute(db, "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());"

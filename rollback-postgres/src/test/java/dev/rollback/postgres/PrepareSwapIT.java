@@ -1,0 +1,231 @@
+package dev.rollback.postgres;
+
+import dev.rollback.core.Confirmations;
+import dev.rollback.core.PlanBuilder;
+import dev.rollback.core.Rollback;
+import dev.rollback.core.RunReport;
+import dev.rollback.core.journal.FileJournal;
+import dev.rollback.test.TestStepContext;
+import dev.rollback.test.internal.ChildJvm;
+import dev.rollback.test.internal.CrashDrillChild;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 18: the safe restore in two steps — {@code prepare} restores and verifies while the live
+ * database serves a real writing client, {@code swapIn} stops it by terminating its session and
+ * swaps in milliseconds, measuring the data-loss window at that moment; a crash between the two
+ * resumes with the same prepared copy, never restoring twice; abandoning drops an unswapped copy.
+ */
+class PrepareSwapIT {
+    private static final int BACKUP_ROWS = 500;
+    private static Path backup;
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path tmp;
+
+    /** The server is shared by every test class of the JVM: leave it as it was found. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropTheDatabasesOfThisClass() throws Exception {
+        for (String prefix : new String[] {"prepsrc_", "prepwrite_", "prepcrash_", "prepabandon_", "prepmissing_"}) {
+            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
+        }
+    }
+
+    @BeforeAll
+    static void backup() throws Exception {
+        String source = TestServer.createDatabase("prepsrc");
+        TestServer.execute(source, "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL);"
+                + "INSERT INTO orders (note) SELECT 'in the backup' FROM generate_series(1, " + BACKUP_ROWS + ")");
+        backup = shared.resolve("backup.dump");
+        Plans.step(TestServer.postgres(source).dump(backup));
+    }
+
+    /** The live database: the backup's rows and 100 written after the backup was taken. */
+    private static String live(String prefix) throws Exception {
+        String db = TestServer.createDatabase(prefix);
+        TestServer.execute(db, "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL);"
+                + "INSERT INTO orders (note) SELECT 'in the backup' FROM generate_series(1, " + BACKUP_ROWS + ");"
+                + "INSERT INTO orders (note) SELECT 'after the backup' FROM generate_series(1, 100)");
+        return db;
+    }
+
+    /** A real client of the live database: inserts a row every few milliseconds until its session is ended. */
+    private static final class Writer extends Thread {
+        private final String db;
+        final AtomicLong written = new AtomicLong();
+        volatile String stoppedBy;
+
+        Writer(String db) {
+            super("app-writer");
+            this.db = db;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Properties p = new Properties();
+            p.setProperty("user", TestServer.user());
+            p.setProperty("password", TestServer.password().reveal());
+            p.setProperty("ApplicationName", "shop-app");
+            try (Connection c = DriverManager.getConnection(TestServer.url(db), p); Statement s = c.createStatement()) {
+                while (true) {
+                    s.executeUpdate("INSERT INTO orders (note) VALUES ('written by the app')");
+                    written.incrementAndGet();
+                    Thread.sleep(3);
+                }
+            } catch (SQLException e) {
+                stoppedBy = e.getMessage();
+            } catch (InterruptedException e) {
+                stoppedBy = "interrupted";
+            }
+        }
+    }
+
+    @Test
+    void prepareWhileTheAppWritesThenSwapBringsTheBackupInAndReportsTheRowsWrittenMeanwhile() throws Exception {
+        String db = live("prepwrite");
+        Postgres pg = TestServer.postgres(db);
+        PreparedRestore prepared = pg.restore(backup).verifyWith(p -> p.rowCountExactly("orders", BACKUP_ROWS)).prepare();
+        Writer app = new Writer(db);
+        app.start();
+        long[] atPrepare = new long[2];
+        PlanBuilder b = Rollback.plan("prepare-swap").withoutCapture("test")
+                .step("app is writing", ctx -> {
+                    awaitWrites(app, 20);
+                    atPrepare[0] = app.written.get();
+                })
+                .step(prepared)
+                .step("app kept writing during the prepare", ctx -> {
+                    atPrepare[1] = app.written.get();
+                    awaitWrites(app, atPrepare[1] + 20);
+                })
+                .restore(pg.swapIn(prepared));
+        RunReport r = Rollback.runner().confirmations(Confirmations.autoApprove("tester")).run(b.build());
+        app.join(10_000);
+
+        assertThat(r.isSuccess()).as(String.valueOf(r.failure())).isTrue();
+        assertThat(atPrepare[1]).as("the client kept writing to the live database while the copy was prepared").isGreaterThan(atPrepare[0]);
+        assertThat(app.stoppedBy).as("the swap ended the client's session").isNotNull();
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders")).as("live = the backup").isEqualTo(BACKUP_ROWS);
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders WHERE note <> 'in the backup'")).isZero();
+        String kept = r.outputs().get("postgres.forensicDatabase");
+        assertThat(r.outputs()).containsKey("kept.postgres." + db + ".original");
+        long keptRows = TestServer.queryLong(kept, "SELECT count(*) FROM orders");
+        long writtenSinceBackup = keptRows - BACKUP_ROWS;
+        assertThat(writtenSinceBackup).isGreaterThanOrEqualTo(100 + app.written.get());
+        assertThat(r.outputs()).containsEntry("postgres.dataLoss.public.orders", Long.toString(writtenSinceBackup))
+                .containsEntry("postgres.dataLoss.total", Long.toString(writtenSinceBackup));
+        String copy = r.outputs().get(prepared.outputKey());
+        assertThat(r.outputs()).containsEntry("leftover.postgres." + copy, "");
+        assertThat(TestServer.databasesLike(db)).containsExactlyInAnyOrder(db, kept);
+    }
+
+    private static void awaitWrites(Writer app, long atLeast) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (app.written.get() < atLeast && System.nanoTime() < end && app.stoppedBy == null) {
+            Thread.sleep(5);
+        }
+        if (app.written.get() < atLeast) {
+            throw new AssertionError("the app wrote only " + app.written.get() + " rows: " + app.stoppedBy);
+        }
+    }
+
+    @Test
+    void aCrashBetweenPrepareAndSwapResumesWithTheSamePreparedCopyAndNoSecondRestore() throws Exception {
+        String db = live("prepcrash");
+        Path journal = Files.createDirectories(tmp.resolve("journal"));
+        Path marker = tmp.resolve("after-prepare.marker");
+        Map<String, String> props = new java.util.LinkedHashMap<>(Map.of("prep.url", TestServer.url(db), "prep.user", TestServer.user(),
+                "prep.backup", backup.toString(), "prep.forensics", tmp.resolve("pre-rollback.dump").toString(),
+                "prep.rows", Integer.toString(BACKUP_ROWS)));
+        Map<String, String> env = Map.of("PREP_PG_PASSWORD", TestServer.password().reveal());
+        Map<String, String> killed = new java.util.LinkedHashMap<>(props);
+        killed.put(CrashDrillChild.BLOCK, "after-step:3");          // prepare finished, swap not started
+        killed.put(CrashDrillChild.MARKER, marker.toString());
+
+        ChildJvm run = child(killed, env, journal, "run", null);
+        assertThat(run.awaitFileOrExit(marker, Duration.ofSeconds(90))).as(run.outputTail(30)).isTrue();
+        run.kill();
+        List<String> afterKill = TestServer.databasesLike(db);
+        assertThat(afterKill).as("the prepared copy exists, the live database untouched").hasSize(2)
+                .anyMatch(d -> d.startsWith(db + "_rollback_"));
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders")).isEqualTo(BACKUP_ROWS + 100);
+
+        String runId = FileJournal.in(journal).runIds("pg-prepare-swap").get(0);
+        ChildJvm resume = child(props, env, journal, "resume", runId);
+        resume.awaitExit(Duration.ofSeconds(120));
+        Properties result = new Properties();
+        try (InputStream in = Files.newInputStream(tmp.resolve("result-resume.properties"))) {
+            result.load(in);
+        }
+        String log = Files.readString(tmp.resolve("child-resume.log"));
+        assertThat(result.getProperty("outcome")).as(result.getProperty("error") + "\n" + log).isEqualTo("SUCCEEDED");
+        String copy = afterKill.stream().filter(d -> d.startsWith(db + "_rollback_")).findFirst().orElseThrow();
+        assertThat(log).contains("reusing " + copy).contains("not restoring again").doesNotContain("restoring " + backup);
+        assertThat(log).contains("keeping the dump");
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders")).isEqualTo(BACKUP_ROWS);
+        List<String> end = TestServer.databasesLike(db);
+        assertThat(end).hasSize(2).contains(db).anyMatch(d -> d.startsWith(db + "_before_rollback_"));
+        String kept = end.stream().filter(d -> !d.equals(db)).findFirst().orElseThrow();
+        assertThat(TestServer.queryLong(kept, "SELECT count(*) FROM orders")).isEqualTo(BACKUP_ROWS + 100);
+    }
+
+    private ChildJvm child(Map<String, String> props, Map<String, String> env, Path journal, String mode, String runId) throws Exception {
+        List<String> args = new ArrayList<>(List.of(mode, PrepareSwapPlan.class.getName(), journal.toString(), "prepare-drill",
+                tmp.resolve("result-" + mode + ".properties").toString()));
+        if (runId != null) {
+            args.add(runId);
+        }
+        return ChildJvm.start(System.getProperty("java.class.path"), CrashDrillChild.class, props, env, args, tmp.resolve("child-" + mode + ".log"));
+    }
+
+    @Test
+    void abandoningTheRunDropsAnUnswappedPreparedCopyAndNothingElse() throws Exception {
+        String db = live("prepabandon");
+        PreparedRestore prepared = TestServer.postgres(db).restore(backup).prepare();
+        TestStepContext ctx = TestStepContext.in(tmp).runId("run-abandon").stepName(prepared.name());
+        prepared.execute(ctx);
+        String copy = ctx.outputs().get(prepared.outputKey());
+        assertThat(ctx.outputs().get("leftover.postgres." + copy)).contains("not swapped in yet");
+        assertThat(TestServer.exists(copy)).isTrue();
+
+        prepared.execute(ctx.resumed());          // a resume never prepares twice
+        assertThat(TestServer.databasesLike(db + "_rollback_")).containsExactly(copy);
+
+        List<String> removed = prepared.cleanUp(ctx.resumed());
+        assertThat(removed).containsExactly("database " + copy + " (the restore of backup.dump into it was never swapped in)");
+        assertThat(TestServer.databasesLike(db)).containsExactly(db);
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders")).isEqualTo(BACKUP_ROWS + 100);
+    }
+
+    @Test
+    void aSwapWithNothingPreparedChangesNothingAndSaysWhatIsMissing() throws Exception {
+        String db = live("prepmissing");
+        Postgres pg = TestServer.postgres(db);
+        PreparedRestore prepared = pg.restore(backup).prepare();
+        String message = Plans.failingStep(pg.swapIn(prepared));
+        assertThat(message).contains("no step of this run prepared '" + db + "@backup.dump'").contains("Nothing was changed");
+        assertThat(TestServer.databasesLike(db)).containsExactly(db);
+        assertThat(prepared.preparedId()).isEqualTo(pg.swapIn(prepared).preparedId());
+    }
+}
