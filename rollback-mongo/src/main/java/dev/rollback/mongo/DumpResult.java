@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * What a dump wrote.
  *
- * @param directory   the database folder written ({@code <out>/<database>})
+ * @param directory   the database folder written ({@code <out>/<database>}), or the archive file
  * @param collections one entry per collection
- * @param skipped     collections not dumped (views, system collections), with the reason
+ * @param skipped     collections not dumped (system collections, the rollback library's own), with the reason
  */
 public record DumpResult(Path directory, List<CollectionDump> collections, List<String> skipped) {
 
@@ -24,7 +24,7 @@ public record DumpResult(Path directory, List<CollectionDump> collections, List<
      * @param name      the collection name
      * @param documents documents written
      * @param bytes     uncompressed BSON bytes written
-     * @param dataFile  the {@code .bson(.gz)} file
+     * @param dataFile  the {@code .bson(.gz)} file, or the archive
      */
     public record CollectionDump(String name, long documents, long bytes, Path dataFile) {
     }

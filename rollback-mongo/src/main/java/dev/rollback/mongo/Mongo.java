@@ -99,6 +99,34 @@ public final class Mongo {
         return new MongoDb(connection, MongoDb.checkDatabaseName(name));
     }
 
+    /**
+     * A restore of every database of a dump root or an archive into the database of the same name
+     * (or the one {@link BackupSource#nsRename(String, String)} gives); safe swap unless told otherwise.
+     *
+     * @param backup a dump root or an archive
+     * @return the restore step, to configure further
+     */
+    public MongoRestore restoreFrom(BackupSource backup) {
+        return new MongoRestore(connection, null, java.util.Objects.requireNonNull(backup, "backup"));
+    }
+
+    /**
+     * @param backup a dump root or an archive
+     * @return a check that every collection of the backup exists with the backup's document count
+     *         (time series: bucket count), in every database it restores into
+     */
+    public Check countsMatch(BackupSource backup) {
+        return DatabaseChecks.countsMatch(connection, null, java.util.Objects.requireNonNull(backup, "backup"));
+    }
+
+    /**
+     * @param backup a dump root or an archive
+     * @return a check that every collection's indexes are those the restore creates from the backup's metadata
+     */
+    public Check indexesMatch(BackupSource backup) {
+        return DatabaseChecks.indexesMatch(connection, null, java.util.Objects.requireNonNull(backup, "backup"));
+    }
+
     /** @return a check that the server answers {@code ping} */
     public Check ping() {
         return DatabaseChecks.ping(connection);

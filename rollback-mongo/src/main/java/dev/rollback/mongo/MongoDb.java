@@ -55,9 +55,36 @@ public final class MongoDb {
     }
 
     /**
+     * The non-destructive half of a safe restore: load and verify the backup into temporary
+     * collections while the application still serves. Swap it in later with {@link #swapIn(MongoPrepare)}.
+     *
+     * @param backup the backup
+     * @return the prepare step
+     */
+    public MongoPrepare prepare(BackupSource backup) {
+        return new MongoPrepare(connection, name, Objects.requireNonNull(backup, "backup"));
+    }
+
+    /**
+     * The destructive half of a safe restore: swap what {@code prepared} loaded in, by rename.
+     *
+     * @param prepared the prepare step, which must run earlier in the same plan
+     * @return the swap step
+     * @throws IllegalArgumentException when {@code prepared} prepares another database
+     */
+    public MongoSwapIn swapIn(MongoPrepare prepared) {
+        Objects.requireNonNull(prepared, "prepared");
+        if (!prepared.database().equals(name)) {
+            throw new IllegalArgumentException("swapIn on database " + name + " was given the prepare of database " + prepared.database()
+                    + "; use mongo.database(\"" + prepared.database() + "\").swapIn(prepared)");
+        }
+        return new MongoSwapIn(prepared);
+    }
+
+    /**
      * A restore of this database from a fixed database folder of a backup.
      *
-     * @param databaseFolder the folder holding the {@code .bson} files
+     * @param databaseFolder the folder holding the {@code .bson} files (or a dump root or archive)
      * @return the restore step
      */
     public MongoRestore restoreFrom(Path databaseFolder) {
@@ -127,7 +154,8 @@ public final class MongoDb {
 
     /**
      * @param backup the backup
-     * @return a check that every collection of the backup exists with exactly the backup's document count
+     * @return a check that every collection, time series (its buckets) and view the backup restores into this
+     *         database exists, with exactly the backup's document count
      */
     public Check countsMatch(BackupSource backup) {
         return DatabaseChecks.countsMatch(connection, name, Objects.requireNonNull(backup, "backup"));
@@ -135,7 +163,9 @@ public final class MongoDb {
 
     /**
      * @param backup the backup
-     * @return a check that every collection's indexes (names, keys, uniqueness) equal the backup's metadata
+     * @return a check that every collection's indexes are those the restore creates from the backup's metadata: names,
+     *         keys exactly as mongo-tools converts them, uniqueness, sparse, TTL and partial filter; {@code _id_} expected even
+     *         when the metadata does not list it
      */
     public Check indexesMatch(BackupSource backup) {
         return DatabaseChecks.indexesMatch(connection, name, Objects.requireNonNull(backup, "backup"));

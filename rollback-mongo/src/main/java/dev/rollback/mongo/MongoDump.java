@@ -18,35 +18,67 @@ import java.util.Set;
 
 /**
  * Dumps a database, or chosen collections, in mongodump's directory layout
- * ({@code <out>/<database>/<collection>.bson[.gz]} and {@code .metadata.json[.gz]}), through the
- * driver or, when asked, through {@code mongodump}. Used as forensics before a restore; the files
- * restore with {@code mongorestore} as well as with {@link MongoRestore}.
+ * ({@code <out>/<database>/<collection>.bson[.gz]} and {@code .metadata.json[.gz]}) or as an
+ * archive ({@code mongodump --archive}, plain or gzip), through the driver or, when asked, through
+ * {@code mongodump}. Used as forensics before a restore; the files restore with {@code mongorestore}
+ * as well as with {@link MongoRestore}. Files are readable by the owner only.
+ *
+ * <p>A capture is taken once per run: the step remembers in step memory that it finished, and a
+ * resume (even one that runs it again) keeps the files as they were written, so the forensics hold
+ * the pre-rollback data and never the restored one. The rollback library's own collections
+ * ({@code rbtmp_*}, {@code *_before_<run>}, {@code *_meanwhile_<run>}) are never dumped.
  *
  * <pre>{@code
  * plan.capture(Mongo.at(uri).database("nextcrm").dump().gzip());   // into <run folder>/mongodump/nextcrm
+ * plan.capture(Mongo.at(uri).database("nextcrm").dump().toArchive(Path.of("/forensics/nextcrm.archive.gz")).gzip());
  * }</pre>
  *
- * <p>Output: {@code mongo.dump.path}, the database folder written.
+ * <p>Output: {@code mongo.dump.path}, the database folder or archive written.
  */
 public final class MongoDump implements Step {
     private final MongoConnection connection;
     private final String database;
+    private static final String MEMORY_FINISHED = "mongo.dump.finished";
     private final Path out;
     private final boolean gzip;
     private final Set<String> collections;
     private final String tool;
+    private final Path archive;
+    private final boolean usersAndRoles;
 
     MongoDump(MongoConnection connection, String database) {
-        this(connection, database, null, false, Set.of(), null);
+        this(connection, database, null, false, Set.of(), null, null, false);
     }
 
-    private MongoDump(MongoConnection connection, String database, Path out, boolean gzip, Set<String> collections, String tool) {
+    private MongoDump(MongoConnection connection, String database, Path out, boolean gzip, Set<String> collections, String tool, Path archive,
+                      boolean usersAndRoles) {
         this.connection = connection;
         this.database = database;
         this.out = out;
         this.gzip = gzip;
         this.collections = Set.copyOf(collections);
         this.tool = tool;
+        this.archive = archive;
+        this.usersAndRoles = usersAndRoles;
+    }
+
+    /**
+     * Writes one archive file instead of a folder ({@code mongodump --archive=<file>}); with {@link #gzip()},
+     * the whole archive is compressed ({@code --archive --gzip}).
+     *
+     * @param file the archive; a relative path is taken inside the run folder
+     * @return a copy writing the archive
+     */
+    public MongoDump toArchive(Path file) {
+        if (tool != null) {
+            throw new IllegalArgumentException("toArchive(...) writes through the driver; drop usingMongodump(...)");
+        }
+        return new MongoDump(connection, database, out, gzip, collections, tool, Objects.requireNonNull(file, "file"), usersAndRoles);
+    }
+
+    /** @return a copy that also dumps the database's users and roles ({@code mongodump --dumpDbUsersAndRoles}) */
+    public MongoDump withUsersAndRoles() {
+        return new MongoDump(connection, database, out, gzip, collections, tool, archive, true);
     }
 
     /**
@@ -54,12 +86,12 @@ public final class MongoDump implements Step {
      * @return a copy writing there
      */
     public MongoDump to(Path dumpRoot) {
-        return new MongoDump(connection, database, Objects.requireNonNull(dumpRoot, "dumpRoot"), gzip, collections, tool);
+        return new MongoDump(connection, database, Objects.requireNonNull(dumpRoot, "dumpRoot"), gzip, collections, tool, archive, usersAndRoles);
     }
 
     /** @return a copy writing {@code .bson.gz} and {@code .metadata.json.gz} (mongodump --gzip) */
     public MongoDump gzip() {
-        return new MongoDump(connection, database, out, true, collections, tool);
+        return new MongoDump(connection, database, out, true, collections, tool, archive, usersAndRoles);
     }
 
     /**
@@ -71,7 +103,7 @@ public final class MongoDump implements Step {
         if (set.isEmpty() || set.stream().anyMatch(n -> n == null || n.isEmpty())) {
             throw new IllegalArgumentException("collections(...) needs at least one non-empty name, was " + Arrays.toString(names));
         }
-        return new MongoDump(connection, database, out, gzip, set, tool);
+        return new MongoDump(connection, database, out, gzip, set, tool, archive, usersAndRoles);
     }
 
     /**
@@ -85,7 +117,10 @@ public final class MongoDump implements Step {
         if (collections.size() > 1) {
             throw new IllegalArgumentException("mongodump dumps one collection or the whole database; chosen: " + collections);
         }
-        return new MongoDump(connection, database, out, gzip, collections, Objects.requireNonNull(executable, "executable"));
+        if (archive != null) {
+            throw new IllegalArgumentException("usingMongodump(...) writes a folder here; drop toArchive(...)");
+        }
+        return new MongoDump(connection, database, out, gzip, collections, Objects.requireNonNull(executable, "executable"), archive, usersAndRoles);
     }
 
     @Override
@@ -95,12 +130,17 @@ public final class MongoDump implements Step {
 
     @Override
     public StepDescription describe() {
-        StepDescription d = StepDescription.of("dump MongoDB database " + database + " (mongodump layout" + (gzip ? ", gzip" : "") + ")")
+        StepDescription d = StepDescription.of("dump MongoDB database " + database + " (mongodump " + (archive != null ? "archive" : "layout")
+                        + (gzip ? ", gzip" : "") + ")")
                 .param("server", connection.redactedUri())
                 .param("database", database)
-                .param("out", out == null ? "<run folder>/mongodump" : out.toString())
+                .param("out", archive != null ? archive.toString() : out == null ? "<run folder>/mongodump" : out.toString())
                 .param("collections", collections.isEmpty() ? "all" : String.join(",", collections));
-        return tool == null ? d.command("listCollections, find() streamed to <collection>.bson, listIndexes to <collection>.metadata.json")
+        if (usersAndRoles) {
+            d = d.param("usersAndRoles", true);
+        }
+        return tool == null ? d.command("listCollections, find() streamed to " + (archive != null ? "the archive" : "<collection>.bson")
+                        + ", listIndexes to the metadata; the rollback library's own collections left out; once per run")
                 : d.command(ToolRunner.rendered(tool, toolArgs(out == null ? "<run folder>/mongodump" : out.toString())));
     }
 
@@ -128,6 +168,25 @@ public final class MongoDump implements Step {
      * @return the result
      */
     public DumpResult run(StepContext context) {
+        java.util.Optional<String> finished = context.recall(MEMORY_FINISHED);
+        if (finished.isPresent()) {
+            DumpResult earlier = fromMemory(finished.get());
+            context.progress("the dump of " + database + " was already taken in this run (" + earlier.documents() + " documents in "
+                    + earlier.directory() + "); a capture is taken once per run, the files stand as written");
+            return earlier;
+        }
+        DumpResult r = dumpNow(context);
+        context.remember(MEMORY_FINISHED, toMemory(r));
+        return r;
+    }
+
+    private DumpResult dumpNow(StepContext context) {
+        if (archive != null) {
+            Path file = archive.isAbsolute() ? archive : context.runDirectory().resolve(archive);
+            DumpResult r = new DumpEngine(connection, database, collections, gzip, usersAndRoles, context::progress).dumpArchive(file);
+            context.progress("dumped " + r.documents() + " documents of " + database + " into archive " + file);
+            return r;
+        }
         Path root = out != null ? out : context.runDirectory().resolve("mongodump");
         if (tool != null) {
             // mongodump creates its files with the process umask: inside a 0700 folder made first, narrowed after
@@ -139,15 +198,43 @@ public final class MongoDump implements Step {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("Cannot make the dump folder " + root + " owner-only: " + e.getMessage(), e);
             }
-            MongoDumpFolder written = MongoDumpFolder.open(root.resolve(database));
+            MongoBackupContents written = MongoBackupContents.read(root.resolve(database));
             List<DumpResult.CollectionDump> dumped = new ArrayList<>();
             for (BackupCollection c : written.collections()) {
-                dumped.add(new DumpResult.CollectionDump(c.name(), dev.rollback.mongo.internal.BsonFileReader.count(c.dataFile()), -1, c.dataFile()));
+                if (c.dataFile().isPresent()) {
+                    dumped.add(new DumpResult.CollectionDump(c.name(), dev.rollback.mongo.internal.BsonFileReader.count(c.dataFile().get()), -1,
+                            c.dataFile().get()));
+                }
             }
-            return new DumpResult(written.directory(), dumped, List.of());
+            return new DumpResult(written.location(), dumped, List.of());
         }
-        DumpResult r = new DumpEngine(connection, database, collections, gzip, context::progress).dump(root);
+        DumpResult r = new DumpEngine(connection, database, collections, gzip, usersAndRoles, context::progress).dump(root);
         context.progress("dumped " + r.documents() + " documents of " + database + " into " + r.directory());
         return r;
+    }
+
+    private static String toMemory(DumpResult r) {
+        org.bson.BsonArray cs = new org.bson.BsonArray();
+        for (DumpResult.CollectionDump c : r.collections()) {
+            cs.add(new org.bson.BsonDocument("name", new org.bson.BsonString(c.name())).append("documents", new org.bson.BsonInt64(c.documents()))
+                    .append("bytes", new org.bson.BsonInt64(c.bytes())).append("file", new org.bson.BsonString(c.dataFile().toString())));
+        }
+        org.bson.BsonArray sk = new org.bson.BsonArray();
+        r.skipped().forEach(x -> sk.add(new org.bson.BsonString(x)));
+        return new org.bson.BsonDocument("path", new org.bson.BsonString(r.directory().toString())).append("collections", cs)
+                .append("skipped", sk).toJson();
+    }
+
+    private static DumpResult fromMemory(String json) {
+        org.bson.BsonDocument d = org.bson.BsonDocument.parse(json);
+        List<DumpResult.CollectionDump> cs = new ArrayList<>();
+        for (org.bson.BsonValue v : d.getArray("collections")) {
+            org.bson.BsonDocument c = v.asDocument();
+            cs.add(new DumpResult.CollectionDump(c.getString("name").getValue(), c.getNumber("documents").longValue(),
+                    c.getNumber("bytes").longValue(), Path.of(c.getString("file").getValue())));
+        }
+        List<String> skipped = new ArrayList<>();
+        d.getArray("skipped").forEach(v -> skipped.add(v.asString().getValue()));
+        return new DumpResult(Path.of(d.getString("path").getValue()), cs, skipped);
     }
 }

@@ -29,17 +29,35 @@ public final class BsonFileReader implements AutoCloseable {
     private static final int MIN_DOCUMENT_SIZE = 5;
     private static final BsonDocumentCodec VALIDATOR = new BsonDocumentCodec();
 
+    /** What {@link #next()} returns for the 0xFFFFFFFF terminator of an archive block, when terminators are allowed. */
+    public static final RawBsonDocument TERMINATOR = new RawBsonDocument(new byte[]{5, 0, 0, 0, 0});
+
     private final Path file;
     private final InputStream in;
     private final boolean validate;
+    private final boolean terminators;
     private final byte[] header = new byte[4];
     private long offset;
     private long documents;
 
-    private BsonFileReader(Path file, InputStream in, boolean validate) {
+    private BsonFileReader(Path file, InputStream in, boolean validate, boolean terminators) {
         this.file = file;
         this.in = in;
         this.validate = validate;
+        this.terminators = terminators;
+    }
+
+    /**
+     * Reads BSON documents from a stream that is already open (an archive's uncompressed stream),
+     * where 0xFFFFFFFF terminators may stand between blocks.
+     *
+     * @param file     the file the stream comes from, for messages
+     * @param in       the stream (closed by {@link #close()})
+     * @param validate whether to walk every document
+     * @return the reader
+     */
+    public static BsonFileReader overArchive(Path file, InputStream in, boolean validate) {
+        return new BsonFileReader(file, in, validate, true);
     }
 
     /**
@@ -53,7 +71,7 @@ public final class BsonFileReader implements AutoCloseable {
         try {
             InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             InputStream in = file.getFileName().toString().endsWith(".gz") ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return new BsonFileReader(file, in, validate);
+            return new BsonFileReader(file, in, validate, false);
         } catch (IOException e) {
             throw new CorruptBackupException(file, 0, "cannot open it: " + e.getMessage(), e);
         }
@@ -84,6 +102,10 @@ public final class BsonFileReader implements AutoCloseable {
             throw corrupt("the file ends inside a document header (" + n + " of 4 length bytes)");
         }
         int length = (header[0] & 0xff) | (header[1] & 0xff) << 8 | (header[2] & 0xff) << 16 | (header[3] & 0xff) << 24;
+        if (length == -1 && terminators) {
+            offset += 4;
+            return TERMINATOR;
+        }
         if (length < MIN_DOCUMENT_SIZE || length > MAX_DOCUMENT_SIZE) {
             throw corrupt("invalid document length " + Integer.toUnsignedString(length)
                     + " (a BSON document is " + MIN_DOCUMENT_SIZE + " to " + MAX_DOCUMENT_SIZE + " bytes); the file is not BSON or is damaged");
@@ -112,6 +134,21 @@ public final class BsonFileReader implements AutoCloseable {
      */
     public boolean skip() {
         return next() != null;
+    }
+
+    /** @return the file read */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * A problem at the current position, naming the file and offset.
+     *
+     * @param problem what is wrong
+     * @return the exception to throw
+     */
+    public CorruptBackupException corruptHere(String problem) {
+        return new CorruptBackupException(file, offset, problem, null);
     }
 
     private void validate(byte[] bytes) {

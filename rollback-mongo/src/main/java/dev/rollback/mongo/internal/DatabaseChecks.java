@@ -7,15 +7,14 @@ import dev.rollback.core.StepDescription;
 import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupSource;
 import dev.rollback.mongo.CollectionMetadata;
-import dev.rollback.mongo.MongoDumpFolder;
+import dev.rollback.mongo.MongoBackupContents;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
+import org.bson.BsonString;
 import org.bson.json.JsonParseException;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /** Checks on a live database. */
 public final class DatabaseChecks {
@@ -54,33 +53,57 @@ public final class DatabaseChecks {
 
     /**
      * @param c      the server
-     * @param db     the database
+     * @param db     the database, or null for every database the backup restores into
      * @param source the backup
-     * @return a check that every collection of the backup has exactly the backup's count
+     * @return a check that every collection, time series (its buckets) and view the backup restores exists with the backup's count
      */
     public static Check countsMatch(MongoConnection c, String db, BackupSource source) {
-        String name = "document counts of " + db + " match the backup";
+        String where = db == null ? "the restored databases" : db;
+        String name = "document counts of " + where + " match the backup";
         return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri()).param("backup", source.description()), ctx -> {
-            MongoDumpFolder folder = MongoDumpFolder.open(source.resolve(ctx));
-            return c.call("counting documents of " + db, "Nothing was changed", client -> {
-                MongoDatabase database = client.getDatabase(db);
-                Set<String> live = database.listCollectionNames().into(new HashSet<>());
+            MongoBackupContents contents = BackupReader.read(source.resolve(ctx), source.options(), db);
+            List<BackupTargets.Mapped> mapped = BackupTargets.map(contents, source.options(), db).mapped();
+            BackupTargets.Scan scan = BackupTargets.scan(contents, false);
+            return c.call("counting documents of " + where, "Nothing was changed", client -> {
                 List<String> diffs = new ArrayList<>();
                 long total = 0;
-                for (BackupCollection bc : folder.collections()) {
-                    long expected = BsonFileReader.count(bc.dataFile());
-                    total += expected;
-                    if (!live.contains(bc.name())) {
-                        diffs.add(bc.name() + ": missing (backup has " + expected + ")");
+                int buckets = 0;
+                for (BackupTargets.Mapped m : mapped) {
+                    MongoDatabase database = client.getDatabase(m.db());
+                    BsonDocument info = RestoreEngine.collectionInfo(database, m.name());
+                    String type = info == null ? null : info.getString("type", new BsonString("collection")).getValue();
+                    if (m.source().kind() == BackupCollection.Kind.VIEW) {
+                        if (!"view".equals(type)) {
+                            diffs.add(m.namespace() + ": " + (type == null ? "missing" : "a " + type) + " (backup has a view)");
+                        }
                         continue;
                     }
-                    long actual = database.getCollection(bc.name()).countDocuments();
+                    long expected = scan.of(m.source());
+                    total += expected;
+                    if (type == null) {
+                        diffs.add(m.namespace() + ": missing (backup has " + expected + ")");
+                        continue;
+                    }
+                    String data = m.name();
+                    if (m.source().kind() == BackupCollection.Kind.TIMESERIES) {
+                        buckets++;
+                        data = "system.buckets." + m.name();
+                        if (!"timeseries".equals(type)) {
+                            diffs.add(m.namespace() + ": a " + type + " (backup has a time series)");
+                            continue;
+                        }
+                    }
+                    long actual = database.getCollection(data).countDocuments();
                     if (actual != expected) {
-                        diffs.add(bc.name() + ": " + actual + " (backup has " + expected + ")");
+                        diffs.add(m.db() + "." + data + ": " + actual + " (backup has " + expected + ")");
                     }
                 }
-                String measured = folder.collections().size() + " collections, " + (diffs.isEmpty() ? "all equal" : diffs.size() + " differ");
+                String measured = mapped.size() + " collections" + (buckets > 0 ? " (" + buckets + " time series, counted in buckets)" : "") + ", "
+                        + (diffs.isEmpty() ? "all equal" : diffs.size() + " differ");
                 String expected = "counts equal to the backup's (" + total + " documents)";
+                if (mapped.isEmpty()) {
+                    return CheckResult.failed(name, "0 collections", expected, "the backup " + contents.location() + " restores nothing into " + where);
+                }
                 return diffs.isEmpty() ? CheckResult.passed(name, measured, expected)
                         : CheckResult.failed(name, measured, expected, "counts differ: " + String.join("; ", diffs));
             });
@@ -89,30 +112,45 @@ public final class DatabaseChecks {
 
     /**
      * @param c      the server
-     * @param db     the database
+     * @param db     the database, or null for every database the backup restores into
      * @param source the backup
-     * @return a check that every collection's indexes equal those of the backup's metadata
+     * @return a check that every collection's indexes are those the restore creates from the backup's metadata
      */
     public static Check indexesMatch(MongoConnection c, String db, BackupSource source) {
-        String name = "indexes of " + db + " match the backup";
+        String where = db == null ? "the restored databases" : db;
+        String name = "indexes of " + where + " match the backup";
         return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri()).param("backup", source.description()), ctx -> {
-            MongoDumpFolder folder = MongoDumpFolder.open(source.resolve(ctx));
-            return c.call("listing indexes of " + db, "Nothing was changed", client -> {
-                MongoDatabase database = client.getDatabase(db);
+            MongoBackupContents contents = BackupReader.read(source.resolve(ctx), source.options(), db);
+            List<BackupTargets.Mapped> mapped = BackupTargets.map(contents, source.options(), db).mapped();
+            return c.call("listing indexes of " + where, "Nothing was changed", client -> {
                 List<String> diffs = new ArrayList<>();
                 int compared = 0;
-                for (BackupCollection bc : folder.collections()) {
-                    if (bc.metadata().isEmpty()) {
+                for (BackupTargets.Mapped m : mapped) {
+                    if (m.source().kind() == BackupCollection.Kind.VIEW) {
                         continue;
                     }
-                    CollectionMetadata meta = bc.metadata().get();
-                    List<BsonDocument> actual = database.getCollection(bc.name()).listIndexes(BsonDocument.class).into(new ArrayList<>());
-                    IndexSpecs.differences(meta.indexes(), actual).forEach(d -> diffs.add(bc.name() + ": " + d));
+                    boolean timeseries = m.source().kind() == BackupCollection.Kind.TIMESERIES;
+                    List<BsonDocument> specs;
+                    boolean clustered = timeseries;
+                    if (m.source().metadata().isPresent()) {
+                        CollectionMetadata meta = m.source().metadata().get();
+                        specs = meta.indexes();
+                        clustered |= meta.options().containsKey("clusteredIndex");
+                    } else if (source.options().withoutMetadata()) {
+                        specs = List.of();
+                    } else {
+                        diffs.add(m.namespace() + ": the backup has no metadata, so no index definitions to compare (accept with withoutMetadata())");
+                        continue;
+                    }
+                    List<BsonDocument> expected = IndexSpecs.plan(specs, clustered).expected();
+                    List<BsonDocument> actual = client.getDatabase(m.db()).getCollection(m.name()).listIndexes(BsonDocument.class).into(new ArrayList<>());
+                    IndexSpecs.differences(expected, actual).forEach(d -> diffs.add(m.namespace() + ": " + d));
                     compared++;
                 }
                 String measured = compared + " collections compared";
-                return diffs.isEmpty() ? CheckResult.passed(name, measured, "indexes equal to the backup's metadata")
-                        : CheckResult.failed(name, measured, "indexes equal to the backup's metadata", String.join("; ", diffs));
+                String expectation = "indexes as restored from the backup's metadata";
+                return diffs.isEmpty() ? CheckResult.passed(name, measured, expectation)
+                        : CheckResult.failed(name, measured, expectation, String.join("; ", diffs));
             });
         });
     }
