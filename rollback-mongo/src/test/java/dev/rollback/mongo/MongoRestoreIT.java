@@ -597,4 +597,71 @@ class MongoRestoreIT {
         assertThatThrownBy(() -> MongoBackup.at(dumped.directory()).readable().check(ctx("c")))
                 .isInstanceOf(CorruptBackupException.class).hasMessageContaining("users.bson");
     }
+
+    // ---------------------------------------------------------------- issue 19: what a crashed or resumed run leaves
+
+    @Test
+    void abandonCleanUpDropsThisRunsTemporariesAndNothingElse() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(20));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d13"));
+        db.getCollection("users_before_earlier1").insertOne(new org.bson.Document("kept", true));
+        TestStepContext run = ctx("20260101-000000-ab12");
+        MongoPrepare prepare = mongo().database("crm").prepare(MongoBackup.at(dumped.directory()));
+        prepare.execute(run);
+        assertThat(collections(db)).contains("rbtmp_0000ab12_users");
+        MongoRestore restore = mongo().database("crm").restoreFrom(dumped.directory());
+        List<String> removed = restore.cleanUp(run.resumed());
+        assertThat(removed).containsExactly("collection crm.rbtmp_0000ab12_users");
+        assertThat(collections(db)).containsExactlyInAnyOrder("users", "users_before_earlier1");
+        assertThat(prepare.cleanUp(run.resumed())).isEmpty();
+    }
+
+    @Test
+    void aLaterRunRemovesTheTemporariesACrashedRunLeftAndSaysSo() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(5));
+        DumpResult dumped = mongo().database("crm").dump().to(tmp.resolve("dump")).run(ctx("d14"));
+        db.getCollection("rbtmp_deadbeef_users").insertOne(new org.bson.Document("half", "restored"));
+        TestStepContext later = ctx("run-later-1");
+        mongo().database("crm").restoreFrom(dumped.directory()).execute(later);
+        assertThat(collections(db)).noneMatch(n -> n.startsWith("rbtmp_"));
+        assertThat(later.outputs().get("mongo.restore.removedLeftovers")).contains("crm.rbtmp_deadbeef_users");
+        assertThat(later.progress()).anySatisfy(p -> assertThat(p).contains("an earlier, crashed run left").contains("crm.rbtmp_deadbeef_users"));
+        assertThat(later.outputs()).containsEntry("kept.mongo.before.crm.users",
+                "collection crm.users_before_unlater1 (pre-rollback data of crm.users; drop once the team is satisfied)");
+        assertThat(later.outputs()).containsEntry("mongo.restore.leftAside", "nothing");
+    }
+
+    @Test
+    void forensicDumpsLeaveOutTheLibrarysOwnCollectionsAndAreTakenOncePerRun() throws IOException {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(4));
+        for (String own : List.of("users_before_ab12cd34", "rbtmp_ab12cd34_users", "users_meanwhile_ab12cd34", "rbold_ab12cd34_0123456789abcdef")) {
+            db.getCollection(own).insertOne(new org.bson.Document("own", own));
+        }
+        TestStepContext capture = ctx("run-dump-once");
+        MongoDump dump = mongo().database("crm").dump();
+        DumpResult first = dump.run(capture);
+        assertThat(first.collections()).extracting(DumpResult.CollectionDump::name).containsExactly("users");
+        assertThat(first.skipped()).hasSize(4).allSatisfy(x -> assertThat(x).contains("a collection of the rollback library"));
+        try (var files = Files.list(first.directory())) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("users.bson", "users.metadata.json");
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(first.directory().resolve("users.bson"))))
+                .isEqualTo("rw-------");
+        byte[] before = Files.readAllBytes(first.directory().resolve("users.bson"));
+        // the restore changes the live data; a resume runs the capture again: the files stand as they were
+        db.getCollection("users").insertOne(new org.bson.Document("after", "the capture"));
+        DumpResult again = dump.run(capture.resumed());
+        assertThat(again.documents()).isEqualTo(4);
+        assertThat(Files.readAllBytes(first.directory().resolve("users.bson"))).isEqualTo(before);
+    }
+
+    @Test
+    void oplogReplayIsRefusedWhenThePlanIsBuilt() {
+        MongoRestore replay = mongo().database("crm").restoreFrom(TestData.dump("testdirs")).withOplogReplay();
+        assertThatThrownBy(() -> Rollback.plan("replay").capture(mongo().database("crm").dump()).restore(replay).build())
+                .hasMessageContaining("Oplog replay is not supported").hasMessageContaining("withoutOplog()");
+    }
 }

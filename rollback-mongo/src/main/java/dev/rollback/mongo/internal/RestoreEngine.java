@@ -141,6 +141,9 @@ public final class RestoreEngine {
             ping(client, backupPath);
             if (options.strategy() == RestoreStrategy.SAFE_SWAP) {
                 Optional<Loaded> known = ctx.recall(MEMORY_LOADED).map(Loaded::fromJson);
+                if (known.isPresent() && new SafeSwap(client, ctx, progress).completeInterruptedUndo(known.get())) {
+                    known = Optional.empty();
+                }
                 Loaded loaded = known.filter(l -> SafeSwap.started(ctx) || stillThere(client, l)).orElse(null);
                 if (loaded == null) {
                     loaded = load(ctx, client, contents, targets, backupOptions);

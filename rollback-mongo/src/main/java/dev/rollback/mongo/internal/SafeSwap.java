@@ -169,6 +169,23 @@ final class SafeSwap {
         return ctx.recall("mongo.swap.g" + generation(ctx) + ".plan").isPresent();
     }
 
+    /**
+     * Completes an undo a killed attempt began (a server error during its swap), so that this attempt
+     * starts over from the live collections as they were.
+     *
+     * @param loaded what the earlier attempt loaded
+     * @return whether there was one to complete
+     */
+    boolean completeInterruptedUndo(Loaded loaded) {
+        if (ctx.recall(prefix + "undo").isEmpty()) {
+            return false;
+        }
+        List<Planned> plan = recallPlan(loaded).orElseThrow();
+        undo(plan, plan.size() - 1);
+        progress.accept("an earlier attempt failed during the swap and began to undo it; the undo is complete, the restore starts over");
+        return true;
+    }
+
     Outcome run(Loaded loaded) {
         if (ctx.recall(prefix + "undo").isPresent()) {
             List<Planned> plan = recallPlan(loaded).orElseThrow();
