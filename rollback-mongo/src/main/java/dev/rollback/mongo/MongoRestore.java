@@ -232,7 +232,7 @@ public final class MongoRestore implements Step {
             RestoreOutputs.leftovers(connection, context, database);
             throw e;
         }
-        RestoreOutputs.publish(r, context);
+        RestoreOutputs.publish(r, context, RestoreOutputs.temps(context));
     }
 
     /**

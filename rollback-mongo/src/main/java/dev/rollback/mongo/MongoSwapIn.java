@@ -65,7 +65,7 @@ public final class MongoSwapIn implements Step {
             RestoreOutputs.leftovers(prepared.connection(), context, prepared.database());
             throw e;
         }
-        RestoreOutputs.publish(r, context);
+        RestoreOutputs.publish(r, context, RestoreOutputs.temps(Loaded.fromJson(context.requireOutput(prepared.outputKey()))));
     }
 
     /**

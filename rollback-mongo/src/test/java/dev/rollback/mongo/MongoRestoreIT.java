@@ -48,6 +48,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -629,7 +630,8 @@ class MongoRestoreIT {
         assertThat(later.outputs().get("mongo.restore.removedLeftovers")).contains("crm.rbtmp_deadbeef_users");
         assertThat(later.progress()).anySatisfy(p -> assertThat(p).contains("an earlier, crashed run left").contains("crm.rbtmp_deadbeef_users"));
         assertThat(later.outputs()).containsEntry("kept.mongo.before.crm.users",
-                "collection crm.users_before_unlater1 (pre-rollback data of crm.users; drop once the team is satisfied)");
+                "collection crm.users_before_unlater1 (pre-rollback data of crm.users; db.getSiblingDB(\"crm\").users_before_unlater1.drop() "
+                        + "once the team is satisfied)");
         assertThat(later.outputs()).containsEntry("mongo.restore.leftAside", "nothing");
     }
 
@@ -663,5 +665,232 @@ class MongoRestoreIT {
         MongoRestore replay = mongo().database("crm").restoreFrom(TestData.dump("testdirs")).withOplogReplay();
         assertThatThrownBy(() -> Rollback.plan("replay").capture(mongo().database("crm").dump()).restore(replay).build())
                 .hasMessageContaining("Oplog replay is not supported").hasMessageContaining("withoutOplog()");
+    }
+
+    // ---------------------------------------------------------------- issue 14: every layout mongodump writes
+
+    private Path dumpRoot() {
+        Path root = tmp.resolve("root");
+        DumpFixtures.collection(root.resolve("crm"), "accounts", DumpFixtures.documents(30, "crm-a"), "{\"v\": 2, \"key\": {\"i\": 1}, \"name\": \"i_1\"}");
+        DumpFixtures.collection(root.resolve("crm"), "sessions", DumpFixtures.documents(5, "crm-s"));
+        DumpFixtures.collection(root.resolve("billing"), "invoices", DumpFixtures.documents(12, "bill-i"));
+        return root;
+    }
+
+    @Test
+    void aDumpRootRestoresEveryDatabaseWithNamespaceOptions() {
+        Path root = dumpRoot();
+        RestoreResult all = mongo().restoreFrom(MongoBackup.at(root)).run(ctx("root1"));
+        assertThat(all.database()).isEmpty();
+        assertThat(all.collections()).extracting(RestoreResult.CollectionRestore::namespace)
+                .containsExactlyInAnyOrder("billing.invoices", "crm.accounts", "crm.sessions");
+        assertThat(client.getDatabase("crm").getCollection("accounts").countDocuments()).isEqualTo(30);
+        assertThat(client.getDatabase("billing").getCollection("invoices").countDocuments()).isEqualTo(12);
+        CheckResultAssert.passed(mongo().countsMatch(MongoBackup.at(root)), ctx("c"));
+        CheckResultAssert.passed(mongo().indexesMatch(MongoBackup.at(root)), ctx("c"));
+
+        // nsInclude / nsExclude / nsFrom-nsTo, as mongorestore has them
+        BackupSource renamed = MongoBackup.at(root).nsInclude("crm.*").nsExclude("crm.sessions").nsRename("crm.*", "crm_restored.*");
+        RestoreResult r = mongo().restoreFrom(renamed).run(ctx("root2"));
+        assertThat(r.collections()).extracting(RestoreResult.CollectionRestore::namespace).containsExactly("crm_restored.accounts");
+        assertThat(r.leftAside()).extracting(LeftAside::reason).contains("crm.sessions is excluded by nsExclude [crm.sessions]",
+                "billing.invoices is not matched by nsInclude [crm.*]");
+        assertThat(collections(client.getDatabase("crm_restored"))).containsExactly("accounts");
+        CheckResultAssert.passed(mongo().database("crm_restored").countsMatch(renamed), ctx("c"));
+
+        // one database of a dump root, by the target database's name
+        client.getDatabase("billing").drop();
+        RestoreResult one = mongo().database("billing").restoreFrom(root).run(ctx("root3"));
+        assertThat(one.collections()).extracting(RestoreResult.CollectionRestore::namespace).containsExactly("billing.invoices");
+        assertThatThrownBy(() -> mongo().database("nowhere").restoreFrom(root).run(ctx("root4")))
+                .isInstanceOf(BackupNotFoundException.class).hasMessageContaining("holds nothing to restore into database nowhere")
+                .hasMessageContaining("it holds databases [billing, crm]");
+        assertThatThrownBy(() -> mongo().restoreFrom(MongoBackup.at(root.resolve("crm"))).run(ctx("root5")))
+                .isInstanceOf(BackupNotFoundException.class).hasMessageContaining("single database folder");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void archiveRoundTripKeepsEveryDocumentAndIndex(boolean gzip) {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(1200));
+        db.getCollection("users").createIndex(Indexes.ascending("i"), new IndexOptions().unique(true).name("i_unique"));
+        db.getCollection("users").createIndex(Indexes.compoundIndex(Indexes.ascending("name"), Indexes.descending("at")));
+        db.getCollection("orders", BsonDocument.class).insertMany(richDocuments(300));
+        db.createCollection("empty");
+        Map<String, List<BsonDocument>> docs = new java.util.TreeMap<>();
+        Map<String, List<String>> indexes = new java.util.TreeMap<>();
+        for (String c : List.of("users", "orders", "empty")) {
+            docs.put(c, all(db, c));
+            indexes.put(c, db.getCollection(c).listIndexes(BsonDocument.class).map(IndexSpecs::comparable).into(new ArrayList<>()));
+        }
+        Path file = tmp.resolve(gzip ? "crm.archive.gz" : "crm.archive");
+        MongoDump dump = mongo().database("crm").dump().toArchive(file);
+        DumpResult written = (gzip ? dump.gzip() : dump).run(ctx("a1"));
+        assertThat(written.documents()).isEqualTo(1500);
+        assertThat(MongoBackupContents.read(file).format()).isEqualTo(gzip ? BackupFormat.ARCHIVE_GZIP : BackupFormat.ARCHIVE);
+        CheckResultAssert.passed(MongoBackup.at(file).readable(), ctx("c"));
+        db.drop();
+
+        RestoreResult r = mongo().database("crm").restoreFrom(file).batchSize(250).run(ctx("a2"));
+        assertThat(r.documentsInserted()).isEqualTo(1500);
+        for (String c : docs.keySet()) {
+            assertThat(all(db, c)).as(c).isEqualTo(docs.get(c));
+            assertThat(db.getCollection(c).listIndexes(BsonDocument.class).map(IndexSpecs::comparable).into(new ArrayList<>()))
+                    .as(c).containsExactlyInAnyOrderElementsOf(indexes.get(c));
+        }
+        CheckResultAssert.passed(mongo().database("crm").countsMatch(MongoBackup.at(file)), ctx("c"));
+        CheckResultAssert.passed(mongo().database("crm").indexesMatch(MongoBackup.at(file)), ctx("c"));
+    }
+
+    @Test
+    void anInterleavedArchiveOfSeveralDatabasesRestores() {
+        Path f = DumpFixtures.archive(tmp.resolve("mixed.archive"), true, true, List.of(
+                new DumpFixtures.Entry("crm", "accounts", "collection", DumpFixtures.collectionMetadata("accounts"), DumpFixtures.documents(2500, "a")),
+                new DumpFixtures.Entry("crm", "contacts", "collection", DumpFixtures.collectionMetadata("contacts",
+                        "{\"v\": 2, \"key\": {\"i\": 1}, \"name\": \"i_1\"}"), DumpFixtures.documents(1800, "c")),
+                new DumpFixtures.Entry("billing", "invoices", "collection", DumpFixtures.collectionMetadata("invoices"), DumpFixtures.documents(700, "i"))));
+        RestoreResult r = mongo().restoreFrom(MongoBackup.at(f)).batchSize(100).parallelCollections(3).run(ctx("ar1"));
+        assertThat(r.documentsInserted()).isEqualTo(5000);
+        assertThat(client.getDatabase("crm").getCollection("contacts").countDocuments(new org.bson.Document("tag", "c"))).isEqualTo(1800);
+        CheckResultAssert.passed(mongo().countsMatch(MongoBackup.at(f)), ctx("c"));
+        CheckResultAssert.passed(mongo().indexesMatch(MongoBackup.at(f)), ctx("c"));
+    }
+
+    @Test
+    void timeseriesAreRestoredAsTimeseriesOrRefusedBeforeAnythingChanges() {
+        Path db = tmp.resolve("ts/metrics");
+        DumpFixtures.timeseries(db, "weather", DumpFixtures.buckets(6));
+        DumpFixtures.collection(db, "stations", DumpFixtures.documents(3, "s"));
+        MongoDatabase live = client.getDatabase("metrics");
+        live.getCollection("stations").insertOne(new org.bson.Document("live", true));
+        if (target.isInProcess()) {
+            // mongo-java-server speaks wire version 8 (MongoDB 4.2): no time series. Refused, nothing changed, and said why.
+            assertThatThrownBy(() -> mongo().database("metrics").restoreFrom(db).run(ctx("ts1")))
+                    .isInstanceOf(RestoreFailedException.class)
+                    .hasMessageContaining("has no time series collections").hasMessageContaining("[metrics.weather]")
+                    .hasMessageContaining("Nothing was changed").hasMessageContaining("nsExclude");
+            assertThat(collections(live)).containsExactly("stations");
+            assertThat(live.getCollection("stations").countDocuments()).isEqualTo(1);
+            // leaving them out on purpose restores the rest
+            RestoreResult r = mongo().database("metrics").restoreFrom(MongoBackup.at(db).nsExclude("metrics.weather")).run(ctx("ts2"));
+            assertThat(r.collections()).extracting(RestoreResult.CollectionRestore::name).containsExactly("stations");
+            assertThat(r.leftAside()).extracting(LeftAside::reason).containsExactly("metrics.weather is excluded by nsExclude [metrics.weather]");
+            return;
+        }
+        RestoreResult r = mongo().database("metrics").restoreFrom(db).run(ctx("ts3"));
+        assertThat(r.collections()).filteredOn(c -> c.name().equals("weather")).singleElement()
+                .satisfies(c -> assertThat(c.kind()).isEqualTo(BackupCollection.Kind.TIMESERIES));
+        BsonDocument info = live.listCollections(BsonDocument.class).into(new ArrayList<>()).stream()
+                .filter(i -> i.getString("name").getValue().equals("weather")).findFirst().orElseThrow();
+        assertThat(info.getString("type").getValue()).isEqualTo("timeseries");
+        assertThat(info.getDocument("options").getDocument("timeseries").getString("timeField").getValue()).isEqualTo("t");
+        assertThat(live.getCollection("system.buckets.weather").countDocuments()).isEqualTo(6);
+        assertThat(live.getCollection("weather").countDocuments()).isEqualTo(12);   // two measurements per bucket
+        CheckResultAssert.passed(mongo().database("metrics").countsMatch(MongoBackup.at(db)), ctx("c"));
+        CheckResultAssert.passed(mongo().database("metrics").indexesMatch(MongoBackup.at(db)), ctx("c"));
+    }
+
+    @Test
+    void usersAndRolesAreRestoredOnRequestOrNamedAsNotRestored() {
+        Path root = tmp.resolve("auth");
+        DumpFixtures.collection(root.resolve("nextcrm"), "accounts", DumpFixtures.documents(4, "a"));
+        DumpFixtures.bson(root.resolve("admin"), "system.users", DumpFixtures.users("nextcrm"), false);
+        DumpFixtures.bson(root.resolve("admin"), "system.roles", DumpFixtures.roles("nextcrm"), false);
+        RestoreResult plain = mongo().restoreFrom(MongoBackup.at(root)).run(ctx("u1"));
+        assertThat(plain.leftAside()).filteredOn(LeftAside::blocking).extracting(LeftAside::reason)
+                .anySatisfy(r -> assertThat(r).startsWith("users of every database (admin.system.users) are not restored"));
+        TestStepContext named = ctx("u2");
+        client.getDatabase("nextcrm").drop();
+        mongo().restoreFrom(MongoBackup.at(root)).execute(named);
+        assertThat(named.outputs().values()).anySatisfy(v -> assertThat(v).contains("system.users.bson: users of every database"));
+        if (target.isInProcess()) {
+            client.getDatabase("nextcrm").drop();
+            assertThatThrownBy(() -> mongo().restoreFrom(MongoBackup.at(root).withUsersAndRoles()).run(ctx("u3")))
+                    .isInstanceOf(RestoreFailedException.class).hasMessageContaining("does not offer _mergeAuthzCollections")
+                    .hasMessageContaining("Nothing was changed").hasMessageContaining("withoutUsersAndRoles()");
+            assertThat(client.getDatabase("nextcrm").listCollectionNames().into(new ArrayList<>())).isEmpty();
+            return;
+        }
+        // a real server: a user created, dumped with --dumpDbUsersAndRoles by the library, dropped, restored
+        MongoDatabase nextcrm = client.getDatabase("nextcrm");
+        nextcrm.runCommand(new org.bson.Document("createUser", "reporter").append("pwd", "s3cret-Pass").append("roles", List.of("read")));
+        Path dumped = mongo().database("nextcrm").dump().withUsersAndRoles().to(tmp.resolve("withusers")).run(ctx("u4")).directory();
+        nextcrm.runCommand(new org.bson.Document("dropUser", "reporter"));
+        RestoreResult r = mongo().database("nextcrm").restoreFrom(MongoBackup.at(dumped).withUsersAndRoles()).run(ctx("u5"));
+        assertThat(r.usersAndRoles()).contains("1 users").contains("database nextcrm");
+        BsonDocument info = nextcrm.runCommand(new BsonDocument("usersInfo", new BsonString("reporter")), BsonDocument.class);
+        assertThat(info.getArray("users")).hasSize(1);
+    }
+
+    @Test
+    void nothingIsLeftAsideSilently() throws IOException {
+        Path root = tmp.resolve("odd");
+        DumpFixtures.collection(root.resolve("crm"), "accounts", DumpFixtures.documents(6, "a"));
+        DumpFixtures.bson(root.resolve("crm"), "nometa", DumpFixtures.documents(2, "n"), false);
+        DumpFixtures.bson(root, "oplog", DumpFixtures.oplog(9, 1_700_000_000), false);
+        DumpFixtures.bson(root.resolve("crm"), "system.profile", DumpFixtures.documents(1, "p"), false);
+        BackupSource backup = MongoBackup.at(root);
+        CheckResult aside = CheckResultAssert.run(backup.nothingLeftAside(), ctx("c"));
+        assertThat(aside.isPassed()).isFalse();
+        assertThat(aside.message()).contains("oplog.bson: 9 oplog entries from 2023-11-14T22:13:20Z to 2023-11-14T22:13:28Z")
+                .contains("the indexes and options of crm.nometa are not in the backup").doesNotContain("system.profile");
+        CheckResult readable = CheckResultAssert.run(backup.readable(), ctx("c"));
+        assertThat(readable.isPassed()).isFalse();
+        assertThat(readable.message()).contains("crm.nometa");
+        // acknowledged by the plan: the checks pass, the restore goes on and reports everything
+        BackupSource accepted = backup.withoutMetadata().withoutOplog();
+        CheckResultAssert.passed(accepted.nothingLeftAside(), ctx("c"));
+        CheckResultAssert.passed(accepted.readable(), ctx("c"));
+        RollbackPlan plan = Rollback.plan("nothing-silent")
+                .precheck(accepted.nothingLeftAside())
+                .capture(mongo().database("crm").dump())
+                .restore(mongo().restoreFrom(accepted))
+                .verify(mongo().countsMatch(accepted))
+                .build();
+        dev.rollback.core.journal.FileJournal journal = dev.rollback.core.journal.FileJournal.in(tmp.resolve("journal"));
+        RunReport run = Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("ops")).run(plan);
+        assertThat(run.isSuccess()).as(String.valueOf(run.failureIfAny())).isTrue();
+        assertThat(run.outputs()).containsEntry("mongo.dataLoss.oplog", "9 oplog entries from 2023-11-14T22:13:20Z to 2023-11-14T22:13:28Z in "
+                + root.resolve("oplog.bson") + " (not replayed)");
+        assertThat(run.outputs().get("mongo.restore.leftAside")).isEqualTo("3 files or entries not restored (see mongo.restore.leftAside.1...3)");
+        String report = Files.readString(run.runDirectory().resolve("incident-report.md"));
+        assertThat(report).contains("oplog entries").contains("system.profile").contains("crm.nometa");
+        String journalText = Files.readString(journal.file(plan.name(), run.runId()));
+        assertThat(journalText).contains("mongo.restore.leftAside.1");
+        // an empty backup is not readable
+        Path empty = Files.createDirectories(tmp.resolve("empty/crm"));
+        CheckResult none = CheckResultAssert.run(MongoBackup.at(empty).readable(), ctx("c"));
+        assertThat(none.isPassed()).isFalse();
+        assertThat(none.measured()).isEqualTo("0 collections");
+        assertThat(none.message()).contains("holds no collection");
+    }
+
+    @Test
+    void indexKeysAreRestoredAsMongoToolsRestoresThem() throws IOException {
+        Path db = tmp.resolve("keys/crm");
+        DumpFixtures.bson(db, "people", DumpFixtures.documents(3, "p"), false);
+        new CollectionMetadata(new BsonDocument(), List.of(
+                BsonDocument.parse("{\"v\": 2, \"key\": {\"a\": 2}, \"name\": \"a_2\"}"),
+                BsonDocument.parse("{\"v\": 2, \"key\": {\"b\": 1.0}, \"name\": \"b_1.0\"}"),
+                BsonDocument.parse("{\"v\": 2, \"key\": {\"c\": {\"$numberDecimal\": \"-1\"}}, \"name\": \"c_-1\"}"),
+                BsonDocument.parse("{\"v\": 1, \"key\": {\"d\": 1}, \"name\": \"d_1\"}"),
+                BsonDocument.parse("{\"v\": 1, \"key\": {\"d\": 0}, \"name\": \"d_0\"}")), "", "people", "collection")
+                .write(db.resolve("people.metadata.json"));
+        RestoreResult r = mongo().database("crm").restoreFrom(db).run(ctx("k1"));
+        assertThat(r.collections().get(0).indexesCreated()).containsExactly("a_2", "b_1.0", "c_-1", "d_1");
+        assertThat(r.collections().get(0).skippedIndexes()).singleElement().satisfies(x -> assertThat(x).startsWith("d_0"));
+        Map<String, BsonDocument> keys = new java.util.HashMap<>();
+        client.getDatabase("crm").getCollection("people").listIndexes(BsonDocument.class).forEach(i -> keys.put(i.getString("name").getValue(), i.getDocument("key")));
+        assertThat(keys.get("a_2").toJson()).isEqualTo("{\"a\": 2}");
+        assertThat(keys.get("b_1.0").get("b").isDouble()).isTrue();
+        assertThat(keys.get("c_-1").get("c").isDecimal128()).isTrue();
+        // the metadata lists no _id index: the server's own is not an "extra" one
+        CheckResultAssert.passed(mongo().database("crm").indexesMatch(MongoBackup.at(db)), ctx("c"));
+        client.getDatabase("crm").getCollection("people").dropIndex("b_1.0");
+        client.getDatabase("crm").getCollection("people").createIndex(new org.bson.Document("b", 1), new IndexOptions().name("b_1.0"));
+        CheckResult changed = CheckResultAssert.run(mongo().database("crm").indexesMatch(MongoBackup.at(db)), ctx("c"));
+        assertThat(changed.isPassed()).isFalse();
+        assertThat(changed.message()).contains("index b_1.0 is {\"b\": 1}, backup has {\"b\": 1.0}");
     }
 }

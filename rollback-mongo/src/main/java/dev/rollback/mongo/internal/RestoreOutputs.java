@@ -26,10 +26,13 @@ public final class RestoreOutputs {
     }
 
     /**
-     * @param r   what the restore did
-     * @param ctx the step's context
+     * @param r     what the restore did
+     * @param ctx   the step's context
+     * @param temps the temporary collections of the restore ({@code db.name}), gone now: an empty {@code leftover.} value
+     *              tells the report that a leftover an earlier attempt named is gone
      */
-    public static void publish(RestoreResult r, StepContext ctx) {
+    public static void publish(RestoreResult r, StepContext ctx, List<String> temps) {
+        temps.forEach(t -> ctx.output("leftover.mongo." + t, ""));
         ctx.output("mongo.restore.documents", String.valueOf(r.documentsInserted()));
         List<String> previous = new ArrayList<>();
         for (CollectionRestore c : r.collections()) {
@@ -41,7 +44,8 @@ public final class RestoreOutputs {
                 } else {
                     previous.add(r.database().isEmpty() ? c.database() + "." + c.previousData() : c.previousData());
                     ctx.output("kept.mongo.before." + key, "collection " + c.database() + "." + c.previousData()
-                            + " (pre-rollback data of " + key + "; drop once the team is satisfied)");
+                            + " (pre-rollback data of " + key + "; db.getSiblingDB(\"" + c.database() + "\")." + c.previousData()
+                            + ".drop() once the team is satisfied)");
                 }
             }
             for (int i = 0; i < c.meanwhileData().size(); i++) {
@@ -72,6 +76,22 @@ public final class RestoreOutputs {
         if (!r.usersAndRoles().isEmpty()) {
             ctx.output("mongo.restore.usersAndRoles", r.usersAndRoles());
         }
+    }
+
+    /**
+     * @param ctx a restore step's context
+     * @return the temporary collections its load used, {@code db.name}
+     */
+    public static List<String> temps(StepContext ctx) {
+        return ctx.recall(RestoreEngine.MEMORY_LOADED).map(Loaded::fromJson).map(RestoreOutputs::temps).orElse(List.of());
+    }
+
+    /**
+     * @param loaded a load
+     * @return its temporary collections, {@code db.name}
+     */
+    public static List<String> temps(Loaded loaded) {
+        return loaded.entries().stream().filter(e -> !e.temp().equals(e.name())).map(e -> e.db() + "." + e.temp()).toList();
     }
 
     /**
