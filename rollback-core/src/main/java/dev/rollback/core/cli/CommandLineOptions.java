@@ -32,7 +32,7 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
 
     /** Copies the maps. */
     public CommandLineOptions {
-        settings = Map.copyOf(settings);
+        settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));   // in the order given
         env = Map.copyOf(env);
     }
 

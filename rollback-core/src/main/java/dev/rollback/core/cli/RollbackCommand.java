@@ -158,6 +158,18 @@ public final class RollbackCommand {
             err.println(programName + ": the plan could not be built: " + dev.rollback.core.Redactor.redact(String.valueOf(e.getMessage())));
             return ExitCode.INVALID_PLAN.code();
         }
+        return execute(options, plan);
+    }
+
+    /**
+     * Dry-runs, runs or resumes a plan with options already parsed (by a front such as
+     * {@code rollback-cli}'s {@code RollbackProgram}).
+     *
+     * @param options the options
+     * @param plan    the plan built from them
+     * @return the exit code
+     */
+    public int execute(CommandLineOptions options, RollbackPlan plan) {
         if (options.dryRun()) {
             out.println("DRY RUN: nothing will be changed.");
             out.print(plan.describe());
@@ -253,7 +265,14 @@ public final class RollbackCommand {
         return ExitCode.OK.code();
     }
 
-    private int status(CommandLineOptions options) {
+    /**
+     * Prints every plan's state in the journal the options name: idle, running (by whom), interrupted
+     * runs with the commands that resume or abandon them, succeeded ({@code --status}).
+     *
+     * @param options the options
+     * @return the exit code
+     */
+    public int status(CommandLineOptions options) {
         Journal journal;
         try {
             journal = openJournal(options);

@@ -7,8 +7,9 @@ import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.Secret;
 import dev.rollback.core.StepOptions;
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.core.cli.RollbackCommand;
 import dev.rollback.git.Git;
 import dev.rollback.git.PreviousStableTagStep;
 import dev.rollback.git.Revision;
@@ -48,6 +49,22 @@ public final class Seed000NextcrmBackToMongo {
 
     private Seed000NextcrmBackToMongo() {
     }
+
+    /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
+    public static final List<Setting> SETTINGS = List.of(
+            Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Setting.text("PRODUCTION_POSTGRESQL_URL", "the PostgreSQL database the app runs on now (forensics, data-loss window)").secret().required(),
+            Setting.text("PRODUCTION_MONGODB_URL", "the MongoDB server to restore into").secret().required(),
+            Setting.path("BACKUP_ROOT", "the folder that holds the backups").defaultValue("/backups"),
+            Setting.integer("MIN_COLLECTIONS", "collections the backup must hold").defaultValue("26"),
+            Setting.text("APP_UNIT", "the app's systemd unit").defaultValue("nextcrm"),
+            Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
+            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Setting.path("STATUS_PAGE_FILE", "the status page's message file").defaultValue("/var/www/status-page/message.txt"),
+            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Setting.instant("BACKUP_TAKEN_AT", "when the backup was taken, for the data-loss window (default: the backup folder's time)"),
+            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"),
+            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"));
 
     /**
      * What the plan needs to know about the installation.
@@ -169,7 +186,7 @@ public final class Seed000NextcrmBackToMongo {
      */
     public static void main(String[] args) {
         // tag::main[]
-        System.exit(RollbackCommand.named("seed-000-nextcrm-back-to-mongo")
+        System.exit(RollbackProgram.named("seed-000-nextcrm-back-to-mongo").settings(SETTINGS)
                 .execute(args, options -> plan(Settings.from(options))));
         // end::main[]
     }

@@ -9,8 +9,9 @@ import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.Secret;
 import dev.rollback.core.StepOptions;
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.core.cli.RollbackCommand;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.core.decision.Condition;
 import dev.rollback.core.decision.DecisionTable;
@@ -90,6 +91,29 @@ public final class Seed001NextjsProductionRollback {
         /** Leave the code alone (scenario 1 and 3: database or configuration only). */
         NONE
     }
+
+    /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
+    public static final List<Setting> SETTINGS = List.of(
+            Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
+            Setting.choice("GIT_ROLLBACK", "how the code goes back: revert PROBLEMATIC_COMMIT, checkout PREVIOUS_STABLE_COMMIT, or none", GitRollback.class).defaultValue("revert"),
+            Setting.text("PROBLEMATIC_COMMIT", "the commit to revert"),
+            Setting.text("PREVIOUS_STABLE_COMMIT", "the commit to check out"),
+            Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db)").secret().required(),
+            Setting.path("BACKUP_FILE", "the dump to restore").defaultValue("backup_before_deployment.sql"),
+            Setting.path("BACKUP_DIR", "where the emergency dump of the current database goes").defaultValue("."),
+            Setting.choice("RESTORE_MODE", "restore into a new database and swap (safe) or over the live one (in-place)", RestoreMode.class).defaultValue("safe"),
+            Setting.integer("MIN_USERS", "users the restored database must hold").defaultValue("1"),
+            Setting.text("APP_NAME", "the app's pm2 name").defaultValue("nextjs-app"),
+            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Setting.text("INSTALL_COMMAND", "how dependencies are installed").defaultValue("npm install"),
+            Setting.text("BUILD_COMMAND", "how the app is built").defaultValue("npm run build"),
+            Setting.path("PREVIOUS_ENV_FILE", "the previous env file to put back (default: ENV_FILE.previous)"),
+            Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Setting.text("SMOKE_PATHS", "paths the smoke tests GET (comma-separated)").defaultValue("/,/api/version"),
+            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"),
+            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
+            Setting.text("PM2_HOME", "pm2's home folder (default: pm2's own)"));
 
     /**
      * What the plan needs to know about the installation, named as in the runbook.
@@ -270,7 +294,7 @@ public final class Seed001NextjsProductionRollback {
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackCommand.named("seed-001-nextjs-production-rollback")
+        System.exit(RollbackProgram.named("seed-001-nextjs-production-rollback").settings(SETTINGS)
                 .execute(args, o -> plan(Settings.from(o))));
     }
 

@@ -14,8 +14,9 @@ import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.core.cli.RollbackCommand;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.RowCountManifest;
@@ -167,6 +168,35 @@ public final class Seed002Phase4MigrationRollback {
         /** {@code docker compose stop} / {@code up -d}. */
         COMPOSE
     }
+
+    /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
+    public static final List<Setting> SETTINGS = List.of(
+            Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db)").secret().required(),
+            Setting.choice("SCENARIO", "full restore of the backup, or partial undo of the Phase 4 objects", Scenario.class).defaultValue("full"),
+            Setting.path("BACKUP_ROOT", "the folder that holds the backups").defaultValue("_backups/staging"),
+            Setting.text("BACKUP_NAME", "the dump's file name in the newest backup folder").defaultValue("staging_full_backup.dump"),
+            Setting.path("BACKUP_FILE", "the dump to restore"),
+            Setting.choice("APP_CONTROL", "how the app servers are stopped and started", AppControlKind.class).defaultValue("systemd"),
+            Setting.text("APP_SERVERS", "the app servers (comma-separated; localhost runs locally)").defaultValue("localhost"),
+            Setting.text("APP_UNIT", "the app's systemd unit").defaultValue("crm-application"),
+            Setting.text("K8S_DEPLOYMENT", "the Kubernetes deployment").defaultValue("crm-api"),
+            Setting.integer("K8S_REPLICAS", "replicas to scale back to").defaultValue("3"),
+            Setting.path("COMPOSE_FILE", "the docker compose file").defaultValue("docker-compose.yml"),
+            Setting.text("HEALTH_URLS", "health endpoints to check (comma-separated)").defaultValue("http://localhost:3000/api/health"),
+            Setting.text("APP_URL", "the app's base URL, for smoke tests").defaultValue("http://localhost:3000"),
+            Setting.text("TEST_TOKEN", "API token for the smoke tests").secret(),
+            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Setting.text("PARTIAL_TABLES", "tables a partial rollback restores (comma-separated)").defaultValue("products,sales,tickets"),
+            Setting.text("PHASE4_VIEWS", "Phase 4 views to drop (comma-separated)"),
+            Setting.text("PHASE4_INDEXES", "Phase 4 indexes to drop (comma-separated)"),
+            Setting.text("INTEGRITY_TABLES", "tables the integrity checks cover (comma-separated)").defaultValue("products,sales,customers,tickets,contracts,job_works"),
+            Setting.integer("EXPECTED_VIEWS", "views the restored database must hold").defaultValue("0"),
+            Setting.duration("RESTORE_TIMEOUT", "how long the restore may take").defaultValue("PT30M"),
+            Setting.integer("RETRIES", "attempts of retried steps").defaultValue("3"),
+            Setting.duration("RETRY_DELAY", "pause between attempts").defaultValue("PT5S"),
+            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
+            Setting.path("NPM_SMOKE_DIR", "folder whose npm smoke-test script runs after the rollback"),
+            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"));
 
     /**
      * What the plan needs to know.
@@ -336,7 +366,7 @@ public final class Seed002Phase4MigrationRollback {
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackCommand.named("seed-002-phase4-migration-rollback")
+        System.exit(RollbackProgram.named("seed-002-phase4-migration-rollback").settings(SETTINGS)
                 .execute(args, o -> plan(Settings.from(o))));
     }
 

@@ -13,8 +13,9 @@ import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.core.cli.RollbackCommand;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.git.Git;
 import dev.rollback.git.Revision;
@@ -121,6 +122,50 @@ public final class Seed003DeploymentRollback {
         /** Nothing. */
         NONE
     }
+
+    /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
+    public static final List<Setting> SETTINGS = List.of(
+            Setting.text("BACKEND_HEALTH_URL", "the backend's health endpoint").defaultValue("https://api.your-domain.com/health"),
+            Setting.text("MIGRATION_NAME", "the Prisma migration folder to undo"),
+            Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db)").secret(),
+            Setting.choice("DB_ROLLBACK", "database rollback: down migration, restore of BACKUP_FILE, or none (default: down when MIGRATION_NAME is set)", DbRollback.class),
+            Setting.path("BACKUP_FILE", "the dump to restore"),
+            Setting.text("RAILWAY_TOKEN", "Railway API token").secret(),
+            Setting.text("VERCEL_TOKEN", "Vercel API token").secret(),
+            Setting.text("PREVIOUS_TAG", "the release tag to go back to").required(),
+            Setting.path("COMPOSE_FILE", "the docker compose file").defaultValue("docker-compose.prod.yml"),
+            Setting.text("SERVICES", "compose services to roll back (comma-separated)").defaultValue("backend,frontend"),
+            Setting.path("ENV_FILE", "the app's env file").defaultValue(".env"),
+            Setting.text("IMAGE_REPOSITORY", "the backend image's repository").defaultValue("ghcr.io/your-org/pmcrm/backend"),
+            Setting.bool("PULL_IMAGE", "pull the previous image").defaultValue("true"),
+            Setting.bool("REBUILD", "rebuild the images from the tag").defaultValue("false"),
+            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Setting.text("ROLLBACK_TAG", "a tag to mark the rollback commit"),
+            Setting.text("GIT_REMOTE", "the remote to push the rollback tag to"),
+            Setting.path("MIGRATIONS_DIR", "the Prisma migrations folder").defaultValue("prisma/migrations"),
+            Setting.bool("PRISMA_RESOLVE", "mark the undone migration as rolled back in Prisma").defaultValue("true"),
+            Setting.choice("REDIS_FLUSH", "what to flush in Redis", RedisFlush.class).defaultValue("all"),
+            Setting.text("REDIS_HOST", "the Redis host").defaultValue("127.0.0.1"),
+            Setting.integer("REDIS_PORT", "the Redis port").defaultValue("6379"),
+            Setting.text("REDIS_PASSWORD", "the Redis password").secret(),
+            Setting.text("REDIS_CONTAINER", "the Redis container, when redis-cli runs inside it"),
+            Setting.text("FRONTEND_URL", "the frontend's URL").defaultValue("https://your-domain.com"),
+            Setting.text("AUTH_STATUS_URL", "the auth status endpoint (default: from BACKEND_HEALTH_URL)"),
+            Setting.text("VERSION_URL", "the version endpoint (default: from BACKEND_HEALTH_URL)"),
+            Setting.path("BLUE_GREEN_FILE", "the blue-green switch file, for a blue-green switch back"),
+            Setting.text("ROLLBACK_COLOR", "the color to switch back to").defaultValue("blue"),
+            Setting.text("ROLLBACK_COLOR_HEALTH_URL", "health endpoint of that color (default: BACKEND_HEALTH_URL)"),
+            Setting.bool("RAILWAY_ROLLBACK", "roll back the Railway deployment too").defaultValue("false"),
+            Setting.text("RAILWAY_DEPLOYMENT_ID", "the Railway deployment to roll back to"),
+            Setting.text("VERCEL_PROMOTE_URL", "the Vercel promote URL of the previous deployment"),
+            Setting.text("ECS_CLUSTER", "the ECS cluster"),
+            Setting.text("ECS_SERVICE", "the ECS service"),
+            Setting.text("ECS_TASK_DEFINITION", "the ECS task definition to go back to"),
+            Setting.text("ALB_LISTENER_ARN", "the ALB listener to switch"),
+            Setting.text("ALB_TARGET_GROUP_ARN", "the ALB target group to switch to"),
+            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
+            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"));
 
     /**
      * What the plan needs to know; see the class comment for each setting.
@@ -330,7 +375,7 @@ public final class Seed003DeploymentRollback {
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackCommand.named("seed-003-deployment-rollback")
+        System.exit(RollbackProgram.named("seed-003-deployment-rollback").settings(SETTINGS)
                 .execute(args, o -> plan(Settings.from(o))));
     }
 

@@ -10,8 +10,9 @@ import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.core.cli.RollbackCommand;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.git.Git;
 import dev.rollback.git.ResetMode;
@@ -96,6 +97,33 @@ public final class Seed004RollbackScript {
         /** No database restore (the pre-rollback dump is still taken). */
         NONE
     }
+
+    /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
+    public static final List<Setting> SETTINGS = List.of(
+            Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db)").secret().required(),
+            Setting.choice("CODE_ROLLBACK", "how the code goes back: revert DEPLOY_COMMIT, or force-push PREVIOUS_RELEASE_COMMIT", CodeRollback.class).defaultValue("revert"),
+            Setting.choice("DB_RESTORE", "database restore: from a local dump, an RDS snapshot, or none", DbRestore.class).defaultValue("local-dump"),
+            Setting.text("DEPLOY_COMMIT", "the deployment commit to revert"),
+            Setting.text("PREVIOUS_RELEASE_COMMIT", "the release commit to force-push"),
+            Setting.text("RESTORE_DUMP", "the local dump to restore"),
+            Setting.text("RDS_SNAPSHOT_ID", "the RDS snapshot to restore"),
+            Setting.text("RDS_RESTORE_INSTANCE_ID", "the RDS instance to restore into"),
+            Setting.text("FEATURE_FLAG_TOGGLE_URL", "the feature-flag endpoint to switch the feature off"),
+            Setting.text("FEATURE_FLAG_API_KEY", "the feature-flag API key").secret(),
+            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Setting.text("PROD_REMOTE", "the production remote").defaultValue("origin"),
+            Setting.text("PROD_BRANCH", "the production branch").defaultValue("main"),
+            Setting.path("BACKUP_DIR", "where the emergency dump of the current database goes").defaultValue("."),
+            Setting.text("AWS_REGION", "the AWS region").defaultValue("us-east-1"),
+            Setting.text("AWS_PROFILE", "the AWS profile"),
+            Setting.text("FEATURE_FLAG_METHOD", "the HTTP method of the feature-flag call").defaultValue("PATCH"),
+            Setting.text("FEATURE_FLAG_KEY_HEADER", "the header that carries the API key").defaultValue("Authorization"),
+            Setting.text("FEATURE_FLAG_BODY", "the body of the feature-flag call").defaultValue("{\"enabled\": false}"),
+            Setting.text("APP_UNIT", "the app's systemd unit"),
+            Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
+            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"));
 
     /**
      * The script's configuration block and environment, named as in the README.
@@ -266,7 +294,7 @@ public final class Seed004RollbackScript {
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackCommand.named("seed-004-rollback-script").execute(args, o -> plan(Settings.from(o))));
+        System.exit(RollbackProgram.named("seed-004-rollback-script").settings(SETTINGS).execute(args, o -> plan(Settings.from(o))));
     }
 
     private static Command aws(Settings s, String... args) {

@@ -1,13 +1,14 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
+import dev.rollback.cli.Suggestions;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.core.cli.RollbackCommand;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -25,22 +26,23 @@ public final class Seeds {
      * @param name    its short name, the first argument
      * @param program its program name
      * @param summary what it does, in a line
+     * @param settings the settings it reads
      * @param plan    builds its plan from the options
      */
-    record Seed(String name, String program, String summary, Function<CommandLineOptions, RollbackPlan> plan) {
+    record Seed(String name, String program, String summary, List<Setting> settings, Function<CommandLineOptions, RollbackPlan> plan) {
     }
 
     static final List<Seed> SEEDS = List.of(
             new Seed("seed-000", "seed-000-nextcrm-back-to-mongo", "return NextCRM from PostgreSQL to the last good MongoDB backup",
-                    o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o))),
+                    Seed000NextcrmBackToMongo.SETTINGS, o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o))),
             new Seed("seed-001", "seed-001-nextjs-production-rollback", "Next.js production rollback (pm2, PostgreSQL dump, git, env files)",
-                    o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o))),
+                    Seed001NextjsProductionRollback.SETTINGS, o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o))),
             new Seed("seed-002", "seed-002-phase4-migration-rollback", "Phase 4 migration rollback, full or partial (PostgreSQL, app fleet)",
-                    o -> Seed002Phase4MigrationRollback.plan(Seed002Phase4MigrationRollback.Settings.from(o))),
+                    Seed002Phase4MigrationRollback.SETTINGS, o -> Seed002Phase4MigrationRollback.plan(Seed002Phase4MigrationRollback.Settings.from(o))),
             new Seed("seed-003", "seed-003-deployment-rollback", "docker compose deployment rollback (images, git tags, Prisma, Redis)",
-                    o -> Seed003DeploymentRollback.plan(Seed003DeploymentRollback.Settings.from(o))),
+                    Seed003DeploymentRollback.SETTINGS, o -> Seed003DeploymentRollback.plan(Seed003DeploymentRollback.Settings.from(o))),
             new Seed("seed-004", "seed-004-rollback-script", "the rollback.sh of the README (revert or force push, dump, feature flag)",
-                    o -> Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(o))));
+                    Seed004RollbackScript.SETTINGS, o -> Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(o))));
 
     private Seeds() {
     }
@@ -68,14 +70,13 @@ public final class Seeds {
         }
         Optional<Seed> seed = SEEDS.stream().filter(s -> s.name().equals(args[0]) || s.program().equals(args[0])).findFirst();
         if (seed.isEmpty()) {
-            String closest = SEEDS.stream().map(Seed::name).min(Comparator.comparingInt(n -> distance(n, args[0].toLowerCase(Locale.ROOT))))
-                    .orElseThrow();
-            err.println(launcher + ": no seed program '" + args[0] + "'; did you mean " + closest + "?");
+            err.println(launcher + ": no seed program '" + args[0] + "'" + Suggestions.closest(args[0], SEEDS.stream().map(Seed::name).toList())
+                    .map(c -> "; did you mean " + c + "?").orElse(""));
             err.print(usage(launcher));
             return 2;
         }
         Seed s = seed.get();
-        return RollbackCommand.named(launcher + " " + s.name()).streams(out, err, System.in)
+        return RollbackProgram.named(launcher + " " + s.name()).settings(s.settings()).streams(out, err, System.in)
                 .execute(Arrays.copyOfRange(args, 1, args.length), s.plan());
     }
 
@@ -94,23 +95,5 @@ public final class Seeds {
         } catch (Exception e) {
             return "seeds";
         }
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

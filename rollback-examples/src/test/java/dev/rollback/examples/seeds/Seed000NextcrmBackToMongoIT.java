@@ -2,7 +2,7 @@ package dev.rollback.examples.seeds;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
-import dev.rollback.core.cli.RollbackCommand;
+import dev.rollback.cli.RollbackProgram;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.examples.lab.Lab;
@@ -82,7 +82,7 @@ class Seed000NextcrmBackToMongoIT {
     }
 
     private int run(Map<String, String> settings, String... args) {
-        return RollbackCommand.named("seed-000")
+        return RollbackProgram.named("seed-000").settings(Seed000NextcrmBackToMongo.SETTINGS)
                 .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                         new ByteArrayInputStream(new byte[0]))
                 .environment(settings)

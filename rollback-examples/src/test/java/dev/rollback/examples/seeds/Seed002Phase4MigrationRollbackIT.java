@@ -1,6 +1,6 @@
 package dev.rollback.examples.seeds;
 
-import dev.rollback.core.cli.RollbackCommand;
+import dev.rollback.cli.RollbackProgram;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.core.report.IncidentReport;
@@ -65,7 +65,7 @@ class Seed002Phase4MigrationRollbackIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> a = new ArrayList<>(List.of(setup.args(args)));
         a.addAll(List.of("--journal", journal.toString()));
-        int exit = RollbackCommand.named("seed-002")
+        int exit = RollbackProgram.named("seed-002").settings(Seed002Phase4MigrationRollback.SETTINGS)
                 .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                         new ByteArrayInputStream(new byte[0]))
                 .environment(setup.env())

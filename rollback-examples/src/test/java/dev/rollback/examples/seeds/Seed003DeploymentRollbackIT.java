@@ -1,6 +1,6 @@
 package dev.rollback.examples.seeds;
 
-import dev.rollback.core.cli.RollbackCommand;
+import dev.rollback.cli.RollbackProgram;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.report.IncidentReport;
 import dev.rollback.examples.lab.Lab;
@@ -72,7 +72,7 @@ class Seed003DeploymentRollbackIT {
         List<String> a = new ArrayList<>(List.of(setup.args(args)));
         a.addAll(List.of("--journal", journal.toString()));
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        int exit = RollbackCommand.named("seed-003").streams(ps, ps, new ByteArrayInputStream(new byte[0]))
+        int exit = RollbackProgram.named("seed-003").settings(Seed003DeploymentRollback.SETTINGS).streams(ps, ps, new ByteArrayInputStream(new byte[0]))
                 .environment(setup.env())
                 .execute(a.toArray(new String[0]), o -> Seed003DeploymentRollback.plan(Seed003DeploymentRollback.Settings.from(o)));
         return new Run(exit, out.toString(StandardCharsets.UTF_8));
