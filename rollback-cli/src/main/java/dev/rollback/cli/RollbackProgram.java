@@ -166,7 +166,7 @@ public final class RollbackProgram {
         String reason;
         @Option(names = "--operator", paramLabel = "NAME", description = "who runs it (default: the OS user)")
         String operator;
-        @Option(names = "--set", paramLabel = "NAME=VALUE", mapFallbackValue = "", description = "a setting (see Settings below), instead of the environment variable NAME")
+        @Option(names = "--set", paramLabel = "NAME=VALUE", description = "a setting (see Settings below), instead of the environment variable NAME")
         Map<String, String> settings = new LinkedHashMap<>();
         @Option(names = "--live", paramLabel = "[HOST:]PORT", description = "serve a read-only live page of the run (127.0.0.1 unless a host is given; elsewhere it needs the printed token)")
         String live;

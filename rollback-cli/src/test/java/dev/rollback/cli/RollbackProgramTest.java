@@ -136,6 +136,8 @@ class RollbackProgramTest {
         assertThat(err()).contains("Missing required parameter for option '--yes'");
         assertThat(run(ENV, "--dry-run", "--resume", "x")).isEqualTo(2);
         assertThat(err()).contains("--dry-run and --resume cannot be combined: choose one");
+        assertThat(run(ENV, "--set", "BACKUP_ROOT")).isEqualTo(2);
+        assertThat(err()).contains("should be in KEY=VALUE format but was BACKUP_ROOT");
         assertThat(run(ENV, "--again")).isEqualTo(2);
         assertThat(err()).contains("--again needs --reason TEXT");
     }

@@ -61,10 +61,10 @@ public final class Seed000NextcrmBackToMongo {
             Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
             Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
             Setting.path("STATUS_PAGE_FILE", "the status page's message file").defaultValue("/var/www/status-page/message.txt"),
-            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Targets.SLACK_WEBHOOK_URL,
             Setting.instant("BACKUP_TAKEN_AT", "when the backup was taken, for the data-loss window (default: the backup folder's time)"),
-            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"),
-            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"));
+            Targets.TOOLS_PATH,
+            Targets.HEALTH_RETRY_DELAY);
 
     /**
      * What the plan needs to know about the installation.

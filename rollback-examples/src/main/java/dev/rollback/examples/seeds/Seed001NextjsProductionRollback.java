@@ -110,9 +110,9 @@ public final class Seed001NextjsProductionRollback {
             Setting.path("PREVIOUS_ENV_FILE", "the previous env file to put back (default: ENV_FILE.previous)"),
             Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
             Setting.text("SMOKE_PATHS", "paths the smoke tests GET (comma-separated)").defaultValue("/,/api/version"),
-            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
-            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"),
-            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
+            Targets.SLACK_WEBHOOK_URL,
+            Targets.TOOLS_PATH,
+            Targets.HEALTH_RETRY_DELAY,
             Setting.text("PM2_HOME", "pm2's home folder (default: pm2's own)"));
 
     /**

@@ -185,7 +185,7 @@ public final class Seed002Phase4MigrationRollback {
             Setting.text("HEALTH_URLS", "health endpoints to check (comma-separated)").defaultValue("http://localhost:3000/api/health"),
             Setting.text("APP_URL", "the app's base URL, for smoke tests").defaultValue("http://localhost:3000"),
             Setting.text("TEST_TOKEN", "API token for the smoke tests").secret(),
-            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
+            Targets.SLACK_WEBHOOK_URL,
             Setting.text("PARTIAL_TABLES", "tables a partial rollback restores (comma-separated)").defaultValue("products,sales,tickets"),
             Setting.text("PHASE4_VIEWS", "Phase 4 views to drop (comma-separated)"),
             Setting.text("PHASE4_INDEXES", "Phase 4 indexes to drop (comma-separated)"),
@@ -194,9 +194,9 @@ public final class Seed002Phase4MigrationRollback {
             Setting.duration("RESTORE_TIMEOUT", "how long the restore may take").defaultValue("PT30M"),
             Setting.integer("RETRIES", "attempts of retried steps").defaultValue("3"),
             Setting.duration("RETRY_DELAY", "pause between attempts").defaultValue("PT5S"),
-            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
+            Targets.HEALTH_RETRY_DELAY,
             Setting.path("NPM_SMOKE_DIR", "folder whose npm smoke-test script runs after the rollback"),
-            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"));
+            Targets.TOOLS_PATH);
 
     /**
      * What the plan needs to know.

@@ -163,9 +163,9 @@ public final class Seed003DeploymentRollback {
             Setting.text("ECS_TASK_DEFINITION", "the ECS task definition to go back to"),
             Setting.text("ALB_LISTENER_ARN", "the ALB listener to switch"),
             Setting.text("ALB_TARGET_GROUP_ARN", "the ALB target group to switch to"),
-            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
-            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
-            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"));
+            Targets.SLACK_WEBHOOK_URL,
+            Targets.HEALTH_RETRY_DELAY,
+            Targets.TOOLS_PATH);
 
     /**
      * What the plan needs to know; see the class comment for each setting.

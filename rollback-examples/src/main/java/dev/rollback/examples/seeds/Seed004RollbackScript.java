@@ -121,9 +121,9 @@ public final class Seed004RollbackScript {
             Setting.text("FEATURE_FLAG_BODY", "the body of the feature-flag call").defaultValue("{\"enabled\": false}"),
             Setting.text("APP_UNIT", "the app's systemd unit"),
             Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
-            Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S"),
-            Setting.text("SLACK_WEBHOOK_URL", "Slack webhook for notifications (else they go to the log)").secret(),
-            Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)"));
+            Targets.HEALTH_RETRY_DELAY,
+            Targets.SLACK_WEBHOOK_URL,
+            Targets.TOOLS_PATH);
 
     /**
      * The script's configuration block and environment, named as in the README.

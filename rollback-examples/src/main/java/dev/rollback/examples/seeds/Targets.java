@@ -1,5 +1,6 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.cli.Setting;
 import dev.rollback.postgres.Postgres;
 
 import java.nio.file.Files;
@@ -10,6 +11,14 @@ import java.util.stream.Stream;
 
 /** Turns the seeds' settings (URLs as the runbooks write them, tool folders) into library handles. */
 public final class Targets {
+    /** Folders searched first for the tools a plan runs; every seed reads it. */
+    public static final Setting TOOLS_PATH = Setting.text("TOOLS_PATH", "folders searched first for the tools the plan runs (colon-separated)");
+    /** The Slack webhook of the notifications; every seed reads it. */
+    public static final Setting SLACK_WEBHOOK_URL = Setting.text("SLACK_WEBHOOK_URL",
+            "Slack webhook for notifications (else they go to the log)").secret();
+    /** The pause between health polls; every seed reads it. */
+    public static final Setting HEALTH_RETRY_DELAY = Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S");
+
     private Targets() {
     }
 
