@@ -4,7 +4,6 @@ import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.git.internal.Repos;
-import dev.rollback.git.internal.RunMemory;
 import dev.rollback.git.internal.VersionOrder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -30,8 +29,9 @@ import java.util.regex.Pattern;
  * {@code v1.2.3-rollback}) unless asked.
  *
  * <p>The current release is the one given with {@link #below(String)}, or else the highest matching tag
- * on HEAD's commit; without either, the highest stable tag not on HEAD is chosen. The choice is recorded
- * in the run folder, so a re-run after a resume (when HEAD has already moved) chooses the same tag.
+ * on HEAD's commit; without either, the highest stable tag not on HEAD is chosen. The choice is made
+ * once per run and kept in the step's durable memory (the journal), so a re-run after a resume, on any
+ * machine, when HEAD has already moved to the old release, chooses the same tag.
  * Publishes {@value #OUTPUT_TAG} and {@value #OUTPUT_COMMIT}.
  *
  * <pre>{@code
@@ -46,6 +46,7 @@ public final class PreviousStableTagStep implements Step {
     public static final String OUTPUT_COMMIT = "git.previousStableTag.commit";
 
     private static final Logger LOG = LoggerFactory.getLogger(PreviousStableTagStep.class);
+    private static final String MEMORY_TAG = "git.previousStableTag";
 
     private final Git git;
     private final String pattern;
@@ -102,22 +103,17 @@ public final class PreviousStableTagStep implements Step {
     @Override
     public void execute(StepContext context) {
         Path dir = git.directory();
-        RunMemory memory = RunMemory.of(context, dir);
         try (org.eclipse.jgit.api.Git jgit = Repos.open(dir)) {
             Repository repo = jgit.getRepository();
-            String chosen = memory.recall("tag").orElse(null);
-            if (chosen == null) {
-                chosen = choose(repo, dir);
-                memory.remember("tag", chosen);
-            } else {
+            boolean rerun = context.recall(MEMORY_TAG).isPresent();
+            String chosen = Repos.once(context, dir, MEMORY_TAG, () -> choose(repo, dir));
+            if (rerun) {
                 context.progress("re-run: keeping the tag chosen before, " + chosen);
             }
             ObjectId commit = Repos.commit(repo, dir, Constants.R_TAGS + chosen, "use it as the previous stable release").getId();
             context.output(OUTPUT_TAG, chosen);
             context.output(OUTPUT_COMMIT, commit.name());
             LOG.info("Previous stable tag matching {} in {}: {} ({})", pattern, dir, chosen, commit.name());
-        } catch (IOException e) {
-            throw Repos.io(dir, "list tags matching " + pattern, e);
         }
     }
 

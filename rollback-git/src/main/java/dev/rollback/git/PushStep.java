@@ -11,6 +11,7 @@ import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefLeaseSpec;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Pushes a branch or tag to a remote, like {@code git push origin main}. A push the remote rejects (not
@@ -51,6 +53,8 @@ public final class PushStep implements Step {
     public static final String OUTPUT_SAFETY_TAG = "git.push.safetyTag";
 
     private static final Logger LOG = LoggerFactory.getLogger(PushStep.class);
+    private static final String MEMORY_REMOTE_OLD_HEAD = "git.push.remoteOldHead";
+    private static final String NO_REF = "none";
 
     private final Git git;
     private final String remote;
@@ -167,16 +171,27 @@ public final class PushStep implements Step {
             }
             RefSpec spec = new RefSpec((force ? "+" : "") + localRef + ":" + remoteRef);
             var push = access.apply(jgit.push()).setRemote(remote).setRefSpecs(spec);
+            boolean pushed = false;
             if (force) {
-                ObjectId old = remoteHead(jgit, access);
-                if (old != null && !old.equals(local.getObjectId())) {
+                ObjectId current = remoteHead(jgit, access, remoteRef);
+                // the remote's old head, decided once per run: a re-run after the push finds its own commit there,
+                // keeps the lease on the head it replaced, and never takes someone else's push for the old head
+                Optional<String> remembered = context.recall(MEMORY_REMOTE_OLD_HEAD);
+                String oldName = remembered.orElse(current == null ? NO_REF : current.name());
+                if (remembered.isEmpty()) {
+                    context.remember(MEMORY_REMOTE_OLD_HEAD, oldName);
+                }
+                pushed = current != null && current.equals(local.getObjectId());
+                if (!oldName.equals(NO_REF) && !oldName.equals(local.getObjectId().name())) {
                     String safetyTag = Repos.safetyTag(context.runId(), context.stepName());
-                    protectOldHead(jgit, access, dir, safetyTag);
+                    protectOldHead(jgit, access, dir, safetyTag, oldName);
                     context.output(OUTPUT_SAFETY_TAG, safetyTag);
-                    push.setRefLeaseSpecs(new RefLeaseSpec(remoteRef, old.name()));
+                    push.setRefLeaseSpecs(new RefLeaseSpec(remoteRef, oldName));
                 }
             }
-            check(dir, push.call());
+            if (!pushed) {
+                check(dir, push.call());
+            }
             context.output(OUTPUT_REF, remoteRef);
             context.output(OUTPUT_COMMIT, local.getObjectId().name());
             LOG.info("Pushed {} to {} {}{}", localRef, remote, remoteRef, force ? " (forced)" : "");
@@ -187,26 +202,44 @@ public final class PushStep implements Step {
         }
     }
 
-    /** The remote's current value of the ref, or null when it does not exist there. */
-    private ObjectId remoteHead(org.eclipse.jgit.api.Git jgit, RemoteAccess access) throws GitAPIException {
+    /** The remote's current value of a ref, or null when it does not exist there. */
+    private ObjectId remoteHead(org.eclipse.jgit.api.Git jgit, RemoteAccess access, String ref) throws GitAPIException {
         for (Ref r : access.apply(jgit.lsRemote()).setRemote(remote).call()) {
-            if (r.getName().equals(remoteRef)) {
+            if (r.getName().equals(ref)) {
                 return r.getObjectId();
             }
         }
         return null;
     }
 
-    /** Fetches the remote's old head into a local safety tag and pushes that tag, unless a re-run did it already. */
-    private void protectOldHead(org.eclipse.jgit.api.Git jgit, RemoteAccess access, Path dir, String safetyTag)
+    /**
+     * Puts the remote's old head in a local safety tag and pushes that tag, unless a re-run did it already: from the
+     * remote's ref on the first attempt, from the remote's copy of the tag on a re-run on another machine.
+     */
+    private void protectOldHead(org.eclipse.jgit.api.Git jgit, RemoteAccess access, Path dir, String safetyTag, String oldHead)
             throws GitAPIException, IOException {
         String tagRef = Constants.R_TAGS + safetyTag;
-        if (jgit.getRepository().exactRef(tagRef) == null) {
-            access.apply(jgit.fetch()).setRemote(remote).setRefSpecs(new RefSpec(remoteRef + ":" + tagRef)).call();
+        Repository repo = jgit.getRepository();
+        boolean fetched = false;
+        if (repo.exactRef(tagRef) == null) {
+            String source = remoteHead(jgit, access, tagRef) != null ? tagRef : remoteRef;
+            access.apply(jgit.fetch()).setRemote(remote).setRefSpecs(new RefSpec(source + ":" + tagRef)).call();
+            fetched = true;
         }
-        if (jgit.getRepository().exactRef(tagRef) == null) {
+        Ref tag = repo.exactRef(tagRef);
+        if (tag == null) {
             throw new GitOperationException(dir, "Could not fetch the old head of " + remoteRef + " from " + remote + " into safety tag "
                     + safetyTag + ". Nothing was pushed. Fix: check that the remote is reachable and the ref exists, then resume", null);
+        }
+        if (!tag.getObjectId().name().equals(oldHead)) {
+            if (fetched) {   // not the old head: no safety tag is better than a wrong one
+                RefUpdate drop = repo.updateRef(tagRef);
+                drop.setForceUpdate(true);
+                drop.delete();
+            }
+            throw new GitOperationException(dir, "The remote's " + remoteRef + " is at " + tag.getObjectId().name() + ", not at "
+                    + oldHead + " as when this run recorded it: someone pushed meanwhile. Nothing was pushed. Fix: look at what was "
+                    + "pushed ('git fetch " + remote + "'), then start a new run", null);
         }
         check(dir, access.apply(jgit.push()).setRemote(remote).setRefSpecs(new RefSpec(tagRef + ":" + tagRef)).call());
     }

@@ -3,8 +3,8 @@ package dev.rollback.git;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.git.internal.DoneOnce;
 import dev.rollback.git.internal.Repos;
-import dev.rollback.git.internal.RunMemory;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.StashCreateCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -15,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Resets HEAD and the current branch to a revision, like {@code git reset --soft/--mixed/--hard}. Nothing
@@ -26,8 +28,10 @@ import java.util.List;
  *       {@link #keepUncommittedChanges()} is set, in which case they are stashed (untracked files
  *       included) and the stash is tagged {@code rollback/safety/<runId>/<step>-uncommitted}.</li>
  * </ul>
- * The commit the revision resolves to is recorded in the run folder before the reset, so that a
- * re-run after a resume resets to the same commit even for a relative revision such as {@code HEAD~5}.
+ * The commit the revision resolves to, and HEAD before the reset, are decided once per run and kept in
+ * the step's durable memory (journaled before the reset), so that a re-run after a resume, also on
+ * another machine, resets to the same commit and tags the same old HEAD even for a relative revision
+ * such as {@code HEAD~5}.
  * Publishes {@value #OUTPUT_SAFETY_TAG}, {@value #OUTPUT_PREVIOUS_HEAD}, {@value #OUTPUT_HEAD} and, when
  * changes were kept, {@value #OUTPUT_STASH}.
  *
@@ -47,6 +51,7 @@ public final class ResetStep implements Step {
     public static final String OUTPUT_STASH = "git.reset.stash";
 
     private static final Logger LOG = LoggerFactory.getLogger(ResetStep.class);
+    private static final String MEMORY_PREVIOUS_HEAD = "git.reset.previousHead";
 
     private final Git git;
     private final ResetMode mode;
@@ -100,21 +105,14 @@ public final class ResetStep implements Step {
     @Override
     public void execute(StepContext context) {
         Path dir = git.directory();
-        RunMemory memory = RunMemory.of(context, dir);
+        if (DoneOnce.replayed(context, "the reset to " + revision)) {
+            return;
+        }
         try (org.eclipse.jgit.api.Git jgit = Repos.open(dir)) {
             Repository repo = jgit.getRepository();
             if (repo.isBare() && mode != ResetMode.SOFT) {
                 throw new GitOperationException(dir, "Cannot reset " + mode.flag() + " in " + dir + ": it is a bare repository. "
                         + "Nothing was changed. Fix: point Git.repo(...) at a checkout", null);
-            }
-            ObjectId head = Repos.head(repo, dir);
-            // the first attempt decides; a re-run after a resume reuses its decisions although HEAD has moved
-            String before = memory.recall("previousHead").orElse(head.name());
-            String target = memory.recall("target").orElse(null);
-            if (target == null) {
-                String rev = revision.in(context);
-                RevCommit resolved = Repos.commit(repo, dir, rev, "reset " + mode.flag() + " to it");
-                target = resolved.name();
             }
             List<String> dirty = mode == ResetMode.HARD ? Repos.uncommitted(jgit, dir, true) : List.of();
             if (!dirty.isEmpty() && !keepUncommitted) {
@@ -122,25 +120,36 @@ public final class ResetStep implements Step {
                         "commit or stash them, or let the plan keep them with reset(...).keepUncommittedChanges() (they are then "
                                 + "stashed and tagged rollback/safety/<runId>/<step>-uncommitted before the reset)");
             }
-            memory.remember("previousHead", before);
-            memory.remember("target", target);
+            // Decided once per run, journaled before anything moves: a re-run after a resume (on any machine) resets
+            // to the same commit and tags the same old HEAD, although HEAD~2 names another commit by then.
+            String before = Repos.once(context, dir, MEMORY_PREVIOUS_HEAD, () -> Repos.head(repo, dir).name());
+            String target = Repos.commitOnce(context, repo, dir, revision, "reset " + mode.flag() + " to it").name();
             String safetyTag = Repos.safetyTag(context.runId(), context.stepName());
             Repos.keepTag(repo, dir, safetyTag, ObjectId.fromString(before));
             context.output(OUTPUT_SAFETY_TAG, safetyTag);
             context.output(OUTPUT_PREVIOUS_HEAD, before);
+            String stashed = null;
             if (!dirty.isEmpty()) {
                 RevCommit stash = new StashCreateCommand(repo).setIncludeUntracked(true).setPerson(git.person(repo))
                         .setWorkingDirectoryMessage("rollback " + context.runId() + ": uncommitted changes before reset --hard")
                         .call();
                 if (stash != null) {
                     Repos.keepTag(repo, dir, safetyTag + "-uncommitted", stash);
-                    context.output(OUTPUT_STASH, stash.name());
+                    stashed = stash.name();
+                    context.output(OUTPUT_STASH, stashed);
                     context.progress("kept " + dirty.size() + " uncommitted change(s) in stash " + stash.abbreviate(10).name()
                             + ", tagged " + safetyTag + "-uncommitted");
                 }
             }
             jgit.reset().setMode(ResetCommand.ResetType.valueOf(mode.name())).setRef(target).call();
             context.output(OUTPUT_HEAD, target);
+            // done, durably: a re-run later in the run (after a resume) does not reset the branch HEAD is on by then
+            Map<String, String> outputs = new LinkedHashMap<>(Map.of(OUTPUT_SAFETY_TAG, safetyTag, OUTPUT_PREVIOUS_HEAD, before,
+                    OUTPUT_HEAD, target));
+            if (stashed != null) {
+                outputs.put(OUTPUT_STASH, stashed);
+            }
+            DoneOnce.record(context, outputs);
             LOG.info("Reset {} {} to {} (was {}, safety tag {})", dir, mode.flag(), target, before, safetyTag);
         } catch (GitAPIException e) {
             throw new GitOperationException(dir, "Could not reset " + dir + " " + mode.flag() + " to " + revision + " ("

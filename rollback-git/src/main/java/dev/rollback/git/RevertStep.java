@@ -3,6 +3,7 @@ package dev.rollback.git;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.git.internal.DoneOnce;
 import dev.rollback.git.internal.Repos;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheCheckout;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -36,8 +38,11 @@ import java.util.stream.Collectors;
  * reverts are merged in memory first; only when all of them apply cleanly are the index, working tree
  * and branch moved, so a conflict leaves the repository exactly as it was.
  *
- * <p>Safe to run again: a commit whose revert is already in HEAD's history ("This reverts commit
- * &lt;id&gt;.") is skipped. Publishes {@value #OUTPUT_HEAD} and {@value #OUTPUT_REVERTED}.
+ * <p>Safe to run again: each revision ({@code HEAD}, {@code HEAD~1}, a branch) is resolved to a
+ * commit once per run and kept in the step's durable memory, so a re-run after a resume, on any
+ * machine, reverts the same commits, not the revert that {@code HEAD} names by then; and a commit
+ * whose revert is already in HEAD's history ("This reverts commit &lt;id&gt;.") is skipped.
+ * Publishes {@value #OUTPUT_HEAD} and {@value #OUTPUT_REVERTED}.
  *
  * <pre>{@code
  * .step(Git.repo(dir).revert("4f2a91c"))
@@ -105,6 +110,9 @@ public final class RevertStep implements Step {
     @Override
     public void execute(StepContext context) {
         Path dir = git.directory();
+        if (DoneOnce.replayed(context, "the revert of " + commits)) {
+            return;
+        }
         try (org.eclipse.jgit.api.Git jgit = Repos.open(dir)) {
             Repository repo = jgit.getRepository();
             if (repo.isBare()) {
@@ -122,9 +130,10 @@ public final class RevertStep implements Step {
                         "commit, stash or reset the changes so that the revert commits hold only the revert, then resume");
             }
             ObjectId origHead = Repos.head(repo, dir);
+            // HEAD, HEAD~1 or a branch name the first time: on a re-run HEAD is the revert itself
             Set<RevCommit> targets = new LinkedHashSet<>();
             for (Revision r : commits) {
-                targets.add(Repos.commit(repo, dir, r.in(context), "revert it"));
+                targets.add(Repos.commitOnce(context, repo, dir, r, "revert it"));
             }
             revert(context, repo, dir, origHead, new ArrayList<>(targets));
         } catch (IOException e) {
@@ -179,6 +188,8 @@ public final class RevertStep implements Step {
             }
             context.output(OUTPUT_HEAD, tip.name());
             context.output(OUTPUT_REVERTED, String.join(",", reverted));
+            // done, durably: a re-run later in the run does not revert again, wherever HEAD is by then
+            DoneOnce.record(context, Map.of(OUTPUT_HEAD, tip.name(), OUTPUT_REVERTED, String.join(",", reverted)));
             LOG.info("Reverted {} commit(s) in {}; HEAD is {}", reverted.size(), dir, tip.name());
         }
     }

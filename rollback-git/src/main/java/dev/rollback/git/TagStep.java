@@ -90,8 +90,9 @@ public final class TagStep implements Step {
         Path dir = git.directory();
         try (org.eclipse.jgit.api.Git jgit = Repos.open(dir)) {
             Repository repo = jgit.getRepository();
-            String rev = at.in(context);
-            RevCommit commit = Repos.commit(repo, dir, rev, "tag it as " + tag);
+            String rev = at.toString();
+            // HEAD when the run first got here: a re-run after later steps moved HEAD finds the tag it made, not a conflict
+            RevCommit commit = Repos.commitOnce(context, repo, dir, at, "tag it as " + tag);
             Ref existing = repo.exactRef(Constants.R_TAGS + tag);
             if (existing != null) {
                 ObjectId points = Repos.commit(repo, dir, Constants.R_TAGS + tag, "compare it").getId();

@@ -82,7 +82,7 @@ class CheckoutAndTagIT {
         assertThat(co.outputs()).containsEntry(CheckoutStep.OUTPUT_COMMIT, repo.head());
 
         // resumed run: HEAD is now on v1.11.0, but the step keeps the tag it chose in this run
-        TestStepContext again = ctx("previous");
+        TestStepContext again = ctx.resumed();
         choose.execute(again);
         assertThat(again.outputs().get(PreviousStableTagStep.OUTPUT_TAG)).isEqualTo("v1.11.0");
         repo.assertSound();
@@ -190,5 +190,34 @@ class CheckoutAndTagIT {
         assertThat(report.outputs()).containsEntry(PreviousStableTagStep.OUTPUT_TAG, "v1.11.0");
         assertThat(repo.revParse("v1.11.0-rollback")).isEqualTo(repo.revParse("v1.11.0"));
         assertThat(repo.read0("VERSION")).isEqualTo("v1.11.0\n");
+    }
+
+    @Test
+    void aTagOfHeadReRunAfterHeadMovedKeepsTheTagItMadeInsteadOfFailing() throws IOException {
+        TagStep tag = Git.repo(repo.dir()).tag("v9.0.0-rollback");
+        TestStepContext first = ctx("tag");
+        tag.execute(first);
+        String tagged = repo.head();
+        repo.commit("later.txt", "a later step committed\n", "later step");
+
+        TestStepContext again = first.resumed();
+        tag.execute(again);
+
+        assertThat(repo.revParse("v9.0.0-rollback")).isEqualTo(tagged);
+        assertThat(again.outputs()).containsEntry(TagStep.OUTPUT_COMMIT, tagged);
+    }
+
+    @Test
+    void aBranchRewrittenSinceTheRunChoseItIsRefused() throws IOException {
+        repo.git("branch", "release", "v1.9.0");
+        CheckoutStep step = Git.repo(repo.dir()).checkout("release");
+        TestStepContext first = ctx("co");
+        first.remember("git.commit.release", repo.revParse("v1.9.0"));
+        repo.git("branch", "-f", "release", "v1.2.0");   // someone pointed it back, not forward
+        String head = repo.head();
+
+        assertThatThrownBy(() -> step.execute(first.resumed())).isInstanceOf(GitOperationException.class)
+                .hasMessageContaining("Branch release").hasMessageContaining("does not contain it").hasMessageContaining("Nothing was changed");
+        assertThat(repo.head()).isEqualTo(head);
     }
 }

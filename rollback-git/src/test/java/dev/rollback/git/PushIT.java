@@ -100,7 +100,9 @@ class PushIT {
         TestStepContext ctx = ctx("force push");
 
         force.execute(ctx);
-        force.execute(ctx("force push")); // a re-run after a resume keeps the first safety tag
+        TestStepContext again = ctx.resumed();   // a re-run after a resume: the remote holds our push by now
+        force.execute(again);
+        assertThat(again.outputs()).containsEntry(PushStep.OUTPUT_SAFETY_TAG, "rollback/safety/" + RUN + "/force-push");
 
         String tag = "refs/tags/rollback/safety/" + RUN + "/force-push";
         assertThat(remote("main")).isEqualTo(mine);
@@ -164,5 +166,18 @@ class PushIT {
                 .isInstanceOf(GitOperationException.class).hasMessageContaining("upstream").hasMessageContaining("Nothing was");
         assertThatThrownBy(() -> Git.repo(local.dir()).push("origin").tag("v9-never-made").execute(ctx("push")))
                 .isInstanceOf(UnknownRevisionException.class).hasMessageContaining("refs/tags/v9-never-made");
+    }
+
+    @Test
+    void aForcedPushDecidedBeforeSomeoneElsePushedIsRefusedOnTheReRun() throws IOException {
+        String theirs = divergeRemote();
+        local.commit("app.txt", "my change\n", "my change");
+        PushStep force = Git.repo(local.dir()).push("origin").branch("main").force();
+        TestStepContext ctx = ctx("force push");
+        ctx.remember("git.push.remoteOldHead", local.revParse("HEAD~1"));   // the first attempt saw main at release 1, then died
+
+        assertThatThrownBy(() -> force.execute(ctx.resumed())).isInstanceOf(GitOperationException.class)
+                .hasMessageContaining("someone pushed meanwhile").hasMessageContaining("Nothing was pushed");
+        assertThat(remote("main")).isEqualTo(theirs);
     }
 }

@@ -62,9 +62,10 @@ class ResetIT {
     void aReRunAfterAResumeResetsToTheSameCommitNotFiveFurther() {
         ResetStep step = Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5");
         String old = repo.head();
-        step.execute(ctx("reset hard"));
+        TestStepContext first = ctx("reset hard");
+        step.execute(first);
 
-        step.execute(ctx("reset hard"));
+        step.execute(first.resumed());   // the same run after a resume: HEAD~5 names another commit now
 
         assertThat(repo.head()).isEqualTo(commits.get(1));
         assertThat(repo.revParse("refs/tags/rollback/safety/" + RUN + "/reset-hard")).isEqualTo(old);

@@ -219,4 +219,27 @@ class RevertIT {
         GitCli.git(target, "config", "user.email", "test@example.com");
         return TestRepo.open(target);
     }
+
+    @Test
+    void aReRunOfRevertHeadRevertsTheSameCommitNotTheRevert() throws IOException {
+        RevertStep step = Git.repo(repo.dir()).revert("HEAD");
+        TestStepContext first = ctx("revert head");
+        step.execute(first);
+        String revert = repo.head();
+        assertThat(repo.git("log", "-1", "--format=%s")).isEqualTo("Revert \"lower timeout\"");
+
+        TestStepContext again = first.resumed();   // HEAD is the revert now
+        step.execute(again);
+
+        assertThat(repo.head()).as("the revert was not reverted").isEqualTo(revert);
+        assertThat(repo.read("app/config.txt")).isEqualTo("timeout=30\n");
+        assertThat(again.memory()).containsEntry("git.commit.HEAD", c3);
+        assertThat(again.outputs()).containsEntry(RevertStep.OUTPUT_HEAD, revert).containsEntry(RevertStep.OUTPUT_REVERTED, c3);
+
+        // a later step of the run moved HEAD back before the revert: the re-run still does not revert again
+        repo.git("reset", "-q", "--hard", c2);
+        step.execute(first.resumed());
+        assertThat(repo.head()).isEqualTo(c2);
+        repo.assertSound();
+    }
 }

@@ -68,8 +68,8 @@ public final class GitChecks {
         return new RepoCheck(name, StepDescription.of("HEAD of " + dir + " is " + revision)
                 .command(List.of("git", "-C", dir.toString(), "rev-parse", "HEAD", revision + "^{commit}")), dir, (git, ctx) -> {
             Repository repo = git.getRepository();
-            String rev = revision.in(ctx);
-            ObjectId expected = Repos.commit(repo, dir, rev, "compare HEAD with it").getId();
+            String rev = revision.toString();
+            ObjectId expected = Repos.commitOnce(ctx, repo, dir, revision, "compare HEAD with it").getId();
             ObjectId head = repo.resolve(Constants.HEAD + "^{commit}");
             String measured = head == null ? "no commit" : head.name();
             return expected.equals(head) ? CheckResult.passed(name, measured, rev + " = " + expected.name())
@@ -103,8 +103,8 @@ public final class GitChecks {
         return new RepoCheck(name, StepDescription.of("branch " + branch + " of " + dir + " contains " + commit)
                 .command(List.of("git", "-C", dir.toString(), "merge-base", "--is-ancestor", commit.toString(), branch)), dir, (git, ctx) -> {
             Repository repo = git.getRepository();
-            String rev = commit.in(ctx);
-            RevCommit c = Repos.commit(repo, dir, rev, "look for it in " + branch);
+            String rev = commit.toString();
+            RevCommit c = Repos.commitOnce(ctx, repo, dir, commit, "look for it in " + branch);
             RevCommit b = Repos.commit(repo, dir, branch, "look for " + rev + " in it");
             try (RevWalk walk = new RevWalk(repo)) {
                 boolean contains = walk.isMergedInto(walk.parseCommit(c), walk.parseCommit(b));

@@ -1,7 +1,9 @@
 package dev.rollback.git.internal;
 
+import dev.rollback.core.StepContext;
 import dev.rollback.git.GitOperationException;
 import dev.rollback.git.GitRepositoryNotFoundException;
+import dev.rollback.git.Revision;
 import dev.rollback.git.UnknownRevisionException;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /** Opening repositories, resolving revisions and naming safety refs, with failures wrapped once. */
@@ -90,6 +93,85 @@ public final class Repos {
             throw new UnknownRevisionException(dir, rev, what);
         } catch (IOException e) {
             throw io(dir, "read commit " + id.name(), e);
+        }
+    }
+
+    /**
+     * Resolves a revision to a commit once per run. The first call resolves it and remembers the
+     * commit id in the step's durable memory ({@link StepContext#remember}, journaled before the step
+     * goes on); every later call in the run, after a retry, a resume or a resume on another machine,
+     * gets that commit again, although {@code HEAD}, the branch or {@code HEAD~2} names another one
+     * by then. So a re-run never reverts the revert it made, nor resets two commits further back.
+     *
+     * @param context  the running step
+     * @param repo     the repository
+     * @param dir      its folder, for messages
+     * @param revision the revision
+     * @param what     what the step will do with it, for messages
+     * @return the commit, the same on every call of the run
+     */
+    public static RevCommit commitOnce(StepContext context, Repository repo, Path dir, Revision revision, String what) {
+        String key = "git.commit." + revision;
+        Optional<String> known = context.recall(key);
+        if (known.isEmpty()) {
+            RevCommit c = commit(repo, dir, revision.in(context), what);
+            context.remember(key, c.name());
+            return c;
+        }
+        String id = known.get();
+        RevCommit c;
+        try {
+            c = commit(repo, dir, id, what);
+        } catch (UnknownRevisionException e) {
+            throw new GitOperationException(dir, "Commit " + id + ", which " + revision + " named when this run first ran the step, "
+                    + "is not in " + dir + " (a resume on another machine, or a clone without it). Nothing was changed. Fix: fetch it "
+                    + "('git fetch origin " + id + "'), then resume", e);
+        }
+        if (!revision.isFromOutput()) {
+            String now = currentName(repo, revision.toString());
+            if (now != null && !now.equals(id)) {
+                context.progress("re-run: " + revision + " was " + c.abbreviate(10).name() + " when this run first ran the step; "
+                        + "keeping it (it names " + now.substring(0, 10) + " now)");
+            }
+        }
+        return c;
+    }
+
+    /**
+     * A value decided once per run, as {@link StepContext#resolveOnce}, with failures wrapped for git.
+     *
+     * @param context the running step
+     * @param dir     the repository, for messages
+     * @param key     the memory key
+     * @param value   decides the value the first time
+     * @return the value, the same on every call of the run
+     */
+    public static String once(StepContext context, Path dir, String key, Decision value) {
+        try {
+            return context.resolveOnce(key, value::decide);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw io(dir, "decide " + key + " (read the repository)", e);
+        }
+    }
+
+    /** A decision a step takes once per run. */
+    @FunctionalInterface
+    public interface Decision {
+        /**
+         * @return the decision, never null
+         * @throws IOException when the repository cannot be read
+         */
+        String decide() throws IOException;
+    }
+
+    private static String currentName(Repository repo, String rev) {
+        try {
+            ObjectId id = repo.resolve(rev + "^{commit}");
+            return id == null ? null : id.name();
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
