@@ -172,6 +172,8 @@ public final class RollbackProgram {
         String live;
         @Option(names = "--watch", paramLabel = "RUN_ID|latest", description = "follow a run of this plan from its journal (from another terminal or machine) until it ends")
         String watch;
+        @Option(names = "--report", paramLabel = "RUN_ID|latest", description = "write a run's incident report again from its journal (a run whose process died) and print where")
+        String report;
         @Option(names = "--debug", description = "print stack traces of errors")
         boolean debug;
         @Option(names = "--completion", description = "print a bash completion script for this program")
@@ -232,6 +234,9 @@ public final class RollbackProgram {
         if (flags.watch != null) {
             return watch(flags, plan);
         }
+        if (flags.report != null) {
+            return RollbackCommand.named(programName).streams(out, err, in).environment(env).report(options, plan, flags.report);
+        }
         LivePage page = null;
         try {
             RollbackCommand core = RollbackCommand.named(programName).streams(out, err, in).environment(env);
@@ -281,6 +286,9 @@ public final class RollbackProgram {
         }
         if (f.watch != null) {
             actions.add("--watch");
+        }
+        if (f.report != null) {
+            actions.add("--report");
         }
         if (actions.size() > 1) {
             c.add(String.join(" and ", actions) + " cannot be combined: choose one");

@@ -204,6 +204,28 @@ class RollbackProgramTest {
     }
 
     @Test
+    void reportWritesTheIncidentReportOfARunWhoseProcessDiedFromItsJournal() throws Exception {
+        FileJournal journal = FileJournal.in(dir);
+        RollbackPlan plan = plan(new CommandLineOptions(false, null, null, dir, "", "ops", true, Map.of(), ENV));
+        String id = "20261129-030000-dead";
+        try (var w = journal.open(plan.name(), dev.rollback.core.journal.Holder.thisProcess(id, "ops"))) {   // killed during its restore
+            Instant t = Instant.now();
+            w.append(new dev.rollback.core.journal.JournalEvent.RunStarted(id, t, plan.name(), plan.fingerprint(), "ops", "drill", "host-a", 4242, 2));
+            w.append(new dev.rollback.core.journal.JournalEvent.StepStarted(id, t.plusMillis(5), 1, "dump", dev.rollback.core.StepKind.CAPTURE, 1));
+            w.append(new dev.rollback.core.journal.JournalEvent.StepFinished(id, t.plusMillis(9), 1, "dump", dev.rollback.core.StepKind.CAPTURE, 1, 4,
+                    Map.of(), List.of()));
+            w.append(new dev.rollback.core.journal.JournalEvent.StepStarted(id, t.plusMillis(12), 2, "restore", dev.rollback.core.StepKind.RESTORE, 1));
+        }
+        assertThat(run(ENV, "--report", "latest", "--journal", dir.toString(), "--set", "BACKUP_ROOT=/srv/backups")).as(err()).isZero();
+        Path md = journal.runDirectory(plan.name(), id).resolve("incident-report.md");
+        assertThat(out()).contains("Incident report: " + md).contains("incident-report.html");
+        assertThat(java.nio.file.Files.readString(md)).contains("## Current state").contains("**INCOMPLETE**: no end is recorded; process 4242 on host-a")
+                .contains("during step 2 'restore'")
+                .contains("nextcrm-rollback --resume " + id + " --journal " + dir.toAbsolutePath() + " --set BACKUP_ROOT=/srv/backups");
+        assertThat(run(ENV, "--report", "20990101-000000-0000", "--journal", dir.toString())).isEqualTo(3);
+    }
+
+    @Test
     void liveServesThePageForTheRunAndPrintsItsAddress() {
         assertThat(run(ENV, "--yes", "ops", "--journal", dir.toString(), "--live", "127.0.0.1:0")).isZero();
         assertThat(out()).containsPattern("Live page: http://127\\.0\\.0\\.1:\\d+/\\n").contains("Incident report: ");

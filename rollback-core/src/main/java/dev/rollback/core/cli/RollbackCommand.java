@@ -266,6 +266,37 @@ public final class RollbackCommand {
     }
 
     /**
+     * Writes a run's incident report again from its journal, with the command that resumes it: for a
+     * run whose process died (its report, if any, is older than its journal), or to read a run
+     * another machine is running.
+     *
+     * @param options the options (the journal, the approver and settings for the resume command)
+     * @param plan    the plan
+     * @param runId   the run, or {@code latest}
+     * @return the exit code
+     */
+    public int report(CommandLineOptions options, RollbackPlan plan, String runId) {
+        Journal journal;
+        try {
+            journal = openJournal(options);
+        } catch (IllegalArgumentException e) {
+            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            return ExitCode.USAGE.code();
+        }
+        String id = runId.equals("latest") ? Rollback.runner().journal(journal).latestRun(plan).orElse(null) : runId;
+        if (id == null || journal.read(plan.name(), id).isEmpty()) {
+            err.println(programName + ": no run " + (id == null ? "" : id + " ") + "of plan '" + plan.name() + "' in "
+                    + journalArgument(options, journal));
+            return ExitCode.REFUSED.code();
+        }
+        java.nio.file.Path md = IncidentReport.write(journal, plan, id, ResumeCommandLine.render(programName, id,
+                journalArgument(options, journal), options.approver(), options.settings()));
+        out.println("Incident report: " + md);
+        out.println("Incident report (HTML): " + md.resolveSibling(IncidentReport.HTML_FILE_NAME));
+        return ExitCode.OK.code();
+    }
+
+    /**
      * Prints every plan's state in the journal the options name: idle, running (by whom), interrupted
      * runs with the commands that resume or abandon them, succeeded ({@code --status}).
      *
