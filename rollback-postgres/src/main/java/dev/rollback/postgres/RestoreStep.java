@@ -5,13 +5,16 @@ import dev.rollback.core.CheckResult;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.postgres.internal.DatabaseAdmin;
+import dev.rollback.postgres.internal.DumpArchive;
 import dev.rollback.postgres.internal.DumpFiles;
 import dev.rollback.postgres.internal.PgCommands;
 import dev.rollback.postgres.internal.PgEndpoint;
 import dev.rollback.postgres.internal.PgTools;
 import dev.rollback.postgres.internal.ResumableSwap;
 import dev.rollback.postgres.internal.Sql;
+import dev.rollback.postgres.internal.TableRestore;
 import dev.rollback.process.CommandResult;
 import dev.rollback.process.StepProcesses;
 import org.slf4j.Logger;
@@ -53,14 +56,41 @@ public final class RestoreStep implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreStep.class);
 
     private record Options(Path dump, int jobs, List<String> tables, boolean singleTransaction, boolean inPlace,
-                           boolean terminateSessions, List<Function<Postgres, Check>> checks) {
+                           boolean terminateSessions, List<Function<Postgres, Check>> checks, boolean withConstraints) {
+        Options withJobs(int n) {
+            return new Options(dump, n, tables, singleTransaction, inPlace, terminateSessions, checks, withConstraints);
+        }
+
+        Options withTables(List<String> t) {
+            return new Options(dump, jobs, t, singleTransaction, inPlace, terminateSessions, checks, withConstraints);
+        }
+
+        Options withSingleTransaction() {
+            return new Options(dump, jobs, tables, true, inPlace, terminateSessions, checks, withConstraints);
+        }
+
+        Options withInPlace() {
+            return new Options(dump, jobs, tables, singleTransaction, true, terminateSessions, checks, withConstraints);
+        }
+
+        Options withTerminateSessions() {
+            return new Options(dump, jobs, tables, singleTransaction, inPlace, true, checks, withConstraints);
+        }
+
+        Options withChecks(List<Function<Postgres, Check>> c) {
+            return new Options(dump, jobs, tables, singleTransaction, inPlace, terminateSessions, c, withConstraints);
+        }
+
+        Options withTableConstraints() {
+            return new Options(dump, jobs, tables, singleTransaction, inPlace, terminateSessions, checks, true);
+        }
     }
 
     private final Postgres pg;
     private final Options o;
 
     RestoreStep(Postgres pg, Path dump) {
-        this(pg, new Options(Objects.requireNonNull(dump, "dump"), 1, List.of(), false, false, false, List.of()));
+        this(pg, new Options(Objects.requireNonNull(dump, "dump"), 1, List.of(), false, false, false, List.of(), false));
     }
 
     private RestoreStep(Postgres pg, Options o) {
@@ -79,7 +109,7 @@ public final class RestoreStep implements Step {
         if (n > 1 && o.singleTransaction) {
             throw new IllegalArgumentException("pg_restore cannot run parallel jobs in a single transaction; choose jobs(" + n + ") or singleTransaction()");
         }
-        return new RestoreStep(pg, new Options(o.dump, n, o.tables, o.singleTransaction, o.inPlace, o.terminateSessions, o.checks));
+        return new RestoreStep(pg, o.withJobs(n));
     }
 
     /**
@@ -93,7 +123,7 @@ public final class RestoreStep implements Step {
         if (names.length == 0) {
             throw new IllegalArgumentException("tables(...) needs at least one table name");
         }
-        return new RestoreStep(pg, new Options(o.dump, o.jobs, List.of(names), o.singleTransaction, o.inPlace, o.terminateSessions, o.checks));
+        return new RestoreStep(pg, o.withTables(List.of(names)));
     }
 
     /** @return a copy that restores in one transaction ({@code --single-transaction}): all or nothing */
@@ -101,17 +131,44 @@ public final class RestoreStep implements Step {
         if (o.jobs > 1) {
             throw new IllegalArgumentException("pg_restore cannot run a single transaction with parallel jobs; remove jobs(" + o.jobs + ")");
         }
-        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, true, o.inPlace, o.terminateSessions, o.checks));
+        return new RestoreStep(pg, o.withSingleTransaction());
     }
 
     /** @return a copy that restores into the live database with {@code --clean --if-exists} instead of new-then-swap */
     public RestoreStep inPlace() {
-        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, o.singleTransaction, true, o.terminateSessions, o.checks));
+        return new RestoreStep(pg, o.withInPlace());
+    }
+
+    /**
+     * Restores the chosen {@link #tables(String...) tables} with what belongs to them, which
+     * pg_restore's {@code --table} leaves out: primary keys, unique and check constraints, indexes,
+     * foreign keys, column defaults, owned sequences and their values, triggers, comments and grants,
+     * picked from the archive's table of contents and restored with {@code pg_restore --use-list}
+     * ({@code --clean --if-exists}, in one transaction unless {@link #jobs(int)} asks for parallel jobs).
+     * Foreign keys of other tables that point at a restored table (such as {@code sale_items} →
+     * {@code sales} when only {@code sales} is restored) are dropped before and added back after, as
+     * {@code NOT VALID} when the restored rows no longer satisfy them (named in the output
+     * {@code postgres.restore.notValidForeignKeys}). Views on the tables must be dropped first, as
+     * pg_restore does not cascade.
+     *
+     * <pre>{@code
+     * plan.restore(pg.restore(backup).tables("products", "sales", "tickets").withConstraints());
+     * }</pre>
+     *
+     * @return a copy that restores the tables' constraints, indexes and foreign keys too
+     * @throws IllegalStateException when no tables were chosen
+     */
+    public RestoreStep withConstraints() {
+        if (o.tables.isEmpty()) {
+            throw new IllegalStateException("withConstraints() restores the constraints of chosen tables: call tables(...) first "
+                    + "(a whole-database restore brings every constraint already)");
+        }
+        return new RestoreStep(pg, o.withTableConstraints());
     }
 
     /** @return a copy that terminates other sessions on the live database before an in-place restore instead of refusing */
     public RestoreStep terminatingSessions() {
-        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, o.singleTransaction, o.inPlace, true, o.checks));
+        return new RestoreStep(pg, o.withTerminateSessions());
     }
 
     /**
@@ -124,7 +181,7 @@ public final class RestoreStep implements Step {
     public RestoreStep verifyWith(Function<Postgres, Check> check) {
         List<Function<Postgres, Check>> c = new ArrayList<>(o.checks);
         c.add(Objects.requireNonNull(check, "check"));
-        return new RestoreStep(pg, new Options(o.dump, o.jobs, o.tables, o.singleTransaction, o.inPlace, o.terminateSessions, List.copyOf(c)));
+        return new RestoreStep(pg, o.withChecks(List.copyOf(c)));
     }
 
     private boolean safe() {
@@ -175,7 +232,12 @@ public final class RestoreStep implements Step {
         StepDescription d = StepDescription.of(stepName).param("server", pg.endpoint().where()).param("dump", o.dump)
                 .param("strategy", strategy)
                 .param("jobs", o.jobs).param("tables", o.tables.isEmpty() ? "all" : String.join(",", o.tables))
-                .param("singleTransaction", o.singleTransaction);
+                .param("singleTransaction", oneTransaction());
+        if (o.withConstraints) {
+            d = d.param("with constraints", "primary keys, unique and check constraints, indexes, foreign keys, defaults, owned sequences, "
+                    + "triggers, comments and grants of the tables, chosen from the archive's table of contents (pg_restore --use-list); "
+                    + "foreign keys of other tables pointing at them dropped before and added back after");
+        }
         Postgres placeholder = pg.database(pg.databaseName() + "_rollback_<utc time>");
         int n = 0;
         for (Function<Postgres, Check> f : o.checks) {
@@ -187,6 +249,19 @@ public final class RestoreStep implements Step {
     }
 
     List<String> restoreArgv(String tool, DumpFormat format, String db) {
+        return restoreArgv(tool, format, db, o.withConstraints ? Path.of("<run folder>", listName()) : null);
+    }
+
+    // The --use-list file of a restore of chosen tables with their constraints.
+    private String listName() {
+        return "restore-" + pg.databaseName() + "-tables.list";
+    }
+
+    private boolean oneTransaction() {
+        return o.singleTransaction || o.withConstraints && o.jobs == 1;
+    }
+
+    private List<String> restoreArgv(String tool, DumpFormat format, String db, Path useList) {
         PgEndpoint ep = pg.endpoint();
         List<String> a = new ArrayList<>();
         a.add(tool);
@@ -207,10 +282,13 @@ public final class RestoreStep implements Step {
         if (o.jobs > 1) {
             a.add("--jobs=" + o.jobs);
         }
-        if (o.singleTransaction) {
+        if (oneTransaction()) {
             a.add("--single-transaction");
         }
-        for (String t : o.tables) {
+        if (useList != null) {
+            a.add("--use-list=" + useList);
+        }
+        for (String t : useList != null ? List.<String>of() : o.tables) {
             int dot = t.indexOf('.');
             if (dot > 0) {
                 a.add("--schema=" + t.substring(0, dot));
@@ -229,6 +307,7 @@ public final class RestoreStep implements Step {
     static final String PHASE = "postgres.restore.phase";
     static final String LEFTOVERS = "postgres.restore.leftovers";
     static final String IN_PLACE_STARTED = "postgres.restore.inPlaceStarted";
+    static final String INCOMING = "postgres.restore.incomingForeignKeys";
     private static final String CREATING = "creating";
     private static final String RESTORING = "restoring";
     private static final String RESTORED = "restored";
@@ -286,15 +365,78 @@ public final class RestoreStep implements Step {
             }
         }
         ctx.remember(IN_PLACE_STARTED, "true");
+        Path useList = null;
+        List<TableRestore.ForeignKey> incoming = List.of();
+        if (o.withConstraints) {
+            List<DumpArchive.TocEntry> entries = TableRestore.entries(o.dump, DumpArchive.tableOfContents(o.dump), o.tables);
+            useList = ctx.runDirectory().resolve(listName());
+            OwnerOnlyFiles.writeLines(useList, entries.stream().map(DumpArchive.TocEntry::listLine).toList());
+            ctx.output("postgres.restore.entries", Integer.toString(entries.size()));
+            ctx.progress("restoring " + entries.size() + " entries of " + String.join(", ", o.tables) + " (" + kinds(entries)
+                    + ") with pg_restore --use-list=" + useList);
+            incoming = incomingForeignKeys(ctx, ep);
+        }
         ctx.progress("restoring " + o.dump + " into " + live + " in place with " + tool.path().getFileName() + " " + tool.version());
-        CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, live), ctx);
+        CommandResult r;
+        try {
+            r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, live, useList), ctx);
+        } finally {
+            if (!incoming.isEmpty()) {
+                addBack(ctx, ep, incoming);
+            }
+        }
         if (r.exitCode() != 0) {
             throw new RestoreFailedException("In-place restore of " + live + " from " + o.dump + " failed: " + tool.path().getFileName()
                     + " exited with " + r.exitCode() + ": " + PgCommands.tail(r.stderrText()) + ". The database '" + live + "' may be "
-                    + (o.singleTransaction ? "unchanged (single transaction rolled back)" : "partly restored")
+                    + (oneTransaction() ? "unchanged (single transaction rolled back)" : "partly restored")
                     + "; fix the cause and run the step again (it cleans before restoring).", null);
         }
         LOG.info("Restored {} in place from {}", live, o.dump);
+    }
+
+    private static String kinds(List<DumpArchive.TocEntry> entries) {
+        java.util.Map<String, Integer> byKind = new java.util.TreeMap<>();
+        entries.forEach(e -> byKind.merge(e.desc().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        byKind.forEach((k, n) -> parts.add(n + " " + k));
+        return String.join(", ", parts);
+    }
+
+    // Foreign keys of other tables pointing at the restored ones block dropping them: remembered,
+    // then dropped; added back after the restore (also by a resume, from memory).
+    private List<TableRestore.ForeignKey> incomingForeignKeys(StepContext ctx, PgEndpoint ep) throws SQLException {
+        List<TableRestore.ForeignKey> incoming = ctx.recall(INCOMING).map(TableRestore::parse).orElse(null);
+        try (Connection c = ep.connect()) {
+            if (incoming == null) {
+                incoming = TableRestore.incoming(c, o.tables);
+                ctx.remember(INCOMING, TableRestore.serialize(incoming));
+            }
+            if (!incoming.isEmpty()) {
+                TableRestore.drop(c, incoming);
+                ctx.progress("dropped " + incoming.size() + " foreign keys of other tables that point at the restored ones ("
+                        + String.join(", ", incoming.stream().map(TableRestore.ForeignKey::describe).toList())
+                        + "); they are added back after the restore");
+            }
+        }
+        return incoming;
+    }
+
+    private void addBack(StepContext ctx, PgEndpoint ep, List<TableRestore.ForeignKey> incoming) {
+        try (Connection c = ep.connect()) {
+            List<TableRestore.ForeignKey> notValid = TableRestore.addBack(c, incoming);
+            ctx.progress("added back " + incoming.size() + " foreign keys of other tables" + (notValid.isEmpty() ? ""
+                    : "; " + notValid.size() + " as NOT VALID because the restored rows no longer satisfy them: "
+                    + String.join(", ", notValid.stream().map(TableRestore.ForeignKey::describe).toList())
+                    + " (new rows are checked; fix the orphans, then VALIDATE CONSTRAINT)"));
+            if (!notValid.isEmpty()) {
+                ctx.output("postgres.restore.notValidForeignKeys", String.join(", ", notValid.stream().map(TableRestore.ForeignKey::describe).toList()));
+            }
+        } catch (SQLException e) {
+            throw new PostgresException("The foreign keys of other tables that point at " + String.join(", ", o.tables)
+                    + " could not be added back: " + e.getMessage() + ". Run the step again (it adds back what is missing), or add them "
+                    + "by hand: " + String.join("; ", incoming.stream().map(k -> "ALTER TABLE " + k.table() + " ADD CONSTRAINT "
+                    + Sql.ident(k.name()) + " " + k.definition()).toList()), e);
+        }
     }
 
     private static void killLeftoverTools(StepContext ctx) {

@@ -80,6 +80,7 @@ public final class Seed002Lab {
                     CREATE TABLE sales (id int PRIMARY KEY, tenant_id int NOT NULL, customer_id int NOT NULL REFERENCES customers(id),
                         customer_name varchar(255), assigned_to_name varchar(255), amount decimal(12,2), stage text,
                         expected_close_date date);
+                    CREATE TABLE sale_items (id int PRIMARY KEY, sale_id int NOT NULL, quantity int NOT NULL);
                     CREATE TABLE tickets (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), title text,
                         customer_name varchar(255), customer_email varchar(255), customer_phone varchar(20),
                         assigned_to_name varchar(255), reported_by_name varchar(255));
@@ -93,6 +94,9 @@ public final class Seed002Lab {
                     INSERT INTO products SELECT g, 'Product ' || g, 'Category ' || g % 4, true, 'Supplier ' || g % 5 FROM generate_series(1, 20) g;
                     INSERT INTO sales SELECT g, 1 + g % 3, 1 + g % 40, 'Customer ' || (1 + g % 40), 'Rep ' || g % 7, g * 10.5, 'open',
                         date '2025-12-01' + g FROM generate_series(1, 100) g;
+                    INSERT INTO sale_items SELECT g, 1 + g % 100, 1 + g % 5 FROM generate_series(1, 200) g;
+                    -- a table the partial rollback does not restore, whose foreign key points at one it does
+                    ALTER TABLE sale_items ADD CONSTRAINT sale_items_sale_id_fkey FOREIGN KEY (sale_id) REFERENCES sales(id);
                     INSERT INTO tickets SELECT g, 1 + g % 40, 'Ticket ' || g, 'Customer ' || (1 + g % 40), 'c' || (1 + g % 40) || '@crm.example',
                         '+1-555-' || (1 + g % 40), 'Agent ' || g % 5, 'Reporter ' || g % 9 FROM generate_series(1, 60) g;
                     INSERT INTO contracts SELECT g, 1 + g % 40, 'Contract ' || g FROM generate_series(1, 20) g;

@@ -4,7 +4,6 @@ import dev.rollback.core.AppControl;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
-import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -21,7 +20,6 @@ import dev.rollback.core.cli.UsageException;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.RowCountManifest;
 import dev.rollback.process.Command;
-import dev.rollback.process.CommandResult;
 import dev.rollback.process.DockerCompose;
 import dev.rollback.process.Fleet;
 import dev.rollback.process.Http;
@@ -33,9 +31,6 @@ import dev.rollback.process.Webhook;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +41,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -96,11 +89,11 @@ import java.util.stream.Stream;
  * The same prechecks, stop and forensics (plus a dump of the tables about to be replaced), then in
  * one transaction: drop the Phase 4 views and indexes and add the denormalized columns back (part
  * 7's SQL); then restore only {@code PARTIAL_TABLES} from the backup in place
- * ({@code pg_restore --clean --if-exists --table ...}). {@code pg_restore --table} brings back a
- * table and its rows but not its primary key, foreign keys or other constraints (they are separate
- * entries in the dump), and the library's {@code RestoreStep.tables(..)} inherits that; this program
- * adds a step that restores those constraints of the chosen tables from the same dump
- * ({@code pg_restore --list}, then {@code --use-list}). Then the integrity checks, restart and smoke tests.
+ * with their primary keys, indexes, foreign keys, defaults and sequences
+ * ({@code RestoreStep.tables(..).withConstraints()}: the tables' entries of the dump's table of
+ * contents through {@code pg_restore --clean --if-exists --use-list}, in one transaction; the
+ * runbook's {@code pg_restore -t} alone would bring back a table and its rows without them). Then
+ * the integrity checks, restart and smoke tests.
  *
  * <h2>Contingencies</h2>
  * A hung restore (contingency 1) is bounded by {@code RESTORE_TIMEOUT}, which kills
@@ -344,8 +337,8 @@ public final class Seed002Phase4MigrationRollback {
                 .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
                 .capture(pg.dump(Path.of("forensics/tables_before_partial_rollback.dump")).tables(tables))
                 .step(pg.sql("drop Phase 4 views and indexes, add denormalized columns back", undoPhase4Sql(s)))  // one transaction
-                .restore(pg.restore(backup).tables(tables), StepOptions.defaults().timeout(s.restoreTimeout()))
-                .step(restoreConstraints(s, backup, tables))               // pg_restore --table leaves them out
+                .restore(pg.restore(backup).tables(tables).withConstraints(),   // their keys, indexes and foreign keys too
+                        StepOptions.defaults().timeout(s.restoreTimeout()))
                 .checkpoint("tables-restored"))
             .phase("Verify database integrity", Duration.ofMinutes(5), p -> {
                 integrityChecks(p, pg, s, manifest, s.partialTables(), reconnect);
@@ -544,76 +537,6 @@ public final class Seed002Phase4MigrationRollback {
             }
         }
         return sql.toString();
-    }
-
-    /**
-     * The primary keys, unique and foreign-key constraints of the chosen tables, from the dump:
-     * {@code pg_restore --list}, keep their CONSTRAINT and FK CONSTRAINT entries, then
-     * {@code pg_restore --use-list}. The password goes in {@code PGPASSWORD}, never in argv.
-     */
-    private static Step restoreConstraints(Settings s, Path backup, String... tables) {
-        URI u = URI.create(s.databaseUrl().replaceFirst("^jdbc:", ""));
-        String user = u.getRawUserInfo() == null ? "postgres" : URLDecoder.decode(u.getRawUserInfo().split(":", 2)[0], StandardCharsets.UTF_8);
-        Secret password = u.getRawUserInfo() == null || !u.getRawUserInfo().contains(":") ? null
-                : Secret.of(URLDecoder.decode(u.getRawUserInfo().split(":", 2)[1], StandardCharsets.UTF_8));
-        String db = u.getPath().substring(1);
-        List<String> connection = List.of("--host=" + u.getHost(), "--port=" + (u.getPort() < 0 ? 5432 : u.getPort()),
-                "--username=" + user, "--dbname=" + db);
-        List<String> wanted = List.of(tables);
-        String name = "restore constraints of " + String.join(", ", wanted);
-        return new Step() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public StepDescription describe() {
-                List<String> restore = new ArrayList<>(List.of("pg_restore", "--exit-on-error", "--use-list=<run folder>/constraints.list"));
-                restore.addAll(connection);
-                restore.add(backup.toString());
-                return StepDescription.of(name).param("entries", "CONSTRAINT and FK CONSTRAINT of " + String.join(", ", wanted))
-                        .command(List.of("pg_restore", "--list", backup.toString())).command(restore);
-            }
-
-            @Override
-            public void execute(StepContext ctx) throws IOException {
-                CommandResult list = Command.of("pg_restore", "--list", backup.toString()).searchPath(pgSearchPath(s)).run(ctx);
-                Pattern entry = Pattern.compile("^\\d+; \\d+ \\d+ (FK CONSTRAINT|CONSTRAINT) (\\S+) (\\S+) (\\S+) .*$");
-                List<String> keep = new ArrayList<>();
-                for (String line : list.stdout()) {
-                    Matcher m = entry.matcher(line);
-                    if (m.matches() && wanted.contains(m.group(3))) {
-                        keep.add(line);
-                    }
-                }
-                Path listFile = ctx.runDirectory().resolve("constraints.list");
-                OwnerOnlyFiles.writeLines(listFile, keep);
-                ctx.output("seed002.constraintsRestored", Integer.toString(keep.size()));
-                if (keep.isEmpty()) {
-                    return;
-                }
-                List<String> argv = new ArrayList<>(List.of("pg_restore", "--exit-on-error", "--use-list=" + listFile));
-                argv.addAll(connection);
-                argv.add(backup.toString());
-                Command restore = Command.of(argv).searchPath(pgSearchPath(s));
-                (password == null ? restore : restore.env("PGPASSWORD", password)).run(ctx);
-            }
-        };
-    }
-
-    /** pg_restore from TOOLS_PATH, PATH, then the newest /usr/lib/postgresql/N/bin. */
-    private static List<Path> pgSearchPath(Settings s) {
-        List<Path> dirs = new ArrayList<>(s.toolsPath());
-        Path lib = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(lib)) {
-            try (Stream<Path> versions = Files.list(lib)) {
-                versions.sorted(Comparator.reverseOrder()).forEach(v -> dirs.add(v.resolve("bin")));
-            } catch (IOException e) {
-                // PATH alone then
-            }
-        }
-        return dirs;
     }
 
     private static String runningQueries(String db) {

@@ -99,9 +99,51 @@ public final class DumpArchive {
         }
     }
 
+    /**
+     * One entry of an archive's table of contents, as {@code pg_restore --list} shows it, with
+     * what it depends on.
+     *
+     * @param dumpId       its id, the number a {@code --use-list} file names
+     * @param desc         its kind: {@code TABLE}, {@code TABLE DATA}, {@code CONSTRAINT}, {@code FK CONSTRAINT}, {@code INDEX} ...
+     * @param namespace    its schema, or null
+     * @param tag          its name; for constraints, defaults and triggers {@code "<table> <name>"}
+     * @param definition   the SQL that creates it, or null
+     * @param dependencies the ids of the entries it depends on
+     */
+    public record TocEntry(int dumpId, String desc, String namespace, String tag, String definition, List<Integer> dependencies) {
+        /** @return {@code "<dumpId>; <desc> <namespace> <tag>"}, a line of a {@code --use-list} file */
+        public String listLine() {
+            return dumpId + "; " + desc + " " + (namespace == null ? "-" : namespace) + " " + tag;
+        }
+    }
+
+    /**
+     * Reads an archive's table of contents, for choosing entries to restore with {@code --use-list}.
+     *
+     * @param dump a custom-format file or a directory-format folder
+     * @return its entries, in the archive's (restore) order
+     * @throws BackupInvalidException when it is missing, not an archive, or its header or table of contents is damaged
+     */
+    public static List<TocEntry> tableOfContents(Path dump) {
+        DumpFormat format = read(dump, Depth.TABLE_OF_CONTENTS).format();
+        if (format == DumpFormat.PLAIN) {
+            throw invalid(dump, "Backup " + dump + " is a plain SQL dump; choosing tables and their constraints needs a custom or "
+                    + "directory archive (pg_dump --format=custom or --format=directory). Nothing was changed.");
+        }
+        Path file = format == DumpFormat.DIRECTORY ? dump.resolve("toc.dat") : dump;
+        try (Reader r = new Reader(new BufferedInputStream(Files.newInputStream(file), 1 << 16), file, Files.size(file))) {
+            r.readFully(5, "the PGDMP signature");
+            Header h = readHeader(r, file, "");
+            return readToc(r, h, file, format == DumpFormat.DIRECTORY).stream()
+                    .map(e -> new TocEntry(e.dumpId(), e.desc(), e.namespace(), e.tag(), e.definition(), e.dependencies())).toList();
+        } catch (IOException e) {
+            throw invalid(dump, "Cannot read backup " + dump + ": " + e + "; nothing was changed. Check its permissions.");
+        }
+    }
+
     /** One table-of-contents entry. */
     private record Entry(int dumpId, boolean hadDumper, String tag, String desc, String namespace, int dataState, long dataPos,
-                         String filename) {
+                         String filename, String definition, List<Integer> dependencies) {
         String describe() {
             return desc + " " + (namespace == null || namespace.isEmpty() ? "" : namespace + ".") + tag + " (entry " + dumpId + ")";
         }
@@ -459,7 +501,7 @@ public final class DumpArchive {
             if (h.version >= K_VERS_1_11) {
                 r.readInt(h, what);
             }
-            r.readStr(h, what);                 // definition
+            String definition = r.readStr(h, what);
             r.readStr(h, what);                 // drop statement
             if (h.version >= K_VERS_1_3) {
                 r.readStr(h, what);             // copy statement
@@ -478,9 +520,16 @@ public final class DumpArchive {
             if (h.version >= K_VERS_1_9) {
                 r.readStr(h, what);             // with oids
             }
+            List<Integer> dependencies = new ArrayList<>();
             if (h.version >= K_VERS_1_5) {
                 int deps = 0;
-                while (r.readStr(h, what) != null) {
+                for (String dep = r.readStr(h, what); dep != null; dep = r.readStr(h, what)) {
+                    try {
+                        dependencies.add(Integer.parseInt(dep.trim()));
+                    } catch (NumberFormatException ex) {
+                        throw invalid(file, "Backup " + file + " is corrupt: " + what + " depends on '" + dep + "', not an entry id. "
+                                + "Nothing was changed; use an earlier backup.");
+                    }
                     if (++deps > 1_000_000) {
                         throw invalid(file, "Backup " + file + " is corrupt: " + what + " has no end to its dependency list. "
                                 + "Nothing was changed; use an earlier backup.");
@@ -505,7 +554,7 @@ public final class DumpArchive {
                 throw invalid(file, "Backup " + file + " is corrupt: " + what + " has no " + (tag == null ? "name" : "type")
                         + ". Nothing was changed; use an earlier backup.");
             }
-            entries.add(new Entry(dumpId, hadDumper, tag, desc, namespace, dataState, dataPos, filename));
+            entries.add(new Entry(dumpId, hadDumper, tag, desc, namespace, dataState, dataPos, filename, definition, List.copyOf(dependencies)));
         }
         return entries;
     }
