@@ -4,25 +4,30 @@ import dev.rollback.core.AppControl;
 import dev.rollback.core.Redactor;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.rollback.process.internal.Rollout;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
- * An app control run on every host of a {@link Fleet}. Every host is tried, also after one
- * fails; each host's result is published as output {@code fleet.<host>.<stop|start>} and the
- * step fails with a {@link FleetException} listing the hosts that failed.
+ * An app control run on every host of a {@link Fleet}, in rolling batches with a failure budget
+ * ({@link Fleet#serial(int)}, {@link Fleet#maxFailPercent(int)}; by default one batch, every host
+ * tried). Each host's result is published as output {@code fleet.<stop|start>.<host>} (the incident
+ * report turns them into a per-host table) and a host that succeeded is remembered in the step's
+ * durable memory, so a retry or a resumed run handles only the hosts that failed or were not tried.
+ * The step fails with a {@link FleetException} naming the hosts done, failed and not tried. An
+ * unreachable host is a failure of that host (ssh gives up after the fleet's connect timeout); the
+ * others go on.
  */
 public final class FleetControl implements AppControl {
-    private static final Logger LOG = LoggerFactory.getLogger(FleetControl.class);
-
     /**
      * One host and the control that runs there.
      *
@@ -32,26 +37,16 @@ public final class FleetControl implements AppControl {
     public record Member(String host, AppControl control) {
     }
 
-    /**
-     * What happened on one host.
-     *
-     * @param host     the host
-     * @param action   "stop" or "start"
-     * @param ok       whether it succeeded
-     * @param message  empty on success, else the failure
-     * @param duration how long it took
-     */
-    public record HostResult(String host, String action, boolean ok, String message, Duration duration) {
-    }
-
     private final String appName;
     private final List<Member> members;
     private final int parallel;
+    private final Rollout.Policy policy;
 
-    FleetControl(String appName, List<Member> members, int parallel) {
+    FleetControl(String appName, List<Member> members, int parallel, Rollout.Policy policy) {
         this.appName = appName;
         this.members = List.copyOf(members);
         this.parallel = parallel;
+        this.policy = policy;
     }
 
     /** @return the hosts and their controls */
@@ -75,7 +70,8 @@ public final class FleetControl implements AppControl {
     }
 
     /**
-     * Runs the action on every host and returns each host's result, without throwing for failed hosts.
+     * Runs the action on the hosts not done yet in this run, batch after batch, and returns each
+     * host's result without throwing for failed hosts.
      *
      * @param context the step's context
      * @param action  "stop" or "start"
@@ -83,24 +79,34 @@ public final class FleetControl implements AppControl {
      * @throws InterruptedException when interrupted
      */
     public List<HostResult> tryAll(StepContext context, String action) throws InterruptedException {
+        return rollout(context, action).results();
+    }
+
+    private Rollout.Outcome rollout(StepContext context, String action) throws InterruptedException {
         if (!action.equals("stop") && !action.equals("start")) {
             throw new IllegalArgumentException("action must be stop or start, got " + action);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, members.size()));
+        Map<String, Member> byHost = new LinkedHashMap<>();
+        members.forEach(m -> byHost.put(m.host(), m));
+        return Rollout.run(context, action + " " + appName, action, List.copyOf(byHost.keySet()), policy,
+                (hosts, done) -> runBatch(context, action, hosts.stream().map(byHost::get).toList(), done));
+    }
+
+    private void runBatch(StepContext context, String action, List<Member> batch, Consumer<HostResult> done)
+            throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, batch.size()));
         try {
-            List<Future<HostResult>> futures = new ArrayList<>();
-            for (Member m : members) {
-                futures.add(pool.submit(() -> runOne(context, m, action)));
+            List<Future<?>> futures = new ArrayList<>();
+            for (Member m : batch) {
+                futures.add(pool.submit(() -> done.accept(runOne(context, m, action))));
             }
-            List<HostResult> results = new ArrayList<>();
-            for (Future<HostResult> f : futures) {
+            for (Future<?> f : futures) {
                 try {
-                    results.add(f.get());
+                    f.get();
                 } catch (ExecutionException e) {
                     throw new IllegalStateException("unexpected failure in fleet worker", e.getCause());
                 }
             }
-            return results;
         } catch (InterruptedException e) {
             pool.shutdownNow();
             throw e;
@@ -111,41 +117,28 @@ public final class FleetControl implements AppControl {
 
     private HostResult runOne(StepContext context, Member m, String action) {
         long t0 = System.nanoTime();
-        HostResult r;
         try {
             if (action.equals("stop")) {
                 m.control().stop(context);
             } else {
                 m.control().start(context);
             }
-            r = new HostResult(m.host(), action, true, "", Duration.ofNanos(System.nanoTime() - t0));
+            return new HostResult(m.host(), action, HostResult.Status.OK, "", Duration.ofNanos(System.nanoTime() - t0));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            r = new HostResult(m.host(), action, false, Redactor.redact(String.valueOf(e.getMessage())),
+            String message = String.valueOf(e.getMessage()).lines().map(String::trim).filter(l -> !l.isEmpty())
+                    .reduce((a, b) -> a + " | " + b).orElse(e.getClass().getSimpleName());
+            return new HostResult(m.host(), action, HostResult.Status.FAILED, Redactor.redact(message),
                     Duration.ofNanos(System.nanoTime() - t0));
         }
-        LOG.info("{} {} on {}: {}", action, appName, m.host(), r.ok() ? "ok" : "FAILED " + r.message());
-        synchronized (context) {
-            context.output("fleet." + m.host() + "." + action, r.ok() ? "ok" : "failed");
-            context.progress(action + " on " + m.host() + ": " + (r.ok() ? "ok" : "failed"));
-        }
-        return r;
     }
 
     private void runAll(StepContext context, String action) throws InterruptedException {
-        List<HostResult> results = tryAll(context, action);
-        List<HostResult> failed = results.stream().filter(r -> !r.ok()).toList();
-        if (!failed.isEmpty()) {
-            StringBuilder b = new StringBuilder(action + " " + appName + " failed on " + failed.size() + " of "
-                    + results.size() + " hosts (all hosts were tried):");
-            for (HostResult r : results) {
-                b.append("\n  ").append(r.host()).append(": ").append(r.ok() ? "ok" : "FAILED " + r.message());
-            }
-            b.append("\nThe hosts marked ok are ").append(action.equals("stop") ? "stopped" : "started")
-                    .append("; fix the failed ones and resume the run.");
-            throw new FleetException(b.toString(), results);
+        Rollout.Outcome outcome = rollout(context, action);
+        if (!outcome.ok()) {
+            throw Rollout.failure(action + " " + appName, outcome, policy, action.equals("stop") ? "stopped" : "started");
         }
     }
 
@@ -160,7 +153,7 @@ public final class FleetControl implements AppControl {
     }
 
     private StepDescription describe(String action) {
-        StepDescription d = StepDescription.of(action + " " + name()).param("parallel", parallel);
+        StepDescription d = StepDescription.of(action + " " + name()).param("parallel", parallel).param("rollout", policy.describe());
         for (Member m : members) {
             StepDescription md = action.equals("stop") ? m.control().describeStop() : m.control().describeStart();
             for (String c : md.commands()) {

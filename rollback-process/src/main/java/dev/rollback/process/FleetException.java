@@ -4,23 +4,35 @@ import dev.rollback.core.RollbackException;
 
 import java.util.List;
 
-/** An app control failed on one or more hosts of a {@link Fleet}; every host was tried. */
+/**
+ * An action failed on one or more hosts of a fleet ({@link Fleet} or {@link Ansible}). The
+ * message names the hosts done, failed and not tried; a resume of the run retries only the failed
+ * and not-tried hosts.
+ */
 public class FleetException extends RollbackException {
     private static final long serialVersionUID = 1L;
 
-    private final transient List<FleetControl.HostResult> results;
+    private final transient List<HostResult> results;
 
     /**
      * @param message each host's result and the fix
      * @param results each host's result
      */
-    public FleetException(String message, List<FleetControl.HostResult> results) {
+    public FleetException(String message, List<HostResult> results) {
         super(message);
         this.results = List.copyOf(results);
     }
 
     /** @return each host's result, in host order */
-    public List<FleetControl.HostResult> results() {
+    public List<HostResult> results() {
         return results;
+    }
+
+    /**
+     * @param status a status
+     * @return the hosts with that status, in host order
+     */
+    public List<String> hosts(HostResult.Status status) {
+        return results.stream().filter(r -> r.status() == status).map(HostResult::host).toList();
     }
 }

@@ -34,7 +34,6 @@ class FleetSshdIT {
     private static Process sshd;
     private static int port;
     private static StandIns standIns;
-    private static TestStepContext ctx;
 
     @BeforeAll
     static void startSshd() throws Exception {
@@ -64,7 +63,6 @@ class FleetSshdIT {
             Thread.sleep(50);
         }
         standIns = StandIns.install(dir.resolve("remote"), TestAppServer.class);
-        ctx = TestStepContext.in(Files.createDirectories(dir.resolve("run")));
     }
 
     @AfterAll
@@ -89,13 +87,19 @@ class FleetSshdIT {
                 .statusCommand(Command.of(ctl.toString(), "status", "billing")).waitUpTo(Duration.ofSeconds(30));
     }
 
+    /** A step's context of its own: a fleet remembers the hosts it handled in its step's memory. */
+    private static TestStepContext ctx() throws IOException {
+        return TestStepContext.in(Files.createTempDirectory(dir, "run"));
+    }
+
     @Test
     void startsAndStopsTheApplicationOnTheHostOverRealSsh() throws Exception {
+        TestStepContext ctx = ctx();
         FleetControl control = fleet("root@127.0.0.1").control(billing());
         control.start(ctx);
         ProcessHandle app = standIns.process(StandIns.appCtl("billing")).orElseThrow();
         assertThat(app.isAlive()).isTrue();
-        assertThat(ctx.outputs()).containsEntry("fleet.root@127.0.0.1.start", "ok");
+        assertThat(ctx.outputs()).containsEntry("fleet.start.root@127.0.0.1", "ok");
 
         control.stop(ctx);
         app.onExit().get(10, TimeUnit.SECONDS);
@@ -106,12 +110,13 @@ class FleetSshdIT {
     @Test
     void aHostWithTheWrongHostKeyOrNoServerFailsAfterTheOthersWereTried() throws Exception {
         FleetControl control = fleet("root@127.0.0.1", "root@127.0.0.2").control(billing());
+        TestStepContext ctx = ctx();
         FleetException e = catchThrowableOfType(FleetException.class, () -> control.start(ctx));
         assertThat(e).isNotNull();
-        assertThat(e.results()).extracting(FleetControl.HostResult::ok).containsExactly(true, false);
+        assertThat(e.results()).extracting(HostResult::ok).containsExactly(true, false);
         assertThat(e.getMessage()).contains("127.0.0.2");
         assertThat(standIns.isRunning(StandIns.appCtl("billing"))).as("the reachable host was still started").isTrue();
-        fleet("root@127.0.0.1").control(billing()).stop(ctx);
+        fleet("root@127.0.0.1").control(billing()).stop(ctx());
     }
 
     private static boolean listening(int port) {

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  */
 final class ReportContent {
     private static final Pattern DATA_LOSS = Pattern.compile("(?i)(?:^|\\.)dataloss\\.(.+)");
+    /** Output keys {@code fleet.<action>.<host>}: one host's result, rendered as the Hosts table. */
+    private static final Pattern HOST_RESULT = Pattern.compile("fleet\\.([^.]+)\\.(.+)");
     private static final Pattern SAFETY_TAG = Pattern.compile("(?i)(?:^|\\.)safetyTag$");
 
     private final RunHistory h;
@@ -60,6 +62,7 @@ final class ReportContent {
         approvals(b);
         checks(b);
         failures(b);
+        hosts(b);
         keptAndLeftovers(b);
         cleanup(b);
         capturedFiles(b);
@@ -299,6 +302,53 @@ final class ReportContent {
         b.add(new Block.Bullets(items));
     }
 
+    /**
+     * One row per host of a fleet, one column per action, from outputs {@code fleet.<action>.<host>}
+     * (rollback-process's Fleet and Ansible steps) in journal order: a later attempt's result
+     * replaces an earlier one, except that "done earlier" keeps the result it refers to.
+     */
+    private void hosts(List<Block> b) {
+        Map<String, Map<String, String>> byHost = new LinkedHashMap<>();
+        List<String> actions = new ArrayList<>();
+        for (JournalEvent e : h.events) {
+            Map<String, String> out = e instanceof JournalEvent.StepFinished f ? f.outputs()
+                    : e instanceof JournalEvent.StepFailed f ? f.outputs() : Map.of();
+            out.forEach((k, v) -> {
+                Matcher m = HOST_RESULT.matcher(k);
+                if (m.matches()) {
+                    if (!actions.contains(m.group(1))) {
+                        actions.add(m.group(1));
+                    }
+                    Map<String, String> row = byHost.computeIfAbsent(m.group(2), x -> new LinkedHashMap<>());
+                    if (!("done earlier".equals(v) && row.containsKey(m.group(1)))) {
+                        row.put(m.group(1), v);
+                    }
+                }
+            });
+        }
+        if (byHost.isEmpty()) {
+            return;
+        }
+        b.add(new Block.Heading(2, "Hosts"));
+        List<String> counts = new ArrayList<>();
+        for (String a : actions) {
+            Map<String, Long> c = new java.util.TreeMap<>();
+            byHost.values().stream().map(r -> r.get(a)).filter(java.util.Objects::nonNull)
+                    .forEach(v -> c.merge(v.startsWith("FAILED") ? "failed" : v.startsWith("not tried") ? "not tried" : "ok", 1L, Long::sum));
+            counts.add(a + ": " + c.entrySet().stream().map(x -> x.getValue() + " " + x.getKey()).reduce((x, y) -> x + ", " + y).orElse(""));
+        }
+        b.add(new Block.Bullets(counts));
+        List<String> header = new ArrayList<>(List.of("Host"));
+        header.addAll(actions);
+        List<List<String>> rows = new ArrayList<>();
+        byHost.forEach((host, row) -> {
+            List<String> r = new ArrayList<>(List.of(ReportText.plain(host)));
+            actions.forEach(a -> r.add(ReportText.plain(row.getOrDefault(a, ""))));
+            rows.add(r);
+        });
+        b.add(new Block.Table(header, rows));
+    }
+
     private void keptAndLeftovers(List<Block> b) {
         Map<String, String> kept = new LinkedHashMap<>();
         Map<String, String> leftovers = new LinkedHashMap<>();
@@ -393,6 +443,7 @@ final class ReportContent {
     private void outputs(List<Block> b) {
         Map<String, String> all = new LinkedHashMap<>(h.outputs);
         all.remove(RunHistory.NOTIFY_MESSAGE);
+        all.keySet().removeIf(k -> HOST_RESULT.matcher(k).matches());   // in the Hosts table
         if (all.isEmpty()) {
             return;
         }

@@ -52,6 +52,43 @@ class IncidentReportTest {
     }
 
     @Test
+    void perHostOutputsBecomeAHostsTableAcrossAttemptsAndResumes() {
+        InMemoryJournal journal = InMemoryJournal.create();
+        boolean[] fixed = {false};
+        RollbackPlan plan = Rollback.plan("fleet")
+                .step("stop app", c -> {
+                    c.output("fleet.stop.web1.example.com", c.recall("done.web1").isPresent() ? "done earlier" : "ok");
+                    c.remember("done.web1", "ok");
+                    c.output("fleet.stop.web2.example.com", fixed[0] ? "ok" : "FAILED: Connection refused");
+                    if (!fixed[0]) {
+                        throw new IllegalStateException("stop failed on 1 of 2 hosts");
+                    }
+                })
+                .step("start app", c -> {
+                    c.output("fleet.start.web1.example.com", "ok");
+                    c.output("fleet.start.web2.example.com", "ok");
+                    c.output("other.key", "kept in Outputs");
+                })
+                .build();
+        RunReport first = Rollback.runner().journal(journal).run(plan);
+        fixed[0] = true;
+        Rollback.runner().journal(journal).resume(plan, first.runId());
+
+        String md = IncidentReport.of(journal.read(plan.name(), first.runId())).plan(plan).toMarkdown();
+
+        assertThat(md).contains("## Hosts", "- stop: 2 ok", "- start: 2 ok", "| Host | stop | start |",
+                "| web1.example.com | ok | ok |", "| web2.example.com | ok | ok |", "| other.key | kept in Outputs |");
+        assertThat(md.substring(md.indexOf("## Outputs"))).doesNotContain("fleet.stop");
+        var events = journal.read(plan.name(), first.runId());
+        int firstEnd = 0;
+        while (!(events.get(firstEnd) instanceof dev.rollback.core.journal.JournalEvent.RunFinished)) {
+            firstEnd++;
+        }
+        String failedOnly = IncidentReport.of(events.subList(0, firstEnd + 1)).toMarkdown();
+        assertThat(failedOnly).contains("- stop: 1 failed, 1 ok", "| web2.example.com | FAILED: Connection refused |");
+    }
+
+    @Test
     void dataLossOutputsOfAnyModuleAreRecognisedAndFailedStepEvidenceIsListed() {
         InMemoryJournal journal = InMemoryJournal.create();
         RollbackPlan plan = Rollback.plan("loss")

@@ -7,8 +7,10 @@ import dev.rollback.core.report.IncidentReport;
 import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.LabPostgres;
 import dev.rollback.examples.lab.Seed002Lab;
+import dev.rollback.test.SshHosts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +124,51 @@ class Seed002Phase4MigrationRollbackIT {
     }
 
     @Test
+    void withAnsibleThePlaybookStopsAndStartsEveryAppServerOverRealSsh() throws Exception {
+        Assumptions.assumeTrue(SshHosts.available() && onPath("ansible-playbook"),
+                "sshd or ansible-core is not installed, or this is not root (.ci/run installs both)");
+        Seed002Lab.Setup setup = Seed002Lab.prepare(lab);
+        List<Long> pidsBefore = pids(setup);
+        int callsBefore = lab.standIns().calls().size();
+        try (SshHosts hosts = SshHosts.start(work.resolve("ssh-hosts"), Seed002Lab.SERVERS.size(), Map.of())) {
+            List<String> ansible = Seed002Lab.ansible(lab, hosts);
+
+            Run dry = run(setup, with(ansible, "--dry-run"));
+            assertThat(dry.exit()).as(dry.out()).isZero();
+            assertThat(dry.out()).contains("ansible-playbook -i ", "-e app_action=stop -e app_unit=crm-application",
+                    "-e app_action=start -e app_unit=crm-application", "--limit '<hosts of the batch not done yet>' --forks 5");
+
+            Run r = run(setup, with(ansible, "--yes", "dba@example.com"));
+
+            assertThat(r.exit()).as(r.out()).isZero();
+            List<Long> pidsAfter = pids(setup);
+            for (int i = 0; i < pidsAfter.size(); i++) {
+                assertThat(pidsAfter.get(i)).as("app server %d restarted", i + 1).isNotEqualTo(pidsBefore.get(i)).isPositive();
+            }
+            for (String url : setup.healthUrls()) {
+                assertThat(status(url)).isEqualTo(200);
+            }
+            List<String> calls = lab.standIns().calls().subList(callsBefore, lab.standIns().calls().size());
+            assertThat(calls).as("through Ansible over sshd, not the ssh loop").containsSubsequence(
+                    "stop web1-systemd-crm-application", "start web1-systemd-crm-application").noneMatch(c -> c.startsWith("ssh "));
+            String runId = onlyRun(Seed002Phase4MigrationRollback.PLAN_FULL);
+            Path runDir = FileJournal.in(journal).runDirectory(Seed002Phase4MigrationRollback.PLAN_FULL, runId);
+            assertThat(Files.readString(runDir.resolve(IncidentReport.FILE_NAME))).contains("SUCCEEDED", "## Hosts",
+                    "| Host | stop | start |", "| web1 | ok | ok |", "| web2 | ok | ok |");
+        }
+    }
+
+    private static String[] with(List<String> settings, String... more) {
+        List<String> a = new ArrayList<>(settings);
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    private static boolean onPath(String tool) {
+        return dev.rollback.examples.seeds.Targets.searchPath(System.getenv("PATH")).stream().anyMatch(d -> Files.isExecutable(d.resolve(tool)));
+    }
+
+    @Test
     void partialRollbackDropsPhase4ObjectsAndRestoresOnlyTheChosenTables() throws Exception {
         Seed002Lab.Setup setup = Seed002Lab.prepare(lab);
         List<Long> pidsBefore = pids(setup);
@@ -172,8 +219,8 @@ class Seed002Phase4MigrationRollbackIT {
         Run partial = run(setup, "--dry-run", "--set", "SCENARIO=partial", "--set", "NPM_SMOKE_DIR=/srv/crm");
 
         assertThat(full.exit()).as(full.out()).isZero();
-        assertThat(full.out()).contains("DRY RUN", "Step 2: stop all activity", "ssh -o BatchMode=yes web1 -- systemctl stop crm-application",
-                "ssh -o BatchMode=yes web2 -- systemctl start crm-application", "pg_restore", "--exit-on-error",
+        assertThat(full.out()).contains("DRY RUN", "Step 2: stop all activity", "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=3 web1 -- systemctl stop crm-application",
+                "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=3 web2 -- systemctl start crm-application", "pg_restore", "--exit-on-error",
                 setup.backup().toString(), "safe: restore into a new database", "check 1 on new database",
                 "backup located", "pg_stat_activity", "ANALYZE", "/api/sales", "/api/tickets", "INCIDENT RESOLVED")
                 .doesNotContain("Lab-pg-pw-5c1e93").doesNotContain(setup.env().get("TEST_TOKEN"));
