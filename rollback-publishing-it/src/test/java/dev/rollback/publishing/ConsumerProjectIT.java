@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  */
 class ConsumerProjectIT {
     private static final List<String> MODULES = List.of("rollback-core", "rollback-process", "rollback-postgres",
-            "rollback-mongo", "rollback-git", "rollback-journal-postgres", "rollback-otel", "rollback-cli", "rollback-test");
+            "rollback-mongo", "rollback-git", "rollback-journal-postgres", "rollback-otel", "rollback-cli", "rollback-redis", "rollback-test");
 
     @TempDir
     Path dir;

@@ -25,8 +25,10 @@ import java.util.Map;
  * {@code 20240101_add_user_role} (with its {@code down.sql}) is applied to the {@code pmcrm}
  * database; a blue-green switch file with {@code ACTIVE_COLOR=green}.
  *
- * <p>No Redis, npx or image registry runs here: {@link #toolStandIns} writes stand-in scripts for
- * {@code redis-cli} and {@code npx} that record their arguments (and whether the secret arrived in
+ * <p>The cache is a real {@code redis-server} with a password ({@link LabRedis}, two session keys and
+ * a page) where it is installed; elsewhere a redis-cli stand-in. No npx or image registry runs here:
+ * {@link #toolStandIns} writes stand-in scripts for {@code npx} (and redis-cli where needed) that
+ * record their arguments (and whether the secret arrived in
  * the environment) in {@code <bin>/<tool>.log}, and a {@code docker} wrapper that records
  * {@code pull} and {@code build} and hands everything else to rollback-test's compose stand-in.
  */
@@ -35,6 +37,8 @@ public final class Seed003Lab {
     public static final String DB = "pmcrm";
     /** The migration of the bad release. */
     public static final String MIGRATION = "20240101_add_user_role";
+    /** The cache's password. */
+    public static final String REDIS_PASSWORD = "redis-pw-8d2c41";
     /** The compose services. */
     public static final List<String> SERVICES = List.of("backend", "frontend");
 
@@ -52,9 +56,10 @@ public final class Seed003Lab {
      * @param toolsBin    the folder of the redis-cli, npx and docker stand-ins, with their logs
      * @param backendUrl  the backend's base URL
      * @param frontendUrl the frontend's URL
+     * @param redis       the real redis-server holding the sessions, or null where it is not installed (a redis-cli stand-in then)
      */
     public record Setup(Map<String, String> env, List<String> settings, Map<String, String> releases, Path composeFile,
-                        Path blueGreen, Path toolsBin, String backendUrl, String frontendUrl) {
+                        Path blueGreen, Path toolsBin, String backendUrl, String frontendUrl, LabRedis redis) {
         /**
          * @param more further arguments
          * @return the settings, then these
@@ -102,14 +107,23 @@ public final class Seed003Lab {
             Lab.awaitHealthy(health);
             Lab.awaitHealthy(frontend);
 
-            Path bin = toolStandIns(lab.work().resolve("tools-bin"), lab.standIns().binDirectory());
-            List<String> settings = List.of("--set", "PREVIOUS_TAG=v1.2.3", "--set", "COMPOSE_FILE=" + compose,
+            // the cache: a real redis-server with a password where installed, else the redis-cli stand-in
+            LabRedis redis = LabRedis.installed() ? lab.redis(REDIS_PASSWORD) : null;
+            if (redis != null) {
+                redis.cli("FLUSHALL");
+                redis.cli("MSET", "session:alice", "a1", "session:bob", "b2", "cache:home", "<html>");
+            }
+            Path bin = toolStandIns(lab.work().resolve("tools-bin"), lab.standIns().binDirectory(), redis == null);
+            List<String> settings = new ArrayList<>(List.of("--set", "PREVIOUS_TAG=v1.2.3", "--set", "COMPOSE_FILE=" + compose,
                     "--set", "ENV_FILE=" + lab.envFile(), "--set", "DEPLOY_DIR=" + lab.deployDirectory(),
                     "--set", "MIGRATION_NAME=" + MIGRATION, "--set", "BACKEND_HEALTH_URL=" + health, "--set", "FRONTEND_URL=" + frontend,
                     "--set", "TOOLS_PATH=" + bin + java.io.File.pathSeparator + lab.standIns().binDirectory(),
-                    "--set", "HEALTH_RETRY_DELAY=PT0.2S");
-            return new Setup(Map.of("DATABASE_URL", pg.databaseUrl(DB), "REDIS_PASSWORD", "redis-pw-8d2c41"), settings, releases,
-                    compose, blueGreen, bin, lab.appUrl(), frontend);
+                    "--set", "HEALTH_RETRY_DELAY=PT0.2S"));
+            if (redis != null) {
+                settings.addAll(List.of("--set", "REDIS_PORT=" + redis.port()));
+            }
+            return new Setup(Map.of("DATABASE_URL", pg.databaseUrl(DB), "REDIS_PASSWORD", REDIS_PASSWORD), List.copyOf(settings), releases,
+                    compose, blueGreen, bin, lab.appUrl(), frontend, redis);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
@@ -153,26 +167,34 @@ public final class Seed003Lab {
      *
      * @param bin         the folder
      * @param standInsBin rollback-test's stand-ins, where the docker wrapper sends compose commands
+     * @param redisCli    whether to write the redis-cli stand-in (where no real Redis runs)
      * @return the folder
      */
-    public static Path toolStandIns(Path bin, Path standInsBin) {
+    public static Path toolStandIns(Path bin, Path standInsBin, boolean redisCli) {
         try {
             Files.createDirectories(bin);
-            script(bin.resolve("redis-cli"), """
+            if (redisCli) {
+                script(bin.resolve("redis-cli"), """
                     #!/bin/bash
                     # Stand-in for redis-cli: records the call; REDISCLI_AUTH is recorded as set/unset, never its value.
-                    echo "redis-cli $* | auth=${REDISCLI_AUTH:+set}" >> "$(dirname "$0")/redis-cli.log"
+                    # Three keys (two sessions) until FLUSHDB; the sessions until they are deleted.
+                    here="$(dirname "$0")"
+                    echo "redis-cli $* | auth=${REDISCLI_AUTH:+set}" >> "$here/redis-cli.log"
                     while [ $# -gt 0 ]; do
                       case "$1" in
-                        -h|-p) shift 2 ;;
+                        -h|-p|-n|--user) shift 2 ;;
+                        -e|--tls) shift ;;
+                        PING) echo PONG; exit 0 ;;
+                        DBSIZE) if [ -f "$here/redis.flushed" ]; then echo 0; else echo 3; fi; exit 0 ;;
                         --rdb) printf 'REDIS0011-standin' > "$2"; echo "Transfer finished with success."; exit 0 ;;
-                        --scan) printf 'session:alice\\nsession:bob\\n'; exit 0 ;;
-                        FLUSHDB) echo OK; exit 0 ;;
-                        DEL) shift; echo "$#"; exit 0 ;;
+                        --scan) [ -f "$here/redis.flushed" ] || [ -f "$here/redis.sessions-deleted" ] || printf 'session:alice\\nsession:bob\\n'; exit 0 ;;
+                        FLUSHDB) touch "$here/redis.flushed"; echo OK; exit 0 ;;
+                        DEL) shift; touch "$here/redis.sessions-deleted"; echo "$#"; exit 0 ;;
                         *) shift ;;
                       esac
                     done
                     """);
+            }
             script(bin.resolve("npx"), """
                     #!/bin/bash
                     # Stand-in for npx (prisma): records the call and whether DATABASE_URL came in the environment.

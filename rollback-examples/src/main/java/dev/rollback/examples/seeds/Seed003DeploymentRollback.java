@@ -3,13 +3,11 @@ package dev.rollback.examples.seeds;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
-import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.Secret;
-import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
@@ -21,14 +19,13 @@ import dev.rollback.git.Git;
 import dev.rollback.git.Revision;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.process.Command;
-import dev.rollback.process.CommandResult;
 import dev.rollback.process.DockerCompose;
 import dev.rollback.process.EnvFile;
 import dev.rollback.process.Http;
 import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Webhook;
+import dev.rollback.redis.Redis;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,9 +52,11 @@ import java.util.Locale;
  *       environment, never in argv. <b>Option 3</b> ({@code DB_ROLLBACK=restore}): the library's
  *       safe restore of {@code BACKUP_FILE} (new database, verified, swapped in; the current one kept)
  *       instead of {@code ./scripts/restore-db.sh}. A dump of the database is captured before either.</li>
- *   <li><b>Redis state / session cleanup</b>: {@code redis-cli FLUSHDB} ({@code REDIS_FLUSH=all}), or
+ *   <li><b>Redis state / session cleanup</b>, through rollback-redis's {@code Redis} step:
+ *       {@code redis-cli FLUSHDB} ({@code REDIS_FLUSH=all}), or
  *       {@code redis-cli --scan --pattern 'session:*'} then {@code DEL} of those keys
- *       ({@code REDIS_FLUSH=sessions}), after an {@code redis-cli --rdb} snapshot into the run folder.
+ *       ({@code REDIS_FLUSH=sessions}), after an {@code redis-cli --rdb} snapshot into the run folder,
+ *       and a check that no key (or no session key) is left.
  *       {@code REDIS_PASSWORD} reaches redis-cli as {@code REDISCLI_AUTH}, not as the guide's
  *       {@code -a $REDIS_PASSWORD}, which shows it in {@code ps}. {@code REDIS_CONTAINER} runs it
  *       through {@code docker exec -e REDISCLI_AUTH <container>}.</li>
@@ -297,13 +296,16 @@ public final class Seed003DeploymentRollback {
                 if (s.blueGreenFile() != null) {
                     p.precheck(Http.get(s.rollbackColorUrl()).expectStatus(200).named(s.rollbackColor() + " is healthy"));
                 }
+                if (s.redisFlush() != RedisFlush.NONE) {
+                    p.precheck(redis(s).ping());                            // a wrong REDIS_PASSWORD is found before anything stops
+                }
                 p.capture(env.backup())                                     // "document current state"
                  .capture(deploy.safetyTag());
                 if (pg != null && s.dbRollback() != DbRollback.NONE) {
                     p.capture(pg.dump(Path.of("pre-rollback/database.dump")));   // "create database backup"
                 }
                 if (s.redisFlush() != RedisFlush.NONE) {
-                    p.capture(redisSnapshot(s));
+                    p.capture(redis(s).snapshot(), StepOptions.defaults().name("save redis snapshot"));
                 }
             })
             .phase("Emergency rollback: previous version", Duration.ofMinutes(5), p -> {
@@ -331,9 +333,11 @@ public final class Seed003DeploymentRollback {
             })
             .phase("Application state", Duration.ofMinutes(1), p -> {
                 if (s.redisFlush() == RedisFlush.ALL) {
-                    p.step(redisCli(s, "FLUSHDB").named("flush redis").markDestructive());
+                    p.step(redis(s).flushDb(0), StepOptions.defaults().name("flush redis"))
+                     .verify(redis(s).keyCountAtMost(0));
                 } else if (s.redisFlush() == RedisFlush.SESSIONS) {
-                    p.step(deleteSessions(s), StepOptions.defaults().destructive(true));
+                    p.step(redis(s).deleteMatching("session:*"), StepOptions.defaults().name("delete redis session keys"))
+                     .verify(redis(s).keysMatchingAtMost("session:*", 0));
                 }
             })
             .phase("Restart", Duration.ofMinutes(3), p -> p
@@ -385,71 +389,12 @@ public final class Seed003DeploymentRollback {
         return Command.of("docker", args).searchPath(s.toolsPath()).timeout(Duration.ofMinutes(15));
     }
 
-    /** redis-cli, or {@code docker exec -e REDISCLI_AUTH <container> redis-cli}; the password only in REDISCLI_AUTH. */
-    private static Command redisCli(Settings s, String... args) {
-        List<String> argv = new ArrayList<>();
-        if (s.redisContainer() != null) {
-            argv.addAll(List.of("docker", "exec", "-e", "REDISCLI_AUTH", s.redisContainer(), "redis-cli"));
-        } else {
-            argv.addAll(List.of("redis-cli", "-h", s.redisHost(), "-p", Integer.toString(s.redisPort())));
-        }
-        argv.addAll(List.of(args));
-        Command c = Command.of(argv).searchPath(s.toolsPath()).timeout(Duration.ofMinutes(2));
-        return s.redisPassword() == null ? c : c.env("REDISCLI_AUTH", Secret.of(s.redisPassword()));
-    }
-
-    /** {@code redis-cli --rdb <run folder>/redis-before-rollback.rdb}: what the flush would lose. */
-    private static Step redisSnapshot(Settings s) {
-        String name = "save redis snapshot";
-        return new Step() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public StepDescription describe() {
-                return StepDescription.of(name).command(redisCli(s, "--rdb", "<run folder>/redis-before-rollback.rdb").argv());
-            }
-
-            @Override
-            public void execute(StepContext ctx) throws IOException {
-                Path file = ctx.runDirectory().resolve("redis-before-rollback.rdb");
-                // redis-cli creates the file 0644: it goes into the 0700 run folder, and is narrowed once written
-                redisCli(s, "--rdb", file.toString()).run(ctx);
-                OwnerOnlyFiles.narrow(file);
-                ctx.output("redis.snapshot", file.toString());
-            }
-        };
-    }
-
-    /** The guide's {@code redis-cli --scan --pattern 'session:*' | xargs redis-cli DEL}, without a shell. */
-    private static Step deleteSessions(Settings s) {
-        String name = "delete redis session keys";
-        return new Step() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public StepDescription describe() {
-                return StepDescription.of(name).command(redisCli(s, "--scan", "--pattern", "session:*").argv())
-                        .command(redisCli(s, "DEL", "<each key found>").argv());
-            }
-
-            @Override
-            public void execute(StepContext ctx) {
-                CommandResult scan = redisCli(s, "--scan", "--pattern", "session:*").keepLines(1_000_000).run(ctx);
-                List<String> keys = scan.stdout().stream().filter(k -> !k.isBlank()).toList();
-                for (int i = 0; i < keys.size(); i += 500) {
-                    List<String> args = new ArrayList<>(List.of("DEL"));
-                    args.addAll(keys.subList(i, Math.min(keys.size(), i + 500)));
-                    redisCli(s, args.toArray(new String[0])).run(ctx);
-                }
-                ctx.output("redis.sessionsDeleted", Integer.toString(keys.size()));
-            }
-        };
+    /** The Redis of REDIS_HOST:REDIS_PORT (or inside REDIS_CONTAINER), the password only in REDISCLI_AUTH. */
+    private static Redis redis(Settings s) {
+        String url = "redis://" + s.redisHost() + ":" + s.redisPort() + "/0";
+        Redis r = s.redisPassword() == null ? Redis.at(url) : Redis.at(url, Secret.of(s.redisPassword()));
+        r = r.searchPath(s.toolsPath()).timeout(Duration.ofMinutes(2));
+        return s.redisContainer() == null ? r : r.container(s.redisContainer());
     }
 
     /** Railway, Vercel, ECS and ALB: commands with the guide's argv, each only when configured. */

@@ -97,8 +97,8 @@ class Seed003DeploymentRollbackIT {
                 "down.sql", "npx prisma migrate resolve --rolled-back " + Seed003Lab.MIGRATION, "checkout v1.2.3",
                 "set IMAGE_TAG", "docker pull ghcr.io/your-org/pmcrm/backend:v1.2.3",
                 "docker compose -f " + setup.composeFile() + " build",
-                "docker exec -e REDISCLI_AUTH pmcrm-redis-prod redis-cli --scan --pattern 'session:*'",
-                "docker exec -e REDISCLI_AUTH pmcrm-redis-prod redis-cli --rdb",
+                "docker exec -e REDISCLI_AUTH pmcrm-redis-prod redis-cli -e -h 127.0.0.1 -p ",
+                "--scan --pattern 'session:*'", " --rdb '<file>'", "docker cp 'pmcrm-redis-prod:<file>'",
                 "docker compose -f " + setup.composeFile() + " up -d backend frontend",
                 "version is v1.2.3", "auth endpoint working", "ACTIVE_COLOR",
                 "railway rollback --deployment dep-42", "vercel promote pmcrm-frontend-abc123.vercel.app",
@@ -162,9 +162,13 @@ class Seed003DeploymentRollbackIT {
         assertThat(setup.toolsBin().resolve("docker.log")).content().isEqualTo("docker pull ghcr.io/your-org/pmcrm/backend:v1.2.3\n");
         assertThat(Files.readAllLines(setup.blueGreen())).contains("ACTIVE_COLOR=blue");
         // redis: snapshot then FLUSHDB, the password only in REDISCLI_AUTH
-        assertThat(Files.readAllLines(setup.toolsBin().resolve("redis-cli.log"))).hasSize(2)
-                .satisfies(l -> assertThat(l.get(0)).startsWith("redis-cli -h 127.0.0.1 -p 6379 --rdb ").endsWith("| auth=set"))
-                .satisfies(l -> assertThat(l.get(1)).isEqualTo("redis-cli -h 127.0.0.1 -p 6379 FLUSHDB | auth=set"));
+        if (setup.redis() != null) {
+            assertThat(setup.redis().cli("DBSIZE")).as("the real Redis was flushed").isEqualTo("0");
+        } else {
+            assertThat(Files.readAllLines(setup.toolsBin().resolve("redis-cli.log")))
+                    .anySatisfy(l -> assertThat(l).contains("--rdb ").endsWith("| auth=set"))
+                    .anySatisfy(l -> assertThat(l).endsWith("-n 0 FLUSHDB | auth=set"));
+        }
         // the stack: both services restarted (new processes), healthy, serving v1.2.3
         assertThat(pid("backend")).isNotEqualTo(backendPid).isPositive();
         assertThat(pid("frontend")).isNotEqualTo(frontendPid).isPositive();
@@ -179,7 +183,12 @@ class Seed003DeploymentRollbackIT {
         Path runDir = FileJournal.in(journal).runDirectory(Seed003DeploymentRollback.PLAN, runId);
         assertThat(runDir.resolve(IncidentReport.FILE_NAME)).content().contains("SUCCEEDED").contains("login broken")
                 .contains("Rollback verification").doesNotContain("redis-pw-8d2c41");
-        assertThat(runDir.resolve("redis-before-rollback.rdb")).hasContent("REDIS0011-standin");
+        Path rdb = Path.of(FileJournal.in(journal).read(Seed003DeploymentRollback.PLAN, runId).stream()
+                .filter(e -> e instanceof dev.rollback.core.journal.JournalEvent.StepFinished f && f.outputs().containsKey("redis.snapshot"))
+                .map(e -> ((dev.rollback.core.journal.JournalEvent.StepFinished) e).outputs().get("redis.snapshot")).findFirst().orElseThrow());
+        assertThat(rdb).startsWith(runDir);
+        assertThat(new String(Files.readAllBytes(rdb), StandardCharsets.ISO_8859_1)).startsWith("REDIS")
+                .contains(setup.redis() != null ? "session:alice" : "standin");   // what the flush removed, kept
         assertThat(runDir.resolve("pre-rollback/database.dump")).isNotEmptyFile();
     }
 
@@ -190,7 +199,7 @@ class Seed003DeploymentRollbackIT {
                 + git(lab.deployDirectory(), "tag", "-l") + Files.readString(lab.envFile()) + Files.readString(setup.blueGreen())
                 + pg.queryLong(Seed003Lab.DB, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'")
                 + pg.queryLong(Seed003Lab.DB, "SELECT count(*) FROM users") + pid("backend") + pid("frontend")
-                + Files.exists(setup.toolsBin().resolve("redis-cli.log")) + Files.exists(setup.toolsBin().resolve("npx.log"))
+                + Files.exists(setup.toolsBin().resolve("redis-cli.log")) + (setup.redis() == null ? "" : setup.redis().cli("DBSIZE")) + Files.exists(setup.toolsBin().resolve("npx.log"))
                 + Files.exists(setup.toolsBin().resolve("docker.log"));
     }
 

@@ -1,0 +1,25 @@
+package dev.rollback.redis;
+
+import dev.rollback.core.RollbackException;
+
+/**
+ * A Redis step or check could not do its work: the server refused the password, could not be
+ * reached, did not answer in time, or answered with an error. The message names the server (never
+ * the password), what was tried and what to do.
+ */
+public class RedisException extends RollbackException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what went wrong, the state left behind and the fix */
+    public RedisException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message what went wrong, the state left behind and the fix
+     * @param cause   the underlying failure
+     */
+    public RedisException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
