@@ -32,6 +32,7 @@ public final class Lab implements AutoCloseable {
     private LabMongo mongo;
     private StandIns standIns;
     private Path pm2Home;
+    private LabRedis redis;
 
     private Lab(Path work) {
         this.work = work;
@@ -91,6 +92,19 @@ public final class Lab implements AutoCloseable {
             standIns = StandIns.install(work.resolve("stand-ins"), cmd);
         }
         return standIns;
+    }
+
+    /**
+     * The lab's real redis-server, started on first use (see {@link LabRedis#installed()}).
+     *
+     * @param password its password
+     * @return the server
+     */
+    public synchronized LabRedis redis(String password) {
+        if (redis == null) {
+            redis = LabRedis.start(work.resolve("redis"), password);
+        }
+        return redis;
     }
 
     /** @return whether the real pm2 is on the PATH ({@code .ci/run} installs it); drills then run the app under it */
@@ -194,6 +208,9 @@ public final class Lab implements AutoCloseable {
         }
         if (standIns != null) {
             standIns.close();
+        }
+        if (redis != null) {
+            redis.close();
         }
         if (mongo != null) {
             mongo.close();

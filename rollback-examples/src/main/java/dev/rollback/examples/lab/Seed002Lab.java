@@ -211,4 +211,49 @@ public final class Seed002Lab {
         }
     }
 
+    /**
+     * The app servers as Ansible sees them, for {@code APP_CONTROL=ansible}: an inventory whose
+     * hosts {@code web1} and {@code web2} are real OpenSSH servers on loopback addresses
+     * ({@link dev.rollback.test.SshHosts}, keys and a pinned known_hosts in the inventory's variables),
+     * and a playbook that runs {@code systemctl <app_action> <app_unit>} there — the systemd stand-in,
+     * with {@code STANDIN_HOST} set to the inventory name, so that it stops and starts the same
+     * {@link LabApp} processes as the ssh loop does.
+     *
+     * @param lab   the lab, prepared by {@link #prepare(Lab)}
+     * @param hosts at least as many ssh hosts as {@link #SERVERS}
+     * @return the {@code --set} arguments that switch the program to Ansible
+     */
+    public static List<String> ansible(Lab lab, dev.rollback.test.SshHosts hosts) {
+        try {
+            Path dir = Files.createDirectories(lab.work().resolve("ansible"));
+            StringBuilder inv = new StringBuilder("[app_servers]\n");
+            for (int i = 0; i < SERVERS.size(); i++) {
+                inv.append(SERVERS.get(i)).append(" ansible_host=").append(hosts.addresses().get(i)).append('\n');
+            }
+            inv.append("\n[app_servers:vars]\nansible_port=").append(hosts.port())
+                    .append("\nansible_user=").append(hosts.user())
+                    .append("\nansible_ssh_private_key_file=").append(hosts.clientKey())
+                    .append("\nansible_ssh_common_args='-o UserKnownHostsFile=").append(hosts.knownHosts())
+                    .append(" -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'")
+                    .append("\nansible_python_interpreter=/usr/bin/python3")
+                    .append("\nsystemctl=").append(lab.standIns().binDirectory().resolve("systemctl")).append('\n');
+            Path inventory = dir.resolve("hosts.ini");
+            Files.writeString(inventory, inv);
+            Path playbook = dir.resolve("app-servers.yml");
+            Files.writeString(playbook, """
+                    - hosts: app_servers
+                      gather_facts: false
+                      tasks:
+                        - name: "{{ app_action }} {{ app_unit }}"
+                          ansible.builtin.command: "{{ systemctl }} {{ app_action }} {{ app_unit }}"
+                          environment:
+                            STANDIN_HOST: "{{ inventory_hostname }}"
+                    """);
+            // TOOLS_PATH goes in front of ansible's PATH: empty, so that ansible's ssh is the real client, not the ssh stand-in
+            return List.of("--set", "TOOLS_PATH=", "--set", "APP_CONTROL=ansible", "--set", "ANSIBLE_INVENTORY=" + inventory,
+                    "--set", "ANSIBLE_PLAYBOOK=" + playbook, "--set", "ANSIBLE_HOSTS=app_servers", "--set", "ANSIBLE_FORKS=5");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

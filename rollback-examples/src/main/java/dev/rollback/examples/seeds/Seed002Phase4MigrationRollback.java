@@ -21,6 +21,7 @@ import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.RowCountManifest;
 import dev.rollback.process.Command;
 import dev.rollback.process.DockerCompose;
+import dev.rollback.process.Ansible;
 import dev.rollback.process.Fleet;
 import dev.rollback.process.Http;
 import dev.rollback.process.HttpCheck;
@@ -121,7 +122,9 @@ import java.util.stream.Stream;
  * (products,sales,tickets), {@code PHASE4_VIEWS}, {@code PHASE4_INDEXES} (the runbook's lists),
  * {@code INTEGRITY_TABLES} (the six tables of step 7), {@code EXPECTED_VIEWS} (0),
  * {@code RESTORE_TIMEOUT} (PT30M), {@code RETRIES} (3), {@code RETRY_DELAY} (PT5S),
- * {@code HEALTH_RETRY_DELAY} (PT5S), {@code NPM_SMOKE_DIR}, {@code TOOLS_PATH}.
+ * {@code HEALTH_RETRY_DELAY} (PT5S), {@code NPM_SMOKE_DIR}, {@code TOOLS_PATH}; with
+ * {@code APP_CONTROL=ansible}: {@code ANSIBLE_INVENTORY} (required), {@code ANSIBLE_HOSTS}
+ * (app_servers), {@code ANSIBLE_PLAYBOOK}, {@code ANSIBLE_FORKS} (20), {@code ANSIBLE_BECOME_PASSWORD}.
  */
 public final class Seed002Phase4MigrationRollback {
     /** The plan's name for scenario 1. */
@@ -159,7 +162,14 @@ public final class Seed002Phase4MigrationRollback {
         /** {@code kubectl scale deployment crm-api --replicas=0}, back to the count found. */
         KUBERNETES,
         /** {@code docker compose stop} / {@code up -d}. */
-        COMPOSE
+        COMPOSE,
+        /**
+         * Ansible, for fleets that outgrow an ssh loop: {@code ANSIBLE_PLAYBOOK} run with
+         * {@code -e app_action=stop|start -e app_unit=APP_UNIT}, or the ad-hoc
+         * {@code ansible.builtin.systemd name=APP_UNIT state=stopped|started} with {@code --become},
+         * against {@code ANSIBLE_HOSTS} of {@code ANSIBLE_INVENTORY}.
+         */
+        ANSIBLE
     }
 
     /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
@@ -220,13 +230,15 @@ public final class Seed002Phase4MigrationRollback {
      * @param healthRetryDelay {@code HEALTH_RETRY_DELAY}
      * @param npmSmokeDir      {@code NPM_SMOKE_DIR}, or null
      * @param toolsPath        {@code TOOLS_PATH}
+     * @param ansible          the Ansible settings, used when {@code APP_CONTROL=ansible}
      */
     public record Settings(String databaseUrl, Scenario scenario, Path backupRoot, String backupName, Path backupFile,
                            AppControlKind appControl, List<String> appServers, String appUnit, String k8sDeployment,
                            int k8sReplicas, Path composeFile, List<String> healthUrls, String appUrl, String testToken,
                            String slackWebhook, List<String> partialTables, List<String> phase4Views, List<String> phase4Indexes,
                            List<String> integrityTables, int expectedViews, Duration restoreTimeout, int retries,
-                           Duration retryDelay, Duration healthRetryDelay, Path npmSmokeDir, List<Path> toolsPath) {
+                           Duration retryDelay, Duration healthRetryDelay, Path npmSmokeDir, List<Path> toolsPath,
+                           AnsibleSettings ansible) {
 
         /**
          * @param o the program's options
@@ -237,7 +249,7 @@ public final class Seed002Phase4MigrationRollback {
                     Scenario.valueOf(choice(o, "SCENARIO", "full", "full", "partial")),
                     Path.of(o.setting("BACKUP_ROOT", "_backups/staging")), o.setting("BACKUP_NAME", "staging_full_backup.dump"),
                     o.setting("BACKUP_FILE").map(Path::of).orElse(null),
-                    AppControlKind.valueOf(choice(o, "APP_CONTROL", "systemd", "systemd", "kubernetes", "compose")),
+                    AppControlKind.valueOf(choice(o, "APP_CONTROL", "systemd", "systemd", "kubernetes", "compose", "ansible")),
                     list(o.setting("APP_SERVERS", "localhost")), o.setting("APP_UNIT", "crm-application"),
                     o.setting("K8S_DEPLOYMENT", "crm-api"), Integer.parseInt(o.setting("K8S_REPLICAS", "3")),
                     Path.of(o.setting("COMPOSE_FILE", "docker-compose.yml")),
@@ -250,7 +262,29 @@ public final class Seed002Phase4MigrationRollback {
                     Integer.parseInt(o.setting("EXPECTED_VIEWS", "0")),
                     Duration.parse(o.setting("RESTORE_TIMEOUT", "PT30M")), Integer.parseInt(o.setting("RETRIES", "3")),
                     Duration.parse(o.setting("RETRY_DELAY", "PT5S")), Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
-                    o.setting("NPM_SMOKE_DIR").map(Path::of).orElse(null), Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)));
+                    o.setting("NPM_SMOKE_DIR").map(Path::of).orElse(null), Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
+                    AnsibleSettings.from(o));
+        }
+    }
+
+    /**
+     * How the app servers are reached with {@code APP_CONTROL=ansible}.
+     *
+     * @param inventory      {@code ANSIBLE_INVENTORY} (required for ansible): hosts, their ssh keys and variables
+     * @param hosts          {@code ANSIBLE_HOSTS} (app_servers): the group or pattern of the app servers
+     * @param playbook       {@code ANSIBLE_PLAYBOOK}, or null for the ad-hoc systemd module
+     * @param forks          {@code ANSIBLE_FORKS} (20)
+     * @param becomePassword {@code ANSIBLE_BECOME_PASSWORD} (a secret, from the environment), or null
+     */
+    public record AnsibleSettings(Path inventory, String hosts, Path playbook, int forks, String becomePassword) {
+        /**
+         * @param o the program's options
+         * @return the settings
+         */
+        public static AnsibleSettings from(CommandLineOptions o) {
+            return new AnsibleSettings(o.setting("ANSIBLE_INVENTORY").map(Path::of).orElse(null), o.setting("ANSIBLE_HOSTS", "app_servers"),
+                    o.setting("ANSIBLE_PLAYBOOK").map(Path::of).orElse(null), Integer.parseInt(o.setting("ANSIBLE_FORKS", "20")),
+                    o.setting("ANSIBLE_BECOME_PASSWORD").orElse(null));
         }
     }
 
@@ -427,6 +461,8 @@ public final class Seed002Phase4MigrationRollback {
                 return Kubernetes.deployment(s.k8sDeployment()).replicasIfUnknown(s.k8sReplicas()).searchPath(s.toolsPath());
             case COMPOSE:
                 return DockerCompose.file(s.composeFile()).searchPath(s.toolsPath());
+            case ANSIBLE:
+                return ansibleServers(s);
             default:
                 Systemd unit = Systemd.unit(s.appUnit()).searchPath(s.toolsPath());
                 if (s.appServers().equals(List.of("localhost"))) {
@@ -436,6 +472,26 @@ public final class Seed002Phase4MigrationRollback {
                 return Fleet.of(s.appServers().toArray(new String[0])).parallel(s.appServers().size())
                         .searchPath(s.toolsPath()).control(unit);
         }
+    }
+
+    /** Step 2 and 8 through Ansible: one run stops (starts) every app server, each host's result journaled. */
+    private static AppControl ansibleServers(Settings s) {
+        AnsibleSettings a = s.ansible();
+        if (a.inventory() == null) {
+            throw new UsageException("APP_CONTROL=ansible needs ANSIBLE_INVENTORY (the inventory of the app servers)");
+        }
+        Ansible[] runs = new Ansible[2];
+        String[] actions = {"stop", "start"};
+        String[] states = {"stopped", "started"};
+        for (int i = 0; i < 2; i++) {
+            Ansible run = a.playbook() != null
+                    ? Ansible.playbook(a.playbook()).limit(a.hosts()).extraVar("app_action", actions[i]).extraVar("app_unit", s.appUnit())
+                    : Ansible.module("ansible.builtin.systemd", "name=" + s.appUnit() + " state=" + states[i])
+                            .hosts(a.hosts()).become();
+            run = run.inventory(a.inventory()).forks(a.forks()).searchPath(s.toolsPath());
+            runs[i] = a.becomePassword() == null ? run : run.becomePassword(Secret.of(a.becomePassword()));
+        }
+        return Ansible.app(s.appUnit() + " on " + a.hosts(), runs[0], runs[1]);
     }
 
     private static Notifier team(Settings s) {
