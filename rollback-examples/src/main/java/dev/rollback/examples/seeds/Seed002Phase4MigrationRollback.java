@@ -199,7 +199,13 @@ public final class Seed002Phase4MigrationRollback {
             Setting.duration("RETRY_DELAY", "pause between attempts").defaultValue("PT5S"),
             Targets.HEALTH_RETRY_DELAY,
             Setting.path("NPM_SMOKE_DIR", "folder whose npm smoke-test script runs after the rollback"),
-            Targets.TOOLS_PATH);
+            Targets.TOOLS_PATH,
+            Setting.path("ANSIBLE_INVENTORY", "with APP_CONTROL=ansible: the inventory of the app servers"),
+            Setting.text("ANSIBLE_HOSTS", "with APP_CONTROL=ansible: the group or pattern of the app servers").defaultValue("app_servers"),
+            Setting.path("ANSIBLE_PLAYBOOK", "with APP_CONTROL=ansible: a playbook run with -e app_action=stop|start -e app_unit=APP_UNIT "
+                    + "(default: the ad-hoc ansible.builtin.systemd module with --become)"),
+            Setting.integer("ANSIBLE_FORKS", "with APP_CONTROL=ansible: hosts handled at once").defaultValue("20"),
+            Setting.text("ANSIBLE_BECOME_PASSWORD", "with APP_CONTROL=ansible: the become (sudo) password").secret());
 
     /**
      * What the plan needs to know.
