@@ -22,6 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Dumps are made by the machine's real pg_dump from a real server.
  */
 class BackupReadableIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     private static String db;
     private static Path custom;
     private static Path uncompressed;
@@ -33,13 +39,6 @@ class BackupReadableIT {
     @TempDir
     Path tmp;
 
-    /** The server is shared by every test class of the JVM: leave it as it was found. */
-    @org.junit.jupiter.api.AfterAll
-    static void dropTheDatabasesOfThisClass() throws Exception {
-        for (String prefix : new String[] {"readable_", "notadump_"}) {
-            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
-        }
-    }
 
     @BeforeAll
     static void dumps() throws Exception {

@@ -18,6 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BadInputIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     @TempDir
     Path tmp;
 

@@ -23,6 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every folder the library creates 0700, in the run folder and outside it, whatever pg_dump's umask.
  */
 class FileModesIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     @TempDir
     Path tmp;
 

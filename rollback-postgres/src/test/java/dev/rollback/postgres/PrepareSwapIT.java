@@ -35,6 +35,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * resumes with the same prepared copy, never restoring twice; abandoning drops an unswapped copy.
  */
 class PrepareSwapIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     private static final int BACKUP_ROWS = 500;
     private static Path backup;
 
@@ -43,13 +49,6 @@ class PrepareSwapIT {
     @TempDir
     Path tmp;
 
-    /** The server is shared by every test class of the JVM: leave it as it was found. */
-    @org.junit.jupiter.api.AfterAll
-    static void dropTheDatabasesOfThisClass() throws Exception {
-        for (String prefix : new String[] {"prepsrc_", "prepwrite_", "prepcrash_", "prepabandon_", "prepmissing_"}) {
-            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
-        }
-    }
 
     @BeforeAll
     static void backup() throws Exception {

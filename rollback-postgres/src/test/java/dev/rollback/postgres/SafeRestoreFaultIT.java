@@ -45,6 +45,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * swap, a connection error that explains it and says to resume.
  */
 class SafeRestoreFaultIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     private static final int PRE_RUN_ROWS = 50;
     private static final int BACKUP_ROWS = 30;
     private static WireFaultProxy proxy;
@@ -55,13 +61,6 @@ class SafeRestoreFaultIT {
     @TempDir
     Path tmp;
 
-    /** The server is shared by every test class of the JVM: leave it as it was found. */
-    @org.junit.jupiter.api.AfterAll
-    static void dropTheDatabasesOfThisClass() throws Exception {
-        for (String prefix : new String[] {"shop_", "faultsrc_"}) {
-            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
-        }
-    }
 
     @BeforeAll
     static void backupAndProxy() throws Exception {

@@ -23,6 +23,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * never the kept original. {@link SafeRestoreFaultIT} kills real runners at the same points.
  */
 class SafeRestoreResumeIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     private static Path backup;
 
     @TempDir
@@ -30,13 +36,6 @@ class SafeRestoreResumeIT {
     @TempDir
     Path tmp;
 
-    /** The server is shared by every test class of the JVM: leave it as it was found. */
-    @org.junit.jupiter.api.AfterAll
-    static void dropTheDatabasesOfThisClass() throws Exception {
-        for (String prefix : new String[] {"twice_", "repair_", "half_", "odd_", "failcheck_", "abandon_", "abandonrestore_", "snapresume_", "resumesrc_"}) {
-            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
-        }
-    }
 
     @BeforeAll
     static void backup() throws Exception {

@@ -26,6 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (which keeps the same argument list).
  */
 class SecretsIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     @TempDir
     Path tmp;
 

@@ -10,6 +10,12 @@ import java.sql.Connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SnapshotIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     @TempDir
     Path tmp;
 

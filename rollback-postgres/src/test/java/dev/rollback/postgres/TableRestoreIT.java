@@ -21,6 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and handles the foreign keys of tables that are not restored ({@code sale_items} → {@code sales}).
  */
 class TableRestoreIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     private static final String SCHEMA = "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
             + "CREATE TABLE sales (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id), amount int CHECK (amount > 0),"
             + " stage text DEFAULT 'open');"
@@ -37,12 +43,6 @@ class TableRestoreIT {
     @TempDir
     Path tmp;
 
-    @AfterAll
-    static void dropTheDatabasesOfThisClass() throws Exception {
-        for (String prefix : new String[] {"tablesrc_", "tables_", "plaintables_", "orphans_", "notable_"}) {
-            TestServer.dropDatabasesLike(prefix + ProcessHandle.current().pid() + "_");
-        }
-    }
 
     @BeforeAll
     static void backup() throws Exception {

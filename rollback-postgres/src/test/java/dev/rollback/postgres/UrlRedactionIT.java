@@ -29,6 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * journal, the incident report nor the SLF4J log lines hold any part of a password.
  */
 class UrlRedactionIT {
+    /** The server is shared by every test class of the JVM: drop what this class created. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropCreatedDatabases() throws Exception {
+        TestServer.dropCreatedDatabases();
+    }
+
     private static final long SEED = 15_2027L;
 
     @TempDir
