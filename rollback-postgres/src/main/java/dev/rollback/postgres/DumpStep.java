@@ -8,6 +8,7 @@ import dev.rollback.postgres.internal.Inspect;
 import dev.rollback.postgres.internal.PgCommands;
 import dev.rollback.postgres.internal.PgEndpoint;
 import dev.rollback.postgres.internal.PgTools;
+import dev.rollback.process.StepProcesses;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,6 +156,7 @@ public final class DumpStep implements Step {
 
     /** Step-memory key: the dump this run finished, so that no later attempt or resume takes it again. */
     static final String DONE = "postgres.dump.done";
+    private static final String STARTED = "postgres.dump.started";
 
     @Override
     public void execute(StepContext ctx) throws Exception {
@@ -181,6 +183,14 @@ public final class DumpStep implements Step {
         } else {
             OwnerOnlyFiles.createFile(partial);
         }
+        if (ctx.recall(STARTED).isPresent()) {
+            // An earlier attempt was stopped mid-dump: its pg_dump must not keep writing the partial file.
+            List<String> killed = StepProcesses.killLeftovers(ctx);
+            if (!killed.isEmpty()) {
+                ctx.progress("killed " + String.join(", ", killed) + ", left running by an earlier attempt of this step");
+            }
+        }
+        ctx.remember(STARTED, out.toString());
         PgTools.Tool tool = PgCommands.tool(ep, "pg_dump");
         // Count rows in the same snapshot pg_dump will read, so the manifest matches the dump exactly.
         try (Connection c = ep.connect()) {

@@ -14,7 +14,9 @@ import java.util.Objects;
  * runner kills it too. Where that signal is unavailable (no {@code setpriv}, another OS, turned off
  * with {@code -Drollback.process.parentDeathSignal=false}), or for the processes a tool forked
  * itself (pg_restore's parallel workers), a step that is run again after a crash calls
- * {@link #killLeftovers(StepContext)} before it touches what those tools were writing.
+ * {@link #killLeftovers(StepContext)} before it touches what those tools were writing. Every process
+ * started under a tool inherits the tag, daemons included: call it only for steps whose tools do not
+ * start services meant to outlive them (a restore, a dump), never for an app's start step.
  *
  * <pre>{@code
  * if (ctx.recall("restore.target").isPresent()) {          // an earlier attempt started
