@@ -45,6 +45,7 @@ public final class PostgresJournalBenchmark {
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");   // one log line per step would be measured too
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path work = Files.createTempDirectory("rollback-journal-bench-");
