@@ -1,89 +1,42 @@
 package dev.rollback.postgres;
 
 import dev.rollback.core.Secret;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.rollback.test.TestPostgres;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One PostgreSQL server for every test in the JVM: the server named by
- * {@code ROLLBACK_TEST_POSTGRES_URL} (a JDBC URL with user and password) when set, else an
- * embedded PostgreSQL 15 started once. The embedded server gets a password and
- * password authentication over TCP, so that wrong passwords really fail.
+ * One PostgreSQL server for every test in the JVM, the testkit's {@link TestPostgres#shared()}:
+ * the server named by {@code ROLLBACK_TEST_POSTGRES_URL} (a JDBC URL with user and password) when
+ * set, else an embedded PostgreSQL 15 started once, with a password and password authentication over
+ * TCP, so that wrong passwords really fail.
  */
 final class TestServer {
-    static final String PASSWORD_VALUE = "Rb-t3st-pw-9f2c71";
-    private static final AtomicInteger COUNTER = new AtomicInteger();
-    private static String hostPort;
-    private static String user;
-    private static Secret password;
-    @SuppressWarnings("unused")
-    private static EmbeddedPostgres embedded;
-
     private TestServer() {
     }
 
-    static synchronized void start() {
-        if (hostPort != null) {
-            return;
-        }
-        String env = System.getenv("ROLLBACK_TEST_POSTGRES_URL");
-        try {
-            if (env != null && !env.isBlank()) {
-                var info = dev.rollback.postgres.internal.ConnectionInfo.parse(env);
-                hostPort = String.join(",", info.hosts());
-                user = info.user() == null ? "postgres" : info.user();
-                password = info.password();
-                return;
-            }
-            embedded = EmbeddedPostgres.builder().start();
-            int port = embedded.getPort();
-            hostPort = "localhost:" + port;
-            user = "postgres";
-            try (Connection c = embedded.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("ALTER USER postgres PASSWORD '" + PASSWORD_VALUE + "'");
-                String hba;
-                try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
-                    rs.next();
-                    hba = rs.getString(1);
-                }
-                Files.writeString(Path.of(hba), "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
-                s.execute("SELECT pg_reload_conf()");
-            }
-            password = Secret.of(PASSWORD_VALUE);
-        } catch (IOException | SQLException e) {
-            throw new IllegalStateException("Could not start the test PostgreSQL server: " + e, e);
-        }
+    private static TestPostgres server() {
+        return TestPostgres.shared();
     }
 
     static String url(String db) {
-        start();
-        return "jdbc:postgresql://" + hostPort + "/" + java.net.URLEncoder.encode(db, java.nio.charset.StandardCharsets.UTF_8);
+        return server().jdbcUrl(db);
     }
 
-    /** @return the server's first {@code host:port} */
+    /** @return the server's {@code host:port} */
     static String hostPort() {
-        start();
-        return hostPort.split(",")[0];
+        return server().host() + ":" + server().port();
     }
 
     static Secret password() {
-        start();
-        return password;
+        return server().password();
     }
 
     static String user() {
-        start();
-        return user;
+        return server().user();
     }
 
     /**
@@ -91,12 +44,11 @@ final class TestServer {
      * wrong-password test is meaningless there, and it must not pass or skip silently.
      */
     static void requirePasswordAuthentication() {
-        start();
         Properties p = new Properties();
-        p.setProperty("user", user);
+        p.setProperty("user", user());
         p.setProperty("password", "definitely-not-the-password");
         try (Connection c = DriverManager.getConnection(url("postgres"), p)) {
-            throw new AssertionError("The test server at " + hostPort + " accepts a wrong password (trust authentication). "
+            throw new AssertionError("The test server at " + hostPort() + " accepts a wrong password (trust authentication). "
                     + "Point ROLLBACK_TEST_POSTGRES_URL at a server that uses scram-sha-256 or md5 for TCP connections.");
         } catch (SQLException expected) {
             // the server checks passwords
@@ -104,24 +56,16 @@ final class TestServer {
     }
 
     static Postgres postgres(String db) {
-        start();
-        return Postgres.at(url(db)).user(user).password(password);
+        return Postgres.at(url(db)).user(user()).password(password());
     }
 
     static Connection connect(String db) throws SQLException {
-        start();
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        if (password != null) {
-            p.setProperty("password", password.reveal());
-        }
-        return DriverManager.getConnection(url(db), p);
+        return server().connect(db);
     }
 
     /** Creates a fresh, uniquely named database and returns its name. */
     static String createDatabase(String prefix) throws SQLException {
-        String name = prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        execute("postgres", "CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+        String name = server().createDatabase(prefix);
         CREATED.add(name);
         return name;
     }
@@ -146,38 +90,19 @@ final class TestServer {
     }
 
     static void execute(String db, String sql) throws SQLException {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        server().execute(db, sql);
     }
 
     static long queryLong(String db, String sql) throws SQLException {
-        try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return server().queryLong(db, sql);
     }
 
     static boolean exists(String db) throws SQLException {
-        try (Connection c = connect("postgres"); var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            ps.setString(1, db);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return server().exists(db);
     }
 
     static java.util.List<String> databasesLike(String prefix) throws SQLException {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        try (Connection c = connect("postgres"); var ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1")) {
-            ps.setString(1, prefix);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+        return server().databasesStartingWith(prefix);
     }
 
     /** Drops every database whose name starts with the prefix (a test's own databases), ending their sessions. */

@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Journal journal = PostgresJournal.at(pg.url(db), pg.password());
  * }</pre>
  *
- * {@link #dedicated(Path)} starts a server of the test's own, which {@link #stop()} and
- * {@link #start()} can take away and bring back (a journal server that goes down mid-run).
+ * {@link #startOwn()} starts a server of the caller's own (the environment's, or a new embedded one
+ * that {@link #close()} stops); {@link #dedicated(Path)} one that {@link #stop()} and {@link #start()}
+ * can take away and bring back (a journal server that goes down mid-run).
  */
 public final class TestPostgres implements AutoCloseable {
     /** The password of the embedded servers. */
@@ -47,6 +48,7 @@ public final class TestPostgres implements AutoCloseable {
     private final Secret password;
     private final Path dataDirectory;
     private final Map<String, String> serverConfig;
+    private boolean owned;
     private EmbeddedPostgres embedded;
 
     private TestPostgres(EmbeddedPostgres embedded, String host, int port, String user, Secret password, Path dataDirectory,
@@ -72,6 +74,22 @@ public final class TestPostgres implements AutoCloseable {
             shared = env != null && !env.isBlank() ? external(env) : startEmbedded(null, 0, Map.of());
         }
         return shared;
+    }
+
+    /**
+     * A server of the caller's own: the one named by {@code ROLLBACK_TEST_POSTGRES_URL} when set
+     * (closing it does nothing), else a new embedded server that {@link #close()} stops.
+     *
+     * @return the running server; close it
+     */
+    public static TestPostgres startOwn() {
+        String env = System.getenv("ROLLBACK_TEST_POSTGRES_URL");
+        if (env != null && !env.isBlank()) {
+            return external(env);
+        }
+        TestPostgres pg = startEmbedded(null, 0, Map.of());
+        pg.owned = true;
+        return pg;
     }
 
     /**
@@ -223,10 +241,10 @@ public final class TestPostgres implements AutoCloseable {
 
     /**
      * @param database a database
-     * @return {@code jdbc:postgresql://host:port/database}
+     * @return {@code jdbc:postgresql://host:port/database}, the name URL-encoded
      */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        return "jdbc:postgresql://" + host + ":" + port + "/" + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8);
     }
 
     /**
@@ -288,11 +306,63 @@ public final class TestPostgres implements AutoCloseable {
         }
     }
 
-    /** Stops a dedicated server; the shared one stops with the JVM. */
+    /**
+     * Drops (if there) and creates a database.
+     *
+     * @param database the name
+     * @throws SQLException on failure
+     */
+    public void recreateDatabase(String database) throws SQLException {
+        String q = "\"" + database.replace("\"", "\"\"") + "\"";
+        execute("postgres", "DROP DATABASE IF EXISTS " + q + " WITH (FORCE)");
+        execute("postgres", "CREATE DATABASE " + q);
+    }
+
+    /**
+     * @param database a database
+     * @return whether it exists
+     * @throws SQLException on failure
+     */
+    public boolean exists(String database) throws SQLException {
+        try (Connection c = connect("postgres"); var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * @param prefix the start of a name
+     * @return the databases whose names start with it, sorted
+     * @throws SQLException on failure
+     */
+    public java.util.List<String> databasesStartingWith(String prefix) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (Connection c = connect("postgres");
+             var ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Stops a server of the caller's own ({@link #startOwn()}, {@link #dedicated(Path)}); the shared one stops with the JVM. */
     @Override
     public synchronized void close() {
         if (dataDirectory != null && embedded != null) {
             stop();
+        } else if (owned && embedded != null) {
+            try {
+                embedded.close();
+                embedded = null;
+            } catch (IOException e) {
+                throw new IllegalStateException("Could not stop the test PostgreSQL server: " + e.getMessage(), e);
+            }
         }
     }
 }

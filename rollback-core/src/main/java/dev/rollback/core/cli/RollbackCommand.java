@@ -175,11 +175,8 @@ public final class RollbackCommand {
             out.print(plan.describe());
             return ExitCode.OK.code();
         }
-        Journal journal;
-        try {
-            journal = openJournal(options);
-        } catch (IllegalArgumentException e) {
-            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+        Journal journal = openJournal(options);
+        if (journal == null) {
             return ExitCode.USAGE.code();
         }
         String journalArg = " --journal " + ResumeCommandLine.quote(journalArgument(options, journal));
@@ -304,11 +301,8 @@ public final class RollbackCommand {
      * @return the exit code
      */
     public int status(CommandLineOptions options) {
-        Journal journal;
-        try {
-            journal = openJournal(options);
-        } catch (IllegalArgumentException e) {
-            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+        Journal journal = openJournal(options);
+        if (journal == null) {
             return ExitCode.USAGE.code();
         }
         String journalArg = " --journal " + ResumeCommandLine.quote(journalArgument(options, journal));
@@ -335,9 +329,14 @@ public final class RollbackCommand {
         }
     }
 
+    /** The journal the options name, or null after saying what is wrong with them (a usage error). */
     private Journal openJournal(CommandLineOptions options) {
-        return options.journalUrl() != null ? JournalProvider.at(options.journalUrl(), env, options.journalPasswordEnv())
-                : JournalProvider.at(options.journal().toString(), env, options.journalPasswordEnv());
+        try {
+            return JournalProvider.at(options.journalLocation(), env, options.journalPasswordEnv());
+        } catch (IllegalArgumentException e) {
+            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            return null;
+        }
     }
 
     private static String journalArgument(CommandLineOptions options, Journal journal) {

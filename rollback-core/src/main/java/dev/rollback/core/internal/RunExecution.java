@@ -150,13 +150,7 @@ public final class RunExecution {
         Holder me = Holder.thisProcess(id, operator);
         writer = journal.open(plan.name(), me);
         try {
-            List<JournalEvent> events = journal.read(plan.name(), id);
-            if (events.isEmpty()) {
-                List<String> known = journal.runIds(plan.name());
-                throw new RunNotResumableException("No run " + id + " of plan '" + plan.name() + "' in "
-                        + journal.describeLocation(plan.name(), id) + (known.isEmpty() ? "; the journal has no runs of this plan"
-                        : "; recorded runs: " + String.join(", ", known.subList(Math.max(0, known.size() - 5), known.size()))));
-            }
+            List<JournalEvent> events = eventsOf(id, "");
             JournalEvent.RunStarted started = events.stream().filter(JournalEvent.RunStarted.class::isInstance)
                     .map(JournalEvent.RunStarted.class::cast).findFirst()
                     .orElseThrow(() -> new RunNotResumableException("Run " + id + " has no start event; its journal is damaged"));
@@ -216,6 +210,18 @@ public final class RunExecution {
         }
     }
 
+    /** A run's events; none means no such run, which is refused naming the runs there are. */
+    private List<JournalEvent> eventsOf(String id, String purpose) {
+        List<JournalEvent> events = journal.read(plan.name(), id);
+        if (events.isEmpty()) {
+            List<String> known = journal.runIds(plan.name());
+            throw new RunNotResumableException("No run " + id + " of plan '" + plan.name() + "' in "
+                    + journal.describeLocation(plan.name(), id) + purpose + (known.isEmpty() ? "; the journal has no runs of this plan"
+                    : "; recorded runs: " + String.join(", ", known.subList(Math.max(0, known.size() - 5), known.size()))));
+        }
+        return events;
+    }
+
     /**
      * Captures are taken once per run: once a destructive step has started, the captures that
      * finished before it hold the only pre-rollback state there is, and taking them again would
@@ -250,13 +256,7 @@ public final class RunExecution {
         Holder me = Holder.thisProcess(id, operator);
         writer = journal.open(plan.name(), me);
         try {
-            List<JournalEvent> events = journal.read(plan.name(), id);
-            if (events.isEmpty()) {
-                List<String> known = journal.runIds(plan.name());
-                throw new RunNotResumableException("No run " + id + " of plan '" + plan.name() + "' in "
-                        + journal.describeLocation(plan.name(), id) + " to abandon" + (known.isEmpty() ? "; the journal has no runs of this plan"
-                        : "; recorded runs: " + String.join(", ", known.subList(Math.max(0, known.size() - 5), known.size()))));
-            }
+            List<JournalEvent> events = eventsOf(id, " to abandon");
             RunSummary summary = RunSummary.of(id, events);
             if (summary.state() == RunSummary.State.SUCCEEDED || summary.state() == RunSummary.State.ABANDONED) {
                 throw new RunNotResumableException("Run " + id + " of plan '" + plan.name() + "' cannot be abandoned: " + summary.describe()

@@ -2,82 +2,29 @@ package dev.rollback.examples.lab;
 
 import dev.rollback.core.Secret;
 import dev.rollback.postgres.Postgres;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.rollback.test.TestPostgres;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * A real PostgreSQL server for the demo and the drills: the one named by
  * {@code ROLLBACK_TEST_POSTGRES_URL} ({@code jdbc:postgresql://host:port/db?user=..&password=..})
  * when set, else an embedded PostgreSQL 15 from Maven Central, given a password and password
- * authentication over TCP so that credentials are really used.
+ * authentication over TCP so that credentials are really used (the testkit's {@link TestPostgres}).
  */
 public final class LabPostgres implements AutoCloseable {
-    private static final String PASSWORD = "Lab-pg-pw-5c1e93";
+    private final TestPostgres server;
 
-    private final EmbeddedPostgres embedded;
-    private final String host;
-    private final int port;
-    private final String user;
-    private final Secret password;
-
-    private LabPostgres(EmbeddedPostgres embedded, String host, int port, String user, Secret password) {
-        this.embedded = embedded;
-        this.host = host;
-        this.port = port;
-        this.user = user;
-        this.password = password;
+    private LabPostgres(TestPostgres server) {
+        this.server = server;
     }
 
     /**
-     * @return a running server
+     * @return a running server of the lab's own; close it
      */
     public static LabPostgres start() {
-        String env = System.getenv("ROLLBACK_TEST_POSTGRES_URL");
-        try {
-            if (env != null && !env.isBlank()) {
-                URI uri = URI.create(env.substring("jdbc:".length()));
-                String u = "postgres";
-                String p = null;
-                if (uri.getRawQuery() != null) {
-                    for (String kv : uri.getRawQuery().split("&")) {
-                        String[] parts = kv.split("=", 2);
-                        if (parts[0].equals("user")) {
-                            u = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
-                        } else if (parts[0].equals("password")) {
-                            p = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
-                        }
-                    }
-                }
-                return new LabPostgres(null, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), u, p == null ? null : Secret.of(p));
-            }
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("ALTER USER postgres PASSWORD '" + PASSWORD + "'");
-                String hba;
-                try (ResultSet rs = s.executeQuery("SHOW hba_file")) {
-                    rs.next();
-                    hba = rs.getString(1);
-                }
-                Files.writeString(Path.of(hba), "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n");
-                s.execute("SELECT pg_reload_conf()");
-            }
-            return new LabPostgres(pg, "localhost", pg.getPort(), "postgres", Secret.of(PASSWORD));
-        } catch (IOException | SQLException e) {
-            throw new IllegalStateException("Could not start the lab's PostgreSQL server: " + e.getMessage(), e);
-        }
+        return new LabPostgres(TestPostgres.startOwn());
     }
 
     /**
@@ -85,7 +32,7 @@ public final class LabPostgres implements AutoCloseable {
      * @return its JDBC URL, without credentials
      */
     public String jdbcUrl(String db) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + URLEncoder.encode(db, StandardCharsets.UTF_8);
+        return server.jdbcUrl(db);
     }
 
     /**
@@ -93,22 +40,22 @@ public final class LabPostgres implements AutoCloseable {
      * @return the seeds' {@code DATABASE_URL} form, {@code postgresql://user:password@host:port/db}
      */
     public String databaseUrl(String db) {
-        return "postgresql://" + user + (password == null ? "" : ":" + password.reveal()) + "@" + host + ":" + port + "/" + db;
+        return "postgresql://" + server.user() + (server.password() == null ? "" : ":" + server.password().reveal()) + "@" + hostPort() + "/" + db;
     }
 
     /** @return the user */
     public String user() {
-        return user;
+        return server.user();
     }
 
     /** @return the password, if the server needs one */
     public Secret password() {
-        return password;
+        return server.password();
     }
 
     /** @return host:port */
     public String hostPort() {
-        return host + ":" + port;
+        return server.host() + ":" + server.port();
     }
 
     /**
@@ -116,8 +63,8 @@ public final class LabPostgres implements AutoCloseable {
      * @return the library's handle on it, with credentials
      */
     public Postgres postgres(String db) {
-        Postgres p = Postgres.at(jdbcUrl(db)).user(user);
-        return password == null ? p : p.password(password);
+        Postgres p = Postgres.at(jdbcUrl(db)).user(server.user());
+        return server.password() == null ? p : p.password(server.password());
     }
 
     /**
@@ -126,12 +73,7 @@ public final class LabPostgres implements AutoCloseable {
      * @throws SQLException on failure
      */
     public Connection connect(String db) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        if (password != null) {
-            p.setProperty("password", password.reveal());
-        }
-        return DriverManager.getConnection(jdbcUrl(db), p);
+        return server.connect(db);
     }
 
     /**
@@ -140,9 +82,7 @@ public final class LabPostgres implements AutoCloseable {
      * @throws SQLException on failure
      */
     public void execute(String db, String sql) throws SQLException {
-        try (Connection c = connect(db); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        server.execute(db, sql);
     }
 
     /**
@@ -152,10 +92,7 @@ public final class LabPostgres implements AutoCloseable {
      * @throws SQLException on failure
      */
     public long queryLong(String db, String sql) throws SQLException {
-        try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return server.queryLong(db, sql);
     }
 
     /**
@@ -165,15 +102,11 @@ public final class LabPostgres implements AutoCloseable {
      * @throws SQLException on failure
      */
     public void recreateDatabase(String db) throws SQLException {
-        String q = "\"" + db.replace("\"", "\"\"") + "\"";
-        execute("postgres", "DROP DATABASE IF EXISTS " + q + " WITH (FORCE)");
-        execute("postgres", "CREATE DATABASE " + q);
+        server.recreateDatabase(db);
     }
 
     @Override
-    public void close() throws IOException {
-        if (embedded != null) {
-            embedded.close();
-        }
+    public void close() {
+        server.close();
     }
 }
