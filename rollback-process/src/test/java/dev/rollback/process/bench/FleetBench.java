@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Stop and start an app on N hosts (20 by default), each a real OpenSSH server on a loopback
  * address ({@link SshHosts}), with {@link Fleet} (parallel 1, 5, 20) and with {@link Ansible}
- * (forks 5, 20), in the same run, rounds interleaved; and the floor: one bare {@code ssh host true}
+ * (forks 5, 20, and 20 with {@code ANSIBLE_PIPELINING}), in the same run, rounds interleaved; and the floor: one bare {@code ssh host true}
  * per host, one after the other. Prints a Markdown table: the median of the rounds for a stop plus
  * a start of every host, and per host (that time divided by the hosts). Needs sshd, root and
  * ansible-core. Run: see docs/performance.md#fleets-ssh-loop-and-ansible.
@@ -52,6 +52,9 @@ public final class FleetBench {
                 controls.put("Ansible ad-hoc command, forks " + f, Ansible.app("billing", ansible(inventory, hosts, app, "stop", f),
                         ansible(inventory, hosts, app, "start", f)));
             }
+            controls.put("Ansible ad-hoc command, forks 20, ANSIBLE_PIPELINING", Ansible.app("billing",
+                    ansible(inventory, hosts, app, "stop", 20).env("ANSIBLE_PIPELINING", "true"),
+                    ansible(inventory, hosts, app, "start", 20).env("ANSIBLE_PIPELINING", "true")));
             Map<String, double[]> times = new LinkedHashMap<>();
             controls.keySet().forEach(k -> times.put(k, new double[rounds]));
             double[] floor = new double[rounds];
