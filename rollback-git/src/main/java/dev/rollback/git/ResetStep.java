@@ -5,15 +5,21 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.git.internal.DoneOnce;
 import dev.rollback.git.internal.Repos;
+import dev.rollback.git.internal.TreeSwitch;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.StashCreateCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryState;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,7 +147,11 @@ public final class ResetStep implements Step {
                             + ", tagged " + safetyTag + "-uncommitted");
                 }
             }
-            jgit.reset().setMode(ResetCommand.ResetType.valueOf(mode.name())).setRef(target).call();
+            if (mode == ResetMode.HARD && repo.getRepositoryState() == RepositoryState.SAFE) {
+                hardReset(repo, dir, target);
+            } else {   // soft, mixed, or a merge in progress to clear: JGit's reset
+                jgit.reset().setMode(ResetCommand.ResetType.valueOf(mode.name())).setRef(target).call();
+            }
             context.output(OUTPUT_HEAD, target);
             // done, durably: a re-run later in the run (after a resume) does not reset the branch HEAD is on by then
             Map<String, String> outputs = new LinkedHashMap<>(Map.of(OUTPUT_SAFETY_TAG, safetyTag, OUTPUT_PREVIOUS_HEAD, before,
@@ -151,10 +161,40 @@ public final class ResetStep implements Step {
             }
             DoneOnce.record(context, outputs);
             LOG.info("Reset {} {} to {} (was {}, safety tag {})", dir, mode.flag(), target, before, safetyTag);
+        } catch (IOException e) {
+            throw Repos.io(dir, "reset " + mode.flag() + " to " + revision + " (the previous HEAD is tagged rollback/safety/"
+                    + context.runId() + "/...)", e);
         } catch (GitAPIException e) {
             throw new GitOperationException(dir, "Could not reset " + dir + " " + mode.flag() + " to " + revision + " ("
                     + e.getMessage() + "). State left behind: the previous HEAD is tagged rollback/safety/" + context.runId()
                     + "/...; check 'git status'. Fix: repair what it reports, then resume", e);
+        }
+    }
+
+    /**
+     * {@code git reset --hard} on a tree known to be clean (checked, or stashed just before): only the paths that
+     * differ between HEAD and the target are written, instead of a checkout that walks every file; then HEAD (its
+     * branch) moves, with a reflog entry and ORIG_HEAD, as the CLI leaves them.
+     */
+    private static void hardReset(Repository repo, Path dir, String target) throws IOException {
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit from = walk.parseCommit(Repos.head(repo, dir));
+            RevCommit to = walk.parseCommit(ObjectId.fromString(target));
+            if (!from.getTree().equals(to.getTree())) {
+                TreeSwitch.switchTrees(repo, from.getTree(), to.getTree(), false);
+            }
+            RefUpdate u = repo.updateRef(Constants.HEAD);
+            u.setNewObjectId(to);
+            u.setRefLogMessage("reset: moving to " + target, false);
+            RefUpdate.Result r = u.forceUpdate();
+            if (r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NO_CHANGE && r != RefUpdate.Result.NEW
+                    && r != RefUpdate.Result.FAST_FORWARD) {
+                TreeSwitch.switchTrees(repo, to.getTree(), from.getTree(), false);
+                throw new GitOperationException(dir, "Could not move HEAD of " + dir + " to " + target + " (" + r + "; another "
+                        + "process may hold the branch). State left behind: working tree and HEAD back at " + from.name()
+                        + ". Fix: check 'git status' and resume", null);
+            }
+            repo.writeOrigHead(from);
         }
     }
 }

@@ -5,8 +5,8 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.git.internal.DoneOnce;
 import dev.rollback.git.internal.Repos;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheCheckout;
+import dev.rollback.git.internal.RevertTree;
+import dev.rollback.git.internal.TreeSwitch;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -162,17 +162,22 @@ public final class RevertStep implements Step {
                 }
                 RevCommit parent = parentToKeep(dir, c);
                 walk.parseHeaders(parent);
-                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-                merger.setBase(c.getTree());
-                if (!merger.merge(tip, parent)) {
-                    Set<String> paths = new LinkedHashSet<>(merger.getUnmergedPaths());
-                    if (merger.getFailingPaths() != null) {
-                        paths.addAll(merger.getFailingPaths().keySet());
+                // the paths the commit changed and nobody touched since: only their trees are rewritten; else a real merge
+                ObjectId tree = RevertTree.of(repo, inserter, tip.getTree(), c.getTree(), parent.getTree());
+                if (tree == null) {
+                    ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+                    merger.setBase(c.getTree());
+                    if (!merger.merge(tip, parent)) {
+                        Set<String> paths = new LinkedHashSet<>(merger.getUnmergedPaths());
+                        if (merger.getFailingPaths() != null) {
+                            paths.addAll(merger.getFailingPaths().keySet());
+                        }
+                        throw new RevertConflictException(dir, c.name(), new ArrayList<>(paths));
                     }
-                    throw new RevertConflictException(dir, c.name(), new ArrayList<>(paths));
+                    tree = merger.getResultTreeId();
                 }
                 CommitBuilder cb = new CommitBuilder();
-                cb.setTreeId(merger.getResultTreeId());
+                cb.setTreeId(tree);
                 cb.setParentId(tip);
                 cb.setAuthor(person);
                 cb.setCommitter(person);
@@ -227,19 +232,17 @@ public final class RevertStep implements Step {
         return ordered;
     }
 
-    /** Updates index and working tree from HEAD's tree to the result, then moves the branch. */
+    /**
+     * Updates index and working tree from HEAD's tree to the result (only the paths that differ: the tree is
+     * known to be clean), then moves the branch.
+     */
     private static void moveTo(Repository repo, Path dir, RevCommit head, RevCommit tip) throws IOException {
-        DirCache dc = repo.lockDirCache();
         try {
-            DirCacheCheckout dco = new DirCacheCheckout(repo, head.getTree(), dc, tip.getTree());
-            dco.setFailOnConflict(true);
-            dco.checkout();
-        } catch (org.eclipse.jgit.errors.CheckoutConflictException e) {
+            TreeSwitch.switchTrees(repo, head.getTree(), tip.getTree(), true);
+        } catch (TreeSwitch.InTheWayException e) {
             throw new GitOperationException(dir, "Could not write the revert into the working tree of " + dir + ": files are in "
                     + "the way (" + e.getMessage() + "). State left behind: HEAD, index and working tree unchanged. Fix: move "
                     + "the untracked files away and resume", e);
-        } finally {
-            dc.unlock();
         }
         RefUpdate u = repo.updateRef(Constants.HEAD);
         u.setExpectedOldObjectId(head);
@@ -248,12 +251,7 @@ public final class RevertStep implements Step {
         RefUpdate.Result result = u.update();
         if (result != RefUpdate.Result.FAST_FORWARD && result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NEW) {
             // put the working tree back where HEAD is
-            DirCache back = repo.lockDirCache();
-            try {
-                new DirCacheCheckout(repo, tip.getTree(), back, head.getTree()).checkout();
-            } finally {
-                back.unlock();
-            }
+            TreeSwitch.switchTrees(repo, tip.getTree(), head.getTree(), false);
             throw new GitOperationException(dir, "Could not move HEAD of " + dir + " to the revert commit " + tip.name() + " ("
                     + result + "; another process may have changed the branch). State left behind: working tree and HEAD back "
                     + "at " + head.name() + ". Fix: check 'git log -1' and resume", null);

@@ -5,7 +5,6 @@ import dev.rollback.git.GitOperationException;
 import dev.rollback.git.GitRepositoryNotFoundException;
 import dev.rollback.git.Revision;
 import dev.rollback.git.UnknownRevisionException;
-import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
@@ -26,11 +25,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /** Opening repositories, resolving revisions and naming safety refs, with failures wrapped once. */
 public final class Repos {
@@ -205,19 +202,8 @@ public final class Repos {
      */
     public static List<String> uncommitted(org.eclipse.jgit.api.Git git, Path dir, boolean includeUntracked) {
         try {
-            Status st = git.status().call();
-            TreeSet<String> paths = new TreeSet<>();
-            paths.addAll(st.getAdded());
-            paths.addAll(st.getChanged());
-            paths.addAll(st.getModified());
-            paths.addAll(st.getMissing());
-            paths.addAll(st.getRemoved());
-            paths.addAll(st.getConflicting());
-            if (includeUntracked) {
-                paths.addAll(st.getUntracked());
-            }
-            return new ArrayList<>(paths);
-        } catch (GitAPIException | RuntimeException e) {
+            return Uncommitted.paths(git, includeUntracked);
+        } catch (GitAPIException | IOException | RuntimeException e) {
             throw new GitOperationException(dir, "Could not read the status of the working tree of " + dir + " ("
                     + e.getMessage() + "). Nothing was changed. Fix: run 'git status' there and repair what it reports", e);
         }

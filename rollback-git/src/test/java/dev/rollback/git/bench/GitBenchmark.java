@@ -5,6 +5,18 @@ import dev.rollback.test.TestStepContext;
 import dev.rollback.core.StepContext;
 import dev.rollback.git.Git;
 import dev.rollback.git.ResetMode;
+import dev.rollback.git.internal.TreeSwitch;
+import dev.rollback.git.internal.Uncommitted;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.merge.MergeStrategy;
+import org.eclipse.jgit.merge.ResolveMerger;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevTree;
+import org.eclipse.jgit.revwalk.RevWalk;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -26,7 +38,9 @@ import java.util.stream.Stream;
 
 /**
  * Revert of one commit and hard reset by 100 commits, through the library (JGit) and through the git CLI,
- * in the same run, on a generated repository of 10,000 files and 1,000 commits.
+ * in the same run, on a generated repository of 10,000 files and 1,000 commits; then each phase of the
+ * two steps alone (dirty check, safety tag, index and working tree update, index write), as the steps
+ * did it before (JGit's porcelain: StatusCommand, DirCacheCheckout, ResetCommand) and as they do it now.
  *
  * <pre>
  * mvn -B -q -pl rollback-git test-compile exec:java -Dexec.mainClass=dev.rollback.git.bench.GitBenchmark \
@@ -60,6 +74,7 @@ public final class GitBenchmark {
             Git lib = Git.repo(repo).identity("Bench", "bench@example.com");
 
             Map<String, List<Double>> results = new LinkedHashMap<>();
+            Map<String, List<Double>> phases = new LinkedHashMap<>();
             int[] counter = {0};
             for (int i = 0; i < runs + 2; i++) {
                 boolean warm = i < 2;
@@ -73,25 +88,99 @@ public final class GitBenchmark {
                 git(repo, "reset", "-q", "--hard", head);
                 measure(results, warm, "reset --hard HEAD~100", "git CLI", () -> git(repo, "reset", "-q", "--hard", "HEAD~100"));
                 git(repo, "reset", "-q", "--hard", head);
-                // the dirty-tree check both steps make first: how much of the library's time is git status
-                measure(results, warm, "status of 10,000 files", "library (JGit)", () -> {
-                    try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(repo.toFile())) {
-                        g.status().call();
-                    }
-                });
-                measure(results, warm, "status of 10,000 files", "git CLI", () -> git(repo, "status", "--porcelain"));
+                phases(phases, warm, repo, head, revertTarget);
             }
-            System.out.printf(Locale.ROOT, "%n| operation | through | median ms | min ms | max ms | runs |%n|---|---|---:|---:|---:|---:|%n");
-            for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-                List<Double> v = new ArrayList<>(e.getValue());
-                Collections.sort(v);
-                String[] key = e.getKey().split("\\|");
-                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %d |%n", key[0], key[1], v.get(v.size() / 2),
-                        v.get(0), v.get(v.size() - 1), v.size());
-            }
+            print("Whole steps", results);
+            print("Where the time goes: each phase alone, as the steps did it before and as they do it now", phases);
         } finally {
             try (Stream<Path> walk = Files.walk(root)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The phases of both steps, each measured alone: dirty check, safety tag, index and working tree, index write. */
+    private static void phases(Map<String, List<Double>> m, boolean warm, Path repo, String head, String revertTarget) throws Exception {
+        try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.open(repo.toFile())) {
+            Repository r = g.getRepository();
+            measure(m, warm, "dirty check (untracked too)", "before: JGit StatusCommand", () -> g.status().call());
+            measure(m, warm, "dirty check (untracked too)", "now: Uncommitted.paths", () -> Uncommitted.paths(g, true));
+            measure(m, warm, "dirty check (untracked too)", "git status --porcelain", () -> git(repo, "status", "--porcelain"));
+            measure(m, warm, "dirty check (tracked only, revert)", "now: Uncommitted.paths", () -> Uncommitted.paths(g, false));
+            measure(m, warm, "safety tag", "RefUpdate", () -> {
+                RefUpdate u = r.updateRef("refs/tags/bench-safety");
+                u.setNewObjectId(r.resolve("HEAD"));
+                u.forceUpdate();
+            });
+            measure(m, warm, "index write (10,000 entries)", "DirCache.write", () -> {
+                DirCache dc = r.lockDirCache();
+                try {
+                    dc.write();
+                    dc.commit();
+                } finally {
+                    dc.unlock();
+                }
+            });
+            RevCommit h;
+            RevCommit back;
+            RevTree reverted;
+            try (RevWalk w = new RevWalk(r)) {
+                h = w.parseCommit(r.resolve(head));
+                back = w.parseCommit(r.resolve("HEAD~100"));
+                RevCommit target = w.parseCommit(r.resolve(revertTarget));
+                // the revert's tree, merged in memory as the step does: HEAD with the target's 10 paths put back
+                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(r, true);
+                merger.setBase(target.getTree());
+                merger.merge(h, w.parseCommit(target.getParent(0)));
+                reverted = w.parseTree(merger.getResultTreeId());
+            }
+            // revert's tree update (10 files back to the parent's version), the commit object aside
+            measure(m, warm, "index + working tree, revert (10 paths)", "before: DirCacheCheckout", () -> {
+                DirCache dc = r.lockDirCache();
+                try {
+                    new DirCacheCheckout(r, h.getTree(), dc, reverted).checkout();
+                } finally {
+                    dc.unlock();
+                }
+            });
+            git(repo, "reset", "-q", "--hard", head);
+            measure(m, warm, "index + working tree, revert (10 paths)", "now: TreeSwitch", () ->
+                    TreeSwitch.switchTrees(r, h.getTree(), reverted, true));
+            git(repo, "reset", "-q", "--hard", head);
+            measure(m, warm, "index + working tree + ref, reset (1,000 paths)", "before: JGit ResetCommand", () ->
+                    g.reset().setMode(ResetCommand.ResetType.HARD).setRef(back.name()).call());
+            git(repo, "reset", "-q", "--hard", head);
+            measure(m, warm, "index + working tree + ref, reset (1,000 paths)", "now: TreeSwitch + RefUpdate", () -> {
+                TreeSwitch.switchTrees(r, h.getTree(), back.getTree(), false);
+                RefUpdate u = r.updateRef("HEAD");
+                u.setNewObjectId(back);
+                u.forceUpdate();
+            });
+            git(repo, "reset", "-q", "--hard", head);
+            git(repo, "tag", "-d", "bench-safety");
+        }
+    }
+
+    private static void print(String title, Map<String, List<Double>> results) {
+        System.out.printf(Locale.ROOT, "%n%s%n", title);
+        System.out.printf(Locale.ROOT, "%n| operation | through | median ms | min ms | max ms | runs |%n|---|---|---:|---:|---:|---:|%n");
+        Map<String, Double> cli = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+            List<Double> v = new ArrayList<>(e.getValue());
+            Collections.sort(v);
+            String[] key = e.getKey().split("\\|");
+            double median = v.get(v.size() / 2);
+            if (key[1].equals("git CLI")) {
+                cli.put(key[0], median);
+            }
+            System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d |%n", key[0], key[1], median, v.get(0), v.get(v.size() - 1), v.size());
+        }
+        for (Map.Entry<String, List<Double>> e : results.entrySet()) {
+            String[] key = e.getKey().split("\\|");
+            if (!key[1].equals("git CLI") && cli.containsKey(key[0])) {
+                List<Double> v = new ArrayList<>(e.getValue());
+                Collections.sort(v);
+                System.out.printf(Locale.ROOT, "%s: library / CLI = %.2f (medians)%n", key[0], v.get(v.size() / 2) / cli.get(key[0]));
             }
         }
     }
