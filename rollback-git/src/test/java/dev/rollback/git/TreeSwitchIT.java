@@ -81,6 +81,32 @@ class TreeSwitchIT {
     }
 
     @Test
+    void aResetOfHundredsOfFilesWrittenOnSeveralThreadsEndsAsTheGitCliEnds() throws Exception {
+        TestRepo repo = TestRepo.init(tmp.resolve("many"));
+        for (int i = 0; i < 300; i++) {
+            repo.write("d" + (i % 7) + "/f" + i + ".txt", "v1 of " + i + "\n");
+        }
+        repo.git("add", "-A");
+        repo.git("commit", "-q", "-m", "v1");
+        for (int i = 0; i < 300; i += 2) {
+            repo.write("d" + (i % 7) + "/f" + i + ".txt", "v2 of " + i + " with more text\n");
+        }
+        for (int i = 1; i < 300; i += 10) {
+            Files.delete(repo.dir().resolve("d" + (i % 7) + "/f" + i + ".txt"));
+            repo.write("new" + (i % 3) + "/g" + i + ".txt", "added " + i + "\n");
+        }
+        repo.git("add", "-A");
+        repo.git("commit", "-q", "-m", "v2");
+        TestRepo twin = cloneOf(repo, "many-twin");
+
+        Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~1").execute(TestStepContext.in(tmp.resolve("run")).stepName("back"));
+        twin.git("reset", "-q", "--hard", "HEAD~1");
+
+        assertSameWorkingTree(repo, twin);
+        repo.assertSound();
+    }
+
+    @Test
     void aRevertEndsAsGitRevertEnds() throws Exception {
         TestRepo repo = history();
         TestRepo twin = cloneOf(repo, "twin");
