@@ -24,10 +24,13 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The one place that creates the files and folders a rollback writes: run folders, forensic
@@ -376,6 +379,35 @@ public final class OwnerOnlyFiles {
             return true;
         }
         return Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(a.isDirectory() ? DIRECTORY : FILE);
+    }
+
+    /**
+     * Every file below a folder that is not {@code 0600} and every folder not {@code 0700}, the
+     * folder itself included, without following links: an audit of what a run, a dump or a tool
+     * left behind.
+     *
+     * <pre>{@code
+     * assertThat(OwnerOnlyFiles.notOwnerOnly(journalRoot)).isEmpty();
+     * }</pre>
+     *
+     * @param root a file or folder
+     * @return the paths that others could read, in walk order; empty when none, or when the file
+     *         system has no POSIX permissions
+     * @throws IOException when the folder cannot be walked
+     */
+    public static List<Path> notOwnerOnly(Path root) throws IOException {
+        List<Path> wrong = new ArrayList<>();
+        if (!posix(root) || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return wrong;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!isOwnerOnly(p)) {
+                    wrong.add(p);
+                }
+            }
+        }
+        return wrong;
     }
 
     private static OutputStream open(Path file, boolean append) throws IOException {

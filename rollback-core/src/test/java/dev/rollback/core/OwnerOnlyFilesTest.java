@@ -134,22 +134,12 @@ class OwnerOnlyFilesTest {
         assertThat(notOwnerOnly(tmp.resolve("journal"))).isEmpty();
     }
 
-    /** Every file not 0600 and folder not 0700 under a root (the root included). */
+    /** Every file not 0600 and folder not 0700 under a root (the root included), with its mode. */
     static List<String> notOwnerOnly(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> {
-                try {
-                    return !OwnerOnlyFiles.isOwnerOnly(p);
-                } catch (IOException e) {
-                    return true;
-                }
-            }).map(p -> {
-                try {
-                    return p + " " + mode(p);
-                } catch (IOException e) {
-                    return p + " ?";
-                }
-            }).toList();
+        List<String> out = new java.util.ArrayList<>();
+        for (Path p : OwnerOnlyFiles.notOwnerOnly(root)) {
+            out.add(p + " " + mode(p));
         }
+        return out;
     }
 }

@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,8 +52,8 @@ class FileModesIT {
         assertThat(outside.resolve("crm.dump.rowcounts.tsv")).exists();
         assertThat(outside.resolve("crm.dump.run-id")).exists();
         assertThat(r.runDirectory().resolve("forensics/orders_sample.csv")).exists();
-        assertThat(notOwnerOnly(operatorFolder.resolve("nightly"))).isEmpty();
-        assertThat(notOwnerOnly(tmp.resolve("journal"))).isEmpty();
+        assertThat(OwnerOnlyFiles.notOwnerOnly(operatorFolder.resolve("nightly"))).isEmpty();
+        assertThat(OwnerOnlyFiles.notOwnerOnly(tmp.resolve("journal"))).isEmpty();
         assertThat(mode(operatorFolder)).as("the operator's own folder is left as it is").isEqualTo("rwxr-xr-x");
     }
 
@@ -74,17 +72,5 @@ class FileModesIT {
 
     private static String mode(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
-    }
-
-    private static List<String> notOwnerOnly(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> {
-                try {
-                    return !OwnerOnlyFiles.isOwnerOnly(p);
-                } catch (IOException e) {
-                    return true;
-                }
-            }).map(Path::toString).toList();
-        }
     }
 }

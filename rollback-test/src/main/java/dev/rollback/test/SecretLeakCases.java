@@ -86,6 +86,49 @@ public final class SecretLeakCases {
         }
     }
 
+    /** A code path that turns a case's text into what people see: a message, a description, a rendering. */
+    @FunctionalInterface
+    public interface Surface {
+        /**
+         * @param c the case
+         * @return what the code path shows; when it throws, the exception and its causes are what it shows
+         * @throws Exception a refusal, whose messages are checked
+         */
+        String show(Case c) throws Exception;
+    }
+
+    /**
+     * Drives every case through a code path and lists the ones whose password comes back, in what it
+     * shows or in the messages of what it throws (causes included).
+     *
+     * <pre>{@code
+     * assertThat(SecretLeakCases.leaks(SecretLeakCases.databaseUrls(42, 1_000), c -> Postgres.at(c.text()).toString())).isEmpty();
+     * }</pre>
+     *
+     * @param cases   the cases
+     * @param surface the code path
+     * @return one line per leaking case: the case and what it showed
+     */
+    public static List<String> leaks(List<Case> cases, Surface surface) {
+        List<String> leaks = new ArrayList<>();
+        for (Case c : cases) {
+            String shown;
+            try {
+                shown = surface.show(c);
+            } catch (Exception e) {
+                StringBuilder chain = new StringBuilder();
+                for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    chain.append(t).append('\n');
+                }
+                shown = chain.toString();
+            }
+            if (c.leaksIn(shown)) {
+                leaks.add(c + "\n    -> " + shown);
+            }
+        }
+        return leaks;
+    }
+
     /**
      * Every form, in turn, {@code count} cases in all.
      *

@@ -86,9 +86,9 @@ final class SeedDrills {
                 continue;
             }
             try (var s = Files.walk(root)) {
-                for (Path p : s.filter(p -> !p.equals(root)).toList()) {
-                    files++;
-                    if (!OwnerOnlyFiles.isOwnerOnly(p)) {
+                files += (int) s.count() - 1;
+                for (Path p : OwnerOnlyFiles.notOwnerOnly(root)) {
+                    if (!p.equals(root)) {
                         wrong.add(p + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
                     }
                 }
