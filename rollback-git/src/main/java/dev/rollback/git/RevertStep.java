@@ -7,6 +7,7 @@ import dev.rollback.git.internal.DoneOnce;
 import dev.rollback.git.internal.Repos;
 import dev.rollback.git.internal.RevertTree;
 import dev.rollback.git.internal.TreeSwitch;
+import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -124,24 +125,31 @@ public final class RevertStep implements Step {
                         + " is in progress. Nothing was changed. Fix: finish or abort it ('git merge --abort', "
                         + "'git revert --abort', 'git rebase --abort') and resume", null);
             }
-            List<String> dirty = Repos.uncommitted(jgit, dir, false);
-            if (!dirty.isEmpty()) {
-                throw new DirtyWorkingTreeException(dir, "revert " + commits, dirty,
-                        "commit, stash or reset the changes so that the revert commits hold only the revert, then resume");
+            // one read of the index, locked from the dirty check until the revert is written into it
+            DirCache index = repo.lockDirCache();
+            try {
+                List<String> dirty = Repos.uncommitted(jgit, dir, false, index);
+                if (!dirty.isEmpty()) {
+                    throw new DirtyWorkingTreeException(dir, "revert " + commits, dirty,
+                            "commit, stash or reset the changes so that the revert commits hold only the revert, then resume");
+                }
+                ObjectId origHead = Repos.head(repo, dir);
+                // HEAD, HEAD~1 or a branch name the first time: on a re-run HEAD is the revert itself
+                Set<RevCommit> targets = new LinkedHashSet<>();
+                for (Revision r : commits) {
+                    targets.add(Repos.commitOnce(context, repo, dir, r, "revert it"));
+                }
+                revert(context, repo, dir, origHead, new ArrayList<>(targets), index);
+            } finally {
+                index.unlock();
             }
-            ObjectId origHead = Repos.head(repo, dir);
-            // HEAD, HEAD~1 or a branch name the first time: on a re-run HEAD is the revert itself
-            Set<RevCommit> targets = new LinkedHashSet<>();
-            for (Revision r : commits) {
-                targets.add(Repos.commitOnce(context, repo, dir, r, "revert it"));
-            }
-            revert(context, repo, dir, origHead, new ArrayList<>(targets));
         } catch (IOException e) {
             throw Repos.io(dir, "revert " + commits, e);
         }
     }
 
-    private void revert(StepContext context, Repository repo, Path dir, ObjectId origHead, List<RevCommit> targets) throws IOException {
+    private void revert(StepContext context, Repository repo, Path dir, ObjectId origHead, List<RevCommit> targets, DirCache index)
+            throws IOException {
         List<String> reverted = new ArrayList<>();
         try (RevWalk walk = new RevWalk(repo); ObjectInserter inserter = repo.newObjectInserter()) {
             RevCommit head = walk.parseCommit(origHead);
@@ -189,7 +197,7 @@ public final class RevertStep implements Step {
                 context.progress("reverted " + c.abbreviate(10).name() + " as " + tip.abbreviate(10).name());
             }
             if (!tip.equals(head)) {
-                moveTo(repo, dir, head, tip);
+                moveTo(repo, dir, head, tip, index);
             }
             context.output(OUTPUT_HEAD, tip.name());
             context.output(OUTPUT_REVERTED, String.join(",", reverted));
@@ -236,9 +244,9 @@ public final class RevertStep implements Step {
      * Updates index and working tree from HEAD's tree to the result (only the paths that differ: the tree is
      * known to be clean), then moves the branch.
      */
-    private static void moveTo(Repository repo, Path dir, RevCommit head, RevCommit tip) throws IOException {
+    private static void moveTo(Repository repo, Path dir, RevCommit head, RevCommit tip, DirCache index) throws IOException {
         try {
-            TreeSwitch.switchTrees(repo, head.getTree(), tip.getTree(), true);
+            TreeSwitch.switchTrees(repo, index, head.getTree(), tip.getTree(), true);
         } catch (TreeSwitch.InTheWayException e) {
             throw new GitOperationException(dir, "Could not write the revert into the working tree of " + dir + ": files are in "
                     + "the way (" + e.getMessage() + "). State left behind: HEAD, index and working tree unchanged. Fix: move "

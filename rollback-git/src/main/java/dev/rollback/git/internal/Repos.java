@@ -201,8 +201,21 @@ public final class Repos {
      * @return the paths, sorted
      */
     public static List<String> uncommitted(org.eclipse.jgit.api.Git git, Path dir, boolean includeUntracked) {
+        return uncommitted(git, dir, includeUntracked, null);
+    }
+
+    /**
+     * The paths with uncommitted changes, on an index already read.
+     *
+     * @param git              the repository
+     * @param dir              its folder, for messages
+     * @param includeUntracked whether untracked (not ignored) files count
+     * @param index            the index, or null to read it
+     * @return the paths, sorted
+     */
+    public static List<String> uncommitted(org.eclipse.jgit.api.Git git, Path dir, boolean includeUntracked, org.eclipse.jgit.dircache.DirCache index) {
         try {
-            return Uncommitted.paths(git, includeUntracked);
+            return index == null ? Uncommitted.paths(git, includeUntracked) : Uncommitted.paths(git, index, includeUntracked);
         } catch (GitAPIException | IOException | RuntimeException e) {
             throw new GitOperationException(dir, "Could not read the status of the working tree of " + dir + " ("
                     + e.getMessage() + "). Nothing was changed. Fix: run 'git status' there and repair what it reports", e);

@@ -153,7 +153,22 @@ public final class TreeSwitch {
      * @throws IOException       when the index is locked, or a file cannot be written
      */
     public static int switchTrees(Repository repo, RevTree from, RevTree to, boolean refuseInTheWay) throws IOException {
-        DirCache dc = repo.lockDirCache();
+        return switchTrees(repo, repo.lockDirCache(), from, to, refuseInTheWay);
+    }
+
+    /**
+     * Like {@link #switchTrees(Repository, RevTree, RevTree, boolean)}, on an index the caller locked and read
+     * (one read for the dirty check and the switch); unlocked when done.
+     *
+     * @param repo           the repository
+     * @param dc             its index, locked
+     * @param from           the tree the index and the working tree hold now
+     * @param to             the tree they should hold
+     * @param refuseInTheWay whether an untracked file where {@code to} adds one is refused
+     * @return the paths written or removed
+     * @throws IOException when refused, or a file or the index cannot be written
+     */
+    public static int switchTrees(Repository repo, DirCache dc, RevTree from, RevTree to, boolean refuseInTheWay) throws IOException {
         try (ObjectReader reader = repo.newObjectReader()) {
             List<Change> changes = changes(repo, reader, from, to);
             if (refuseInTheWay) {

@@ -68,8 +68,21 @@ public final class Uncommitted {
      * @throws GitAPIException when JGit's status fails
      */
     public static List<String> paths(org.eclipse.jgit.api.Git git, boolean includeUntracked) throws IOException, GitAPIException {
+        return paths(git, git.getRepository().readDirCache(), includeUntracked);
+    }
+
+    /**
+     * Like {@link #paths(org.eclipse.jgit.api.Git, boolean)}, on an index the caller has read (and locked, to write it next).
+     *
+     * @param git              the repository
+     * @param dc               its index
+     * @param includeUntracked whether untracked files that are not ignored count
+     * @return the paths with uncommitted changes, sorted
+     * @throws IOException     when the repository cannot be read
+     * @throws GitAPIException when JGit's status fails
+     */
+    public static List<String> paths(org.eclipse.jgit.api.Git git, DirCache dc, boolean includeUntracked) throws IOException, GitAPIException {
         Repository repo = git.getRepository();
-        DirCache dc = repo.readDirCache();
         Set<String> dirty = new TreeSet<>();
         Set<String> doubtful = new TreeSet<>();
         stagedChanges(repo, dc, dirty);
