@@ -239,7 +239,7 @@ public final class Postgres {
      * @return the step
      */
     public Step terminateConnections() {
-        return terminate(null);
+        return terminate(null, false);
     }
 
     /**
@@ -249,17 +249,29 @@ public final class Postgres {
      * @return the step
      */
     public Step terminateConnections(String applicationName) {
-        return terminate(Objects.requireNonNull(applicationName, "applicationName"));
+        return terminate(Objects.requireNonNull(applicationName, "applicationName"), false);
     }
 
-    private Step terminate(String app) {
+    /**
+     * Terminates the sessions whose {@code application_name} matches a LIKE pattern, as seed 000
+     * does ({@code application_name LIKE '%nextcrm%'}): an app that names its pool
+     * {@code nextcrm-web-1} is caught too.
+     *
+     * @param likePattern the pattern, with {@code %} and {@code _} as in SQL
+     * @return the step
+     */
+    public Step terminateConnectionsMatching(String likePattern) {
+        return terminate(Objects.requireNonNull(likePattern, "likePattern"), true);
+    }
+
+    private Step terminate(String app, boolean like) {
         String name = "terminate " + (app == null ? "all sessions" : "sessions of " + app) + " on " + ep.database();
         return new SimpleStep(name, StepDescription.of(name).param("server", ep.where()).command(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + Sql.literal(ep.database())
-                        + (app == null ? "" : " AND application_name = " + Sql.literal(app)) + " AND pid <> pg_backend_pid()"),
+                        + (app == null ? "" : " AND application_name " + (like ? "LIKE " : "= ") + Sql.literal(app)) + " AND pid <> pg_backend_pid()"),
                 false, ctx -> {
                     try (Connection c = ep.connect()) {
-                        int n = DatabaseAdmin.terminate(c, ep.database(), app);
+                        int n = DatabaseAdmin.terminate(c, ep.database(), app, like);
                         ctx.output("postgres.terminatedSessions", Integer.toString(n));
                         ctx.progress("terminated " + n + " sessions");
                     } catch (SQLException e) {
@@ -421,6 +433,29 @@ public final class Postgres {
                 return CheckResult.failed(name, "no connection", "a connection", e.getMessage());
             }
         });
+    }
+
+    /**
+     * The database's size on disk ({@code pg_database_size}), measured and published as
+     * {@code postgres.size.<db>} (bytes), so that a later check can ask for room for a second copy
+     * before a safe restore or a prepare: {@code DiskSpace.at(dataDir).atLeast(2.0, pg.sizeOutputKey())}.
+     * It always passes; it measures.
+     *
+     * @return the check
+     */
+    public Check databaseSize() {
+        String name = "size of database " + ep.database();
+        return new SimpleCheck(name, StepDescription.of(name).param("server", ep.where())
+                .command("SELECT pg_database_size(" + Sql.literal(ep.database()) + ")"), ctx -> {
+            long bytes = query(c -> Inspect.databaseSize(c, ep.database()), "measure the size of " + ep.database());
+            ctx.output(sizeOutputKey(), Long.toString(bytes));
+            return CheckResult.passed(name, bytes + " bytes", "a size");
+        });
+    }
+
+    /** @return the output {@link #databaseSize()} publishes the size under: {@code postgres.size.<db>} */
+    public String sizeOutputKey() {
+        return "postgres.size." + ep.database();
     }
 
     /**

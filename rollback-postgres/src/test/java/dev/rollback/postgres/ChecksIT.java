@@ -58,6 +58,25 @@ class ChecksIT {
     }
 
     @Test
+    void databaseSizeIsPublishedForAFreeSpaceCheck() throws Exception {
+        String db = TestServer.createDatabase("size");
+        Postgres pg = TestServer.postgres(db);
+        RunReport empty = Plans.run(b -> b.precheck(pg.databaseSize()));
+        TestServer.seedCrm(db, 2000, 5);
+        RunReport full = Plans.run(b -> b.precheck(pg.databaseSize()));
+
+        assertThat(pg.sizeOutputKey()).isEqualTo("postgres.size." + db);
+        long before = Long.parseLong(empty.outputs().get(pg.sizeOutputKey()));
+        long after = Long.parseLong(full.outputs().get(pg.sizeOutputKey()));
+        try (Connection c = pg.connect(); var s = c.createStatement(); var rs = s.executeQuery("SELECT pg_database_size(current_database())")) {
+            rs.next();
+            assertThat(after).isEqualTo(rs.getLong(1));   // what psql's \l+ shows
+        }
+        assertThat(after).as("the rows take room").isGreaterThan(before).isGreaterThan(before + 100_000);
+        assertThat(pg.databaseSize().describe().commands()).containsExactly("SELECT pg_database_size('" + db + "')");
+    }
+
+    @Test
     void csvExportAndSampleWriteHeaderAndRowsThroughCopy() throws Exception {
         String db = TestServer.createDatabase("csv");
         TestServer.seedCrm(db, 30, 1);
@@ -110,6 +129,19 @@ class ChecksIT {
             assertThat(app.isValid(2)).isFalse();
         }
         assertThat(Plans.check(pg.noSessionsFrom("nextcrm")).isPassed()).isTrue();
+
+        // seed 000's filter, application_name LIKE '%nextcrm%': the app's pools are caught, others spared
+        try (Connection web = TestServer.connect(db); Connection worker = TestServer.connect(db); Connection psql = TestServer.connect(db)) {
+            web.createStatement().execute("SET application_name = 'nextcrm-web-1'");
+            worker.createStatement().execute("SET application_name = 'jobs:nextcrm'");
+            psql.createStatement().execute("SET application_name = 'psql'");
+            RunReport t = Plans.step(pg.terminateConnectionsMatching("%nextcrm%"));
+            assertThat(t.outputs()).containsEntry("postgres.terminatedSessions", "2");
+            assertThat(web.isValid(2)).isFalse();
+            assertThat(worker.isValid(2)).isFalse();
+            assertThat(psql.isValid(2)).isTrue();
+        }
+        assertThat(pg.terminateConnectionsMatching("%nextcrm%").describe().commands().get(0)).contains("application_name LIKE '%nextcrm%'");
     }
 
     @Test

@@ -73,9 +73,20 @@ public final class DatabaseAdmin {
      * @return sessions on it other than the connection's own
      */
     public static List<Session> sessions(Connection c, String db, String app) throws SQLException {
+        return sessions(c, db, app, false);
+    }
+
+    /**
+     * @param c    a connection
+     * @param db   the database
+     * @param app  only sessions whose application_name is this (or matches this LIKE pattern), or null for all
+     * @param like whether {@code app} is a LIKE pattern ({@code %nextcrm%})
+     * @return sessions on it other than the connection's own
+     */
+    public static List<Session> sessions(Connection c, String db, String app, boolean like) throws SQLException {
         String sql = "SELECT pid, coalesce(application_name, ''), coalesce(usename, '') FROM pg_stat_activity "
                 + "WHERE datname = ? AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-                + (app == null ? "" : " AND application_name = ?");
+                + appClause(app, like);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, db);
             if (app != null) {
@@ -117,7 +128,24 @@ public final class DatabaseAdmin {
      * @return how many sessions were terminated
      */
     public static int terminate(Connection c, String db, String app) throws SQLException, InterruptedException {
-        return terminate(c, db, app, -1);
+        return terminate(c, db, app, false, -1);
+    }
+
+    /**
+     * Terminates sessions and waits until they are gone (termination is asynchronous).
+     *
+     * @param c    a connection
+     * @param db   the database
+     * @param app  only this application_name (or those matching this LIKE pattern), or null for all but ours
+     * @param like whether {@code app} is a LIKE pattern
+     * @return how many sessions were terminated
+     */
+    public static int terminate(Connection c, String db, String app, boolean like) throws SQLException, InterruptedException {
+        return terminate(c, db, app, like, -1);
+    }
+
+    private static String appClause(String app, boolean like) {
+        return app == null ? "" : like ? " AND application_name LIKE ?" : " AND application_name = ?";
     }
 
     /**
@@ -129,12 +157,12 @@ public final class DatabaseAdmin {
      * @return how many sessions were terminated
      */
     public static int terminateExcept(Connection c, String db, long keep) throws SQLException, InterruptedException {
-        return terminate(c, db, null, keep);
+        return terminate(c, db, null, false, keep);
     }
 
-    private static int terminate(Connection c, String db, String app, long keep) throws SQLException, InterruptedException {
+    private static int terminate(Connection c, String db, String app, boolean like, long keep) throws SQLException, InterruptedException {
         String sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()"
-                + " AND pid <> " + keep + " AND backend_type = 'client backend'" + (app == null ? "" : " AND application_name = ?");
+                + " AND pid <> " + keep + " AND backend_type = 'client backend'" + appClause(app, like);
         int total = 0;
         for (int attempt = 0; attempt < 100; attempt++) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -147,12 +175,12 @@ public final class DatabaseAdmin {
                     total += rs.getInt(1);
                 }
             }
-            if (sessions(c, db, app).stream().allMatch(x -> x.pid() == keep)) {
+            if (sessions(c, db, app, like).stream().allMatch(x -> x.pid() == keep)) {
                 return total;
             }
             Thread.sleep(100);
         }
-        List<Session> left = sessions(c, db, app).stream().filter(x -> x.pid() != keep).toList();
+        List<Session> left = sessions(c, db, app, like).stream().filter(x -> x.pid() != keep).toList();
         throw new ActiveSessionsException("Sessions on database '" + db + "' survive termination: " + summarize(left)
                 + ". The user needs pg_signal_backend or superuser to end other users' sessions; grant it, or stop the application first.");
     }

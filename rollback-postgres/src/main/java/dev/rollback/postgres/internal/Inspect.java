@@ -56,6 +56,22 @@ public final class Inspect {
     }
 
     /**
+     * @param c  a connection
+     * @param db a database on its server
+     * @return the database's size on disk in bytes ({@code pg_database_size})
+     * @throws SQLException when it cannot be read
+     */
+    public static long databaseSize(Connection c, String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_database_size(?)")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
      * @param c           a connection
      * @param quotedTable an already quoted table
      * @param column      the timestamp column
