@@ -192,7 +192,9 @@ public final class Command implements Step {
      * Sends standard output to a file (created or truncated) instead of the log and memory, for
      * large output such as a dump. Standard error is still logged and kept. The file is readable by
      * its owner only (0600, an existing file is narrowed first) and missing folders are created
-     * 0700, through {@link dev.rollback.core.OwnerOnlyFiles}.
+     * 0700, through {@link dev.rollback.core.OwnerOnlyFiles}. A relative path is resolved against
+     * the run folder when the command runs as a step (as captures are), against the working
+     * directory otherwise.
      *
      * @param file the file
      * @return a copy writing standard output to {@code file}

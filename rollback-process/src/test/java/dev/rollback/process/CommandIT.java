@@ -150,6 +150,16 @@ class CommandIT {
     }
 
     @Test
+    void aRelativeStdoutFileOfAStepLandsInTheRunFolder() throws IOException {
+        Path runFolder = tmp.resolve("run");
+        Command.of("echo", "abc123 Release v1.1.0").stdoutTo(Path.of("forensics/recent-deployments.txt"))
+                .run(dev.rollback.test.TestStepContext.in(runFolder));
+        assertThat(Files.readString(runFolder.resolve("forensics/recent-deployments.txt"))).isEqualTo("abc123 Release v1.1.0\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(runFolder.resolve("forensics/recent-deployments.txt"))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void stdoutToUnwritableFileFailsBeforeRunning() throws IOException {
         Files.writeString(tmp.resolve("a-file"), "not a folder");
         assertThatThrownBy(() -> Command.of("echo", "x").stdoutTo(tmp.resolve("a-file/out.txt")).run())

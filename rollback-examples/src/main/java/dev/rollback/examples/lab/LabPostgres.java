@@ -43,6 +43,20 @@ public final class LabPostgres implements AutoCloseable {
         return "postgresql://" + server.user() + (server.password() == null ? "" : ":" + server.password().reveal()) + "@" + hostPort() + "/" + db;
     }
 
+    /**
+     * @return the server's data folder ({@code SHOW data_directory}) when it is on this machine, else
+     *         the temporary folder (a server given by URL): the file system a second copy lands on
+     */
+    public Path dataDirectory() {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW data_directory")) {
+            rs.next();
+            Path dir = Path.of(rs.getString(1));
+            return Files.isDirectory(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the lab server's data folder: " + e.getMessage(), e);
+        }
+    }
+
     /** @return the user */
     public String user() {
         return server.user();

@@ -5,6 +5,8 @@ import dev.rollback.core.RunReport;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.Scenario;
+import dev.rollback.examples.seeds.Targets;
 import dev.rollback.process.Pm2;
 import dev.rollback.test.StandIns;
 import org.eclipse.jgit.api.Git;
@@ -49,8 +51,10 @@ public final class Seed001Lab {
     public static final int USERS = 40;
     /** Notifications in the good backup. */
     public static final int NOTIFICATIONS = 120;
-    /** Users the bad migration left. */
-    public static final int USERS_AFTER_BAD_MIGRATION = 30;
+    /** Users the bad migration left, plus the one who signed up after the deploy. */
+    public static final int USERS_AFTER_BAD_MIGRATION = 31;
+    /** The user who signed up after the deploy: a write a code or configuration rollback must keep. */
+    public static final String LATE_SIGNUP = "late-signup@example.com";
 
     private Seed001Lab() {
     }
@@ -85,15 +89,18 @@ public final class Seed001Lab {
 
         /**
          * @param lab         the lab
+         * @param scenario    what is rolled back
          * @param gitRollback the code rollback
          * @param restoreMode the restore
          * @return settings for the seed-001 plan in this lab
          */
-        public Seed001NextjsProductionRollback.Settings settings(Lab lab, GitRollback gitRollback, RestoreMode restoreMode) {
-            return new Seed001NextjsProductionRollback.Settings(lab.postgres().databaseUrl(DATABASE), backupFile, Path.of("."),
-                    restoreMode, USERS, APP, lab.deployDirectory(), gitRollback, problematicCommit, stableCommit,
+        public Seed001NextjsProductionRollback.Settings settings(Lab lab, Scenario scenario, GitRollback gitRollback, RestoreMode restoreMode) {
+            String base = healthUrl.replaceFirst("/api/health$", "");
+            return new Seed001NextjsProductionRollback.Settings(scenario, lab.postgres().databaseUrl(DATABASE), backupFile, Path.of("."),
+                    restoreMode, Targets.RestoreOrder.PREPARE_FIRST, new Targets.FreeSpace(true, lab.postgres().dataDirectory(), null),
+                    USERS, APP, lab.deployDirectory(), gitRollback, problematicCommit, stableCommit,
                     List.of(installScript.toString()), List.of(buildScript.toString()), lab.envFile(),
-                    Path.of(lab.envFile() + ".previous"), healthUrl, List.of("/", "/api/version"), null,
+                    Path.of(lab.envFile() + ".previous"), healthUrl, List.of("/", "/api/version"), base + "/api/auth/session", null, null, null,
                     pm2Home == null ? lab.standIns().searchPath() : List.of(), Duration.ofMillis(200), pm2Home);
         }
     }
@@ -132,7 +139,9 @@ public final class Seed001Lab {
                     DELETE FROM users WHERE id > %d;
                     ALTER TABLE notifications DROP COLUMN read_at;
                     ALTER TABLE notifications ADD COLUMN digest_sent boolean NOT NULL DEFAULT false;
-                    """.formatted(USERS_AFTER_BAD_MIGRATION));
+                    """.formatted(USERS_AFTER_BAD_MIGRATION - 1));
+            // a user signed up on the new release: a rollback that restores the database loses this write
+            pg.execute(DATABASE, "INSERT INTO users (email) VALUES ('" + LATE_SIGNUP + "')");
 
             Path deploy = lab.deployDirectory();
             deleteTree(deploy);

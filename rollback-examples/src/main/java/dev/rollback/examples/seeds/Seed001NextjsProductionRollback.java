@@ -7,28 +7,28 @@ import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
-import dev.rollback.core.Secret;
 import dev.rollback.core.StepOptions;
 import dev.rollback.cli.RollbackProgram;
 import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
-import dev.rollback.core.decision.Condition;
 import dev.rollback.core.decision.DecisionTable;
-import dev.rollback.core.decision.Rule;
+import dev.rollback.examples.decisions.SeedDecisionTables;
+import dev.rollback.examples.seeds.Targets.FreeSpace;
+import dev.rollback.examples.seeds.Targets.RestoreOrder;
 import dev.rollback.git.Git;
 import dev.rollback.git.Revision;
 import dev.rollback.postgres.DumpFormat;
 import dev.rollback.postgres.Postgres;
+import dev.rollback.postgres.PreparedRestore;
 import dev.rollback.postgres.RestoreStep;
 import dev.rollback.postgres.RowCountManifest;
 import dev.rollback.process.Command;
 import dev.rollback.process.EnvFile;
 import dev.rollback.process.Http;
 import dev.rollback.process.HttpCheck;
-import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Pm2;
-import dev.rollback.process.Webhook;
+import dev.rollback.process.StatusPage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,31 +39,38 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Seed 001: the Next.js production rollback — stop the app (pm2), dump the current database
- * ({@code emergency_backup_<yyyyMMdd_HHmmss>.sql}), restore the known good backup, verify integrity
- * (users counted, a sample of notifications, foreign keys), revert the problematic commit or check out
- * the previous stable commit, reinstall and rebuild, put {@code .env.production.previous} back (after
- * a backup of the current file), restart, health and smoke checks, and the communication plan.
+ * Seed 001: the Next.js production rollback, by scenario. {@code SCENARIO} chooses what is rolled
+ * back, as the runbook's scenarios do:
+ * <ul>
+ *   <li>{@code code} (scenario 2, critical bug in new code): list the recent deployments
+ *       ({@code git log --oneline -10}), revert the problematic commit or check out the previous
+ *       stable one, {@code npm install}, {@code npm run build}, {@code pm2 restart}. The database
+ *       is not touched: no write since the deploy is lost.</li>
+ *   <li>{@code config} (scenario 3, configuration error): back up {@code .env.production}, put
+ *       {@code .env.production.previous} back, {@code pm2 restart}, verify connections and
+ *       authentication.</li>
+ *   <li>{@code database} (scenario 1, database migration failure): restore the known good backup,
+ *       after an emergency dump of the current state; the code too when {@code GIT_ROLLBACK} says so
+ *       ("revert application code if necessary").</li>
+ *   <li>{@code full}: the whole "Emergency Rollback Plan": database, code and configuration.</li>
+ * </ul>
+ * The database is restored only in the last two.
  *
- * <p>What the library does not do itself, run as commands with their exact argv (a dry run shows
+ * <p>The restore is the library's safe restore (into a new database, checked, swapped in; the old
+ * database kept), not the runbook's {@code pg_restore --clean --if-exists} over the live database,
+ * unless {@code RESTORE_MODE=in-place}. By default ({@code RESTORE_ORDER=prepare-first}) the new
+ * database is restored and checked <em>while the app still serves</em>; the app is stopped only for
+ * the swap, which takes milliseconds, so the downtime does not grow with the data. Twice the
+ * database must fit on its server's disk (a precheck, {@code FREE_SPACE_CHECK}); for a backup too large
+ * to hold twice, {@code RESTORE_ORDER=stop-first} keeps the runbook's order.
+ *
+ * <p>What the library does not do itself runs as commands with their exact argv (a dry run shows
  * them): {@code npm install} and {@code npm run build} ({@code INSTALL_COMMAND}, {@code BUILD_COMMAND},
- * split on spaces, run in {@code DEPLOY_DIR}). The runbook's restore is {@code pg_restore --clean
- * --if-exists} into the live database; here it is the library's safe restore (into a new database,
- * checked, then swapped in; the old database kept) unless {@code RESTORE_MODE=in-place}. The
- * "Automated Rollback Triggers" and the decision matrix are {@link #triggers()}, for a watchdog.
+ * split on spaces, run in {@code DEPLOY_DIR}) and {@code git log --oneline -10}. The runbook's
+ * decision matrix and automated triggers are one decision table, {@link #triggers()}.
  *
- * <p>Settings (flags {@code --set NAME=VALUE} or environment variables): {@code DATABASE_URL}
- * (required), {@code BACKUP_FILE} (backup_before_deployment.sql; custom or plain format, found by
- * content), {@code BACKUP_DIR} (folder of the emergency dump; default: the run folder),
- * {@code RESTORE_MODE} (safe | in-place), {@code MIN_USERS} (1), {@code APP_NAME} (nextjs-app),
- * {@code DEPLOY_DIR} (.), {@code GIT_ROLLBACK} (revert | checkout | none), {@code PROBLEMATIC_COMMIT}
- * (for revert), {@code PREVIOUS_STABLE_COMMIT} (for checkout), {@code INSTALL_COMMAND} (npm install),
- * {@code BUILD_COMMAND} (npm run build), {@code ENV_FILE} (.env.production),
- * {@code PREVIOUS_ENV_FILE} (ENV_FILE.previous), {@code HEALTH_URL}
- * (http://localhost:3000/api/health), {@code SMOKE_PATHS} (/,/api/version), {@code SLACK_WEBHOOK_URL}
- * (optional; else the log), {@code TOOLS_PATH} (folders searched first for pm2 and the build tools),
- * {@code HEALTH_RETRY_DELAY} (PT5S), {@code PM2_HOME} (the pm2 daemon's folder; default: pm2's own,
- * {@code ~/.pm2}).
+ * <p>Settings (flags {@code --set NAME=VALUE} or environment variables): see {@link #SETTINGS}
+ * ({@code --help} lists them with their defaults).
  */
 public final class Seed001NextjsProductionRollback {
     /** The plan's name. */
@@ -72,6 +79,22 @@ public final class Seed001NextjsProductionRollback {
     public static final String OUTPUT_EMERGENCY_BACKUP = "seed001.emergencyBackup";
 
     private Seed001NextjsProductionRollback() {
+    }
+
+    /** What is rolled back: the runbook's scenarios. */
+    public enum Scenario {
+        /** Scenario 2: the code only. */
+        CODE,
+        /** Scenario 3: the configuration only. */
+        CONFIG,
+        /** Scenario 1: the database (and the code when {@code GIT_ROLLBACK} says so). */
+        DATABASE,
+        /** The whole emergency plan: database, code, configuration. */
+        FULL;
+
+        boolean restoresDatabase() {
+            return this == DATABASE || this == FULL;
+        }
     }
 
     /** How the known good backup goes back in. */
@@ -88,20 +111,27 @@ public final class Seed001NextjsProductionRollback {
         REVERT,
         /** {@code git checkout <previous-stable-commit-hash>}. */
         CHECKOUT,
-        /** Leave the code alone (scenario 1 and 3: database or configuration only). */
+        /** Leave the code alone. */
         NONE
     }
 
     /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
     public static final List<Setting> SETTINGS = List.of(
+            Setting.choice("SCENARIO", "what is rolled back: code (scenario 2), config (scenario 3), database (scenario 1, "
+                    + "with the code when GIT_ROLLBACK is set) or full (database, code and configuration)", Scenario.class).required(),
             Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
-            Setting.choice("GIT_ROLLBACK", "how the code goes back: revert PROBLEMATIC_COMMIT, checkout PREVIOUS_STABLE_COMMIT, or none", GitRollback.class).defaultValue("revert"),
-            Setting.text("PROBLEMATIC_COMMIT", "the commit to revert"),
-            Setting.text("PREVIOUS_STABLE_COMMIT", "the commit to check out"),
-            Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db)").secret().required(),
+            Setting.choice("GIT_ROLLBACK", "how the code goes back: revert PROBLEMATIC_COMMIT, checkout PREVIOUS_STABLE_COMMIT, or none "
+                    + "(default: revert for code and full, none for database)", GitRollback.class),
+            Setting.text("PROBLEMATIC_COMMIT", "the commit to revert (see git log --oneline -10)"),
+            Setting.text("PREVIOUS_STABLE_COMMIT", "the commit to check out (the quick rollback script's HEAD~1)").defaultValue("HEAD~1"),
+            Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db); required for database and full").secret(),
             Setting.path("BACKUP_FILE", "the dump to restore").defaultValue("backup_before_deployment.sql"),
-            Setting.path("BACKUP_DIR", "where the emergency dump of the current database goes").defaultValue("."),
+            Setting.path("BACKUP_DIR", "where the emergency dump of the current database goes (relative: in the run folder)").defaultValue("."),
             Setting.choice("RESTORE_MODE", "restore into a new database and swap (safe) or over the live one (in-place)", RestoreMode.class).defaultValue("safe"),
+            Targets.RESTORE_ORDER,
+            Targets.FREE_SPACE_CHECK,
+            Targets.DB_DATA_DIR,
+            Targets.DB_HOST_SSH,
             Setting.integer("MIN_USERS", "users the restored database must hold").defaultValue("1"),
             Setting.text("APP_NAME", "the app's pm2 name").defaultValue("nextjs-app"),
             Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
@@ -109,7 +139,10 @@ public final class Seed001NextjsProductionRollback {
             Setting.text("BUILD_COMMAND", "how the app is built").defaultValue("npm run build"),
             Setting.path("PREVIOUS_ENV_FILE", "the previous env file to put back (default: ENV_FILE.previous)"),
             Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
-            Setting.text("SMOKE_PATHS", "paths the smoke tests GET (comma-separated)").defaultValue("/,/api/version"),
+            Setting.text("SMOKE_PATHS", "critical endpoints the smoke tests GET, below the app's URL (comma-separated)").defaultValue("/"),
+            Setting.text("AUTH_URL", "the authentication endpoint; it must answer 200 or 401, not an error (default: the app's /api/auth/session)"),
+            Setting.path("STATUS_PAGE_FILE", "the status page's message file, for a user-facing incident (none by default)"),
+            Targets.USERS_WEBHOOK_URL,
             Targets.SLACK_WEBHOOK_URL,
             Targets.TOOLS_PATH,
             Targets.HEALTH_RETRY_DELAY,
@@ -118,10 +151,13 @@ public final class Seed001NextjsProductionRollback {
     /**
      * What the plan needs to know about the installation, named as in the runbook.
      *
-     * @param databaseUrl          {@code DATABASE_URL}
+     * @param scenario             what is rolled back
+     * @param databaseUrl          {@code DATABASE_URL}, or null (code and config scenarios)
      * @param backupFile           the known good backup
      * @param backupDir            where the emergency dump goes (relative: inside the run folder)
      * @param restoreMode          safe or in place
+     * @param restoreOrder         prepare the copy first, or stop first
+     * @param freeSpace            the free-space check before a second copy
      * @param minUsers             users the restored database has at least
      * @param appName              the pm2 app
      * @param deployDir            the deployed checkout
@@ -134,71 +170,93 @@ public final class Seed001NextjsProductionRollback {
      * @param previousEnvFile      {@code .env.production.previous}
      * @param healthUrl            the health endpoint
      * @param smokePaths           paths of the critical endpoints, below the app's base URL
+     * @param authUrl              the authentication endpoint
+     * @param statusPageFile       the status page's message file, or null
+     * @param usersWebhook         the users' notice webhook, or null for the log
      * @param slackWebhook         a Slack webhook URL, or null for the log
      * @param toolsPath            folders searched first for pm2 and the build tools
      * @param healthRetryDelay     pause between health polls
      * @param pm2Home              {@code PM2_HOME} of the pm2 daemon that runs the app, or null for pm2's default
      */
-    public record Settings(String databaseUrl, Path backupFile, Path backupDir, RestoreMode restoreMode, long minUsers,
-                           String appName, Path deployDir, GitRollback gitRollback, String problematicCommit,
-                           String previousStableCommit, List<String> installCommand, List<String> buildCommand, Path envFile,
-                           Path previousEnvFile, String healthUrl, List<String> smokePaths, String slackWebhook,
-                           List<Path> toolsPath, Duration healthRetryDelay, Path pm2Home) {
+    public record Settings(Scenario scenario, String databaseUrl, Path backupFile, Path backupDir, RestoreMode restoreMode,
+                           RestoreOrder restoreOrder, FreeSpace freeSpace, long minUsers, String appName, Path deployDir,
+                           GitRollback gitRollback, String problematicCommit, String previousStableCommit, List<String> installCommand,
+                           List<String> buildCommand, Path envFile, Path previousEnvFile, String healthUrl, List<String> smokePaths,
+                           String authUrl, Path statusPageFile, String usersWebhook, String slackWebhook, List<Path> toolsPath,
+                           Duration healthRetryDelay, Path pm2Home) {
 
         /**
          * @param o the program's options
          * @return the settings, with the runbook's defaults
          */
         public static Settings from(CommandLineOptions o) {
+            Scenario scenario = enumSetting(Scenario.class, "SCENARIO", o.require("SCENARIO"));
             Path env = Path.of(o.setting("ENV_FILE", ".env.production"));
-            GitRollback git = enumSetting(GitRollback.class, "GIT_ROLLBACK", o.setting("GIT_ROLLBACK", "revert"));
+            GitRollback git = scenario == Scenario.CONFIG ? GitRollback.NONE : enumSetting(GitRollback.class, "GIT_ROLLBACK",
+                    o.setting("GIT_ROLLBACK", scenario == Scenario.DATABASE ? "none" : "revert"));
             String problematic = o.setting("PROBLEMATIC_COMMIT").orElse(null);
-            String stable = o.setting("PREVIOUS_STABLE_COMMIT").orElse(null);
             if (git == GitRollback.REVERT && problematic == null) {
                 throw new UsageException("GIT_ROLLBACK=revert needs PROBLEMATIC_COMMIT (the commit to revert; see git log --oneline -10), "
-                        + "or choose GIT_ROLLBACK=checkout with PREVIOUS_STABLE_COMMIT, or GIT_ROLLBACK=none");
+                        + "or choose GIT_ROLLBACK=checkout (PREVIOUS_STABLE_COMMIT, default HEAD~1)"
+                        + (scenario == Scenario.CODE ? "" : ", or GIT_ROLLBACK=none"));
             }
-            if (git == GitRollback.CHECKOUT && stable == null) {
-                throw new UsageException("GIT_ROLLBACK=checkout needs PREVIOUS_STABLE_COMMIT (the commit to check out)");
+            if (scenario == Scenario.CODE && git == GitRollback.NONE) {
+                throw new UsageException("SCENARIO=code rolls the code back: GIT_ROLLBACK=none leaves nothing to do; choose revert or checkout");
             }
-            return new Settings(o.require("DATABASE_URL"),
+            String url = scenario.restoresDatabase() ? requireDatabaseUrl(o, scenario) : o.setting("DATABASE_URL").orElse(null);
+            String health = o.setting("HEALTH_URL", "http://localhost:3000/api/health");
+            return new Settings(scenario, url,
                     Path.of(o.setting("BACKUP_FILE", "backup_before_deployment.sql")),
                     Path.of(o.setting("BACKUP_DIR", ".")),
                     enumSetting(RestoreMode.class, "RESTORE_MODE", o.setting("RESTORE_MODE", "safe")),
+                    enumSetting(RestoreOrder.class, "RESTORE_ORDER", o.setting("RESTORE_ORDER", "prepare-first")),
+                    FreeSpace.from(o),
                     Long.parseLong(o.setting("MIN_USERS", "1")),
-                    o.setting("APP_NAME", "nextjs-app"), Path.of(o.setting("DEPLOY_DIR", ".")), git, problematic, stable,
+                    o.setting("APP_NAME", "nextjs-app"), Path.of(o.setting("DEPLOY_DIR", ".")), git, problematic,
+                    o.setting("PREVIOUS_STABLE_COMMIT", "HEAD~1"),
                     argv("INSTALL_COMMAND", o.setting("INSTALL_COMMAND", "npm install")),
                     argv("BUILD_COMMAND", o.setting("BUILD_COMMAND", "npm run build")),
                     env, Path.of(o.setting("PREVIOUS_ENV_FILE", env + ".previous")),
-                    o.setting("HEALTH_URL", "http://localhost:3000/api/health"),
-                    List.of(o.setting("SMOKE_PATHS", "/,/api/version").split(",")),
+                    health, List.of(o.setting("SMOKE_PATHS", "/").split(",")),
+                    o.setting("AUTH_URL", appUrl(health) + "/api/auth/session"),
+                    o.setting("STATUS_PAGE_FILE").filter(f -> !f.isBlank()).map(Path::of).orElse(null),
+                    o.setting("USERS_WEBHOOK_URL").orElse(null),
                     o.setting("SLACK_WEBHOOK_URL").orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
                     o.setting("PM2_HOME").filter(h -> !h.isBlank()).map(Path::of).orElse(null));
         }
+
+        private static String requireDatabaseUrl(CommandLineOptions o, Scenario scenario) {
+            return o.setting("DATABASE_URL").filter(u -> !u.isBlank()).orElseThrow(() -> new UsageException("SCENARIO="
+                    + scenario.name().toLowerCase(Locale.ROOT) + " restores the database: export DATABASE_URL=postgresql://user:password@host/db "
+                    + "(the environment only; never on the command line)"));
+        }
+
+        /** @return whether the code is rolled back */
+        public boolean rollsBackCode() {
+            return gitRollback != GitRollback.NONE;
+        }
+
+        /** @return whether the configuration is rolled back */
+        public boolean rollsBackConfig() {
+            return scenario == Scenario.CONFIG || scenario == Scenario.FULL;
+        }
+
+        /** @return whether the copy is restored while the app serves */
+        public boolean preparesFirst() {
+            return restoreMode == RestoreMode.SAFE && restoreOrder == RestoreOrder.PREPARE_FIRST;
+        }
     }
 
     /**
-     * The runbook's "Automated Rollback Triggers" and "Immediate Rollback Required" as rules for a
-     * {@link dev.rollback.core.decision.Watchdog}; the "Delayed Rollback (Investigate First)" signals are
-     * CONSIDER rules. Signals: {@code health.failing} (1 while the health check fails),
-     * {@code error.rate} (0..1), {@code db.connection.failures}, {@code memory.usage} and
-     * {@code cpu.usage} (0..1), {@code latency.ratio} (p95 now / p95 before the deploy).
+     * The runbook's "Rollback Decision Matrix" and "Automated Rollback Triggers" as one table, for
+     * {@code --decide} and a watchdog; see {@link SeedDecisionTables#seed001()}.
      *
      * @return the decision table
      */
     public static DecisionTable triggers() {
-        return DecisionTable.of(
-                Rule.must("health check failures for 5+ minutes",
-                        Condition.signal("health.failing").atLeast(1).sustainedFor(Duration.ofMinutes(5))),
-                Rule.must("error rate > 10% for 10+ minutes",
-                        Condition.signal("error.rate").above(0.10).sustainedFor(Duration.ofMinutes(10))),
-                Rule.must("database connection failures", Condition.signal("db.connection.failures").atLeast(1)),
-                Rule.must("memory usage > 90%", Condition.signal("memory.usage").above(0.90)),
-                Rule.must("CPU usage > 95% for 15+ minutes",
-                        Condition.signal("cpu.usage").above(0.95).sustainedFor(Duration.ofMinutes(15))),
-                Rule.consider("performance degradation (investigate first)", Condition.signal("latency.ratio").above(1.5)));
+        return SeedDecisionTables.seed001();
     }
 
     /**
@@ -206,63 +264,60 @@ public final class Seed001NextjsProductionRollback {
      * @return the plan
      */
     public static RollbackPlan plan(Settings s) {
-        Postgres pg = Targets.postgres(s.databaseUrl());
+        Postgres pg = s.databaseUrl() == null ? null : Targets.postgres(s.databaseUrl());
         Pm2 pm2 = Pm2.app(s.appName()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
         Pm2 app = s.pm2Home() == null ? pm2 : pm2.home(s.pm2Home());
         Git deploy = Git.repo(s.deployDir());
         EnvFile env = EnvFile.at(s.envFile());
-        Notifier team = s.slackWebhook() != null ? Webhook.slack(Secret.of(s.slackWebhook())) : LogNotifier.create();
-        String appUrl = s.healthUrl().replaceFirst("/api/health$", "");
+        Notifier team = Targets.team(s.slackWebhook());
+        Notifier users = Targets.users(s.usersWebhook());
+        StatusPage status = s.statusPageFile() == null ? null : StatusPage.file(s.statusPageFile());
         Retry healthPolls = Retry.times(10).delay(s.healthRetryDelay());
-        Path manifest = RowCountManifest.forDump(s.backupFile());
-        boolean haveManifest = Files.isRegularFile(manifest);   // written next to dumps made by this library
-
-        RestoreStep restore = pg.restore(s.backupFile());
-        if (s.restoreMode() == RestoreMode.IN_PLACE) {
-            restore = restore.inPlace().terminatingSessions();  // pg_restore --clean --if-exists, as in the runbook
-        } else {                                                // checked on the new database before the swap
-            restore = restore.verifyWith(db -> db.rowCountAtLeast("users", s.minUsers())).verifyWith(Postgres::foreignKeysValid);
-            if (haveManifest) {
-                restore = restore.verifyWith(db -> db.rowCountsMatch(manifest));
-            }
-        }
-        RestoreStep knownGood = restore;
+        boolean db = s.scenario().restoresDatabase();
+        String what = switch (s.scenario()) {
+            case CODE -> "code";
+            case CONFIG -> "configuration";
+            case DATABASE -> s.rollsBackCode() ? "database and code" : "database";
+            case FULL -> "database, code and configuration";
+        };
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
-            .description("Next.js production rollback: database, code, configuration, restart (seed 001)")
+            .description("Next.js production rollback of the " + what + " (seed 001, SCENARIO=" + s.scenario().name().toLowerCase(Locale.ROOT) + ")")
             .phase("Pre-rollback testing", Duration.ofMinutes(2), p -> {
-                p.notify(team, "Immediate: DevOps - emergency rollback of " + s.appName() + " started (plan ${plan}, run ${runId})")
-                 .precheck(pg.canConnect())                                  // psql $DATABASE_URL -c "SELECT 1;"
-                 .precheck(pg.toolsMatchServer())
-                 .precheck(pg.backupReadable(s.backupFile()))                // known good backup file identified
-                 .precheck(previousConfigurationPresent(s.previousEnvFile()));
-                if (s.gitRollback() != GitRollback.NONE) {
-                    p.precheck(deploy.workingTreeClean());
+                p.notify(team, "Immediate: DevOps - emergency rollback of " + s.appName() + " (" + what + ") started (plan ${plan}, run ${runId})");
+                if (pg != null) {
+                    p.precheck(pg.canConnect());                             // psql $DATABASE_URL -c "SELECT 1;"
                 }
-            })
-            .phase("1. Database rollback", Duration.ofMinutes(15), p -> {
-                p.stopApp(app)                                               // pm2 stop nextjs-app
-                 .verify(Http.down(s.healthUrl()))                           // application stopped to prevent data corruption
-                 .capture(StampedDump.of(pg, s.backupDir(), "emergency_backup_", "yyyyMMdd_HHmmss", ".sql")
-                         .format(DumpFormat.PLAIN).publishedAs(OUTPUT_EMERGENCY_BACKUP))  // current state backed up
-                 .checkpoint("app-stopped-state-saved")
-                 .restore(knownGood)                                         // pg_restore -d $DATABASE_URL ...
-                 .verify(pg.rowCountAtLeast("users", s.minUsers()))          // SELECT COUNT(*) FROM users;
-                 .step(pg.sample("notifications", 5, Path.of("verification/notifications_sample.csv")))  // SELECT * ... LIMIT 5;
-                 .verify(pg.foreignKeysValid());                             // foreign key constraints validated
-                if (haveManifest) {
-                    p.verify(pg.rowCountsMatch(manifest));
+                if (db) {
+                    p.precheck(pg.toolsMatchServer())
+                     .precheck(pg.backupReadable(s.backupFile()));          // known good backup file identified
+                    if (s.restoreMode() == RestoreMode.SAFE) {
+                        s.freeSpace().prechecks(pg, s.toolsPath()).forEach(p::precheck);   // a second copy must fit
+                    }
                 }
-                p.checkpoint("database-restored")
-                 .notify(team, "Within 15 minutes: development team - database of " + s.appName() + " restored from "
-                         + s.backupFile().getFileName() + "; state before the restore kept in ${" + OUTPUT_EMERGENCY_BACKUP + "}");
-            })
-            .phase("2. Application code rollback", Duration.ofMinutes(10), p -> {
+                if (s.rollsBackConfig()) {
+                    p.precheck(previousConfigurationPresent(s.previousEnvFile()));
+                }
+                if (s.rollsBackCode()) {
+                    p.precheck(deploy.workingTreeClean())
+                     .capture(Command.of("git", "log", "--oneline", "-10").directory(s.deployDir()).searchPath(s.toolsPath())
+                             .stdoutTo(Path.of("recent-deployments.txt")).named("list recent deployments (git log --oneline -10)"));
+                }
+                if (status != null) {                                       // "if user-facing: prepare status page update"
+                    p.step(status.message("We are rolling back a faulty release of " + s.appName() + "; service may be briefly unavailable"),
+                            StepOptions.defaults().name("update status page: rollback in progress"));
+                }
+            });
+        if (db) {
+            plan.phase("1. Database rollback", Duration.ofMinutes(15), p -> databaseRollback(p, s, pg, app, team));
+        }
+        if (s.rollsBackCode()) {
+            plan.phase("2. Application code rollback", Duration.ofMinutes(10), p -> {
                 if (s.gitRollback() == GitRollback.REVERT) {
                     p.step(deploy.revert(s.problematicCommit()))             // git revert <problematic-commit-hash>
                      .verify(deploy.workingTreeClean(), StepOptions.defaults().name("code reverted successfully"));
-                } else if (s.gitRollback() == GitRollback.CHECKOUT) {
+                } else {
                     p.step(deploy.checkout(s.previousStableCommit()))        // git checkout <previous-stable-commit-hash>
                      .verify(deploy.headIs(Revision.of(s.previousStableCommit())));
                 }
@@ -271,23 +326,78 @@ public final class Seed001NextjsProductionRollback {
                  .step(Command.of(s.buildCommand()).directory(s.deployDir()).searchPath(s.toolsPath())
                          .timeout(Duration.ofMinutes(10)).named("rebuild application"))          // npm run build
                  .checkpoint("code-rolled-back");
-            })
-            .phase("3. Configuration rollback", Duration.ofMinutes(2), p -> p
+            });
+        }
+        if (s.rollsBackConfig()) {
+            plan.phase("3. Configuration rollback", Duration.ofMinutes(2), p -> p
                 .capture(env.backup())                                       // cp .env.production .env.production.backup-<time>
                 .step(env.restoreFrom(s.previousEnvFile()))                  // cp .env.production.previous .env.production
-                .verify(sameContent(s.envFile(), s.previousEnvFile()))
-                .checkpoint("configuration-restored"))
-            .phase("Restart and post-rollback verification", Duration.ofMinutes(5), p -> p
-                .startApp(app)                                               // pm2 start nextjs-app
-                .verify(Http.get(s.healthUrl()).expectStatus(200).expectJson("status", "ok"),
-                        StepOptions.defaults().retry(healthPolls).name("database connection established"))
-                .verify(Http.smoke("critical endpoints", smokeChecks(appUrl, s.smokePaths())))
-                .notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " rolled back and verified (run ${runId})"))
-            .phase("Communication", Duration.ofMinutes(1), p -> p
-                .notify(team, "Status update: rollback of " + s.appName() + " complete; incident report in run ${runId}; "
-                        + "next: document the incident, find the root cause, post-mortem"));
+                .verify(sameContent(s.envFile(), s.previousEnvFile()), StepOptions.defaults().name("configuration changes verified"))
+                .checkpoint("configuration-restored"));
+        }
+        plan.phase("Restart and post-rollback verification", Duration.ofMinutes(5), p -> {
+            if (db) {
+                p.startApp(app);                                             // stopped for the restore: pm2 start nextjs-app
+            } else {
+                p.step(app.restart());                                       // pm2 restart nextjs-app
+            }
+            p.verify(Http.get(s.healthUrl()).expectStatus(200).expectJson("status", "ok"),
+                     StepOptions.defaults().retry(healthPolls).name("database connection established"))
+             .verify(Http.get(s.authUrl()).expectStatus(200, 401), StepOptions.defaults().name("authentication system working"))
+             .verify(Http.smoke("core functionality operational", smokeChecks(appUrl(s.healthUrl()), s.smokePaths())))
+             .notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " " + what + " rolled back and verified (run ${runId})");
+        });
+        plan.phase("Communication", Duration.ofMinutes(1), p -> {
+            if (status != null) {
+                p.step(status.message(s.appName() + " is operating normally again"), StepOptions.defaults().name("update status page: resolved"));
+            }
+            p.notify(users, "Service update: " + s.appName() + " had a problem after today's release; it has been rolled back and works normally again.")
+             .notify(team, "Status update: rollback of " + s.appName() + " (" + what + ") complete; incident report in run ${runId}; "
+                     + "next: document the incident, identify the root cause, preventive measures, post-mortem review");
+        });
         // end::plan[]
         return plan.build();
+    }
+
+    /** Section 1, in the library's safe order by default: the copy restored and checked while the app serves, then stop and swap. */
+    private static void databaseRollback(PlanBuilder p, Settings s, Postgres pg, Pm2 app, Notifier team) {
+        Path manifest = RowCountManifest.forDump(s.backupFile());
+        boolean haveManifest = Files.isRegularFile(manifest);   // written next to dumps made by this library
+        RestoreStep restore = pg.restore(s.backupFile());
+        if (s.restoreMode() == RestoreMode.IN_PLACE) {
+            restore = restore.inPlace().terminatingSessions();  // pg_restore --clean --if-exists, as in the runbook
+        } else {                                                // checked on the new database before the swap
+            restore = restore.verifyWith(d -> d.rowCountAtLeast("users", s.minUsers())).verifyWith(Postgres::foreignKeysValid);
+            if (haveManifest) {
+                restore = restore.verifyWith(d -> d.rowCountsMatch(manifest));
+            }
+        }
+        StampedDump emergency = StampedDump.of(pg, s.backupDir(), "emergency_backup_", "yyyyMMdd_HHmmss", ".sql")
+                .format(DumpFormat.PLAIN).publishedAs(OUTPUT_EMERGENCY_BACKUP);
+        if (s.preparesFirst()) {
+            PreparedRestore prepared = restore.prepare();
+            p.step(prepared)                                         // restored and checked while the app serves
+             .capture(emergency)                                     // current state backed up (the swap keeps the live database too)
+             .stopApp(app)                                           // pm2 stop nextjs-app: down only for the swap
+             .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"))
+             .checkpoint("app-stopped-state-saved")
+             .restore(pg.swapIn(prepared));
+        } else {
+            p.stopApp(app)                                           // pm2 stop nextjs-app
+             .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"))
+             .capture(emergency)                                     // pg_dump $DATABASE_URL > emergency_backup_<time>.sql
+             .checkpoint("app-stopped-state-saved")
+             .restore(restore);                                      // pg_restore -d $DATABASE_URL ...
+        }
+        p.verify(pg.rowCountAtLeast("users", s.minUsers()))          // SELECT COUNT(*) FROM users;
+         .step(pg.sample("notifications", 5, Path.of("verification/notifications_sample.csv")))  // SELECT * ... LIMIT 5;
+         .verify(pg.foreignKeysValid());                             // foreign key constraints validated
+        if (haveManifest) {
+            p.verify(pg.rowCountsMatch(manifest));
+        }
+        p.checkpoint("database-restored")
+         .notify(team, "Within 15 minutes: development team - database of " + s.appName() + " restored from "
+                 + s.backupFile().getFileName() + "; state before the restore kept in ${" + OUTPUT_EMERGENCY_BACKUP + "}");
     }
 
     /**
@@ -296,6 +406,10 @@ public final class Seed001NextjsProductionRollback {
     public static void main(String[] args) {
         System.exit(RollbackProgram.named("seed-001-nextjs-production-rollback").settings(SETTINGS)
                 .execute(args, o -> plan(Settings.from(o))));
+    }
+
+    private static String appUrl(String healthUrl) {
+        return healthUrl.replaceFirst("/api/health$", "");
     }
 
     private static Check previousConfigurationPresent(Path previous) {

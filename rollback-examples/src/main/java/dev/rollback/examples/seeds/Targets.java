@@ -1,7 +1,15 @@
 package dev.rollback.examples.seeds;
 
 import dev.rollback.cli.Setting;
+import dev.rollback.core.Check;
+import dev.rollback.core.Notifier;
+import dev.rollback.core.Secret;
+import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.postgres.Postgres;
+import dev.rollback.process.DiskSpace;
+import dev.rollback.process.LogNotifier;
+import dev.rollback.process.Ssh;
+import dev.rollback.process.Webhook;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +27,83 @@ public final class Targets {
     /** The pause between health polls; every seed reads it. */
     public static final Setting HEALTH_RETRY_DELAY = Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S");
 
+    /** The webhook of the notices to users; the seeds that tell users read it. */
+    public static final Setting USERS_WEBHOOK_URL = Setting.text("USERS_WEBHOOK_URL",
+            "webhook of the notices to users (a status-page or mail gateway taking Slack's {\"text\": ...}); else they go to the log").secret();
+    /** Whether a safe restore's copy is prepared while the app serves; seeds 000, 001 and 002 read it. */
+    public static final Setting RESTORE_ORDER = Setting.choice("RESTORE_ORDER", "prepare-first: restore and verify the copy while the "
+            + "app still serves and stop it only for the swap; stop-first: the runbook's order, for a backup too large to hold twice",
+            RestoreOrder.class).defaultValue("prepare-first");
+    /** Whether the free space for a second copy is checked before a prepare or safe restore. */
+    public static final Setting FREE_SPACE_CHECK = Setting.bool("FREE_SPACE_CHECK",
+            "check that the database server's disk holds a second copy (twice the database) before restoring into one").defaultValue("true");
+    /** The database server's data folder, for the free-space check. */
+    public static final Setting DB_DATA_DIR = Setting.path("DB_DATA_DIR", "the database server's data folder, whose file system "
+            + "must hold the second copy").defaultValue("/var/lib/postgresql");
+    /** Where the free-space check runs. */
+    public static final Setting DB_HOST_SSH = Setting.text("DB_HOST_SSH", "ssh destination of the database server for the "
+            + "free-space check (default: df runs on this machine)");
+
+    /** When the copy a safe restore swaps in is made. */
+    public enum RestoreOrder {
+        /** Restore and verify while the app serves; stop only for the swap (downtime independent of the data size). */
+        PREPARE_FIRST,
+        /** The runbooks' order: stop the app, then restore. */
+        STOP_FIRST
+    }
+
+    /**
+     * The free-space check of a second copy, as read from {@link #FREE_SPACE_CHECK}, {@link #DB_DATA_DIR}
+     * and {@link #DB_HOST_SSH}.
+     *
+     * @param check   whether to check
+     * @param dataDir the server's data folder
+     * @param sshHost where df runs, or null for this machine
+     */
+    public record FreeSpace(boolean check, Path dataDir, String sshHost) {
+        /**
+         * @param o the program's options
+         * @return the settings
+         */
+        public static FreeSpace from(CommandLineOptions o) {
+            return new FreeSpace(Boolean.parseBoolean(o.setting("FREE_SPACE_CHECK", "true")), Path.of(o.setting("DB_DATA_DIR", "/var/lib/postgresql")),
+                    o.setting("DB_HOST_SSH").filter(h -> !h.isBlank()).orElse(null));
+        }
+
+        /**
+         * The runbook's "need at least 2x this amount free" (seed 002, contingency 3): the database's
+         * size, then twice that free on its server's disk.
+         *
+         * @param pg        the database
+         * @param toolsPath folders searched first for df and ssh
+         * @return the prechecks, none when the check is off
+         */
+        public List<Check> prechecks(Postgres pg, List<Path> toolsPath) {
+            if (!check) {
+                return List.of();
+            }
+            DiskSpace disk = DiskSpace.at(dataDir).searchPath(toolsPath);
+            return List.of(pg.databaseSize(), (sshHost == null ? disk : disk.via(Ssh.to(sshHost))).atLeast(2.0, pg.sizeOutputKey()));
+        }
+    }
+
     private Targets() {
+    }
+
+    /**
+     * @param slackWebhook the team's Slack webhook, or null
+     * @return the notifier of the team: the webhook, or the log
+     */
+    public static Notifier team(String slackWebhook) {
+        return slackWebhook != null ? Webhook.slack(Secret.of(slackWebhook)) : LogNotifier.create();
+    }
+
+    /**
+     * @param webhook the users' notice webhook, or null
+     * @return the notifier of the users: the webhook, or the log
+     */
+    public static Notifier users(String webhook) {
+        return webhook != null ? Webhook.slack(Secret.of(webhook)).named("users webhook") : LogNotifier.create();
     }
 
     /**

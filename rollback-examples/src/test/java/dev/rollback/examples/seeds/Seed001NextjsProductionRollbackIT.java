@@ -8,6 +8,7 @@ import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.Seed001Lab;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.GitRollback;
 import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.RestoreMode;
+import dev.rollback.examples.seeds.Seed001NextjsProductionRollback.Scenario;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,8 +136,12 @@ class Seed001NextjsProductionRollbackIT {
         List<String> runs = j.runIds(Seed001NextjsProductionRollback.PLAN);
         assertThat(runs).hasSize(1);
         assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runs.get(0)))
-                .hasApprovalBy(APPROVER, "restore nextjs_app from backup_before_deployment.dump")
+                .hasApprovalBy(APPROVER, "swap in nextjs_app@backup_before_deployment.dump")
                 .containsNoText(lab.postgres().password().reveal());
+        // prepare-first: the copy was restored and checked while the app served; the app was stopped only for the swap
+        assertThat(stepOrder(j, runs.get(0))).containsSubsequence("prepare nextjs_app from backup_before_deployment.dump",
+                "stop pm2 app nextjs-app", "swap in nextjs_app@backup_before_deployment.dump", "start pm2 app nextjs-app");
+        assertThat(read(runDir.resolve("recent-deployments.txt"))).contains("Notifications digest (drops read_at)");
         String report = read(r.incidentReport());
         assertThat(report).contains("SUCCEEDED", APPROVER, "notifications broken after v1.1.0");
         assertThat(SeedDrills.allText(journal)).doesNotContain(lab.postgres().password().reveal());
@@ -184,7 +189,7 @@ class Seed001NextjsProductionRollbackIT {
         SeedDrills.Result r = run("", settings(GitRollback.REVERT, RestoreMode.SAFE, "--dry-run"));
 
         assertThat(r.exit()).as(r.all()).isZero();
-        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, GitRollback.REVERT, RestoreMode.SAFE));
+        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, Scenario.FULL, GitRollback.REVERT, RestoreMode.SAFE));
         for (var step : plan.steps()) {   // the lab's settings log notifications; the run posts them to the webhook
             if (step.kind() != dev.rollback.core.StepKind.NOTIFY) {
                 assertThat(r.out()).as("step %s", step.name()).contains(step.name());
@@ -223,7 +228,7 @@ class Seed001NextjsProductionRollbackIT {
         SeedDrills.Result first = run("", settings(GitRollback.REVERT, RestoreMode.SAFE));   // no --yes, stdin at end
 
         assertThat(first.exit()).as(first.all()).isEqualTo(4);
-        assertThat(first.out() + first.err()).contains("restore nextjs_app").contains("nothing was changed");
+        assertThat(first.out() + first.err()).contains("swap in nextjs_app").contains("nothing was changed");
         // approvals are asked before the first step: the app still runs; data, code, config untouched
         assertThat(appPid()).isEqualTo(pidBefore);
         assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
@@ -240,7 +245,7 @@ class Seed001NextjsProductionRollbackIT {
         String runId = j.runIds(Seed001NextjsProductionRollback.PLAN).get(0);
         assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runId))
                 .ranStepTimes("stop pm2 app nextjs-app", 1)
-                .hasApprovalBy(APPROVER, "restore nextjs_app from backup_before_deployment.dump");
+                .hasApprovalBy(APPROVER, "swap in nextjs_app@backup_before_deployment.dump");
     }
 
     @Test
@@ -258,24 +263,104 @@ class Seed001NextjsProductionRollbackIT {
 
     @Test
     void thePlanKeepsTheSafetyRules() {
-        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, GitRollback.REVERT, RestoreMode.SAFE));
+        RollbackPlan plan = Seed001NextjsProductionRollback.plan(setup.settings(lab, Scenario.FULL, GitRollback.REVERT, RestoreMode.SAFE));
 
         dev.rollback.test.RollbackAssertions.assertThat(plan)
                 .hasNoDestructiveStepWithoutCapture()
                 .capturesBeforeEveryDestructiveStep()
-                .hasStepsInOrder("stop pm2 app nextjs-app", "restore nextjs_app from backup_before_deployment.dump",
-                        "reinstall dependencies", "rebuild application", "start pm2 app nextjs-app")
+                .hasStepsInOrder("prepare nextjs_app from backup_before_deployment.dump", "stop pm2 app nextjs-app",
+                        "swap in nextjs_app@backup_before_deployment.dump", "reinstall dependencies", "rebuild application", "start pm2 app nextjs-app")
                 .everyDestructiveStepIsFollowedByAVerify()
                 .doesNotRevealSecret(lab.postgres().password().reveal());
     }
 
     @Test
     void theAutomatedTriggersOfTheRunbookAreADecisionTable() {
-        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("db.connection.failures", 3.0)).level()).isEqualTo(Level.MUST);
-        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("memory.usage", 0.95)).level()).isEqualTo(Level.MUST);
-        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("latency.ratio", 2.0, "memory.usage", 0.5)).level())
+        assertThat(Seed001NextjsProductionRollback.triggers().rules()).as("one table: the decision matrix and the triggers")
+                .extracting(dev.rollback.core.decision.Rule::name)
+                .isEqualTo(dev.rollback.examples.decisions.SeedDecisionTables.seed001().rules().stream()
+                        .map(dev.rollback.core.decision.Rule::name).toList())
+                .contains("memory usage > 90%", "authentication system broken");
+        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("auth.broken", 1.0)).level()).isEqualTo(Level.MUST);
+        assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("latency.ratio", 2.5, "memory.ratio", 0.5)).level())
                 .isEqualTo(Level.CONSIDER);
         assertThat(Seed001NextjsProductionRollback.triggers().decide(Map.of("error.rate", 0.02)).level()).isEqualTo(Level.NONE);
+    }
+
+    @Test
+    void codeOnlyRevertsRebuildsAndRestartsAndKeepsEveryWriteSinceTheDeploy() throws Exception {
+        Files.writeString(lab.envFile(), setup.goodEnv());   // scenario 2: the configuration is fine, the code is not
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run("", settings(Scenario.CODE, GitRollback.REVERT, RestoreMode.SAFE, "--yes", APPROVER));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        Path deploy = lab.deployDirectory();
+        assertThat(git(deploy, "rev-parse", "HEAD^")).isEqualTo(setup.problematicCommit());
+        assertThat(read(deploy.resolve(".next/BUILD_ID")).strip()).isEqualTo("v1.0.0");
+        // the database is not touched: the user who signed up after the deploy is still there
+        assertThat(count("SELECT count(*) FROM users WHERE email = '" + Seed001Lab.LATE_SIGNUP + "'")).isOne();
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
+        assertThat(databases("nextjs_app_%")).isEmpty();
+        assertThat(appPid()).as("pm2 restart: a new process").isNotEqualTo(pidBefore).isPositive();
+        assertThat(get(setup.healthUrl().replace("/api/health", "/api/version"))).isEqualTo("200 v1.0.0");
+        assertThat(r.out()).doesNotContain("pg_restore").doesNotContain("emergency_backup");
+        assertThat(read(r.incidentReport().getParent().resolve("recent-deployments.txt")).lines()).hasSize(2);
+    }
+
+    @Test
+    void configOnlyPutsThePreviousFileBackAndRestartsWithoutTouchingCodeOrData() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run("", settings(Scenario.CONFIG, GitRollback.NONE, RestoreMode.SAFE, "--yes", APPROVER));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(read(lab.envFile())).isEqualTo(setup.goodEnv());
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD")).as("the code stays").isEqualTo(setup.problematicCommit());
+        assertThat(count("SELECT count(*) FROM users WHERE email = '" + Seed001Lab.LATE_SIGNUP + "'")).isOne();
+        assertThat(databases("nextjs_app_%")).isEmpty();
+        assertThat(appPid()).isNotEqualTo(pidBefore).isPositive();
+        assertThat(get(setup.healthUrl())).startsWith("200 ");
+        Journal j = FileJournal.in(journal);
+        assertThat(stepOrder(j, j.runIds(Seed001NextjsProductionRollback.PLAN).get(0))).containsSubsequence(
+                "back up " + lab.envFile(), "restore .env.production from .env.production.previous", "restart pm2 app nextjs-app",
+                "database connection established", "authentication system working");
+    }
+
+    @Test
+    void databaseOnlyStopFirstRestoresAfterTheStopAndLeavesTheCode() throws Exception {
+        List<String> args = settings(Scenario.DATABASE, GitRollback.NONE, RestoreMode.SAFE, "--yes", APPROVER);
+        args.addAll(List.of("--set", "RESTORE_ORDER=stop-first"));
+        Files.writeString(lab.envFile(), setup.goodEnv());
+
+        SeedDrills.Result r = run("", args);
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS);
+        assertThat(count("SELECT count(*) FROM users WHERE email = '" + Seed001Lab.LATE_SIGNUP + "'")).as("chosen: the write is lost").isZero();
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD")).as("GIT_ROLLBACK defaults to none").isEqualTo(setup.problematicCommit());
+        Journal j = FileJournal.in(journal);
+        assertThat(stepOrder(j, j.runIds(Seed001NextjsProductionRollback.PLAN).get(0))).containsSubsequence(
+                "stop pm2 app nextjs-app", "restore nextjs_app from backup_before_deployment.dump",
+                "start pm2 app nextjs-app").doesNotContain("prepare nextjs_app from backup_before_deployment.dump");
+    }
+
+    @Test
+    void aDatabaseScenarioWithoutTheDatabaseUrlIsAUsageError() {
+        SeedDrills.Result r = SeedDrills.run("seed-001", Map.of(), "", settings(Scenario.DATABASE, GitRollback.NONE, RestoreMode.SAFE, "--dry-run"),
+                o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o)));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("SCENARIO=database restores the database: export DATABASE_URL");
+        SeedDrills.Result none = SeedDrills.run("seed-001", Map.of(), "", List.of("--dry-run"),
+                o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o)));
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("SCENARIO is not set");
+    }
+
+    private static List<String> stepOrder(Journal j, String runId) {
+        return j.read(Seed001NextjsProductionRollback.PLAN, runId).stream()
+                .filter(e -> e instanceof dev.rollback.core.journal.JournalEvent.StepStarted)
+                .map(e -> ((dev.rollback.core.journal.JournalEvent.StepStarted) e).step()).toList();
     }
 
     private void assertNothingChanged(long pidBefore) throws SQLException {
@@ -289,9 +374,17 @@ class Seed001NextjsProductionRollbackIT {
     }
 
     private List<String> settings(GitRollback git, RestoreMode mode, String... flags) {
+        return settings(Scenario.FULL, git, mode, flags);
+    }
+
+    private List<String> settings(Scenario scenario, GitRollback git, RestoreMode mode, String... flags) {
         List<String> a = new ArrayList<>(List.of("--journal", journal.toString()));
         a.addAll(List.of(flags));
         String[][] sets = {
+            {"SCENARIO", scenario.name().toLowerCase()},
+            {"DB_DATA_DIR", lab.postgres().dataDirectory().toString()},
+            {"AUTH_URL", setup.healthUrl().replace("/api/health", "/api/auth/session")},
+            {"SMOKE_PATHS", "/,/api/version"},
             {"BACKUP_FILE", setup.backupFile().toString()},
             {"RESTORE_MODE", mode.name().toLowerCase().replace('_', '-')},
             {"MIN_USERS", String.valueOf(Seed001Lab.USERS)},

@@ -92,10 +92,14 @@ public final class CommandRunner {
         OutputLines out = new OutputLines(LOG, "[" + exe.getFileName() + " out]", command.keepLines(), context);
         OutputLines err = new OutputLines(LOG, "[" + exe.getFileName() + " err]", command.keepLines(), context);
         OutputStream stdoutSink;
+        java.nio.file.Path stdoutFile = command.stdoutFile();
+        if (stdoutFile != null && !stdoutFile.isAbsolute() && context != null) {
+            stdoutFile = context.runDirectory().resolve(stdoutFile);   // relative: in the run folder, as captures are
+        }
         try {
-            stdoutSink = command.stdoutFile() != null ? OwnerOnlyFiles.newOutputStream(command.stdoutFile()) : out;   // 0600: dumps
+            stdoutSink = stdoutFile != null ? OwnerOnlyFiles.newOutputStream(stdoutFile) : out;   // 0600: dumps
         } catch (IOException e) {
-            throw new CommandFailedException("Cannot run " + shown + ": standard output file " + command.stdoutFile()
+            throw new CommandFailedException("Cannot run " + shown + ": standard output file " + stdoutFile
                     + " cannot be written (" + e + "); nothing was run. Check that its folder exists and is writable.", e);
         }
         PumpStreamHandler streams = new PumpStreamHandler(stdoutSink, err);
