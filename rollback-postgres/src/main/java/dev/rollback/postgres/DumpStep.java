@@ -42,6 +42,7 @@ public final class DumpStep implements Step {
     private final DumpFormat format;
     private final int jobs;
     private final boolean schemaOnly;
+    private final boolean dataOnly;
     private final List<String> tables;
     private final Integer compression;
     private final boolean replaceExisting;
@@ -49,6 +50,12 @@ public final class DumpStep implements Step {
 
     DumpStep(PgEndpoint ep, Path target, DumpFormat format, int jobs, boolean schemaOnly, List<String> tables, Integer compression,
              boolean replaceExisting, boolean rowCounts) {
+        this(ep, target, format, jobs, schemaOnly, false, tables, compression, replaceExisting, rowCounts);
+    }
+
+    private DumpStep(PgEndpoint ep, Path target, DumpFormat format, int jobs, boolean schemaOnly, boolean dataOnly, List<String> tables,
+                     Integer compression, boolean replaceExisting, boolean rowCounts) {
+        this.dataOnly = dataOnly;
         this.replaceExisting = replaceExisting;
         this.rowCounts = rowCounts;
         this.ep = ep;
@@ -65,7 +72,7 @@ public final class DumpStep implements Step {
      * @return a copy with that format
      */
     public DumpStep format(DumpFormat f) {
-        return new DumpStep(ep, target, Objects.requireNonNull(f, "format"), jobs, schemaOnly, tables, compression, replaceExisting, rowCounts);
+        return new DumpStep(ep, target, Objects.requireNonNull(f, "format"), jobs, schemaOnly, dataOnly, tables, compression, replaceExisting, rowCounts);
     }
 
     /**
@@ -76,12 +83,22 @@ public final class DumpStep implements Step {
         if (n < 1) {
             throw new IllegalArgumentException("jobs must be at least 1, got " + n);
         }
-        return new DumpStep(ep, target, format, n, schemaOnly, tables, compression, replaceExisting, rowCounts);
+        return new DumpStep(ep, target, format, n, schemaOnly, dataOnly, tables, compression, replaceExisting, rowCounts);
     }
 
     /** @return a copy that dumps the schema only, no data */
     public DumpStep schemaOnly() {
-        return new DumpStep(ep, target, format, jobs, true, tables, compression, replaceExisting, rowCounts);
+        return new DumpStep(ep, target, format, jobs, true, false, tables, compression, replaceExisting, rowCounts);
+    }
+
+    /**
+     * The rows only, no schema ({@code pg_dump --data-only}): seed 000's "extract recent data" for a
+     * manual migration, with {@link #tables(String...)}.
+     *
+     * @return a copy that dumps the data only
+     */
+    public DumpStep dataOnly() {
+        return new DumpStep(ep, target, format, jobs, false, true, tables, compression, replaceExisting, rowCounts);
     }
 
     /**
@@ -89,7 +106,7 @@ public final class DumpStep implements Step {
      * @return a copy dumping only those
      */
     public DumpStep tables(String... names) {
-        return new DumpStep(ep, target, format, jobs, schemaOnly, List.of(names), compression, replaceExisting, rowCounts);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, dataOnly, List.of(names), compression, replaceExisting, rowCounts);
     }
 
     /**
@@ -100,12 +117,12 @@ public final class DumpStep implements Step {
         if (level < 0 || level > 9) {
             throw new IllegalArgumentException("compression level must be 0 to 9, got " + level);
         }
-        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, level, replaceExisting, rowCounts);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, dataOnly, tables, level, replaceExisting, rowCounts);
     }
 
     /** @return a copy that replaces an existing dump at the target (also when a resumed run repeats the step) */
     public DumpStep replaceExisting() {
-        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, compression, true, rowCounts);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, dataOnly, tables, compression, true, rowCounts);
     }
 
     /**
@@ -115,12 +132,12 @@ public final class DumpStep implements Step {
      * @return a copy that records no manifest
      */
     public DumpStep withoutRowCounts() {
-        return new DumpStep(ep, target, format, jobs, schemaOnly, tables, compression, replaceExisting, false);
+        return new DumpStep(ep, target, format, jobs, schemaOnly, dataOnly, tables, compression, replaceExisting, false);
     }
 
     @Override
     public String name() {
-        return (schemaOnly ? "dump schema of " : "dump ") + ep.database();
+        return (schemaOnly ? "dump schema of " : dataOnly ? "dump data of " : "dump ") + ep.database();
     }
 
     @Override
@@ -137,6 +154,9 @@ public final class DumpStep implements Step {
         List<String> a = new ArrayList<>(List.of(tool, "--format=" + format.flag(), "--file=" + out));
         if (jobs > 1) {
             a.add("--jobs=" + jobs);
+        }
+        if (dataOnly) {
+            a.add("--data-only");
         }
         if (schemaOnly) {
             a.add("--schema-only");

@@ -626,9 +626,24 @@ public final class Postgres {
      * @return a check that it has no session on the database (it was stopped)
      */
     public Check noSessionsFrom(String applicationName) {
+        return noSessions(Objects.requireNonNull(applicationName, "applicationName"), false);
+    }
+
+    /**
+     * Seed 000's "verify no PostgreSQL connection attempts" after the app went back to MongoDB.
+     *
+     * @param likePattern an {@code application_name} LIKE pattern, such as {@code %nextcrm%}
+     * @return a check that no session whose application name matches it is on the database
+     */
+    public Check noSessionsMatching(String likePattern) {
+        return noSessions(Objects.requireNonNull(likePattern, "likePattern"), true);
+    }
+
+    private Check noSessions(String applicationName, boolean like) {
         String name = "no sessions from " + applicationName + " on " + ep.database();
-        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
-            List<DatabaseAdmin.Session> s = query(c -> DatabaseAdmin.sessions(c, ep.database(), applicationName), "list sessions");
+        return new SimpleCheck(name, StepDescription.of(name).command("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                + Sql.literal(ep.database()) + " AND application_name " + (like ? "LIKE " : "= ") + Sql.literal(applicationName)), ctx -> {
+            List<DatabaseAdmin.Session> s = query(c -> DatabaseAdmin.sessions(c, ep.database(), applicationName, like), "list sessions");
             return s.isEmpty() ? CheckResult.passed(name, "0 sessions", "0 sessions")
                     : CheckResult.failed(name, s.size() + " sessions", "0 sessions", applicationName + " still has " + s.size()
                     + " sessions on " + ep.database() + "; stop it or terminate them");

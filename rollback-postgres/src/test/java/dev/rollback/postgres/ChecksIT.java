@@ -135,12 +135,14 @@ class ChecksIT {
             web.createStatement().execute("SET application_name = 'nextcrm-web-1'");
             worker.createStatement().execute("SET application_name = 'jobs:nextcrm'");
             psql.createStatement().execute("SET application_name = 'psql'");
+            assertThat(Plans.check(pg.noSessionsMatching("%nextcrm%")).measured()).isEqualTo("2 sessions");
             RunReport t = Plans.step(pg.terminateConnectionsMatching("%nextcrm%"));
             assertThat(t.outputs()).containsEntry("postgres.terminatedSessions", "2");
             assertThat(web.isValid(2)).isFalse();
             assertThat(worker.isValid(2)).isFalse();
             assertThat(psql.isValid(2)).isTrue();
         }
+        assertThat(Plans.check(pg.noSessionsMatching("%nextcrm%")).isPassed()).isTrue();
         assertThat(pg.terminateConnectionsMatching("%nextcrm%").describe().commands().get(0)).contains("application_name LIKE '%nextcrm%'");
     }
 

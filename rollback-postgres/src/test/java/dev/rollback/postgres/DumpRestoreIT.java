@@ -124,6 +124,22 @@ class DumpRestoreIT {
     }
 
     @Test
+    void dataOnlyDumpOfChosenTablesHoldsTheirRowsAndNoDefinitions() throws Exception {
+        String db = TestServer.createDatabase("crmdata");
+        TestServer.seedCrm(db, 10, 1);
+        Postgres pg = TestServer.postgres(db);
+
+        var step = pg.dump(Path.of("recent.sql")).format(DumpFormat.PLAIN).tables("customers").dataOnly();
+        RunReport r = Plans.step(step);
+
+        String text = Files.readString(Path.of(r.outputs().get("postgres.dump.path")));
+        assertThat(text).contains("COPY public.customers").contains("user1@example.com")
+                .doesNotContain("CREATE TABLE").doesNotContain("COPY public.orders");
+        assertThat(step.name()).isEqualTo("dump data of " + db);
+        assertThat(step.describe().commands().get(0)).contains("--data-only").contains("--table=customers");
+    }
+
+    @Test
     void dumpRefusesToOverwriteAnExistingFileUnlessAsked() throws Exception {
         String db = TestServer.createDatabase("crmexist");
         TestServer.seedCrm(db, 5, 1);

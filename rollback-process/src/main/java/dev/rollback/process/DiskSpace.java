@@ -71,6 +71,25 @@ public final class DiskSpace {
         return n * 1024L * 1024L * 1024L;
     }
 
+    /**
+     * @param fileOrFolder a file, or a folder whose files are summed (a backup)
+     * @return its size in bytes on this machine
+     * @throws java.io.UncheckedIOException when it cannot be read
+     */
+    public static long sizeOf(Path fileOrFolder) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(fileOrFolder)) {
+            return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return java.nio.file.Files.size(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot measure " + fileOrFolder + ": " + e.getMessage(), e);
+        }
+    }
+
     /** @return the output key the checks publish the free bytes under */
     public String outputKey() {
         return "disk.free." + folder;

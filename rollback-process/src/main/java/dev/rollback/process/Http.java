@@ -1,5 +1,7 @@
 package dev.rollback.process;
 
+import dev.rollback.core.Check;
+
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -29,6 +31,35 @@ public final class Http {
      */
     public static HttpCheck get(String url) {
         return HttpCheck.get(url);
+    }
+
+    /**
+     * A POST, such as the seeds' sign-in smoke test; give it a body with {@link HttpCheck#jsonBody(java.util.Map)}.
+     *
+     * <pre>{@code
+     * Http.post(app + "/api/auth/signin").jsonBody(Map.of("email", "test@example.com", "password", Secret.of(pw)))
+     * }</pre>
+     *
+     * @param url an http or https URL
+     * @return a check that POSTs to it and expects 200
+     */
+    public static HttpCheck post(String url) {
+        return HttpCheck.post(url);
+    }
+
+    /**
+     * Follows a list to one of its items, as the seeds' "view account detail" does
+     * ({@code ACCOUNT_ID=$(curl .../accounts?take=1 | jq -r '.[0].id')}, then {@code curl .../accounts/$ACCOUNT_ID}):
+     * the list check runs, a JSON field of its answer is read, and the item URL (with {@code {}} replaced by it,
+     * URL-encoded) is checked with the list's headers, token and expectations.
+     *
+     * @param list      the list's check (its token and headers are reused)
+     * @param jsonField the dotted path of the item's id in the list's JSON answer, such as {@code 0.id}
+     * @param itemUrl   the item's URL with {@code {}} where the id goes
+     * @return the check
+     */
+    public static Check follow(HttpCheck list, String jsonField, String itemUrl) {
+        return new HttpFollowCheck(list, jsonField, itemUrl);
     }
 
     /**

@@ -23,9 +23,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An HTTP GET health or smoke check: expected status, optional body content or JSON field
- * value, a bearer token, and retries with a delay (the seeds' "10 tries 5 seconds apart").
- * Immutable; made by {@link Http#get(String)}.
+ * An HTTP GET (or POST with a JSON body, such as a sign-in) health or smoke check: expected
+ * status, optional body content or JSON field value, a bearer token, and retries with a delay (the
+ * seeds' "10 tries 5 seconds apart"). Immutable; made by {@link Http#get(String)} and
+ * {@link Http#post(String)}.
  *
  * <pre>{@code
  * Check health = Http.get("http://localhost:3000/api/health")
@@ -48,9 +49,19 @@ public final class HttpCheck implements Check {
     private final int attempts;
     private final Duration delay;
     private final Duration requestTimeout;
+    private final String method;
+    private final Map<String, Object> jsonBody;
 
     private HttpCheck(URI uri, String name, int[] statuses, Secret bearer, Map<String, Object> headers, String bodyContains,
                       String jsonField, String jsonValue, int attempts, Duration delay, Duration requestTimeout) {
+        this(uri, name, statuses, bearer, headers, bodyContains, jsonField, jsonValue, attempts, delay, requestTimeout, "GET", null);
+    }
+
+    private HttpCheck(URI uri, String name, int[] statuses, Secret bearer, Map<String, Object> headers, String bodyContains,
+                      String jsonField, String jsonValue, int attempts, Duration delay, Duration requestTimeout, String method,
+                      Map<String, Object> jsonBody) {
+        this.method = method;
+        this.jsonBody = jsonBody;
         this.uri = uri;
         this.name = name;
         this.statuses = statuses;
@@ -69,9 +80,44 @@ public final class HttpCheck implements Check {
                 Duration.ZERO, Duration.ofSeconds(10));
     }
 
+    static HttpCheck post(String url) {
+        return new HttpCheck(Http.parse(url), null, new int[] {200}, null, Map.of(), null, null, null, 1,
+                Duration.ZERO, Duration.ofSeconds(10), "POST", Map.of());
+    }
+
     private HttpCheck copy(String n, int[] st, Secret b, Map<String, Object> h, String body, String jf, String jv,
                            int att, Duration d, Duration rt) {
-        return new HttpCheck(uri, n, st, b, h, body, jf, jv, att, d, rt);
+        return new HttpCheck(uri, n, st, b, h, body, jf, jv, att, d, rt, method, jsonBody);
+    }
+
+    /** A GET of another URL with this check's token, headers and request timeout, expecting 200 (a detail page found through a list). */
+    HttpCheck at(URI other) {
+        return new HttpCheck(other, null, new int[] {200}, bearer, headers, null, null, null, 1, Duration.ZERO, requestTimeout, "GET", null);
+    }
+
+    Secret bearerOrNull() {
+        return bearer;
+    }
+
+    /**
+     * A JSON body for a {@link Http#post(String) POST}, such as a sign-in:
+     * {@code Http.post(url).jsonBody(Map.of("email", "test@example.com", "password", Secret.of(pw)))}.
+     * {@link Secret} values are revealed only in the request; descriptions, logs and failures show them masked.
+     *
+     * @param fields the body's fields, in the order given (pass an ordered map, such as a {@code LinkedHashMap}, so
+     *               that the plan's description and fingerprint are the same in every run); values are text, numbers,
+     *               booleans or secrets
+     * @return a copy sending it
+     */
+    public HttpCheck jsonBody(Map<String, ?> fields) {
+        Objects.requireNonNull(fields, "fields");
+        if (!"POST".equals(method)) {
+            throw new IllegalStateException("a JSON body needs a POST: make the check with Http.post(url)");
+        }
+        Map<String, Object> copy = new LinkedHashMap<>();
+        fields.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "field name"), Objects.requireNonNull(v, "value of " + k)));
+        return new HttpCheck(uri, name, statuses, bearer, headers, bodyContains, jsonField, jsonValue, attempts, delay, requestTimeout,
+                method, java.util.Collections.unmodifiableMap(copy));
     }
 
     /**
@@ -182,7 +228,7 @@ public final class HttpCheck implements Check {
 
     @Override
     public String name() {
-        return name != null ? name : "GET " + Redactor.redact(uri.toString());
+        return name != null ? name : method + " " + Redactor.redact(uri.toString());
     }
 
     private String expectation() {
@@ -207,7 +253,7 @@ public final class HttpCheck implements Check {
             d = d.param("bearer", bearer);
         }
         d = d.param("timeout", requestTimeout);
-        return d.command("GET " + uri);
+        return d.command(method + " " + uri + (jsonBody == null ? "" : " " + body(true)));
     }
 
     /**
@@ -248,41 +294,54 @@ public final class HttpCheck implements Check {
      * @throws InterruptedException when interrupted
      */
     public CheckResult once() throws InterruptedException {
+        return answer().result();
+    }
+
+    /** One attempt's result and the body it answered (for a check that follows a link in it). */
+    record Answer(CheckResult result, String body) {
+    }
+
+    Answer answer() throws InterruptedException {
         String expected = expectation();
         HttpResponse<String> response;
         try {
             response = HttpSupport.CLIENT.send(request(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            return CheckResult.failed(name(), Http.describeError(e), expected,
-                    "GET " + uri + " failed: " + Http.describeError(e));
+            return new Answer(CheckResult.failed(name(), Http.describeError(e), expected,
+                    method + " " + uri + " failed: " + Http.describeError(e)), "");
         }
         int status = response.statusCode();
         String body = response.body() == null ? "" : response.body();
         if (Arrays.binarySearch(statuses, status) < 0) {
-            return CheckResult.failed(name(), "status " + status, expected,
-                    "GET " + uri + " answered " + status + snippet(body));
+            return new Answer(CheckResult.failed(name(), "status " + status, expected,
+                    method + " " + uri + " answered " + status + snippet(body)), body);
         }
         if (bodyContains != null && !body.contains(bodyContains)) {
-            return CheckResult.failed(name(), "status " + status + ", body without '" + bodyContains + "'", expected,
-                    "body of GET " + uri + " does not contain '" + bodyContains + "'" + snippet(body));
+            return new Answer(CheckResult.failed(name(), "status " + status + ", body without '" + bodyContains + "'", expected,
+                    "body of " + method + " " + uri + " does not contain '" + bodyContains + "'" + snippet(body)), body);
         }
         if (jsonField != null) {
             String actual;
             try {
                 actual = jsonField(body, jsonField);
             } catch (IOException e) {
-                return CheckResult.failed(name(), "body is not JSON", expected, "GET " + uri + " did not answer JSON" + snippet(body));
+                return new Answer(CheckResult.failed(name(), "body is not JSON", expected, method + " " + uri + " did not answer JSON" + snippet(body)), body);
             }
             if (!jsonValue.equals(actual)) {
-                return CheckResult.failed(name(), jsonField + " = " + actual, expected,
-                        "GET " + uri + ": " + jsonField + " is " + actual + ", expected " + jsonValue);
+                return new Answer(CheckResult.failed(name(), jsonField + " = " + actual, expected,
+                        method + " " + uri + ": " + jsonField + " is " + actual + ", expected " + jsonValue), body);
             }
         }
-        return CheckResult.passed(name(), "status " + status, expected);
+        return new Answer(CheckResult.passed(name(), "status " + status, expected), body);
     }
 
     HttpRequest request() {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout);
+        if (jsonBody == null) {
+            b.GET();
+        } else {
+            b.POST(HttpRequest.BodyPublishers.ofString(body(false))).header("Content-Type", "application/json");
+        }
         for (Map.Entry<String, Object> h : headers.entrySet()) {
             b.header(h.getKey(), String.valueOf(h.getValue()));
         }
@@ -290,6 +349,17 @@ public final class HttpCheck implements Check {
             b.header("Authorization", "Bearer " + bearer.reveal());
         }
         return b.build();
+    }
+
+    /** The JSON body, secrets revealed only when {@code masked} is false. */
+    private String body(boolean masked) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        jsonBody.forEach((k, v) -> out.put(k, v instanceof Secret sec ? (masked ? Secret.MASK : sec.reveal()) : v));
+        try {
+            return JSON.std.asString(out);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the JSON body of " + name() + ": " + e.getMessage(), e);
+        }
     }
 
     static String jsonField(String body, String path) throws IOException {

@@ -81,6 +81,9 @@ public final class SmokeTest implements Check {
         for (int i = 0; i < checks.size(); i++) {
             StepDescription c = checks.get(i).describe();
             d = d.param("check " + (i + 1), c.summary() + " expect " + c.parameters().get("expect"));
+            for (String command : c.commands()) {
+                d = d.command(command);   // what a dry run shows: the request, a secret body field masked
+            }
         }
         return d;
     }

@@ -82,6 +82,16 @@ class DiskSpaceIT {
     }
 
     @Test
+    void sizeOfAFolderSumsItsFiles() throws Exception {
+        Path backup = Files.createDirectories(dir.resolve("backup/nextcrm"));
+        Files.write(backup.resolve("a.bson.gz"), new byte[1000]);
+        Files.write(backup.resolve("b.bson.gz"), new byte[234]);
+        assertThat(DiskSpace.sizeOf(dir.resolve("backup"))).isEqualTo(1234);
+        assertThat(DiskSpace.sizeOf(backup.resolve("a.bson.gz"))).isEqualTo(1000);
+        assertThatThrownBy(() -> DiskSpace.sizeOf(dir.resolve("nope"))).hasMessageContaining("cannot measure");
+    }
+
+    @Test
     void measuresOnAnotherHostThroughSsh() throws Exception {
         Assumptions.assumeTrue(SshHosts.available(), "sshd is not installed or may not run here (.ci/run installs openssh-server); "
                 + "the local measurement above covers the parsing");

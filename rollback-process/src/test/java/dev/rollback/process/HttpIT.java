@@ -57,6 +57,86 @@ class HttpIT {
         }
     }
 
+    /** A small CRM: sign-in checks the password, the lists and items need the token. */
+    private String crm(List<String> bodies) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            bodies.add(ex.getRequestMethod() + " " + path + " " + ex.getRequestHeaders().getFirst("Content-Type") + " " + body);
+            boolean token = "Bearer tok-1".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            int status;
+            String out;
+            if (path.equals("/api/auth/signin")) {
+                status = ex.getRequestMethod().equals("POST") && body.contains("\"password\":\"pw-secret-77\"") ? 200 : 401;
+                out = "{\"token\":\"tok-1\"}";
+            } else if (!token) {
+                status = 401;
+                out = "{}";
+            } else if (path.equals("/api/crm/accounts")) {
+                status = 200;
+                out = "[{\"id\":\"acct 7\"},{\"id\":\"acct-8\"}]";
+            } else if (path.equals("/api/crm/accounts/acct 7")) {
+                status = 200;
+                out = "{\"id\":\"acct 7\"}";
+            } else if (path.equals("/api/crm/empty")) {
+                status = 200;
+                out = "[]";
+            } else {
+                status = 404;
+                out = "{}";
+            }
+            byte[] b = out.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(status, b.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(b);
+            }
+        });
+        server.start();
+        servers.add(server);
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Test
+    void postsAJsonSignInWithTheSecretOnlyInTheRequest() throws Exception {
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        String app = crm(seen);
+        Secret pw = Secret.of("pw-secret-77");
+        HttpCheck signIn = Http.post(app + "/api/auth/signin").jsonBody(java.util.Map.of("email", "test@example.com", "password", pw));
+
+        CheckResult ok = signIn.check(null);
+        assertThat(ok.isPassed()).as(ok.summary()).isTrue();
+        assertThat(seen).anyMatch(r -> r.startsWith("POST /api/auth/signin application/json {") && r.contains("\"email\":\"test@example.com\""));
+        assertThat(signIn.name()).isEqualTo("POST " + app + "/api/auth/signin");
+        assertThat(signIn.describe().toString()).contains("\"password\":\"" + Secret.MASK + "\"").doesNotContain("pw-secret-77");
+
+        CheckResult refused = Http.post(app + "/api/auth/signin").jsonBody(java.util.Map.of("email", "test@example.com", "password",
+                Secret.of("wrong"))).check(null);
+        assertThat(refused.isPassed()).isFalse();
+        assertThat(refused.message()).contains("POST").contains("answered 401").doesNotContain("wrong");
+        assertThatThrownBy(() -> Http.get(app).jsonBody(java.util.Map.of("a", "b"))).hasMessageContaining("Http.post(url)");
+    }
+
+    @Test
+    void followsTheFirstItemOfAListWithTheSameToken() throws Exception {
+        String app = crm(java.util.Collections.synchronizedList(new ArrayList<>()));
+        Secret token = Secret.of("tok-1");
+        var detail = Http.follow(Http.get(app + "/api/crm/accounts?take=1").bearer(token), "0.id", app + "/api/crm/accounts/{}");
+
+        CheckResult r = detail.check(null);
+        assertThat(r.isPassed()).as(r.summary()).isTrue();
+        assertThat(r.measured()).contains("0.id = acct 7");
+        assertThat(detail.describe().commands()).containsExactly("GET " + app + "/api/crm/accounts?take=1", "GET " + app + "/api/crm/accounts/<0.id>");
+
+        CheckResult empty = Http.follow(Http.get(app + "/api/crm/empty").bearer(token), "0.id", app + "/api/crm/accounts/{}").check(null);
+        assertThat(empty.isPassed()).isFalse();
+        assertThat(empty.message()).contains("no 0.id").contains("no item to open");
+        CheckResult noToken = Http.follow(Http.get(app + "/api/crm/accounts"), "0.id", app + "/api/crm/accounts/{}").check(null);
+        assertThat(noToken.isPassed()).isFalse();
+        assertThat(noToken.message()).contains("answered 401");
+        assertThatThrownBy(() -> Http.follow(Http.get(app), "0.id", app + "/api/crm/accounts")).hasMessageContaining("needs {}");
+    }
+
     @Test
     void passesOnExpectedStatusBodyAndJsonField() throws Exception {
         String url = serve(0, 200, "application/json", "{\"status\":\"ok\",\"db\":{\"kind\":\"mongodb\",\"collections\":26}}");
@@ -178,6 +258,7 @@ class HttpIT {
         assertThat(all.isPassed()).isFalse();
         assertThat(all.measured()).isEqualTo("2/3 passed");
         assertThat(all.message()).contains("accounts").contains("500");
+        assertThat(smoke.describe().commands()).containsExactly("GET " + ok, "GET " + broken, "GET " + ok);
     }
 
     @Test

@@ -19,7 +19,8 @@ public final class LabGit {
 
     /**
      * Creates a repository in {@code dir} with one commit and annotated tag per release; each
-     * release writes {@code VERSION} and {@code config/database.txt}.
+     * release writes {@code VERSION} and {@code config/database.txt} (the Prisma provider), and
+     * ignores the build output ({@code node_modules/}, {@code .next/}).
      *
      * @param dir      an empty folder
      * @param releases release tag to the database it uses, oldest first, e.g. {@code v1.4.0 -> mongodb}
@@ -30,6 +31,7 @@ public final class LabGit {
         try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
             PersonIdent who = new PersonIdent("Release Bot", "release@example.com");
             for (Map.Entry<String, String> r : releases.entrySet()) {
+                Files.writeString(dir.resolve(".gitignore"), "node_modules/\n.next/\n");   // build output, never committed
                 Files.writeString(dir.resolve("VERSION"), r.getKey() + "\n");
                 Files.createDirectories(dir.resolve("config"));
                 Files.writeString(dir.resolve("config/database.txt"), "provider = \"" + r.getValue() + "\"\n");

@@ -10,6 +10,7 @@ import dev.rollback.core.RunReport;
 import dev.rollback.examples.seeds.Seed000NextcrmBackToMongo;
 import dev.rollback.mongo.Mongo;
 import dev.rollback.test.StandIns;
+import org.eclipse.jgit.api.Git;
 import org.bson.Document;
 import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
@@ -45,14 +46,25 @@ public final class NextcrmLab {
     private NextcrmLab() {
     }
 
+    /** The sign-in smoke test's user. */
+    public static final String TEST_USER = "test@nextcrm.example";
+    /** Its password (a secret: the drill passes it through the environment). */
+    public static final String TEST_PASSWORD = "Lab-signin-pw-4e7a";
+    /** The API token the lab app accepts. */
+    public static final String TEST_TOKEN = "lab-token-91c2";
+
     /**
      * What was set up.
      *
      * @param settings     the settings a seed-000 plan needs for this lab
      * @param backupCounts documents per collection in the latest backup
      * @param lostRows     rows written to PostgreSQL after the backup
+     * @param toolsPath    the stand-ins' folders (systemctl, ssh, npx, npm), for TOOLS_PATH
+     * @param env          the environment a seed-000 run needs here (its secrets)
+     * @param settingsArgs {@code --set} arguments for this lab
      */
-    public record Setup(Seed000NextcrmBackToMongo.Settings settings, Map<String, Long> backupCounts, long lostRows) {
+    public record Setup(Seed000NextcrmBackToMongo.Settings settings, Map<String, Long> backupCounts, long lostRows, String toolsPath,
+                        Map<String, String> env, List<String> settingsArgs) {
     }
 
     /**
@@ -74,22 +86,109 @@ public final class NextcrmLab {
                 put("v1.4.0", "mongodb");
                 put("v2.0.0", "postgresql");
             }});
-            Files.writeString(lab.envFile(), "# NextCRM production\nNODE_ENV=production\nDATABASE_URL=\""
-                    + lab.postgres().databaseUrl("nextcrm") + "\"\nNEXTAUTH_URL=https://crm.example.com\n");
             Path statusPage = Files.createDirectories(lab.work().resolve("www/status-page")).resolve("message.txt");
+            Path tools = tools(lab);
             String health = lab.healthUrl(StandIns.systemd("nextcrm"));
-            lab.runTool("systemctl", "start", "nextcrm");
-            Lab.awaitHealthy(health);
-            Seed000NextcrmBackToMongo.Settings settings = new Seed000NextcrmBackToMongo.Settings(
+            breakAgain(lab);
+            List<Path> toolsPath = new ArrayList<>(List.of(tools));
+            toolsPath.addAll(lab.standIns().searchPath());
+            Seed000NextcrmBackToMongo.Settings settings = new Seed000NextcrmBackToMongo.Settings(Seed000NextcrmBackToMongo.Scenario.AFTER_MIGRATION,
                     lab.postgres().databaseUrl("nextcrm"), lab.mongo().uri() + "/nextcrm", backups, COLLECTIONS.size(), "nextcrm",
-                    health, lab.appUrl(), lab.envFile(), lab.deployDirectory(), statusPage, null, BACKUP_TAKEN_AT,
-                    lab.standIns().searchPath(), Duration.ofMillis(300), dev.rollback.examples.seeds.Targets.postgresToolsInstalled());
-            return new Setup(settings, counts, lost);
+                    List.of("localhost"), health, lab.appUrl(), lab.envFile(), lab.deployDirectory(), null, "v*",
+                    List.of("npx", "prisma", "generate"), List.of("npm", "run", "build"), List.of(".next/cache"), null, null, statusPage,
+                    "%nextcrm%", Map.of("crm_Accounts", "{}", "Users", "{}", "crm_Opportunities", "{}"), TEST_USER, TEST_PASSWORD, TEST_TOKEN,
+                    List.of("/api/crm/accounts?take=10", "/api/crm/opportunity?take=10", "/api/reports/dashboard"), "/api/crm/accounts/{}",
+                    List.of("users", "crm_accounts", "crm_contacts", "crm_opportunities"), "created_at",
+                    List.of("crm_accounts", "crm_contacts", "crm_opportunities"), 99, null,
+                    lab.work().resolve("logs/postgresql.log"), lab.work().resolve("logs/application.log"), lab.work(), null, true,
+                    dev.rollback.examples.seeds.Targets.RestoreOrder.PREPARE_FIRST, null, null, BACKUP_TAKEN_AT, toolsPath,
+                    Duration.ofMillis(300), dev.rollback.examples.seeds.Targets.postgresToolsInstalled());
+            Files.createDirectories(lab.work().resolve("logs"));
+            Files.writeString(lab.work().resolve("logs/postgresql.log"), "2026-11-25 03:01:12 UTC ERROR: null value in column \"annual_revenue\"\n");
+            String toolsArg = String.join(java.io.File.pathSeparator, toolsPath.stream().map(Path::toString).toList());
+            Map<String, String> env = Map.of("PRODUCTION_POSTGRESQL_URL", settings.postgresUrl(), "PRODUCTION_MONGODB_URL", settings.mongoUrl(),
+                    "TEST_USER_PASSWORD", TEST_PASSWORD, "TEST_TOKEN", TEST_TOKEN);
+            List<String> args = List.of("--set", "BACKUP_ROOT=" + backups, "--set", "MIN_COLLECTIONS=" + COLLECTIONS.size(),
+                    "--set", "HEALTH_URL=" + health, "--set", "ENV_FILE=" + lab.envFile(), "--set", "DEPLOY_DIR=" + lab.deployDirectory(),
+                    "--set", "STATUS_PAGE_FILE=" + statusPage, "--set", "BACKUP_TAKEN_AT=" + BACKUP_TAKEN_AT, "--set", "TOOLS_PATH=" + toolsArg,
+                    "--set", "HEALTH_RETRY_DELAY=PT0.3S", "--set", "TEST_USER_EMAIL=" + TEST_USER,
+                    "--set", "POSTGRES_LOG=" + settings.postgresLog(), "--set", "APP_LOG=" + settings.appLog(),
+                    "--set", "MONGO_DATA_DIR=" + lab.work());
+            return new Setup(settings, counts, lost, toolsArg, env, args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not set up the lab's PostgreSQL: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Puts the world back in its broken state after a drill rolled it back: the env file names
+     * PostgreSQL, the checkout is at the bad release v2.0.0 with its build output and a stale
+     * cache, and the app runs (on PostgreSQL). MongoDB and PostgreSQL keep what they hold.
+     *
+     * @param lab the lab
+     */
+    public static void breakAgain(Lab lab) {
+        try {
+            Files.writeString(lab.envFile(), "# NextCRM production\nNODE_ENV=production\nDATABASE_URL=\""
+                    + lab.postgres().databaseUrl("nextcrm") + "\"\nNEXTAUTH_URL=https://crm.example.com\n"
+                    + "LAB_SIGNIN=" + TEST_USER + ":" + TEST_PASSWORD + "\nLAB_TOKEN=" + TEST_TOKEN + "\n");
+            try (Git git = Git.open(lab.deployDirectory().toFile())) {
+                git.checkout().setName("main").call();
+            } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+                throw new IllegalStateException("could not check the lab's bad release out again: " + e.getMessage(), e);
+            }
+            Path cache = Files.createDirectories(lab.deployDirectory().resolve(".next/cache/webpack"));
+            Files.writeString(cache.resolve("postgresql-build.pack"), "stale cache of the PostgreSQL release\n");
+            Path client = Files.createDirectories(lab.deployDirectory().resolve("node_modules/.prisma/client"));
+            Files.writeString(client.resolve("index.d.ts"), "// generated for provider postgresql\n");
+            String key = StandIns.systemd("nextcrm");
+            if (lab.standIns().isRunning(key)) {
+                lab.runTool("systemctl", "stop", "nextcrm");
+            }
+            lab.runTool("systemctl", "start", "nextcrm");
+            Lab.awaitHealthy(lab.healthUrl(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Makes MongoDB hold exactly the latest backup's documents again (as before the migration), for
+     * a rollback during the migration, when MongoDB was never touched.
+     *
+     * @param lab   the lab
+     * @param scale as given to {@link #prepare(Lab, int)}
+     * @return documents per collection
+     */
+    public static Map<String, Long> mongoAsBackedUp(Lab lab, int scale) {
+        return fillMongo(lab, scale);
+    }
+
+    /**
+     * The npx and npm the plan runs, as small scripts in {@code tools/}: {@code npx prisma generate}
+     * writes a client for the provider in the checkout's {@code config/database.txt} (and fails without
+     * {@code DATABASE_URL} in its environment); {@code npm run build} copies {@code VERSION} into
+     * {@code .next/BUILD_ID}. Each records its arguments in {@code tools/<tool>.log}.
+     */
+    private static Path tools(Lab lab) throws IOException {
+        Path tools = Files.createDirectories(lab.work().resolve("tools"));
+        script(tools.resolve("npx"), "echo \"npx $*\" >> \"$(dirname \"$0\")/npx.log\"\n"
+                + "[ \"$1 $2\" = \"prisma generate\" ] || { echo \"unsupported: npx $*\" >&2; exit 1; }\n"
+                + "[ -n \"$DATABASE_URL\" ] || { echo 'DATABASE_URL is not set' >&2; exit 1; }\n"
+                + "mkdir -p node_modules/.prisma/client\n"
+                + "provider=$(cut -d'\"' -f2 config/database.txt)\n"
+                + "echo \"// generated for provider $provider\" > node_modules/.prisma/client/index.d.ts\n");
+        script(tools.resolve("npm"), "echo \"npm $*\" >> \"$(dirname \"$0\")/npm.log\"\n"
+                + "[ \"$1 $2\" = \"run build\" ] || { echo \"unsupported: npm $*\" >&2; exit 1; }\n"
+                + "mkdir -p .next/cache && cp VERSION .next/BUILD_ID\n");
+        return tools;
+    }
+
+    private static void script(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\nset -e\n" + body);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private static Map<String, Long> fillMongo(Lab lab, int scale) {
@@ -180,10 +279,10 @@ public final class NextcrmLab {
                 + " FROM generate_series(1, " + scale + ") g");
         // written on PostgreSQL after the last MongoDB backup: what the rollback will lose
         pg.execute("nextcrm", "INSERT INTO crm_accounts (name, created_at) SELECT 'New account ' || g, now() FROM generate_series(1, 37) g;"
-                + "INSERT INTO crm_contacts (account_id, email, created_at) SELECT 1, 'new' || g || '@x.example', now() FROM generate_series(1, 12) g");
+                + "INSERT INTO crm_contacts (account_id, email, created_at) SELECT 1, 'new' || g || '@x.example', now() FROM generate_series(1, 100) g");
         // the bad migration step
         pg.execute("nextcrm", "UPDATE crm_accounts SET annual_revenue = NULL");
-        return 37 + 12;
+        return 37 + 100;
     }
 
 }

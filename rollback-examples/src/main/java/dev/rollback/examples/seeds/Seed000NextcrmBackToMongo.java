@@ -1,5 +1,9 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.core.AppControl;
+import dev.rollback.core.Check;
+import dev.rollback.core.CheckResult;
+import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
@@ -10,38 +14,71 @@ import dev.rollback.core.StepOptions;
 import dev.rollback.cli.RollbackProgram;
 import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
+import dev.rollback.core.cli.UsageException;
+import dev.rollback.core.decision.DecisionTable;
+import dev.rollback.examples.decisions.SeedDecisionTables;
+import dev.rollback.examples.seeds.Targets.RestoreOrder;
 import dev.rollback.git.Git;
 import dev.rollback.git.PreviousStableTagStep;
 import dev.rollback.git.Revision;
 import dev.rollback.mongo.Mongo;
 import dev.rollback.mongo.MongoBackup;
 import dev.rollback.mongo.MongoDb;
+import dev.rollback.mongo.MongoPrepare;
+import dev.rollback.postgres.DataLossWindowCheck;
+import dev.rollback.postgres.DumpFormat;
 import dev.rollback.postgres.Postgres;
+import dev.rollback.process.Command;
+import dev.rollback.process.DiskSpace;
 import dev.rollback.process.EnvFile;
+import dev.rollback.process.Fleet;
 import dev.rollback.process.Http;
-import dev.rollback.process.LogNotifier;
+import dev.rollback.process.HttpCheck;
+import dev.rollback.process.Ssh;
 import dev.rollback.process.StatusPage;
 import dev.rollback.process.Systemd;
-import dev.rollback.process.Webhook;
+import dev.rollback.redis.Redis;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Seed 000: return NextCRM from its PostgreSQL migration to the last good MongoDB backup, phase by
- * phase as the runbook does — prechecks on the backup, forensics of PostgreSQL, stop the app and its
- * sessions, restore MongoDB (into new collections, verified, then swapped in), switch
- * {@code DATABASE_URL} back, check out the last MongoDB release, start, health and smoke checks,
- * the data-loss window, notifications.
+ * phase as the runbook does, for each of its scenarios ({@code SCENARIO}):
+ * <ul>
+ *   <li>{@code after-migration} (the standard procedure): prechecks on the backup, forensics of
+ *       PostgreSQL, stop the app and its sessions, restore MongoDB (into new collections, verified,
+ *       then swapped in), switch {@code DATABASE_URL} back, check out the last MongoDB release,
+ *       {@code npx prisma generate}, rebuild, clear the caches, start, health and smoke checks
+ *       (sign-in included), the data-loss window, notifications;</li>
+ *   <li>{@code during-migration} (scenario 1): MongoDB was never touched, so it is <em>not</em>
+ *       restored: stop the migration, check that MongoDB still holds the backup, point the app back
+ *       at MongoDB; PostgreSQL is left for the investigation; no data is lost;</li>
+ *   <li>{@code partial-deployment} (scenario 3): the standard procedure, with <em>every</em> app
+ *       server of {@code APP_SERVERS} stopped (and started) through an ssh fleet;</li>
+ *   <li>{@code extended-operation} (scenario 4): the standard procedure, but the rows PostgreSQL took
+ *       since the backup are decided by the runbook's thresholds first (under 100: acceptable;
+ *       100 to 1000: "try to fix forward first"; over 1000: "avoid rollback"), so a run that would
+ *       lose more than {@code ACCEPTED_DATA_LOSS} rows stops before anything changes; the rows of
+ *       the key tables are dumped ({@code pg_dump --data-only}) for the manual migration back.</li>
+ * </ul>
+ * Scenario 2 (validation failed before the app was deployed) needs no plan: nothing was switched.
+ *
+ * <p>By default ({@code RESTORE_ORDER=prepare-first}) the backup is loaded into new collections and
+ * verified while NextCRM still serves; the app is stopped only for the swap, so the downtime does not
+ * grow with the data. {@code RESTORE_ORDER=stop-first} keeps the runbook's order. The runbook's
+ * decision rules are {@link #triggers()}.
  *
  * <p>Settings (flags {@code --set NAME=VALUE} or environment variables, named as in the runbook):
- * {@code PRODUCTION_POSTGRESQL_URL}, {@code PRODUCTION_MONGODB_URL}, {@code BACKUP_ROOT}
- * (/backups), {@code MIN_COLLECTIONS} (26), {@code APP_UNIT} (nextcrm), {@code HEALTH_URL},
- * {@code ENV_FILE}, {@code DEPLOY_DIR}, {@code STATUS_PAGE_FILE}, {@code SLACK_WEBHOOK_URL}
- * (optional), {@code BACKUP_TAKEN_AT} (ISO time; default: the backup folder's time),
- * {@code TOOLS_PATH} (folders searched first for systemctl), {@code HEALTH_RETRY_DELAY} (PT5S).
+ * {@link #SETTINGS}; {@code --help} lists them with their defaults.
  */
 public final class Seed000NextcrmBackToMongo {
     /** The plan's name. */
@@ -50,18 +87,68 @@ public final class Seed000NextcrmBackToMongo {
     private Seed000NextcrmBackToMongo() {
     }
 
+    /** The runbook's scenarios. */
+    public enum Scenario {
+        /** The standard procedure: after the migration went live. */
+        AFTER_MIGRATION,
+        /** Scenario 1: the migration is still running; MongoDB is intact. */
+        DURING_MIGRATION,
+        /** Scenario 3: some servers switched; every server is stopped. */
+        PARTIAL_DEPLOYMENT,
+        /** Scenario 4: PostgreSQL ran for a while; the data loss is decided first. */
+        EXTENDED_OPERATION
+    }
+
     /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
     public static final List<Setting> SETTINGS = List.of(
+            Setting.choice("SCENARIO", "after-migration (the standard procedure), during-migration (scenario 1: no restore), "
+                    + "partial-deployment (scenario 3: every server in APP_SERVERS stopped) or extended-operation (scenario 4: "
+                    + "the data loss decided first)", Scenario.class).defaultValue("after-migration"),
             Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Setting.text("APP_URL", "the app's base URL, for smoke tests (default: HEALTH_URL without /api/health)"),
             Setting.text("PRODUCTION_POSTGRESQL_URL", "the PostgreSQL database the app runs on now (forensics, data-loss window)").secret().required(),
             Setting.text("PRODUCTION_MONGODB_URL", "the MongoDB server to restore into").secret().required(),
             Setting.path("BACKUP_ROOT", "the folder that holds the backups").defaultValue("/backups"),
             Setting.integer("MIN_COLLECTIONS", "collections the backup must hold").defaultValue("26"),
             Setting.text("APP_UNIT", "the app's systemd unit").defaultValue("nextcrm"),
+            Setting.text("APP_SERVERS", "the app servers (comma-separated; localhost runs locally, others through ssh)").defaultValue("localhost"),
             Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
             Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Setting.text("RELEASE_TAG", "the MongoDB release to check out (default: the newest RELEASE_TAG_PATTERN tag below HEAD)"),
+            Setting.text("RELEASE_TAG_PATTERN", "the tags of releases").defaultValue("v*"),
+            Setting.text("PRISMA_GENERATE_COMMAND", "regenerates the Prisma client for MongoDB").defaultValue("npx prisma generate"),
+            Setting.text("BUILD_COMMAND", "rebuilds the app for the release checked out").defaultValue("npm run build"),
+            Setting.text("CACHE_DIRS", "cache folders to empty, below DEPLOY_DIR (comma-separated)").defaultValue(".next/cache"),
+            Setting.text("REDIS_URL", "a Redis whose cache is flushed after a snapshot (redis://host:6379/0; none by default)"),
+            Setting.text("REDIS_PASSWORD", "the Redis password").secret(),
             Setting.path("STATUS_PAGE_FILE", "the status page's message file").defaultValue("/var/www/status-page/message.txt"),
+            Setting.text("SESSION_FILTER", "application_name LIKE pattern of the app's PostgreSQL sessions").defaultValue("%nextcrm%"),
+            Setting.text("SPOT_CHECKS", "collections that must hold a document after the restore: COLLECTION or COLLECTION={json filter}, "
+                    + "separated by ;").defaultValue("crm_Accounts;Users;crm_Opportunities"),
+            Setting.text("TEST_USER_EMAIL", "the test user of the sign-in smoke test").defaultValue("test@example.com"),
+            Setting.text("TEST_USER_PASSWORD", "the test user's password (without it the sign-in smoke test is left out)").secret(),
+            Setting.text("TEST_TOKEN", "the API token of the smoke tests (Authorization: Bearer)").secret(),
+            Setting.text("SMOKE_PATHS", "API paths the smoke tests GET with the token (comma-separated)")
+                    .defaultValue("/api/crm/accounts?take=10,/api/crm/opportunity?take=10,/api/reports/dashboard"),
+            Setting.text("ACCOUNT_DETAIL_PATH", "an account's page, {} for its id, opened for the first account of the list "
+                    + "(empty to leave it out)").defaultValue("/api/crm/accounts/{}"),
+            Setting.text("DATA_LOSS_TABLES", "PostgreSQL tables whose rows since the backup are counted as lost (comma-separated)")
+                    .defaultValue("users,crm_accounts,crm_contacts,crm_opportunities"),
+            Setting.text("DATA_LOSS_COLUMN", "their creation-time column").defaultValue("created_at"),
+            Setting.text("RECENT_DATA_TABLES", "tables whose rows are dumped with pg_dump --data-only for the manual migration back "
+                    + "(comma-separated)").defaultValue("crm_accounts,crm_contacts,crm_opportunities"),
+            Setting.integer("ACCEPTED_DATA_LOSS", "with extended-operation: the most rows the team accepts to lose (the runbook: under 100 is "
+                    + "acceptable, 100-1000 try to fix forward first, over 1000 avoid rollback)").defaultValue("99"),
+            Setting.text("MIGRATION_STOP_COMMAND", "with during-migration: the command that stops the migration "
+                    + "(for example 'systemctl stop nextcrm-migration')"),
+            Setting.path("POSTGRES_LOG", "PostgreSQL's log, copied to the forensics").defaultValue("/var/log/postgresql/postgresql-16-main.log"),
+            Setting.path("APP_LOG", "the app's log, copied to the forensics").defaultValue("/var/log/nextcrm/application.log"),
+            Setting.path("MONGO_DATA_DIR", "MongoDB's data folder, whose disk must hold the restore beside the live data").defaultValue("/var/lib/mongodb"),
+            Setting.text("MONGO_HOST_SSH", "ssh destination of the MongoDB server for the free-space check (default: this machine)"),
+            Targets.FREE_SPACE_CHECK,
+            Targets.RESTORE_ORDER,
             Targets.SLACK_WEBHOOK_URL,
+            Targets.USERS_WEBHOOK_URL,
             Setting.instant("BACKUP_TAKEN_AT", "when the backup was taken, for the data-loss window (default: the backup folder's time)"),
             Targets.TOOLS_PATH,
             Targets.HEALTH_RETRY_DELAY);
@@ -69,26 +156,60 @@ public final class Seed000NextcrmBackToMongo {
     /**
      * What the plan needs to know about the installation.
      *
-     * @param postgresUrl      {@code PRODUCTION_POSTGRESQL_URL}
-     * @param mongoUrl         {@code PRODUCTION_MONGODB_URL}
-     * @param backupRoot       where the nightly backups are
-     * @param minCollections   collections a complete backup has
-     * @param appUnit          the systemd unit
-     * @param healthUrl        the health endpoint
-     * @param appUrl           the application's base URL, for smoke tests
-     * @param envFile          the env file
-     * @param deployDir        the deployed checkout
-     * @param statusPageFile   the status page's message file
-     * @param slackWebhook     a Slack webhook URL, or null for the log
-     * @param backupTakenAt    when the backup was taken, for the data-loss window, or null to read the folder's time
-     * @param toolsPath        folders searched first for systemctl
-     * @param healthRetryDelay pause between health polls
-     * @param postgresTools    whether pg_dump / pg_restore are installed
+     * @param scenario          the runbook's scenario
+     * @param postgresUrl       {@code PRODUCTION_POSTGRESQL_URL}
+     * @param mongoUrl          {@code PRODUCTION_MONGODB_URL}
+     * @param backupRoot        where the nightly backups are
+     * @param minCollections    collections a complete backup has
+     * @param appUnit           the systemd unit
+     * @param appServers        the app servers ({@code localhost}: this machine)
+     * @param healthUrl         the health endpoint
+     * @param appUrl            the application's base URL, for smoke tests
+     * @param envFile           the env file
+     * @param deployDir         the deployed checkout
+     * @param releaseTag        the release to check out, or null for the previous stable tag
+     * @param releaseTagPattern the release tags' glob
+     * @param prismaGenerate    {@code npx prisma generate}, as an argument list
+     * @param build             {@code npm run build}, as an argument list
+     * @param cacheDirs         cache folders below the checkout
+     * @param redisUrl          a Redis to flush, or null
+     * @param redisPassword     its password, or null
+     * @param statusPageFile    the status page's message file
+     * @param sessionFilter     the LIKE pattern of the app's PostgreSQL sessions
+     * @param spotChecks        collection to filter (JSON), for findOne checks
+     * @param testUserEmail     the sign-in smoke test's user
+     * @param testUserPassword  its password, or null to leave the sign-in out
+     * @param testToken         the smoke tests' token, or null
+     * @param smokePaths        API paths of the smoke tests
+     * @param accountDetailPath an account's page with {} for its id, or null
+     * @param dataLossTables    tables counted in the data-loss window
+     * @param dataLossColumn    their creation-time column
+     * @param recentDataTables  tables dumped data-only for the manual migration back
+     * @param acceptedDataLoss  the most rows the team accepts to lose (extended operation)
+     * @param migrationStop     the command that stops the migration, or null
+     * @param postgresLog       PostgreSQL's log
+     * @param appLog            the app's log
+     * @param mongoDataDir      MongoDB's data folder
+     * @param mongoHostSsh      ssh destination of the MongoDB server, or null
+     * @param freeSpaceCheck    whether the free space for the restore is checked
+     * @param restoreOrder      prepare first or stop first
+     * @param slackWebhook      a Slack webhook URL, or null for the log
+     * @param usersWebhook      the users' notice webhook, or null for the log
+     * @param backupTakenAt     when the backup was taken, or null to read the folder's time
+     * @param toolsPath         folders searched first for systemctl, ssh, df and the build tools
+     * @param healthRetryDelay  pause between health polls
+     * @param postgresTools     whether pg_dump / pg_restore are installed
      */
-    public record Settings(String postgresUrl, String mongoUrl, Path backupRoot, int minCollections, String appUnit,
-                           String healthUrl, String appUrl, Path envFile, Path deployDir, Path statusPageFile,
-                           String slackWebhook, Instant backupTakenAt, List<Path> toolsPath, Duration healthRetryDelay,
-                           boolean postgresTools) {
+    public record Settings(Scenario scenario, String postgresUrl, String mongoUrl, Path backupRoot, int minCollections, String appUnit,
+                           List<String> appServers, String healthUrl, String appUrl, Path envFile, Path deployDir, String releaseTag,
+                           String releaseTagPattern, List<String> prismaGenerate, List<String> build, List<String> cacheDirs,
+                           String redisUrl, String redisPassword, Path statusPageFile, String sessionFilter,
+                           Map<String, String> spotChecks, String testUserEmail, String testUserPassword, String testToken,
+                           List<String> smokePaths, String accountDetailPath, List<String> dataLossTables, String dataLossColumn,
+                           List<String> recentDataTables, long acceptedDataLoss, List<String> migrationStop, Path postgresLog,
+                           Path appLog, Path mongoDataDir, String mongoHostSsh, boolean freeSpaceCheck, RestoreOrder restoreOrder,
+                           String slackWebhook, String usersWebhook, Instant backupTakenAt, List<Path> toolsPath,
+                           Duration healthRetryDelay, boolean postgresTools) {
 
         /**
          * @param o the program's options
@@ -96,16 +217,54 @@ public final class Seed000NextcrmBackToMongo {
          */
         public static Settings from(CommandLineOptions o) {
             String health = o.setting("HEALTH_URL", "http://localhost:3000/api/health");
-            return new Settings(o.require("PRODUCTION_POSTGRESQL_URL"), o.require("PRODUCTION_MONGODB_URL"),
+            String detail = o.setting("ACCOUNT_DETAIL_PATH", "/api/crm/accounts/{}");
+            return new Settings(Seed001NextjsProductionRollback.enumSetting(Scenario.class, "SCENARIO", o.setting("SCENARIO", "after-migration")),
+                    o.require("PRODUCTION_POSTGRESQL_URL"), o.require("PRODUCTION_MONGODB_URL"),
                     Path.of(o.setting("BACKUP_ROOT", "/backups")), Integer.parseInt(o.setting("MIN_COLLECTIONS", "26")),
-                    o.setting("APP_UNIT", "nextcrm"), health, health.replaceFirst("/api/health$", ""),
+                    o.setting("APP_UNIT", "nextcrm"), list(o.setting("APP_SERVERS", "localhost")),
+                    health, o.setting("APP_URL", health.replaceFirst("/api/health$", "")),
                     Path.of(o.setting("ENV_FILE", ".env.production")), Path.of(o.setting("DEPLOY_DIR", ".")),
+                    o.setting("RELEASE_TAG").filter(t -> !t.isBlank()).orElse(null), o.setting("RELEASE_TAG_PATTERN", "v*"),
+                    Seed001NextjsProductionRollback.argv("PRISMA_GENERATE_COMMAND", o.setting("PRISMA_GENERATE_COMMAND", "npx prisma generate")),
+                    Seed001NextjsProductionRollback.argv("BUILD_COMMAND", o.setting("BUILD_COMMAND", "npm run build")),
+                    list(o.setting("CACHE_DIRS", ".next/cache")),
+                    o.setting("REDIS_URL").filter(u -> !u.isBlank()).orElse(null), o.setting("REDIS_PASSWORD").orElse(null),
                     Path.of(o.setting("STATUS_PAGE_FILE", "/var/www/status-page/message.txt")),
-                    o.setting("SLACK_WEBHOOK_URL").orElse(null),
+                    o.setting("SESSION_FILTER", "%nextcrm%"), parseSpotChecks(o.setting("SPOT_CHECKS", "crm_Accounts;Users;crm_Opportunities")),
+                    o.setting("TEST_USER_EMAIL", "test@example.com"), o.setting("TEST_USER_PASSWORD").filter(p -> !p.isEmpty()).orElse(null),
+                    o.setting("TEST_TOKEN").filter(t -> !t.isEmpty()).orElse(null),
+                    list(o.setting("SMOKE_PATHS", "/api/crm/accounts?take=10,/api/crm/opportunity?take=10,/api/reports/dashboard")),
+                    detail.isBlank() ? null : detail,
+                    list(o.setting("DATA_LOSS_TABLES", "users,crm_accounts,crm_contacts,crm_opportunities")), o.setting("DATA_LOSS_COLUMN", "created_at"),
+                    list(o.setting("RECENT_DATA_TABLES", "crm_accounts,crm_contacts,crm_opportunities")),
+                    Long.parseLong(o.setting("ACCEPTED_DATA_LOSS", "99")),
+                    o.setting("MIGRATION_STOP_COMMAND").filter(c -> !c.isBlank())
+                            .map(c -> Seed001NextjsProductionRollback.argv("MIGRATION_STOP_COMMAND", c)).orElse(null),
+                    Path.of(o.setting("POSTGRES_LOG", "/var/log/postgresql/postgresql-16-main.log")),
+                    Path.of(o.setting("APP_LOG", "/var/log/nextcrm/application.log")),
+                    Path.of(o.setting("MONGO_DATA_DIR", "/var/lib/mongodb")), o.setting("MONGO_HOST_SSH").filter(h -> !h.isBlank()).orElse(null),
+                    Boolean.parseBoolean(o.setting("FREE_SPACE_CHECK", "true")),
+                    Seed001NextjsProductionRollback.enumSetting(RestoreOrder.class, "RESTORE_ORDER", o.setting("RESTORE_ORDER", "prepare-first")),
+                    o.setting("SLACK_WEBHOOK_URL").orElse(null), o.setting("USERS_WEBHOOK_URL").orElse(null),
                     o.setting("BACKUP_TAKEN_AT").map(Instant::parse).orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), Targets.postgresToolsInstalled());
         }
+
+        /** @return whether MongoDB is restored from the backup (every scenario but during-migration) */
+        public boolean restoresMongo() {
+            return scenario != Scenario.DURING_MIGRATION;
+        }
+    }
+
+    /**
+     * The runbook's "When to Initiate Rollback" and its decision framework, for {@code --decide} and
+     * a watchdog; see {@link SeedDecisionTables#seed000()}.
+     *
+     * @return the decision table
+     */
+    public static DecisionTable triggers() {
+        return SeedDecisionTables.seed000();
     }
 
     /**
@@ -118,65 +277,133 @@ public final class Seed000NextcrmBackToMongo {
         MongoDb crm = mongo.database("nextcrm");
         MongoBackup backups = MongoBackup.in(s.backupRoot()).matching("production-*").databaseFolder("mongodb-backup/nextcrm");
         MongoBackup.Latest backup = backups.latest();
-        Instant backupTakenAt = s.backupTakenAt() != null ? s.backupTakenAt() : folderTime(backups.findLatest());
-        Systemd app = Systemd.unit(s.appUnit()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
+        AppControl app = appServers(s);
         EnvFile env = EnvFile.at(s.envFile());
         Git deploy = Git.repo(s.deployDir());
-        Notifier team = s.slackWebhook() != null ? Webhook.slack(Secret.of(s.slackWebhook())) : LogNotifier.create();
+        Notifier team = Targets.team(s.slackWebhook());
+        Notifier users = Targets.users(s.usersWebhook());
         StatusPage status = StatusPage.file(s.statusPageFile());
         Retry healthPolls = Retry.times(10).delay(s.healthRetryDelay());
+        boolean prepareFirst = s.restoresMongo() && s.restoreOrder() == RestoreOrder.PREPARE_FIRST;
+        MongoPrepare prepared = crm.prepare(backup);
+        String scenario = s.scenario().name().toLowerCase(Locale.ROOT).replace('_', '-');
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
-            .description("Return NextCRM from PostgreSQL to the last good MongoDB backup (seed 000)")
+            .description("Return NextCRM from PostgreSQL to MongoDB (seed 000, SCENARIO=" + scenario + ")")
             .phase("Phase 1: pre-rollback preparation", Duration.ofMinutes(5), p -> {
-                p.notify(team, "ROLLBACK TO MONGODB INITIATED: plan ${plan}, run ${runId}")
+                p.notify(team, "ROLLBACK TO MONGODB INITIATED (" + scenario + "): plan ${plan}, run ${runId}; ETA 20 minutes")
+                 .notify(users, "NextCRM will be briefly unavailable (about 20 minutes) while we restore it from backup.")
                  .precheck(mongo.ping())
-                 .precheck(pg.canConnect())
-                 .precheck(backup.collectionsAtLeast(s.minCollections()))   // the seed's 26 .bson.gz files
-                 .precheck(backup.readable())                               // every document, not just the names
-                 .precheck(pg.rowsCreatedAfter(backupTakenAt, "created_at",  // the data-loss window
-                         "users", "crm_accounts", "crm_contacts", "crm_opportunities"));
+                 .precheck(pg.canConnect());
+                if (!s.restoresMongo()) {                                   // scenario 1: MongoDB must still be intact
+                    p.precheck(crm.countsMatch(backup), StepOptions.defaults().name("MongoDB still holds the backup's documents"))
+                     .precheck(crm.indexesMatch(backup), StepOptions.defaults().name("MongoDB still has the backup's indexes"));
+                    return;
+                }
+                p.precheck(backup.collectionsAtLeast(s.minCollections()))   // the seed's 26 .bson.gz files
+                 .precheck(backup.readable());                              // every document, not just the names
+                DataLossWindowCheck loss = pg.rowsCreatedAfter(backupTakenAt(s, backups), s.dataLossColumn(),
+                        s.dataLossTables().toArray(new String[0]));         // the data-loss window
+                p.precheck(s.scenario() == Scenario.EXTENDED_OPERATION ? dataLossDecision(loss, s.acceptedDataLoss()) : loss);
+                if (s.freeSpaceCheck()) {                                   // df -h: the restore lands beside the live data
+                    DiskSpace disk = DiskSpace.at(s.mongoDataDir()).searchPath(s.toolsPath());
+                    p.precheck(backupSize(backup))
+                     .precheck((s.mongoHostSsh() == null ? disk : disk.via(Ssh.to(s.mongoHostSsh()))).atLeast(2.0, BACKUP_BYTES));
+                }
                 if (s.postgresTools()) {
                     p.precheck(pg.toolsMatchServer())
                      .capture(pg.schemaDump(Path.of("forensics/schema.sql")));
                 }
+                StepOptions bestEffort = StepOptions.defaults().onFailure(FailurePolicy.CONTINUE);   // the runbook's cp goes on too
                 p.capture(pg.sample("crm_accounts", 1000, Path.of("forensics/accounts_sample.csv")))
                  .capture(pg.sample("crm_contacts", 1000, Path.of("forensics/contacts_sample.csv")))
+                 .capture(copyLog(s, s.postgresLog(), "postgresql.log"), bestEffort.name("copy the PostgreSQL log to the forensics"))
+                 .capture(copyLog(s, s.appLog(), "application.log"), bestEffort.name("copy the application log to the forensics"))
                  .step(backup);                                             // publishes mongo.backup.path
-            })
-            .phase("Phase 2: application shutdown", Duration.ofMinutes(2), p -> {
-                p.step(status.message("System Maintenance - Restoring from Backup"))
-                 .stopApp(app)
-                 .verify(Http.down(s.healthUrl()))
-                 .step(pg.terminateConnections("nextcrm"));
-                if (!s.postgresTools()) {                                   // no pg_dump here: keep a copy instead
+            });
+        if (prepareFirst) {
+            plan.phase("Phase 3 ahead: MongoDB restore prepared while NextCRM serves", Duration.ofMinutes(12), p -> p
+                .step(prepared));                                           // new collections, loaded and verified; nothing live touched
+        }
+        plan.phase("Phase 2: application shutdown", Duration.ofMinutes(2), p -> {
+                p.step(status.message("System Maintenance - Restoring from Backup"), StepOptions.defaults().name("update status page: maintenance"));
+                if (s.migrationStop() != null) {                            // scenario 1: "pause migration"
+                    p.step(Command.of(s.migrationStop()).searchPath(s.toolsPath()).timeout(Duration.ofMinutes(2)).named("stop the migration"));
+                }
+                p.stopApp(app)
+                 .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"))
+                 .step(pg.terminateConnectionsMatching(s.sessionFilter()));
+                if (s.restoresMongo() && !s.postgresTools()) {              // no pg_dump here: keep a copy instead
                     p.capture(pg.snapshot("nextcrm_forensics").replacingExisting());
                 }
                 p.checkpoint("app-stopped");
+            });
+        if (s.restoresMongo()) {
+            plan.phase("Phase 3: MongoDB restore", Duration.ofMinutes(12), p -> {
+                if (prepareFirst) {
+                    p.restore(crm.swapIn(prepared));                        // renames: milliseconds; replaced collections kept
+                } else {
+                    p.restore(crm.restoreFrom(backup));                     // new collections, verified, swapped in
+                }
+                p.verify(pg.rowsCreatedAfter(backupTakenAt(s, backups), s.dataLossColumn(), s.dataLossTables().toArray(new String[0])),
+                         StepOptions.defaults().name("data-loss window at the stop"))   // the writes up to the stop, for the report
+                 .verify(crm.countsMatch(backup))
+                 .verify(crm.indexesMatch(backup));
+                s.spotChecks().forEach((collection, filter) -> p.verify(crm.findOne(collection, filter)));
+                p.checkpoint("mongodb-restored");
+            });
+        }
+        plan.phase("Phase 4: application reconfiguration", Duration.ofMinutes(5), p -> {
+                p.step(env.backup())
+                 .step(env.set("DATABASE_URL", Secret.of(s.mongoUrl())));
+                if (s.restoresMongo()) {                                    // the last MongoDB release and its Prisma schema
+                    if (s.releaseTag() != null) {
+                        p.step(deploy.checkout(Revision.of(s.releaseTag())))
+                         .verify(deploy.headIs(Revision.of(s.releaseTag())));
+                    } else {
+                        p.step(deploy.previousStableTag(s.releaseTagPattern()))
+                         .step(deploy.checkout(Revision.fromOutput(PreviousStableTagStep.OUTPUT_TAG)));
+                    }
+                    p.step(Command.of(s.prismaGenerate()).directory(s.deployDir()).searchPath(s.toolsPath())
+                             .env("DATABASE_URL", Secret.of(s.mongoUrl())).timeout(Duration.ofMinutes(5)).named("regenerate Prisma client"))
+                     .verify(prismaClientFor("mongodb", s.deployDir()))
+                     .step(Command.of(s.build()).directory(s.deployDir()).searchPath(s.toolsPath())
+                             .timeout(Duration.ofMinutes(15)).named("rebuild application"));
+                    for (String cache : s.cacheDirs()) {                    // rm -rf .next/cache/*
+                        p.step(Command.of("find", s.deployDir().resolve(cache).toString(), "-mindepth", "1", "-delete")
+                                .searchPath(s.toolsPath()).named("clear cache " + cache));
+                    }
+                    if (s.redisUrl() != null) {
+                        Redis redis = s.redisPassword() == null ? Redis.at(s.redisUrl()) : Redis.at(s.redisUrl(), Secret.of(s.redisPassword()));
+                        p.capture(redis.searchPath(s.toolsPath()).snapshot(), StepOptions.defaults().name("save redis snapshot"))
+                         .step(redis.searchPath(s.toolsPath()).flushAll(), StepOptions.defaults().name("flush redis"));
+                    }
+                }
+                p.checkpoint("reconfigured");
             })
-            .phase("Phase 3: MongoDB restore", Duration.ofMinutes(12), p -> p
-                .restore(crm.restoreFrom(backup))                           // new collections, verified, swapped in
-                .verify(crm.countsMatch(backup))
-                .verify(crm.indexesMatch(backup))
-                .verify(crm.findOne("Users", "{\"email\": \"admin@nextcrm.example\"}"))
-                .checkpoint("mongodb-restored"))
-            .phase("Phase 4: application reconfiguration", Duration.ofMinutes(5), p -> p
-                .step(env.backup())
-                .step(env.set("DATABASE_URL", Secret.of(s.mongoUrl())))
-                .step(deploy.previousStableTag("v*"))                       // the last MongoDB release
-                .step(deploy.checkout(Revision.fromOutput(PreviousStableTagStep.OUTPUT_TAG)))
-                .checkpoint("reconfigured"))
-            .phase("Phase 5: application startup and verification", Duration.ofMinutes(8), p -> p
-                .startApp(app)
-                .verify(Http.get(s.healthUrl()).expectStatus(200).expectJson("database", "mongodb"),
-                        StepOptions.defaults().retry(healthPolls))
-                .verify(Http.smoke("smoke tests", Http.get(s.appUrl() + "/").expectStatus(200),
-                        Http.get(s.appUrl() + "/api/version").expectStatus(200))))
-            .phase("Phase 6: post-rollback", Duration.ofMinutes(5), p -> p
-                .step(status.message("System restored from backup"), StepOptions.defaults().name("update status page: restored"))
-                .notify(team, "Rollback to MongoDB complete (run ${runId}); backup ${mongo.backup.path}; "
-                        + "lost rows since the backup: ${postgres.dataLoss.total}"));
+            .phase("Phase 5: application startup and verification", Duration.ofMinutes(8), p -> {
+                p.startApp(app)
+                 .verify(Http.get(s.healthUrl()).expectStatus(200).expectJson("database", "mongodb"),
+                         StepOptions.defaults().retry(healthPolls).name("application healthy on MongoDB"))
+                 .verify(pg.noSessionsMatching(s.sessionFilter()), StepOptions.defaults().name("no PostgreSQL connections from NextCRM"));
+                smokeTests(p, s);
+            })
+            .phase("Phase 6: post-rollback", Duration.ofMinutes(5), p -> {
+                p.step(status.message("System Operational - Service Restored"), StepOptions.defaults().name("update status page: restored"))
+                 .notify(users, s.restoresMongo() ? "NextCRM Service Restored. We restored NextCRM from our backup of "
+                         + backupTakenAt(s, backups) + "; data created after it (${postgres.dataLoss.total} records) was not preserved: "
+                         + "please re-enter it, and contact support if you notice any issue."
+                         : "NextCRM Service Restored. The maintenance is over; no data was lost.")
+                 .notify(team, "Rollback to MongoDB complete (" + scenario + ", run ${runId})"
+                         + (s.restoresMongo() ? "; backup ${mongo.backup.path}; lost rows since the backup: ${postgres.dataLoss.total}" : "")
+                         + ". Next: monitor 2 hours, RCA within 24 hours, post-mortem.");
+                if (s.scenario() == Scenario.EXTENDED_OPERATION) {           // data-loss mitigation: PostgreSQL is left intact
+                    p.capture(pg.dump(Path.of("forensics/postgresql-recent-data.sql")).format(DumpFormat.PLAIN)
+                            .tables(s.recentDataTables().toArray(new String[0])).dataOnly(),
+                            StepOptions.defaults().name("dump PostgreSQL data created since the backup"));
+                }
+            });
         // end::plan[]
         return plan.build();
     }
@@ -191,12 +418,124 @@ public final class Seed000NextcrmBackToMongo {
         // end::main[]
     }
 
+    /** Phase 2 and 5: the app, on this machine or, for a partial deployment, on every server through ssh. */
+    private static AppControl appServers(Settings s) {
+        Systemd unit = Systemd.unit(s.appUnit()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
+        if (s.appServers().equals(List.of("localhost"))) {
+            if (s.scenario() == Scenario.PARTIAL_DEPLOYMENT) {
+                throw new UsageException("SCENARIO=partial-deployment stops every app server: list them in APP_SERVERS (web1,web2,web3)");
+            }
+            return unit;
+        }
+        return Fleet.of(s.appServers().toArray(new String[0])).parallel(s.appServers().size()).searchPath(s.toolsPath())
+                .control(Systemd.unit(s.appUnit()).searchPath(s.toolsPath()));
+    }
+
+    /** Phase 5, step 3: sign-in, accounts, an account's page, opportunities, dashboard. */
+    private static void smokeTests(PlanBuilder p, Settings s) {
+        List<HttpCheck> api = new ArrayList<>();
+        if (s.testUserPassword() != null) {
+            Map<String, Object> credentials = new LinkedHashMap<>();   // ordered: the description (and the fingerprint) stays the same
+            credentials.put("email", s.testUserEmail());
+            credentials.put("password", Secret.of(s.testUserPassword()));
+            api.add(Http.post(s.appUrl() + "/api/auth/signin").jsonBody(credentials).named("sign in as " + s.testUserEmail()));
+        }
+        for (String path : s.smokePaths()) {
+            api.add(withToken(Http.get(s.appUrl() + path), s));
+        }
+        p.verify(Http.smoke("smoke tests", api.toArray(new HttpCheck[0])));
+        if (s.accountDetailPath() != null && !s.smokePaths().isEmpty()) {
+            p.verify(Http.follow(withToken(Http.get(s.appUrl() + s.smokePaths().get(0)), s), "0.id", s.appUrl() + s.accountDetailPath()),
+                    StepOptions.defaults().name("smoke test: account detail"));
+        }
+    }
+
+    private static HttpCheck withToken(HttpCheck c, Settings s) {
+        return s.testToken() == null ? c : c.bearer(Secret.of(s.testToken()));
+    }
+
+    /**
+     * Scenario 4's decision matrix on the measured window: under 100 new records the loss is
+     * acceptable; 100 to 1000 "try to fix forward first"; over 1000 "avoid rollback if possible".
+     * The run goes on only within what the team accepted.
+     */
+    private static Check dataLossDecision(DataLossWindowCheck window, long accepted) {
+        String name = "data loss decided: at most " + accepted + " rows";
+        return Check.of(name, ctx -> {
+            CheckResult measured = window.check(ctx);
+            long total = Long.parseLong(ctx.output("postgres.dataLoss.total").orElse("0"));
+            String band = total < 100 ? "under 100 new records: data loss acceptable"
+                    : total <= 1000 ? "100-1000 new records: difficult decision, try to fix forward first"
+                    : "over 1000 new records: avoid rollback if possible, data loss significant";
+            if (total <= accepted) {
+                return CheckResult.passed(name, total + " rows (" + band + ")", "at most " + accepted);
+            }
+            return CheckResult.failed(name, total + " rows (" + band + ")", "at most " + accepted, measured.measured()
+                    + ". Nothing was changed. Fix forward, or if the team accepts losing them, run again with ACCEPTED_DATA_LOSS=" + total);
+        });
+    }
+
+    /** Phase 4, step 3's {@code grep "mongodb" node_modules/.prisma/client/index.d.ts}. */
+    private static Check prismaClientFor(String provider, Path deployDir) {
+        Path client = deployDir.resolve("node_modules/.prisma/client/index.d.ts");
+        String name = "Prisma client generated for " + provider;
+        return Check.of(name, ctx -> {
+            if (!Files.isRegularFile(client)) {
+                return CheckResult.failed(name, "missing", "a client for " + provider, client + " does not exist: prisma generate wrote no client");
+            }
+            return Files.readString(client).contains(provider) ? CheckResult.passed(name, "mentions " + provider, "a client for " + provider)
+                    : CheckResult.failed(name, "no " + provider, "a client for " + provider, client + " does not mention " + provider
+                    + ": the schema checked out is not the MongoDB one");
+        });
+    }
+
+    private static Command copyLog(Settings s, Path log, String name) {
+        return Command.of("cat", log.toString()).searchPath(s.toolsPath()).stdoutTo(Path.of("forensics", name)).named("copy " + log);
+    }
+
+    private static Instant backupTakenAt(Settings s, MongoBackup backups) {
+        return s.backupTakenAt() != null ? s.backupTakenAt() : folderTime(backups.findLatest());
+    }
+
+    private static final String BACKUP_BYTES = "seed000.backup.bytes";
+
+    /** The backup's size on disk, published for the free-space check (compressed: a lower bound of what the restore needs). */
+    private static Check backupSize(MongoBackup.Latest backup) {
+        String name = "size of the MongoDB backup";
+        return Check.of(name, ctx -> {
+            long bytes = DiskSpace.sizeOf(backup.resolve(ctx));
+            ctx.output(BACKUP_BYTES, Long.toString(bytes));
+            return CheckResult.passed(name, bytes + " bytes", "a size");
+        });
+    }
+
+    private static Map<String, String> parseSpotChecks(String value) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String part : value.split(";")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            out.put((eq < 0 ? part : part.substring(0, eq)).trim(), eq < 0 ? "{}" : part.substring(eq + 1).trim());
+        }
+        return out;
+    }
+
+    private static List<String> list(String csv) {
+        List<String> out = new ArrayList<>();
+        for (String part : csv.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
     private static Instant folderTime(Path backupFolder) {
         try {
-            return java.nio.file.Files.getLastModifiedTime(backupFolder).toInstant();
-        } catch (java.io.IOException e) {
-            throw new dev.rollback.core.cli.UsageException("cannot read the time of backup " + backupFolder
-                    + "; set BACKUP_TAKEN_AT=2026-11-24T02:00:00Z");
+            return Files.getLastModifiedTime(backupFolder).toInstant();
+        } catch (IOException e) {
+            throw new UsageException("cannot read the time of backup " + backupFolder + "; set BACKUP_TAKEN_AT=2026-11-24T02:00:00Z");
         }
     }
 }

@@ -2,11 +2,11 @@ package dev.rollback.examples.seeds;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
-import dev.rollback.cli.RollbackProgram;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.NextcrmLab;
+import dev.rollback.examples.lab.Seed002Lab;
 import dev.rollback.test.StandIns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,63 +16,56 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
+import static dev.rollback.examples.seeds.SeedDrills.git;
+import static dev.rollback.examples.seeds.SeedDrills.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Seed 000 as a drill, for real: embedded PostgreSQL, in-process MongoDB, a git checkout and the
- * application as its own process behind a stand-in systemctl. In order: a dry run changes nothing;
- * an incomplete backup is refused by the prechecks; a run with no one to approve stops before its
- * first step (approvals are asked up front) with nothing touched; resuming it with an approver
- * finishes the rollback.
+ * application as its own process behind a stand-in systemctl (and, for a partial deployment, two
+ * app servers behind the ssh stand-in). One lab for the class; each scenario's test puts the world
+ * back in its broken state first. In order: a dry run changes nothing; an incomplete backup is
+ * refused by the prechecks; a run with no one to approve stops before its first step; resuming it
+ * with an approver finishes the standard rollback (the restore prepared while the app served);
+ * scenario 4 refuses more data loss than the team accepted, then goes on once accepted; scenario 1
+ * leaves MongoDB untouched; scenario 3 stops and starts every server.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Seed000NextcrmBackToMongoIT {
+    private static final int SCALE = 400;
     private static Path work;
     private static Lab lab;
     private static NextcrmLab.Setup setup;
     private static Map<String, String> env;
     private static Path journal;
     private static String stoppedRunId;
-
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private static RecordingServer hooks;
 
     @BeforeAll
     static void prepareTheWorld() throws Exception {
         work = Files.createTempDirectory("seed000-");
         lab = Lab.in(work);
-        setup = NextcrmLab.prepare(lab, 400);
-        var s = setup.settings();
-        env = new HashMap<>();
-        env.put("PRODUCTION_POSTGRESQL_URL", s.postgresUrl());
-        env.put("PRODUCTION_MONGODB_URL", s.mongoUrl());
-        env.put("BACKUP_ROOT", s.backupRoot().toString());
-        env.put("MIN_COLLECTIONS", String.valueOf(NextcrmLab.COLLECTIONS.size()));
-        env.put("HEALTH_URL", s.healthUrl());
-        env.put("ENV_FILE", s.envFile().toString());
-        env.put("DEPLOY_DIR", s.deployDir().toString());
-        env.put("STATUS_PAGE_FILE", s.statusPageFile().toString());
-        env.put("BACKUP_TAKEN_AT", NextcrmLab.BACKUP_TAKEN_AT.toString());
-        env.put("TOOLS_PATH", lab.standIns().binDirectory().toString());
-        env.put("HEALTH_RETRY_DELAY", "PT0.3S");
+        setup = NextcrmLab.prepare(lab, SCALE);
+        hooks = RecordingServer.start();
+        env = new HashMap<>(setup.env());
+        env.put("SLACK_WEBHOOK_URL", hooks.url("/hooks/team"));
+        env.put("USERS_WEBHOOK_URL", hooks.url("/hooks/users"));
         journal = work.resolve("journal");
     }
 
     @AfterAll
     static void tearDown() throws Exception {
+        hooks.close();
         lab.close();
+        SeedDrills.deleteTree(work);
     }
 
     @AfterEach
@@ -81,16 +74,16 @@ class Seed000NextcrmBackToMongoIT {
         SeedDrills.assertOwnerOnlyFiles(SeedDrills.envBackups(lab.envFile()));
     }
 
-    private int run(Map<String, String> settings, String... args) {
-        return RollbackProgram.named("seed-000").settings(Seed000NextcrmBackToMongo.SETTINGS)
-                .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                        new ByteArrayInputStream(new byte[0]))
-                .environment(settings)
-                .execute(args, o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o)));
+    private SeedDrills.Result run(String... args) {
+        return run(env, args);
     }
 
-    private String output() {
-        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    private SeedDrills.Result run(Map<String, String> environment, String... args) {
+        List<String> all = new ArrayList<>(setup.settingsArgs());
+        all.addAll(List.of("--journal", journal.toString()));
+        all.addAll(List.of(args));
+        return SeedDrills.run("seed-000", environment, "", all,
+                o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o)));
     }
 
     private static Map<String, Long> liveCounts() {
@@ -108,26 +101,31 @@ class Seed000NextcrmBackToMongoIT {
         return lab.standIns().process(StandIns.systemd("nextcrm")).map(ProcessHandle::pid).orElse(-1L);
     }
 
-    private static String git(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("git", "-C", lab.deployDirectory().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    private static List<String> stepsStarted(String runId) {
+        return FileJournal.in(journal).read(Seed000NextcrmBackToMongo.PLAN, runId).stream()
+                .filter(e -> e instanceof JournalEvent.StepStarted).map(e -> ((JournalEvent.StepStarted) e).step()).distinct().toList();
+    }
+
+    private static String latestRun() {
+        List<String> runs = FileJournal.in(journal).runIds(Seed000NextcrmBackToMongo.PLAN);
+        return runs.get(runs.size() - 1);
     }
 
     @Test
     @Order(0)
     void withoutPgDumpTheForensicsUseATemplateSnapshotInstead() {
         var s = setup.settings();
-        var withoutTools = new Seed000NextcrmBackToMongo.Settings(s.postgresUrl(), s.mongoUrl(), s.backupRoot(), s.minCollections(),
-                s.appUnit(), s.healthUrl(), s.appUrl(), s.envFile(), s.deployDir(), s.statusPageFile(), null, s.backupTakenAt(),
-                s.toolsPath(), s.healthRetryDelay(), false);
-        String described = Seed000NextcrmBackToMongo.plan(withoutTools).describe();
+        String described = Seed000NextcrmBackToMongo.plan(SeedDrills.with(s, "postgresTools", false)).describe();
         assertThat(described).contains("nextcrm_forensics").doesNotContain("pg_dump").doesNotContain("dump schema of nextcrm");
         if (s.postgresTools()) {
             assertThat(Seed000NextcrmBackToMongo.plan(s).describe()).contains("dump schema of nextcrm").doesNotContain("nextcrm_forensics");
         }
+        dev.rollback.test.RollbackAssertions.assertThat(Seed000NextcrmBackToMongo.plan(s))
+                .hasNoDestructiveStepWithoutCapture()
+                .hasStepsInOrder("prepare restore of MongoDB database nextcrm", "stop systemd unit nextcrm",
+                        "swap in restored MongoDB database nextcrm", "regenerate Prisma client", "rebuild application", "clear cache .next/cache", "start systemd unit nextcrm")
+                .doesNotRevealSecret(lab.postgres().password().reveal())
+                .doesNotRevealSecret(NextcrmLab.TEST_PASSWORD);
     }
 
     @Test
@@ -135,20 +133,26 @@ class Seed000NextcrmBackToMongoIT {
     void dryRunPrintsEveryStepAndChangesNothing() throws Exception {
         Map<String, Long> before = liveCounts();
         String envBefore = Files.readString(lab.envFile());
-        String head = git("rev-parse", "HEAD");
+        String head = git(lab.deployDirectory(), "rev-parse", "HEAD");
         long pid = appPid();
 
-        assertThat(run(env, "--dry-run", "--journal", journal.toString())).isZero();
+        SeedDrills.Result r = run("--dry-run");
 
-        assertThat(output()).contains("DRY RUN: nothing will be changed.")
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("DRY RUN: nothing will be changed.")
+                .contains("Phase 3 ahead: MongoDB restore prepared while NextCRM serves")
                 .contains("Phase 3: MongoDB restore (budget 12 min 00 s)")
-                .contains("[restore] restore MongoDB database nextcrm  DESTRUCTIVE, approval: type 'nextcrm'")
+                .contains("DESTRUCTIVE, approval: type 'nextcrm'")
                 .contains("$ systemctl stop nextcrm")
+                .contains("application_name LIKE '%nextcrm%'")
+                .contains("$ npx prisma generate").contains("$ npm run build")
+                .contains("find " + lab.deployDirectory().resolve(".next/cache") + " -mindepth 1 -delete")
+                .contains("$ POST " + lab.appUrl() + "/api/auth/signin {\"email\":\"" + NextcrmLab.TEST_USER + "\",\"password\":")
                 .contains("[checkpoint] mongodb-restored")
-                .doesNotContain(lab.postgres().password().reveal());
+                .doesNotContain(lab.postgres().password().reveal()).doesNotContain(NextcrmLab.TEST_PASSWORD).doesNotContain(NextcrmLab.TEST_TOKEN);
         assertThat(liveCounts()).isEqualTo(before);
         assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
-        assertThat(git("rev-parse", "HEAD")).isEqualTo(head);
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD")).isEqualTo(head);
         assertThat(appPid()).isEqualTo(pid).isPositive();
         assertThat(journal).doesNotExist();
     }
@@ -158,12 +162,11 @@ class Seed000NextcrmBackToMongoIT {
     void anIncompleteBackupIsRefusedBeforeAnythingIsTouched() throws Exception {
         Map<String, Long> before = liveCounts();
         long pid = appPid();
-        Map<String, String> strict = new HashMap<>(env);
-        strict.put("MIN_COLLECTIONS", "26");                     // the runbook's number; this backup has 6
 
-        assertThat(run(strict, "--yes", "ops@example.com", "--journal", journal.toString())).isEqualTo(1);
+        SeedDrills.Result r = run("--yes", "ops@example.com", "--set", "MIN_COLLECTIONS=26");   // the runbook's number; this backup has 6
 
-        assertThat(output()).contains("backup has at least 26 collections").contains("FAILED");
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.out() + r.err()).contains("backup has at least 26 collections").contains("FAILED");
         assertThat(liveCounts()).isEqualTo(before);
         assertThat(appPid()).isEqualTo(pid);
     }
@@ -175,51 +178,146 @@ class Seed000NextcrmBackToMongoIT {
         long pid = appPid();
         String envBefore = Files.readString(lab.envFile());
 
-        assertThat(run(env, "--journal", journal.toString())).isEqualTo(4);
+        SeedDrills.Result r = run();
 
-        assertThat(output()).contains("NOT APPROVED (console): standard input is closed").contains("nothing was changed");
+        assertThat(r.exit()).as(r.all()).isEqualTo(4);
+        assertThat(r.out() + r.err()).contains("NOT APPROVED (console): standard input is closed").contains("nothing was changed");
         assertThat(liveCounts()).as("MongoDB untouched").isEqualTo(before);
         assertThat(appPid()).as("the app was not stopped").isEqualTo(pid).isPositive();
         assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Resume with: seed-000 --resume (\\S+)").matcher(output());
-        assertThat(m.find()).as(output()).isTrue();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Resume with: seed-000 --resume (\\S+)").matcher(r.out() + r.err());
+        assertThat(m.find()).as(r.all()).isTrue();
         stoppedRunId = m.group(1);
     }
 
     @Test
     @Order(4)
-    void resumingWithAnApproverFinishesTheRollback() throws Exception {
-        FileJournal fj = FileJournal.in(journal);
-        String runId = stoppedRunId;
+    void resumingWithAnApproverFinishesTheRollbackWithTheRestorePreparedWhileTheAppServed() throws Exception {
+        hooks.clear();
+        long pidBefore = appPid();
 
-        int code = run(env, "--resume", runId, "--yes", "dba@example.com", "--journal", journal.toString());
-        assertThat(code).as(output()).isZero();
+        SeedDrills.Result r = run("--resume", stoppedRunId, "--yes", "dba@example.com");
+        assertThat(r.exit()).as(r.all()).isZero();
 
         // MongoDB holds exactly the backup again; the replaced collections are kept for forensics
         Map<String, Long> live = liveCounts();
         setup.backupCounts().forEach((name, count) -> assertThat(live).containsEntry(name, count));
         assertThat(live.keySet()).anyMatch(n -> n.startsWith("crm_Leads_before_"));
-        // the app runs again, against MongoDB, at the last MongoDB release
+        // the order: the copy was loaded while the app served; the app was down only from the stop to the start
+        assertThat(stepsStarted(stoppedRunId)).containsSubsequence("prepare restore of MongoDB database nextcrm",
+                "stop systemd unit nextcrm", "terminate sessions of %nextcrm% on nextcrm", "swap in restored MongoDB database nextcrm",
+                "regenerate Prisma client", "start systemd unit nextcrm", "smoke tests");
+        // the app runs again, against MongoDB, at the last MongoDB release, rebuilt, caches cleared
+        Path deploy = lab.deployDirectory();
         assertThat(Files.readString(lab.envFile())).contains("DATABASE_URL=").contains(lab.mongo().uri()).contains("NEXTAUTH_URL=https://crm.example.com");
-        assertThat(appPid()).isPositive();
-        assertThat(git("describe", "--tags", "--exact-match", "HEAD")).isEqualTo("v1.4.0");
-        assertThat(git("status", "--porcelain")).isEmpty();
-        assertThat(Files.readString(setup.settings().statusPageFile())).contains("System restored from backup");
+        assertThat(appPid()).isPositive().isNotEqualTo(pidBefore);
+        assertThat(git(deploy, "describe", "--tags", "--exact-match", "HEAD")).isEqualTo("v1.4.0");
+        assertThat(git(deploy, "status", "--porcelain")).isEmpty();
+        assertThat(read(deploy.resolve("node_modules/.prisma/client/index.d.ts"))).contains("mongodb");
+        assertThat(read(deploy.resolve(".next/BUILD_ID")).strip()).isEqualTo("v1.4.0");
+        try (Stream<Path> cache = Files.list(deploy.resolve(".next/cache"))) {
+            assertThat(cache).as("cache cleared").isEmpty();
+        }
+        assertThat(read(work.resolve("tools/npx.log"))).isEqualTo("npx prisma generate\n");   // DATABASE_URL in its environment, not argv
+        assertThat(Files.readString(setup.settings().statusPageFile())).contains("System Operational - Service Restored");
+        assertThat(lab.postgres().queryLong("nextcrm", "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%nextcrm%'")).isZero();
 
-        List<JournalEvent> events = fj.read(Seed000NextcrmBackToMongo.PLAN, runId);
+        FileJournal fj = FileJournal.in(journal);
+        List<JournalEvent> events = fj.read(Seed000NextcrmBackToMongo.PLAN, stoppedRunId);
         assertThat(events).filteredOn(JournalEvent.ApprovalGranted.class::isInstance)
                 .singleElement().extracting(e -> ((JournalEvent.ApprovalGranted) e).approver()).isEqualTo("dba@example.com");
-        assertThat(events).filteredOn(JournalEvent.ApprovalRefused.class::isInstance).as("the first invocation's refusal").hasSize(1);
-        assertThat(events).filteredOn(JournalEvent.RunResumed.class::isInstance).singleElement()
-                .extracting(e -> ((JournalEvent.RunResumed) e).fromCheckpoint()).as("nothing had run: no checkpoint").isNull();
         assertThat(events).filteredOn(e -> e instanceof JournalEvent.StepFinished f && f.step().equals("stop systemd unit nextcrm"))
                 .as("the app was stopped once").hasSize(1);
-        String lines = String.join("\n", Files.readAllLines(fj.file(Seed000NextcrmBackToMongo.PLAN, runId)));
-        assertThat(lines).doesNotContain(lab.postgres().password().reveal());
-
-        Path report = fj.runDirectory(Seed000NextcrmBackToMongo.PLAN, runId).resolve("incident-report.md");
-        assertThat(Files.readString(report)).contains("**SUCCEEDED**").contains("| total | " + setup.lostRows() + " |")
+        Path runDir = fj.runDirectory(Seed000NextcrmBackToMongo.PLAN, stoppedRunId);
+        String lines = String.join("\n", Files.readAllLines(fj.file(Seed000NextcrmBackToMongo.PLAN, stoppedRunId)));
+        assertThat(lines).doesNotContain(lab.postgres().password().reveal()).doesNotContain(NextcrmLab.TEST_PASSWORD);
+        // best effort, as the runbook's cp: the lab has no application log; the run goes on and says so
+        assertThat(Files.readString(runDir.resolve("incident-report.md"))).contains("**SUCCEEDED_WITH_WARNINGS**")
+                .contains("copy the application log to the forensics").contains("| total | " + setup.lostRows() + " |")
                 .contains("approved by dba@example.com").contains("| Resumed | 1 time |");
-        assertThat(fj.runDirectory(Seed000NextcrmBackToMongo.PLAN, runId).resolve("forensics/accounts_sample.csv")).exists();
+        assertThat(runDir.resolve("forensics/accounts_sample.csv")).exists();
+        assertThat(read(runDir.resolve("forensics/postgresql.log"))).contains("annual_revenue");
+        // the team and the users were told, the users with the data-loss count
+        assertThat(hooks.requests("/hooks/users")).hasSize(2);
+        assertThat(hooks.requests("/hooks/users").get(1).body()).contains("NextCRM Service Restored").contains(setup.lostRows() + " records");
+        assertThat(hooks.requests("/hooks/team").get(0).body()).contains("ROLLBACK TO MONGODB INITIATED (after-migration)");
+    }
+
+    @Test
+    @Order(5)
+    void extendedOperationRefusesMoreDataLossThanAcceptedThenGoesOnOnceAccepted() throws Exception {
+        NextcrmLab.breakAgain(lab);
+        long pid = appPid();
+        String envBefore = Files.readString(lab.envFile());
+
+        SeedDrills.Result refused = run("--yes", "lead@example.com", "--set", "SCENARIO=extended-operation", "--again", "--reason", "slow");
+
+        assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
+        assertThat(refused.out() + refused.err()).contains(setup.lostRows() + " rows (100-1000 new records: difficult decision, try to fix forward first)")
+                .contains("ACCEPTED_DATA_LOSS=" + setup.lostRows());
+        assertThat(appPid()).as("nothing stopped").isEqualTo(pid);
+        assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
+
+        SeedDrills.Result accepted = run("--yes", "lead@example.com", "--set", "SCENARIO=extended-operation",
+                "--set", "ACCEPTED_DATA_LOSS=" + setup.lostRows(), "--again", "--reason", "team accepts the loss");
+
+        assertThat(accepted.exit()).as(accepted.all()).isZero();
+        Path runDir = accepted.incidentReport().getParent();
+        assertThat(read(runDir.resolve("forensics/postgresql-recent-data.sql"))).contains("New account 37").doesNotContain("CREATE TABLE");
+        assertThat(Files.readString(lab.envFile())).contains(lab.mongo().uri());
+    }
+
+    @Test
+    @Order(6)
+    void duringTheMigrationMongoDbIsNotRestoredAndNothingIsLost() throws Exception {
+        NextcrmLab.breakAgain(lab);
+        hooks.clear();
+        Map<String, Long> intact = NextcrmLab.mongoAsBackedUp(lab, SCALE);
+        Path marker = work.resolve("migration-stopped");
+        Path stop = work.resolve("tools/stop-migration");
+        Files.writeString(stop, "#!/bin/sh\ntouch " + marker + "\n");
+        Files.setPosixFilePermissions(stop, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        long rowsBefore = lab.postgres().queryLong("nextcrm", "SELECT count(*) FROM crm_accounts");
+
+        SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=during-migration",
+                "--set", "MIGRATION_STOP_COMMAND=" + stop, "--again", "--reason", "migration stuck");
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(marker).exists();
+        assertThat(liveCounts()).as("MongoDB untouched: no restore, no swap").isEqualTo(intact);
+        assertThat(Files.readString(lab.envFile())).contains(lab.mongo().uri());
+        assertThat(git(lab.deployDirectory(), "rev-parse", "--abbrev-ref", "HEAD")).as("no checkout").isEqualTo("main");
+        assertThat(lab.postgres().queryLong("nextcrm", "SELECT count(*) FROM crm_accounts")).as("PostgreSQL left for investigation")
+                .isEqualTo(rowsBefore);
+        assertThat(stepsStarted(latestRun())).noneMatch(n -> n.startsWith("swap in") || n.startsWith("restore MongoDB")
+                || n.startsWith("prepare"));
+        assertThat(hooks.requests("/hooks/users")).last().extracting(RecordingServer.Request::body).asString().contains("no data was lost");
+    }
+
+    @Test
+    @Order(7)
+    void aPartialDeploymentStopsAndStartsEveryServer() throws Exception {
+        NextcrmLab.breakAgain(lab);
+        List<String> health = new ArrayList<>();
+        for (String server : List.of("web1", "web2")) {
+            String key = server + "-" + StandIns.systemd("nextcrm");
+            int port = Lab.freePort();
+            lab.standIns().wantPort(key, port);
+            Seed002Lab.runRemote(lab, server, "systemctl", "start", "nextcrm");
+            health.add("http://127.0.0.1:" + port + "/api/health");
+        }
+        health.forEach(Lab::awaitHealthy);
+        long web1 = lab.standIns().process("web1-" + StandIns.systemd("nextcrm")).map(ProcessHandle::pid).orElseThrow();
+
+        SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=partial-deployment", "--set", "APP_SERVERS=web1,web2",
+                "--set", "HEALTH_URL=" + health.get(0), "--again", "--reason", "web2 still on MongoDB, web1 on PostgreSQL");
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(lab.standIns().calls()).contains("ssh web1 systemctl stop nextcrm", "ssh web2 systemctl stop nextcrm",
+                "ssh web1 systemctl start nextcrm", "ssh web2 systemctl start nextcrm");
+        assertThat(lab.standIns().process("web1-" + StandIns.systemd("nextcrm")).map(ProcessHandle::pid).orElseThrow()).isNotEqualTo(web1);
+        for (String h : health) {
+            assertThat(SeedDrills.httpGet(h)).startsWith("200 ").contains("\"database\":\"mongodb\"");
+        }
     }
 }

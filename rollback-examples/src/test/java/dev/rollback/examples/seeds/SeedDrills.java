@@ -52,6 +52,36 @@ final class SeedDrills {
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A copy of a record with one component changed, for settings variants in drills.
+     *
+     * @param record    the record
+     * @param component the component's name
+     * @param value     its new value
+     * @param <R>       the record type
+     * @return the copy
+     */
+    @SuppressWarnings("unchecked")
+    static <R extends Record> R with(R record, String component, Object value) {
+        try {
+            java.lang.reflect.RecordComponent[] rc = record.getClass().getRecordComponents();
+            Object[] args = new Object[rc.length];
+            Class<?>[] types = new Class<?>[rc.length];
+            boolean found = false;
+            for (int i = 0; i < rc.length; i++) {
+                types[i] = rc[i].getType();
+                found |= rc[i].getName().equals(component);
+                args[i] = rc[i].getName().equals(component) ? value : rc[i].getAccessor().invoke(record);
+            }
+            if (!found) {
+                throw new AssertionError(record.getClass().getSimpleName() + " has no component " + component);
+            }
+            return (R) record.getClass().getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Runs the git CLI and returns its trimmed standard output; fails the test on a non-zero exit. */
     static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
@@ -121,6 +151,21 @@ final class SeedDrills {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /** @return "STATUS BODY" of a GET, for end-state checks */
+    static String httpGet(String url) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
