@@ -622,6 +622,38 @@ public final class Postgres {
     }
 
     /**
+     * Seed 002's "quick rollback - indexes only" verified: the indexes are gone.
+     *
+     * @param names index names
+     * @return a check that none of them exists
+     */
+    public Check indexesAbsent(String... names) {
+        List<String> unwanted = List.of(names);
+        String name = ep.database() + " has none of the indexes " + String.join(", ", unwanted);
+        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+            List<String> have = query(Inspect::indexes, "list indexes");
+            List<String> left = unwanted.stream().filter(have::contains).toList();
+            return left.isEmpty() ? CheckResult.passed(name, "none present", "none of " + unwanted)
+                    : CheckResult.failed(name, "present " + left, "none of " + unwanted, "indexes still there: " + left);
+        });
+    }
+
+    /**
+     * @param names view names, {@code view} (in any schema) or {@code schema.view}
+     * @return a check that every one of them exists (a migration re-run created them)
+     */
+    public Check viewsExist(String... names) {
+        List<String> wanted = List.of(names);
+        String name = ep.database() + " has views " + String.join(", ", wanted);
+        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+            List<String> have = query(Inspect::views, "list views");
+            List<String> missing = wanted.stream().filter(w -> have.stream().noneMatch(h -> h.equals(w) || h.endsWith("." + w))).toList();
+            return missing.isEmpty() ? CheckResult.passed(name, "all present", wanted)
+                    : CheckResult.failed(name, "missing " + missing, wanted, "views missing: " + missing);
+        });
+    }
+
+    /**
      * @param applicationName the application's {@code application_name}
      * @return a check that it has no session on the database (it was stopped)
      */

@@ -117,6 +117,10 @@ class ChecksIT {
         assertThat(Plans.check(pg.viewCount(0)).message()).contains("found 1").contains("public.big_orders");
         assertThat(Plans.check(pg.indexesExist("orders_customer_idx", "customers_pkey")).isPassed()).isTrue();
         assertThat(Plans.check(pg.indexesExist("idx_gone")).measured()).contains("missing [idx_gone]");
+        assertThat(Plans.check(pg.indexesAbsent("idx_gone", "idx_other")).isPassed()).isTrue();
+        assertThat(Plans.check(pg.indexesAbsent("idx_gone", "orders_customer_idx")).message()).contains("still there: [orders_customer_idx]");
+        assertThat(Plans.check(pg.viewsExist("big_orders", "public.big_orders")).isPassed()).isTrue();
+        assertThat(Plans.check(pg.viewsExist("big_orders", "small_orders")).message()).contains("views missing: [small_orders]");
 
         try (Connection app = TestServer.connect(db)) {
             app.createStatement().execute("SET application_name = 'nextcrm'");

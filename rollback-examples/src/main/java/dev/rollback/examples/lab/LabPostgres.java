@@ -4,8 +4,12 @@ import dev.rollback.core.Secret;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.test.TestPostgres;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * A real PostgreSQL server for the demo and the drills: the one named by

@@ -135,7 +135,8 @@ public final class Seed002Lab {
             List<String> settings = List.of("--set", "BACKUP_ROOT=" + root, "--set", "APP_SERVERS=" + String.join(",", SERVERS),
                     "--set", "APP_UNIT=" + UNIT, "--set", "HEALTH_URLS=" + String.join(",", health),
                     "--set", "APP_URL=" + lab.appUrl(), "--set", "TOOLS_PATH=" + lab.standIns().binDirectory(),
-                    "--set", "HEALTH_RETRY_DELAY=PT0.2S", "--set", "RETRY_DELAY=PT0.2S");
+                    "--set", "HEALTH_RETRY_DELAY=PT0.2S", "--set", "RETRY_DELAY=PT0.2S",
+                    "--set", "DB_DATA_DIR=" + pg.dataDirectory());
             return new Setup(Map.of("DATABASE_URL", pg.databaseUrl(DB), "TEST_TOKEN", "smoke-token-3f9a"), settings, backup, health, keys);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

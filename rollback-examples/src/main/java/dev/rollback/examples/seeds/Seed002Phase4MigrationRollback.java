@@ -29,6 +29,13 @@ import dev.rollback.process.Kubernetes;
 import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Systemd;
 import dev.rollback.process.Webhook;
+import dev.rollback.core.decision.DecisionTable;
+import dev.rollback.examples.decisions.SeedDecisionTables;
+import dev.rollback.examples.seeds.Targets.FreeSpace;
+import dev.rollback.examples.seeds.Targets.RestoreOrder;
+import dev.rollback.git.Git;
+import dev.rollback.git.ResetMode;
+import dev.rollback.postgres.PreparedRestore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,6 +138,14 @@ public final class Seed002Phase4MigrationRollback {
     public static final String PLAN_FULL = "phase4-full-rollback";
     /** The plan's name for scenario 2. */
     public static final String PLAN_PARTIAL = "phase4-partial-rollback";
+    /** The plan's name for part 7's "quick rollback - views only". */
+    public static final String PLAN_VIEWS = "phase4-views-rollback";
+    /** The plan's name for part 7's "quick rollback - indexes only". */
+    public static final String PLAN_INDEXES = "phase4-indexes-rollback";
+    /** The plan's name for scenario 3, re-running one failed migration. */
+    public static final String PLAN_RECOVERY = "phase4-migration-recovery";
+    /** The plan's name for scenario 4, the application's code. */
+    public static final String PLAN_APPLICATION = "phase4-application-rollback";
 
     /** The views Phase 4 created (part 7, "Quick Rollback - Views Only"). */
     public static final List<String> PHASE4_VIEWS = List.of("sales_with_details", "sale_items_with_details",
@@ -141,7 +156,10 @@ public final class Seed002Phase4MigrationRollback {
     public static final List<String> PHASE4_INDEXES = List.of("idx_sales_tenant_customer", "idx_sales_tenant_assigned_to",
             "idx_sales_stage_status", "idx_sales_expected_close_date", "idx_job_works_engineer_tenant");
 
-    /** The denormalized columns Phase 4 removed, per table, with their types (part 7, "Restore Denormalized Columns"). */
+    /**
+     * The denormalized columns of part 7 ("Restore Denormalized Columns"), per table, with their types: the 23 the
+     * runbook lists of its "45+"; the default of {@code DENORMALIZED_COLUMNS}, which takes the whole list of yours.
+     */
     public static final Map<String, List<String>> DENORMALIZED_COLUMNS = denormalizedColumns();
 
     private Seed002Phase4MigrationRollback() {
@@ -152,7 +170,15 @@ public final class Seed002Phase4MigrationRollback {
         /** Scenario 1: restore the whole database. */
         FULL,
         /** Scenario 2: undo the Phase 4 objects and restore chosen tables. */
-        PARTIAL
+        PARTIAL,
+        /** Part 7, "quick rollback - views only": drop the Phase 4 views. */
+        VIEWS,
+        /** Part 7, "quick rollback - indexes only": drop the Phase 4 indexes. */
+        INDEXES,
+        /** Scenario 3, recovery: drop one failed migration's views and run it again. */
+        RECOVERY,
+        /** Scenario 4, application-level rollback: the code back to before Phase 4, rebuilt, redeployed, tested. */
+        APPLICATION
     }
 
     /** How the application servers are stopped and started (runbook step 2 and 8). */
@@ -175,7 +201,25 @@ public final class Seed002Phase4MigrationRollback {
     /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
     public static final List<Setting> SETTINGS = List.of(
             Setting.text("DATABASE_URL", "the PostgreSQL database (postgresql://user:password@host/db)").secret().required(),
-            Setting.choice("SCENARIO", "full restore of the backup, or partial undo of the Phase 4 objects", Scenario.class).defaultValue("full"),
+            Setting.choice("SCENARIO", "full restore of the backup (scenario 1), partial undo of the Phase 4 objects (scenario 2), "
+                    + "views or indexes only (part 7), recovery of one migration (scenario 3) or the application's code (scenario 4)",
+                    Scenario.class).defaultValue("full"),
+            Targets.RESTORE_ORDER,
+            Targets.FREE_SPACE_CHECK,
+            Targets.DB_DATA_DIR,
+            Targets.DB_HOST_SSH,
+            Setting.text("DENORMALIZED_COLUMNS", "the denormalized columns Phase 4 removed, 'table.column TYPE' separated by ; "
+                    + "(default: the 23 the runbook lists of its 45+; give yours)"),
+            Setting.path("DENORMALIZED_COLUMNS_FILE", "the same list in a file, one 'table.column TYPE' per line (instead of DENORMALIZED_COLUMNS)"),
+            Setting.path("FAILED_MIGRATION", "with recovery: the migration to run again (supabase/migrations/<name>.sql)"),
+            Setting.text("RECOVERY_VIEWS", "with recovery: the views it creates, dropped before it runs again")
+                    .defaultValue("job_works_with_details,job_work_specifications_with_details"),
+            Setting.path("DEPLOY_DIR", "with application: the application's git checkout").defaultValue("."),
+            Setting.choice("APP_RESET", "with application: git reset --soft (keep the changes) or --hard", "soft", "hard").defaultValue("hard"),
+            Setting.text("APP_RESET_TO", "with application: the commit before Phase 4 (origin/main, or HEAD~5 with a soft reset)").defaultValue("origin/main"),
+            Setting.text("BUILD_COMMAND", "with application: how the app is built").defaultValue("npm run build"),
+            Setting.text("DEPLOY_COMMAND", "with application: how the app is deployed").defaultValue("npm run deploy:staging"),
+            Setting.text("TEST_COMMAND", "with application: the tests that verify it").defaultValue("npm test"),
             Setting.path("BACKUP_ROOT", "the folder that holds the backups").defaultValue("_backups/staging"),
             Setting.text("BACKUP_NAME", "the dump's file name in the newest backup folder").defaultValue("staging_full_backup.dump"),
             Setting.path("BACKUP_FILE", "the dump to restore"),
@@ -237,6 +281,17 @@ public final class Seed002Phase4MigrationRollback {
      * @param npmSmokeDir      {@code NPM_SMOKE_DIR}, or null
      * @param toolsPath        {@code TOOLS_PATH}
      * @param ansible          the Ansible settings, used when {@code APP_CONTROL=ansible}
+     * @param restoreOrder     {@code RESTORE_ORDER}: the full restore's copy prepared while the app serves, or stop first
+     * @param freeSpace        the free-space check before a second copy (contingency 3)
+     * @param denormalizedColumns the denormalized columns Phase 4 removed, per table ({@code DENORMALIZED_COLUMNS})
+     * @param failedMigration  {@code FAILED_MIGRATION}, for recovery, or null
+     * @param recoveryViews    {@code RECOVERY_VIEWS}
+     * @param deployDir        {@code DEPLOY_DIR}, for the application rollback
+     * @param hardReset        {@code APP_RESET=hard}
+     * @param resetTo          {@code APP_RESET_TO}
+     * @param buildCommand     {@code BUILD_COMMAND}
+     * @param deployCommand    {@code DEPLOY_COMMAND}
+     * @param testCommand      {@code TEST_COMMAND}
      */
     public record Settings(String databaseUrl, Scenario scenario, Path backupRoot, String backupName, Path backupFile,
                            AppControlKind appControl, List<String> appServers, String appUnit, String k8sDeployment,
@@ -244,7 +299,9 @@ public final class Seed002Phase4MigrationRollback {
                            String slackWebhook, List<String> partialTables, List<String> phase4Views, List<String> phase4Indexes,
                            List<String> integrityTables, int expectedViews, Duration restoreTimeout, int retries,
                            Duration retryDelay, Duration healthRetryDelay, Path npmSmokeDir, List<Path> toolsPath,
-                           AnsibleSettings ansible) {
+                           AnsibleSettings ansible, RestoreOrder restoreOrder, FreeSpace freeSpace,
+                           Map<String, List<String>> denormalizedColumns, Path failedMigration, List<String> recoveryViews, Path deployDir,
+                           boolean hardReset, String resetTo, List<String> buildCommand, List<String> deployCommand, List<String> testCommand) {
 
         /**
          * @param o the program's options
@@ -252,7 +309,7 @@ public final class Seed002Phase4MigrationRollback {
          */
         public static Settings from(CommandLineOptions o) {
             return new Settings(o.require("DATABASE_URL"),
-                    Scenario.valueOf(choice(o, "SCENARIO", "full", "full", "partial")),
+                    Seed001NextjsProductionRollback.enumSetting(Scenario.class, "SCENARIO", o.setting("SCENARIO", "full")),
                     Path.of(o.setting("BACKUP_ROOT", "_backups/staging")), o.setting("BACKUP_NAME", "staging_full_backup.dump"),
                     o.setting("BACKUP_FILE").map(Path::of).orElse(null),
                     AppControlKind.valueOf(choice(o, "APP_CONTROL", "systemd", "systemd", "kubernetes", "compose", "ansible")),
@@ -269,7 +326,56 @@ public final class Seed002Phase4MigrationRollback {
                     Duration.parse(o.setting("RESTORE_TIMEOUT", "PT30M")), Integer.parseInt(o.setting("RETRIES", "3")),
                     Duration.parse(o.setting("RETRY_DELAY", "PT5S")), Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
                     o.setting("NPM_SMOKE_DIR").map(Path::of).orElse(null), Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
-                    AnsibleSettings.from(o));
+                    AnsibleSettings.from(o),
+                    Seed001NextjsProductionRollback.enumSetting(RestoreOrder.class, "RESTORE_ORDER", o.setting("RESTORE_ORDER", "prepare-first")),
+                    FreeSpace.from(o), denormalizedColumns(o), o.setting("FAILED_MIGRATION").filter(f -> !f.isBlank()).map(Path::of).orElse(null),
+                    list(o.setting("RECOVERY_VIEWS", "job_works_with_details,job_work_specifications_with_details")),
+                    Path.of(o.setting("DEPLOY_DIR", ".")), choice(o, "APP_RESET", "hard", "soft", "hard").equals("HARD"),
+                    o.setting("APP_RESET_TO", "origin/main"),
+                    Seed001NextjsProductionRollback.argv("BUILD_COMMAND", o.setting("BUILD_COMMAND", "npm run build")),
+                    Seed001NextjsProductionRollback.argv("DEPLOY_COMMAND", o.setting("DEPLOY_COMMAND", "npm run deploy:staging")),
+                    Seed001NextjsProductionRollback.argv("TEST_COMMAND", o.setting("TEST_COMMAND", "npm test")));
+        }
+
+        /**
+         * The denormalized columns: {@code DENORMALIZED_COLUMNS}, {@code DENORMALIZED_COLUMNS_FILE}, or the runbook's list.
+         *
+         * @param o the program's options
+         * @return table to column definitions, in the order given
+         */
+        static Map<String, List<String>> denormalizedColumns(CommandLineOptions o) {
+            Optional<String> inline = o.setting("DENORMALIZED_COLUMNS").filter(v -> !v.isBlank());
+            Optional<Path> file = o.setting("DENORMALIZED_COLUMNS_FILE").filter(v -> !v.isBlank()).map(Path::of);
+            if (inline.isPresent() && file.isPresent()) {
+                throw new UsageException("give DENORMALIZED_COLUMNS or DENORMALIZED_COLUMNS_FILE, not both");
+            }
+            List<String> entries;
+            if (file.isPresent()) {
+                try {
+                    entries = Files.readAllLines(file.get());
+                } catch (IOException e) {
+                    throw new UsageException("DENORMALIZED_COLUMNS_FILE " + file.get() + " cannot be read: " + e.getMessage());
+                }
+            } else if (inline.isPresent()) {
+                entries = List.of(inline.get().split(";"));
+            } else {
+                return DENORMALIZED_COLUMNS;
+            }
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            for (String entry : entries) {
+                String e = entry.strip();
+                if (e.isEmpty() || e.startsWith("#")) {
+                    continue;
+                }
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\.([A-Za-z_][A-Za-z0-9_]*)\\s+(.+)").matcher(e);
+                if (!m.matches()) {
+                    throw new UsageException("denormalized column '" + e + "' is not 'table.column TYPE', such as "
+                            + "'sales.customer_name VARCHAR(255)'");
+                }
+                out.computeIfAbsent(m.group(1), t -> new ArrayList<>()).add(m.group(2) + " " + m.group(3));
+            }
+            out.replaceAll((t, cols) -> List.copyOf(cols));
+            return java.util.Collections.unmodifiableMap(out);
         }
     }
 
@@ -299,11 +405,29 @@ public final class Seed002Phase4MigrationRollback {
      * @return the plan of the chosen scenario
      */
     public static RollbackPlan plan(Settings s) {
-        return s.scenario() == Scenario.FULL ? fullRollback(s) : partialRollback(s);
+        return switch (s.scenario()) {
+            case FULL -> fullRollback(s);
+            case PARTIAL -> partialRollback(s);
+            case VIEWS -> viewsOnly(s);
+            case INDEXES -> indexesOnly(s);
+            case RECOVERY -> recovery(s);
+            case APPLICATION -> applicationRollback(s);
+        };
     }
 
     /**
-     * Scenario 1.
+     * The runbook's decision tree and escalation levels as one decision table, for {@code --decide} and a
+     * watchdog; see {@link SeedDecisionTables#seed002()}.
+     *
+     * @return the decision table
+     */
+    public static DecisionTable triggers() {
+        return SeedDecisionTables.seed002();
+    }
+
+    /**
+     * Scenario 1. By default ({@code RESTORE_ORDER=prepare-first}) the backup is restored into a new
+     * database and checked while the app servers still serve; they are stopped only for the swap.
      *
      * @param s the settings
      * @return the plan
@@ -316,21 +440,34 @@ public final class Seed002Phase4MigrationRollback {
         AppControl app = appServers(s);
         Notifier team = team(s);
         Retry reconnect = Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0);
+        boolean prepareFirst = s.restoreOrder() == RestoreOrder.PREPARE_FIRST;
+        PreparedRestore prepared = withIntegrityChecks(pg.restore(backup), s, manifest).prepare();
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN_FULL)
             .description("Phase 4 migration failed: restore " + db + " to its pre-migration backup (seed 002, scenario 1)")
-            .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> verifyBackup(p
-                .notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
-                        + " (plan ${plan}, run ${runId})"), s, pg, backup, reconnect))   // "CRITICAL: No backup found!"
-            .phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
-            .phase("Step 4-6: restore from backup", Duration.ofMinutes(20), p -> p
-                .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
-                .capture(pg.exportCsv(runningQueries(db), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
-                .capture(pg.exportCsv(locks(db), Path.of("forensics/pg_locks.csv")))
-                .restore(withIntegrityChecks(pg.restore(backup), s, manifest),  // new database, checked, swapped in
-                        StepOptions.defaults().timeout(s.restoreTimeout()))  // a hung restore is killed
-                .checkpoint("database-restored"))
+            .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> {
+                verifyBackup(p.notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
+                        + " (plan ${plan}, run ${runId})"), s, pg, backup, reconnect);   // "CRITICAL: No backup found!"
+                s.freeSpace().prechecks(pg, s.toolsPath()).forEach(p::precheck);         // contingency 3: room for a second copy
+                p.capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
+                 .capture(pg.exportCsv(runningQueries(db), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
+                 .capture(pg.exportCsv(locks(db), Path.of("forensics/pg_locks.csv")));
+            });
+        if (prepareFirst) {
+            plan.phase("Step 5-6 ahead: restore into a new database while the app serves", Duration.ofMinutes(20), p -> p
+                .step(prepared, StepOptions.defaults().timeout(s.restoreTimeout())));   // checked before anything stops
+        }
+        plan.phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
+            .phase("Step 4-6: restore from backup", Duration.ofMinutes(prepareFirst ? 1 : 20), p -> {
+                if (prepareFirst) {
+                    p.restore(pg.swapIn(prepared));                          // renames: milliseconds; failed database kept
+                } else {
+                    p.restore(withIntegrityChecks(pg.restore(backup), s, manifest),   // new database, checked, swapped in
+                            StepOptions.defaults().timeout(s.restoreTimeout()));     // a hung restore is killed
+                }
+                p.checkpoint("database-restored");
+            })
             .phase("Step 7: verify database integrity", Duration.ofMinutes(5), p -> {
                 integrityChecks(p, pg, s, manifest, s.integrityTables(), reconnect);
                 p.step(pg.sql("analyze " + db, "ANALYZE"));                 // contingency 5: fresh planner statistics
@@ -344,13 +481,18 @@ public final class Seed002Phase4MigrationRollback {
                 .step(pg.dump(Path.of("post-rollback/" + db + ".dump")),      // part 10: backup of the current state
                         StepOptions.defaults().name("back up the restored " + db))
                 .notify(team, "INCIDENT RESOLVED: " + db + " restored to its pre-migration state from ${postgres.restore.database}; "
-                        + "failed database kept as ${postgres.forensicDatabase}; application restarted and verified (run ${runId})"));
+                        + "failed database kept as ${postgres.forensicDatabase}; application restarted and verified (run ${runId}). "
+                        + "Next: root cause analysis within 24 hours, incident report, remediation plan"));
         // end::plan[]
         return plan.build();
     }
 
     /**
-     * Scenario 2.
+     * Scenario 2: drop the Phase 4 views and indexes, restore the chosen tables with their
+     * constraints, put the denormalized columns back on the others. Each is its own step, in that
+     * order, so that a failure leaves a state the report names: after the first, the views and
+     * indexes are gone and the tables untouched; the restore is one transaction (all tables or none);
+     * the columns step is one transaction too.
      *
      * @param s the settings
      * @return the plan
@@ -376,10 +518,13 @@ public final class Seed002Phase4MigrationRollback {
             .phase("Undo Phase 4 objects, restore tables", Duration.ofMinutes(10), p -> p
                 .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
                 .capture(pg.dump(Path.of("forensics/tables_before_partial_rollback.dump")).tables(tables))
-                .step(pg.sql("drop Phase 4 views and indexes, add denormalized columns back", undoPhase4Sql(s)))  // one transaction
-                .restore(pg.restore(backup).tables(tables).withConstraints(),   // their keys, indexes and foreign keys too
+                .step(pg.sql("drop Phase 4 views and indexes", dropPhase4ObjectsSql(s)), StepOptions.defaults().destructive(true))
+                .checkpoint("phase4-views-and-indexes-dropped")          // a failure after this: objects gone, tables as they were
+                .restore(pg.restore(backup).tables(tables).withConstraints(),   // one transaction: their keys, indexes and foreign keys too
                         StepOptions.defaults().timeout(s.restoreTimeout()))
-                .checkpoint("tables-restored"))
+                .checkpoint("tables-restored")                           // a failure after this: the tables are the backup's
+                .step(pg.sql("add denormalized columns back", addColumnsSql(s)))   // on the tables not restored
+                .checkpoint("denormalized-columns-back"))
             .phase("Verify database integrity", Duration.ofMinutes(5), p -> {
                 integrityChecks(p, pg, s, manifest, s.partialTables(), reconnect);
                 p.step(pg.sql("analyze " + db, "ANALYZE"));
@@ -388,11 +533,121 @@ public final class Seed002Phase4MigrationRollback {
                 p.startApp(app);
                 healthUp(p, s);
                 smokeTests(p, s);
-                p.notify(team, "INCIDENT RESOLVED: Phase 4 objects removed and " + String.join(", ", s.partialTables())
+                p.step(pg.dump(Path.of("post-rollback/" + db + ".dump")), StepOptions.defaults().name("back up the restored " + db))
+                 .notify(team, "INCIDENT RESOLVED: Phase 4 objects removed and " + String.join(", ", s.partialTables())
                         + " restored in " + db + "; application restarted and verified (run ${runId})");
             });
         // end::partial[]
         return plan.build();
+    }
+
+    /**
+     * Part 7, "Quick Rollback - Views Only": the Phase 4 views dropped (the runbook's {@code DROP VIEW
+     * IF EXISTS}, without CASCADE: a view something else depends on stops the step, in one
+     * transaction), after a schema dump that keeps their definitions. The application keeps running.
+     *
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan viewsOnly(Settings s) {
+        Postgres pg = Targets.postgres(s.databaseUrl());
+        String db = pg.databaseName();
+        StringBuilder sql = new StringBuilder();
+        s.phase4Views().forEach(v -> sql.append("DROP VIEW IF EXISTS ").append(ident(v)).append(";\n"));
+        return Rollback.plan(PLAN_VIEWS)
+            .description("Phase 4 views only: drop them in " + db + " (seed 002, part 7)")
+            .phase("Quick rollback - views only", Duration.ofMinutes(2), p -> p
+                .notify(team(s), "Phase 4 views in " + db + " are being dropped (plan ${plan}, run ${runId})")
+                .precheck(pg.canConnect())
+                .capture(pg.schemaDump(Path.of("forensics/schema_before_views_dropped.sql")))   // their definitions, to recreate them
+                .step(pg.sql("drop Phase 4 views", sql.toString()), StepOptions.defaults().destructive(true))
+                .verify(pg.viewCount(s.expectedViews()), StepOptions.defaults().name("all Phase 4 views dropped"))
+                .notify(team(s), "All Phase 4 views dropped in " + db + " (run ${runId})"))
+            .build();
+    }
+
+    /**
+     * Part 7, "Quick Rollback - Indexes Only": the Phase 4 indexes dropped when they cause
+     * performance issues, after a schema dump that keeps their definitions, then {@code ANALYZE}.
+     *
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan indexesOnly(Settings s) {
+        Postgres pg = Targets.postgres(s.databaseUrl());
+        String db = pg.databaseName();
+        StringBuilder sql = new StringBuilder();
+        s.phase4Indexes().forEach(i -> sql.append("DROP INDEX IF EXISTS ").append(ident(i)).append(";\n"));
+        return Rollback.plan(PLAN_INDEXES)
+            .description("Phase 4 indexes only: drop them in " + db + " (seed 002, part 7)")
+            .phase("Quick rollback - indexes only", Duration.ofMinutes(2), p -> p
+                .notify(team(s), "Phase 4 indexes in " + db + " are being dropped (plan ${plan}, run ${runId})")
+                .precheck(pg.canConnect())
+                .capture(pg.schemaDump(Path.of("forensics/schema_before_indexes_dropped.sql")))   // CREATE INDEX definitions kept
+                .step(pg.sql("drop Phase 4 indexes", sql.toString()), StepOptions.defaults().destructive(true))
+                .verify(pg.indexesAbsent(s.phase4Indexes().toArray(new String[0])), StepOptions.defaults().name("all Phase 4 indexes dropped"))
+                .step(pg.sql("analyze " + db, "ANALYZE"))
+                .notify(team(s), "All Phase 4 indexes dropped in " + db + " (run ${runId})"))
+            .build();
+    }
+
+    /**
+     * Scenario 3, recovery: the failed migration's views dropped ({@code CASCADE}, as the runbook)
+     * and the migration run again in one transaction, then its views verified.
+     *
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan recovery(Settings s) {
+        if (s.failedMigration() == null) {
+            throw new UsageException("SCENARIO=recovery runs one migration again: set FAILED_MIGRATION=supabase/migrations/<name>.sql");
+        }
+        Postgres pg = Targets.postgres(s.databaseUrl());
+        String db = pg.databaseName();
+        StringBuilder drop = new StringBuilder();
+        s.recoveryViews().forEach(v -> drop.append("DROP VIEW IF EXISTS ").append(ident(v)).append(" CASCADE;\n"));
+        return Rollback.plan(PLAN_RECOVERY)
+            .description("Recovery: run " + s.failedMigration().getFileName() + " again in " + db + " (seed 002, scenario 3)")
+            .phase("Recovery: re-run single migration", Duration.ofMinutes(5), p -> p
+                .notify(team(s), "Recovery of " + s.failedMigration().getFileName() + " in " + db + " started (plan ${plan}, run ${runId})")
+                .precheck(pg.canConnect())
+                .precheck(fileExists(s.failedMigration()))
+                .capture(pg.schemaDump(Path.of("forensics/schema_before_recovery.sql")))
+                .step(pg.sql("drop the failed migration's views", drop.toString()), StepOptions.defaults().destructive(true))
+                .step(pg.sqlFile(s.failedMigration()))
+                .verify(pg.viewsExist(s.recoveryViews().toArray(new String[0])))
+                .notify(team(s), "Recovery done: " + s.failedMigration().getFileName() + " ran again in " + db + " (run ${runId})"))
+            .build();
+    }
+
+    /**
+     * Scenario 4, application-level rollback: the code back to before Phase 4 ({@code git reset},
+     * after a safety tag on the current HEAD), rebuilt, redeployed and tested. The database stays.
+     *
+     * @param s the settings
+     * @return the plan
+     */
+    public static RollbackPlan applicationRollback(Settings s) {
+        Git repo = Git.repo(s.deployDir());
+        ResetMode mode = s.hardReset() ? ResetMode.HARD : ResetMode.SOFT;
+        return Rollback.plan(PLAN_APPLICATION)
+            .description("Application-level rollback to " + s.resetTo() + " (seed 002, scenario 4)")
+            .phase("Revert application code", Duration.ofMinutes(15), p -> {
+                p.notify(team(s), "Application rollback to the pre-Phase 4 version started (plan ${plan}, run ${runId})")
+                 .capture(Command.of("git", "log", "--oneline", "-10").directory(s.deployDir()).searchPath(s.toolsPath())
+                         .stdoutTo(Path.of("recent-commits.txt")).named("list recent commits (git log --oneline -10)"))
+                 .capture(repo.safetyTag())                                  // the Phase 4 HEAD stays reachable
+                 .restore(repo.reset(mode, s.resetTo()))
+                 .verify(repo.headIs(dev.rollback.git.Revision.of(s.resetTo())));
+                p.step(Command.of(s.buildCommand()).directory(s.deployDir()).searchPath(s.toolsPath())
+                         .timeout(Duration.ofMinutes(15)).named("rebuild application"))
+                 .step(Command.of(s.deployCommand()).directory(s.deployDir()).searchPath(s.toolsPath())
+                         .timeout(Duration.ofMinutes(15)).named("redeploy application"))
+                 .verify(Command.of(s.testCommand()).directory(s.deployDir()).searchPath(s.toolsPath())
+                         .timeout(Duration.ofMinutes(15)).asCheck("application tests pass"))
+                 .notify(team(s), "Application rolled back to the pre-Phase 4 version (run ${runId})");
+            })
+            .build();
     }
 
     /**
@@ -558,7 +813,7 @@ public final class Seed002Phase4MigrationRollback {
         if (Files.isRegularFile(manifest)) {
             r = r.verifyWith(db -> db.rowCountsMatch(manifest));
         }
-        for (Map.Entry<String, List<String>> e : DENORMALIZED_COLUMNS.entrySet()) {
+        for (Map.Entry<String, List<String>> e : s.denormalizedColumns().entrySet()) {
             if (s.integrityTables().contains(e.getKey())) {
                 r = r.verifyWith(db -> db.columnsExist(e.getKey(), columnNames(e.getValue())));
             }
@@ -574,7 +829,7 @@ public final class Seed002Phase4MigrationRollback {
             Long expected = counts.map(m -> m.counts().getOrDefault(t, m.counts().get("public." + t))).orElse(null);
             p.verify(expected != null ? pg.rowCountExactly(t, expected) : pg.rowCountAtLeast(t, 1), retrying);
         }
-        for (Map.Entry<String, List<String>> e : DENORMALIZED_COLUMNS.entrySet()) {
+        for (Map.Entry<String, List<String>> e : s.denormalizedColumns().entrySet()) {
             if (tables.contains(e.getKey()) || s.scenario() == Scenario.PARTIAL) {
                 p.verify(pg.columnsExist(e.getKey(), columnNames(e.getValue())), retrying);
             }
@@ -584,8 +839,8 @@ public final class Seed002Phase4MigrationRollback {
          .verify(pg.indexesExist(tables.stream().map(t -> t + "_pkey").toArray(String[]::new)), retrying);
     }
 
-    /** Part 7's SQL, quoted: drop the Phase 4 views and indexes, add the denormalized columns back. */
-    static String undoPhase4Sql(Settings s) {
+    /** Part 7's SQL, quoted: drop the Phase 4 views (with what depends on them) and indexes. */
+    static String dropPhase4ObjectsSql(Settings s) {
         StringBuilder sql = new StringBuilder();
         for (String v : s.phase4Views()) {
             sql.append("DROP VIEW IF EXISTS ").append(ident(v)).append(" CASCADE;\n");
@@ -593,12 +848,24 @@ public final class Seed002Phase4MigrationRollback {
         for (String i : s.phase4Indexes()) {
             sql.append("DROP INDEX IF EXISTS ").append(ident(i)).append(";\n");
         }
-        for (Map.Entry<String, List<String>> e : DENORMALIZED_COLUMNS.entrySet()) {
+        return sql.toString();
+    }
+
+    /** Part 7's {@code ADD COLUMN IF NOT EXISTS} for every denormalized column (a restored table has them already). */
+    static String addColumnsSql(Settings s) {
+        StringBuilder sql = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : s.denormalizedColumns().entrySet()) {
             for (String col : e.getValue()) {
                 sql.append("ALTER TABLE ").append(ident(e.getKey())).append(" ADD COLUMN IF NOT EXISTS ").append(col).append(";\n");
             }
         }
         return sql.toString();
+    }
+
+    private static Check fileExists(Path file) {
+        String name = "migration " + file.getFileName() + " present";
+        return Check.of(name, ctx -> Files.isRegularFile(file) ? CheckResult.passed(name, file, "a file")
+                : CheckResult.failed(name, "missing", file, file + " does not exist; nothing was changed. Check FAILED_MIGRATION."));
     }
 
     private static String runningQueries(String db) {

@@ -114,8 +114,12 @@ class Seed002Phase4MigrationRollbackIT {
 
         String runId = onlyRun(Seed002Phase4MigrationRollback.PLAN_FULL);
         List<JournalEvent> events = FileJournal.in(journal).read(Seed002Phase4MigrationRollback.PLAN_FULL, runId);
-        assertThatJournal(events).hasApprovalBy("dba@example.com", "restore crm_staging from staging_full_backup.dump")
+        assertThatJournal(events).hasApprovalBy("dba@example.com", "swap in crm_staging@staging_full_backup.dump")
                 .containsNoText(setup.env().get("TEST_TOKEN")).containsNoText("Lab-pg-pw-5c1e93");
+        // prepare-first: the new database was restored and checked while the app servers served; they stopped only for the swap
+        assertThat(events.stream().filter(e -> e instanceof JournalEvent.StepStarted).map(e -> ((JournalEvent.StepStarted) e).step()).toList())
+                .containsSubsequence("size of database crm_staging", "prepare crm_staging from staging_full_backup.dump",
+                        "stop systemd unit crm-application on 2 hosts", "swap in crm_staging@staging_full_backup.dump", "start systemd unit crm-application on 2 hosts");
         Path runDir = FileJournal.in(journal).runDirectory(Seed002Phase4MigrationRollback.PLAN_FULL, runId);
         assertThat(Files.readString(runDir.resolve(IncidentReport.FILE_NAME))).contains("SUCCEEDED").contains("dba@example.com")
                 .contains("Level 3: FK violations after Phase 4").contains("Step 4-6: restore from backup");
@@ -211,6 +215,74 @@ class Seed002Phase4MigrationRollbackIT {
     }
 
     @Test
+    void aFailedTableRestoreLeavesTheStateTheReportNames() throws Exception {
+        Seed002Lab.Setup setup = Seed002Lab.prepare(lab);
+        LabPostgres pg = lab.postgres();
+        String sales = queryString(pg, Seed002Lab.DB, "SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM sales s");
+
+        // a table the backup does not hold: the restore (one transaction) fails after the views and indexes were dropped
+        Run r = run(setup, "--set", "SCENARIO=partial", "--set", "PARTIAL_TABLES=sales,no_such_table", "--yes", "dba@example.com");
+
+        assertThat(r.exit()).as(r.out()).isEqualTo(1);
+        assertThat(pg.queryLong(Seed002Lab.DB, "SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).as("views dropped").isZero();
+        assertThat(queryString(pg, Seed002Lab.DB, "SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM sales s"))
+                .as("the tables as they were: the restore is all or nothing").isEqualTo(sales);
+        String runId = onlyRun(Seed002Phase4MigrationRollback.PLAN_PARTIAL);
+        String report = Files.readString(FileJournal.in(journal).runDirectory(Seed002Phase4MigrationRollback.PLAN_PARTIAL, runId)
+                .resolve(IncidentReport.FILE_NAME));
+        assertThat(report).contains("FAILED").contains("restore crm_staging from staging_full_backup.dump")
+                .contains("phase4-views-and-indexes-dropped");
+        assertThat(r.out()).contains("--resume");
+    }
+
+    @Test
+    void viewsOnlyAndIndexesOnlyDropThePhase4ObjectsAndNothingElse() throws Exception {
+        Seed002Lab.Setup setup = Seed002Lab.prepare(lab);
+        LabPostgres pg = lab.postgres();
+        List<Long> pids = pids(setup);
+        String sales = queryString(pg, Seed002Lab.DB, "SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM sales s");
+
+        Run views = run(setup, "--set", "SCENARIO=views", "--yes", "dba@example.com");
+
+        assertThat(views.exit()).as(views.out()).isZero();
+        assertThat(pg.queryLong(Seed002Lab.DB, "SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).isZero();
+        assertThat(pg.queryLong(Seed002Lab.DB, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'idx_%'")).as("indexes stay").isEqualTo(3);
+        String viewsRun = onlyRun(Seed002Phase4MigrationRollback.PLAN_VIEWS);
+        assertThat(FileJournal.in(journal).runDirectory(Seed002Phase4MigrationRollback.PLAN_VIEWS, viewsRun)
+                .resolve("forensics/schema_before_views_dropped.sql")).content().contains("CREATE VIEW public.sales_with_details");
+
+        Run indexes = run(setup, "--set", "SCENARIO=indexes", "--yes", "dba@example.com");
+
+        assertThat(indexes.exit()).as(indexes.out()).isZero();
+        assertThat(pg.queryLong(Seed002Lab.DB, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'idx_%'")).isZero();
+        assertThat(queryString(pg, Seed002Lab.DB, "SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM sales s")).as("no data touched").isEqualTo(sales);
+        assertThat(pids(setup)).as("the app servers kept running").isEqualTo(pids);
+        assertThat(indexes.out()).contains("drop Phase 4 indexes").contains("all Phase 4 indexes dropped").contains("analyze crm_staging");
+    }
+
+    @Test
+    void recoveryRunsTheFailedMigrationAgain() throws Exception {
+        Seed002Lab.Setup setup = Seed002Lab.prepare(lab);
+        LabPostgres pg = lab.postgres();
+        Path migration = work.resolve("20250322000024_create_job_works_views.sql");
+        Files.writeString(migration, "CREATE VIEW job_works_with_details AS SELECT j.id, c.name AS customer_name, j.engineer_id "
+                + "FROM job_works j JOIN customers c ON c.id = j.customer_id;\n"
+                + "CREATE VIEW job_work_specifications_with_details AS SELECT id, tenant_id FROM job_works;\n");
+
+        Run r = run(setup, "--set", "SCENARIO=recovery", "--set", "FAILED_MIGRATION=" + migration, "--yes", "dba@example.com");
+
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(queryString(pg, Seed002Lab.DB, "SELECT string_agg(viewname, ',' ORDER BY viewname) FROM pg_views WHERE schemaname = 'public'"))
+                .isEqualTo("job_work_specifications_with_details,job_works_with_details,sales_with_details,tickets_with_details");
+        assertThat(pg.queryLong(Seed002Lab.DB, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'job_works_with_details' "
+                + "AND column_name = 'engineer_id'")).as("the view as the migration now defines it").isOne();
+
+        Run missing = run(setup, "--set", "SCENARIO=recovery", "--yes", "dba@example.com");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.out()).contains("set FAILED_MIGRATION=");
+    }
+
+    @Test
     void dryRunPrintsBothScenariosAndChangesNothing() throws Exception {
         Seed002Lab.Setup setup = Seed002Lab.prepare(lab);
         String state = state(setup);
@@ -221,7 +293,8 @@ class Seed002Phase4MigrationRollbackIT {
         assertThat(full.exit()).as(full.out()).isZero();
         assertThat(full.out()).contains("DRY RUN", "Step 2: stop all activity", "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=3 web1 -- systemctl stop crm-application",
                 "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=3 web2 -- systemctl start crm-application", "pg_restore", "--exit-on-error",
-                setup.backup().toString(), "safe: restore into a new database", "check 1 on new database",
+                setup.backup().toString(), "prepare: restore into a new database and verify it while the live database serves",
+                "swap in crm_staging@staging_full_backup.dump", "check 1 on new database", "df -P -k",
                 "backup located", "pg_stat_activity", "ANALYZE", "/api/sales", "/api/tickets", "INCIDENT RESOLVED")
                 .doesNotContain("Lab-pg-pw-5c1e93").doesNotContain(setup.env().get("TEST_TOKEN"));
         assertThat(partial.exit()).as(partial.out()).isZero();
@@ -229,6 +302,14 @@ class Seed002Phase4MigrationRollbackIT {
                 "ALTER TABLE \"job_works\" ADD COLUMN IF NOT EXISTS receiver_engineer_email VARCHAR(255)", "products,sales,tickets",
                 "--clean", "--use-list=", "with constraints", "--single-transaction", "npm test -- --testPathPattern=smoke")
                 .doesNotContain("Lab-pg-pw-5c1e93");
+        Run yours = run(setup, "--dry-run", "--set", "SCENARIO=partial", "--set",
+                "DENORMALIZED_COLUMNS=customers.legacy_code VARCHAR(20); sales.region_name VARCHAR(100)");
+        assertThat(yours.exit()).as(yours.out()).isZero();
+        assertThat(yours.out()).contains("ALTER TABLE \"customers\" ADD COLUMN IF NOT EXISTS legacy_code VARCHAR(20)",
+                "ALTER TABLE \"sales\" ADD COLUMN IF NOT EXISTS region_name VARCHAR(100)").doesNotContain("receiver_engineer_email");
+        Run bad = run(setup, "--dry-run", "--set", "SCENARIO=partial", "--set", "DENORMALIZED_COLUMNS=legacy_code");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.out()).contains("'legacy_code' is not 'table.column TYPE'");
         assertThat(state(setup)).isEqualTo(state);
         assertThat(journal).isEmptyDirectory();
     }
