@@ -514,18 +514,19 @@ public final class Ansible implements Step {
             long t0 = System.nanoTime();
             CommandResult r = c.runAnyExit(context);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            Map<String, Boolean> status = s.playbook != null ? recap(r.stdout()) : adHoc(r.stdout());
+            Map<String, Outcome> status = s.playbook != null ? recap(r.stdout()) : adHoc(r.stdout());
             for (String h : batch) {
-                Boolean ok = status.get(h);
+                Outcome outcome = status.get(h);
                 String detail = treeMessage(tree.resolve(h));
-                if (ok == null) {
+                if (outcome == null) {
                     done.accept(new HostResult(h, s.action, HostResult.Status.FAILED, "ansible reported no result for this host (exit "
                             + r.exitCode() + (r.stderr().isEmpty() ? "" : ": " + String.join(" | ", r.stderrTail(3))) + ")", took));
-                } else if (ok) {
+                } else if (outcome == Outcome.OK) {
                     done.accept(new HostResult(h, s.action, HostResult.Status.OK, "", took));
                 } else {
+                    String why = detail.isEmpty() ? "see the ansible output in the log" : detail;
                     done.accept(new HostResult(h, s.action, HostResult.Status.FAILED,
-                            detail.isEmpty() ? "failed (see the ansible output in the log)" : detail, took));
+                            outcome == Outcome.UNREACHABLE ? "unreachable: " + why : detail.isEmpty() ? "failed (" + why + ")" : detail, took));
                 }
             }
         } catch (IOException e) {
@@ -606,25 +607,37 @@ public final class Ansible implements Step {
         return c;
     }
 
+    /** What Ansible said about one host. */
+    enum Outcome {
+        /** Done. */
+        OK,
+        /** A task failed there. */
+        FAILED,
+        /** Ansible could not connect to it, whatever the transport's wording ("Connection refused", "Broken pipe", ...). */
+        UNREACHABLE
+    }
+
     /** {@code host : ok=1 changed=1 unreachable=0 failed=0 ...}: done unless unreachable or failed. */
-    static Map<String, Boolean> recap(List<String> lines) {
-        Map<String, Boolean> out = new LinkedHashMap<>();
+    static Map<String, Outcome> recap(List<String> lines) {
+        Map<String, Outcome> out = new LinkedHashMap<>();
         for (String line : lines) {
             Matcher m = RECAP.matcher(line);
             if (m.find()) {
-                out.put(m.group(1), Integer.parseInt(m.group(4)) == 0 && Integer.parseInt(m.group(5)) == 0);
+                out.put(m.group(1), Integer.parseInt(m.group(4)) > 0 ? Outcome.UNREACHABLE
+                        : Integer.parseInt(m.group(5)) > 0 ? Outcome.FAILED : Outcome.OK);
             }
         }
         return out;
     }
 
     /** {@code host | CHANGED | rc=0 >>}, {@code host | SKIPPED} (check mode), {@code host | FAILED! => {...}}, {@code host | UNREACHABLE! => {...}}. */
-    static Map<String, Boolean> adHoc(List<String> lines) {
-        Map<String, Boolean> out = new LinkedHashMap<>();
+    static Map<String, Outcome> adHoc(List<String> lines) {
+        Map<String, Outcome> out = new LinkedHashMap<>();
         for (String line : lines) {
             Matcher m = AD_HOC.matcher(line);
             if (m.find()) {
-                out.put(m.group(1), !m.group(2).startsWith("FAILED") && !m.group(2).startsWith("UNREACHABLE"));
+                out.put(m.group(1), m.group(2).startsWith("UNREACHABLE") ? Outcome.UNREACHABLE
+                        : m.group(2).startsWith("FAILED") ? Outcome.FAILED : Outcome.OK);
             }
         }
         return out;

@@ -29,10 +29,11 @@ import java.util.Optional;
  * <p>The app must already be known to pm2 (registered once with {@code pm2 start app.js --name X}
  * or an ecosystem file); a name pm2 does not know is refused before anything runs — {@code pm2
  * start X} would otherwise look for a script called X in the working folder and launch it. A start
- * counts as done once the app is {@code online} and has stayed up for {@link #stableFor(Duration)}
- * (1 s by default, pm2's own {@code min_uptime}), so an app that crashes on start and is restarted by
- * pm2 again and again is reported as crashing, with its restart count and the end of its error log,
- * not as online.
+ * counts as done once the control has watched the same process stay {@code online} — same pid, same
+ * restart count — for {@link #stableFor(Duration)} (5 s by default), so an app that crashes on start
+ * and is restarted by pm2 again and again is reported as crashing, with its restart count and the end
+ * of its error log, not as online. The window is measured on this JVM's clock between two readings
+ * of {@code pm2 jlist}, never from pm2's {@code pm_uptime} (another host's clock over ssh).
  *
  * <p>{@code pm2 jlist} prints the environment of every app; its output goes to a private temporary
  * file that is deleted once read, never to the log.
@@ -44,7 +45,12 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Pm2 implements HostAppControl {
-    private static final Duration DEFAULT_STABLE = Duration.ofSeconds(1);
+    /**
+     * The default stability window. pm2's own {@code min_uptime} (1 s) only tells a tight crash loop
+     * from a slow one; a Node app that fails on start often does so after loading its framework or
+     * connecting to a database, which takes seconds, and longer on a loaded host during an incident.
+     */
+    static final Duration DEFAULT_STABLE = Duration.ofSeconds(5);
     private static final Duration CRASH_WAIT = Duration.ofSeconds(2);
 
     private final String app;
@@ -122,7 +128,12 @@ public final class Pm2 implements HostAppControl {
     }
 
     /**
-     * @param uptime how long a started app must stay online before the start counts (default 1 s)
+     * How long a started app must be seen online — the same process, not restarted by pm2 in between —
+     * before the start counts (default 5 s). Longer for apps that can fail late in their start (a
+     * database connection with a long timeout); zero takes the first online reading. A health URL, when
+     * set, must answer 200 as well.
+     *
+     * @param uptime the stability window
      * @return a copy
      */
     public Pm2 stableFor(Duration uptime) {
@@ -242,15 +253,21 @@ public final class Pm2 implements HostAppControl {
     }
 
     /**
-     * Waits until a process other than {@code oldPid} is online and has been up for {@link #stableFor}.
-     * pm2 restarting it three times while we wait (or giving up: {@code errored}) is a crash on start.
+     * Waits until a process other than {@code oldPid} has been seen online, with the same pid and restart
+     * count, for {@link #stableFor}: from the end of the reading that first showed it to the start of a
+     * later reading that still shows it. pm2 restarting it three times while we wait (or giving up:
+     * {@code errored}) is a crash on start.
      */
     private void awaitStable(StepContext context, long oldPid) throws InterruptedException {
         long deadline = System.nanoTime() + support.waitTime().toNanos();
         int firstRestarts = -1;
         long waitingSince = 0;
+        Process watched = null;
+        long watchedSince = 0;
         while (true) {
+            long asked = System.nanoTime();
             Process p = require();
+            long answered = System.nanoTime();
             firstRestarts = firstRestarts < 0 ? p.restarts() : firstRestarts;
             // it exited since we started it; pm2 may hold it there for good once its restart limit is reached
             boolean exited = "waiting restart".equals(p.status()) && p.restarts() > firstRestarts;
@@ -259,10 +276,15 @@ public final class Pm2 implements HostAppControl {
                 throw crashed(p, "it exited and pm2 is holding it in 'waiting restart'");
             }
             if (p.online() && p.pid() != oldPid) {
-                Duration up = p.startedAt() == null ? stableFor : Duration.between(p.startedAt(), Instant.now());
-                if (up.compareTo(stableFor) >= 0) {
+                if (watched == null || watched.pid() != p.pid() || watched.restarts() != p.restarts()) {
+                    watched = p;   // a process not seen before: its window starts when this reading answered
+                    watchedSince = answered;
+                }
+                if (stableFor.isZero() || asked - watchedSince >= stableFor.toNanos()) {
                     return;
                 }
+            } else {
+                watched = null;
             }
             if ("errored".equals(p.status())) {
                 throw crashed(p, "pm2 gave up restarting it (status errored)");
@@ -273,6 +295,9 @@ public final class Pm2 implements HostAppControl {
             }
             if (System.nanoTime() > deadline) {
                 throw p.restarts() > firstRestarts ? crashed(p, "it keeps being restarted (" + p.status() + ")")
+                        : watched != null ? new AppControlException(name() + " has been online for only "
+                        + Duration.ofNanos(asked - watchedSince).toMillis() + " ms of the " + stableFor + " it must stay up (stableFor) when the "
+                        + support.waitTime() + " wait ran out. Wait longer (waitUpTo) or shorten the window; the plan can be resumed.")
                         : new AppControlException(name() + " is not online after " + support.waitTime() + ": pm2 reports it "
                         + p.status() + " with pid " + p.pid() + ". " + errorTail(p)
                         + "Look at 'pm2 logs " + app + "'; the plan can be resumed once it is online.");

@@ -61,8 +61,9 @@ class Pm2IT {
         }
     }
 
+    /** The healthy test server cannot crash on start: a 1 s window keeps the class quick. */
     private static Pm2 app(String name) {
-        return Pm2.app(name).home(home).waitUpTo(Duration.ofSeconds(30));
+        return Pm2.app(name).home(home).waitUpTo(Duration.ofSeconds(30)).stableFor(Duration.ofSeconds(1));
     }
 
     @Test
@@ -111,7 +112,10 @@ class Pm2IT {
 
     @Test
     void anAppThatCrashesOnStartIsReportedWithTheEndOfItsErrorLog() {
-        assertThatThrownBy(() -> app("crashy").start(ctx)).isInstanceOf(AppControlException.class)
+        // a window far longer than node needs to crash, however loaded the machine: the wait ends on pm2's
+        // restarts (or errored), not on time, and the start can never be taken for a success
+        Pm2 crashy = app("crashy").stableFor(Duration.ofMinutes(2)).waitUpTo(Duration.ofMinutes(3));
+        assertThatThrownBy(() -> crashy.start(ctx)).isInstanceOf(AppControlException.class)
                 .hasMessageContaining("pm2 app crashy crashes on start")
                 .hasMessageContaining("restarts")
                 .hasMessageContaining("boom: REDIS_URL is not set");

@@ -176,7 +176,10 @@ public final class Watchdog implements AutoCloseable {
             }
             for (Signal signal : signals) {
                 try {
-                    history.record(Sample.of(signal.name(), clock.instant(), signal.read()));
+                    // stamped when the read has completed: a slow read that saw a failure must not date it back
+                    // to before it began, which would make a breach look sustained for longer than it was
+                    double value = signal.read();
+                    history.record(Sample.of(signal.name(), clock.instant(), value));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return lastDecision;

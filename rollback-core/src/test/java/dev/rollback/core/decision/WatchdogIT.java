@@ -47,9 +47,9 @@ class WatchdogIT {
         server.start();
         try {
             URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/health");
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             Check health = Check.of("health", c -> {
-                int status = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
+                int status = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
                 return status == 200 ? CheckResult.passed("health", status, 200) : CheckResult.failed("health", status, 200, "unhealthy");
             });
@@ -64,16 +64,25 @@ class WatchdogIT {
             try (Watchdog w = Watchdog.watch(table).signals(Signal.failing("health.failing", health)).every(Duration.ofMillis(50))
                     .onMust(plan, Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("watchdog")))
                     .start()) {
-                Thread.sleep(300);
+                // a few polls while healthy, the last one read as healthy (a first request can be slow on a loaded
+                // machine): the failing streak can then only start after the endpoint turns unhealthy
+                long polled = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while ((w.history().samples("health.failing").size() < 3
+                        || w.history().latest("health.failing").orElseThrow().value() != 0) && System.nanoTime() < polled) {
+                    Thread.sleep(20);
+                }
+                assertThat(w.history().samples("health.failing")).as("polled while healthy").hasSizeGreaterThanOrEqualTo(3)
+                        .last().extracting(Sample::value).isEqualTo(0.0);
                 assertThat(runs).as("healthy: nothing runs").hasValue(0);
                 failingSince.set(Instant.now());
                 healthy.set(false);
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (w.state() != Watchdog.State.TRIGGERED && System.nanoTime() < deadline) {
+                while (w.triggeredRun().isEmpty() && w.triggerError().isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
+                assertThat(w.triggerError()).isEmpty();
                 assertThat(w.state()).isEqualTo(Watchdog.State.TRIGGERED);
-                Thread.sleep(300);
+                assertThat(w.stop(Duration.ofSeconds(30))).as("the poller has ended").isTrue();
                 assertThat(runs).as("the plan runs exactly once").hasValue(1);
 
                 String runId = w.triggeredRun().orElseThrow().runId();

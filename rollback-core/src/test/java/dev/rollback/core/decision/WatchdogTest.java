@@ -70,6 +70,25 @@ class WatchdogTest {
     }
 
     @Test
+    void aSampleIsDatedWhenItsReadCompletedSoASlowReadNeverLengthensABreach() {
+        Instant start = clock.instant();
+        // each read takes 4 minutes of the clock: the breach was first seen when the first read answered
+        Watchdog w = Watchdog.watch(table).signals(Signal.of("error.rate", () -> {
+            clock.advance(Duration.ofMinutes(4));
+            return 0.12;
+        })).clock(clock).onMust(plan, Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("watchdog")));
+
+        w.pollOnce();
+        assertThat(w.history().latest("error.rate").orElseThrow().time()).isEqualTo(start.plus(Duration.ofMinutes(4)));
+        w.pollOnce();   // read answered at 8 min: breached for 4 min, not 8
+        w.pollOnce();   // 12 min: 8 min
+        assertThat(rollbacks).as("the 10 minutes are counted from the first failing answer").hasValue(0);
+        w.pollOnce();   // 16 min: 12 min
+        assertThat(rollbacks).hasValue(1);
+        assertThat(w.lastDecision().orElseThrow().summary()).contains("for 12 min 00 s");
+    }
+
+    @Test
     void aFailingSignalSourceIsReportedNotTakenForHealthy() {
         Watchdog w = Watchdog.watch(table).signals(Signal.of("error.rate", () -> {
             throw new java.io.IOException("metrics endpoint refused the connection");
