@@ -225,14 +225,7 @@ public final class MongoRestore implements Step {
 
     @Override
     public void execute(StepContext context) {
-        RestoreResult r;
-        try {
-            r = run(context);
-        } catch (RuntimeException e) {
-            RestoreOutputs.leftovers(connection, context, database);
-            throw e;
-        }
-        RestoreOutputs.publish(r, context, RestoreOutputs.temps(context));
+        RestoreOutputs.execute(connection, context, database, () -> run(context), () -> RestoreOutputs.temps(context));
     }
 
     /**

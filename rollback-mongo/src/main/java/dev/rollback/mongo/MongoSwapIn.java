@@ -58,14 +58,8 @@ public final class MongoSwapIn implements Step {
 
     @Override
     public void execute(StepContext context) {
-        RestoreResult r;
-        try {
-            r = run(context);
-        } catch (RuntimeException e) {
-            RestoreOutputs.leftovers(prepared.connection(), context, prepared.database());
-            throw e;
-        }
-        RestoreOutputs.publish(r, context, RestoreOutputs.temps(Loaded.fromJson(context.requireOutput(prepared.outputKey()))));
+        RestoreOutputs.execute(prepared.connection(), context, prepared.database(), () -> run(context),
+                () -> RestoreOutputs.temps(Loaded.fromJson(context.requireOutput(prepared.outputKey()))));
     }
 
     /**

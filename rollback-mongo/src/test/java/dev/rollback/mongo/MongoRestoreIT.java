@@ -893,4 +893,131 @@ class MongoRestoreIT {
         assertThat(changed.isPassed()).isFalse();
         assertThat(changed.message()).contains("index b_1.0 is {\"b\": 1}, backup has {\"b\": 1.0}");
     }
+
+    @Test
+    void aDocumentThatIsNotBsonInsideAnArchiveIsFoundBeforeTheSwap() throws IOException {
+        List<BsonDocument> docs = DumpFixtures.documents(400, "ok");
+        Path f = tmp.resolve("bad.archive");
+        try (var w = dev.rollback.mongo.internal.ArchiveWriter.create(f, false, new dev.rollback.mongo.internal.ArchiveReader.Header(1, "0.1", "7.0.0", "test"))) {
+            w.announce(new dev.rollback.mongo.internal.ArchiveReader.PreludeEntry("crm", "accounts", DumpFixtures.collectionMetadata("accounts").toJson(), 0, "collection"));
+            for (int i = 0; i < docs.size(); i++) {
+                org.bson.RawBsonDocument raw = DumpFixtures.raw(docs.get(i));
+                if (i == 333) {
+                    byte[] b = java.util.Arrays.copyOf(raw.getByteBuffer().array(), raw.getByteBuffer().remaining());
+                    b[b.length - 6] = (byte) 0x7f;   // inside the last string value: its length now runs past the document
+                    b[b.length - 5] = (byte) 0x7f;
+                    raw = new org.bson.RawBsonDocument(b);
+                }
+                w.write("crm", "accounts", raw);
+            }
+            w.end("crm", "accounts");
+        }
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("accounts").insertOne(new org.bson.Document("live", true));
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(f).batchSize(50).run(ctx("bad1")))
+                .isInstanceOf(RestoreFailedException.class).hasMessageContaining("bad.archive is corrupt at offset")
+                .hasMessageContaining("not valid BSON").hasMessageContaining("crm.accounts")
+                .hasMessageContaining("live collections are untouched");
+        assertThat(collections(db)).containsExactly("accounts");
+        assertThat(db.getCollection("accounts").countDocuments()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- issue 18: prepare while the application serves, swap in
+
+    @Test
+    void prepareWhileAClientKeepsWritingThenSwapInReportsWhatWasWrittenMeanwhile() throws Exception {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(500));
+        db.getCollection("orders", BsonDocument.class).insertMany(richDocuments(200));
+        Path backup = mongo().database("crm").dump().to(tmp.resolve("nightly")).run(ctx("n1")).directory();
+        List<BsonDocument> backupUsers = all(db, "users");
+        List<BsonDocument> backupOrders = all(db, "orders");
+
+        // the application keeps writing while the restore is prepared
+        java.util.concurrent.atomic.AtomicBoolean appRunning = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Thread app = new Thread(() -> {
+            while (appRunning.get()) {
+                client.getDatabase("crm").getCollection("users").insertOne(new org.bson.Document("_id", new ObjectId()).append("app", "writes"));
+                written.incrementAndGet();
+            }
+        });
+        app.start();
+        MongoDb crm = mongo().database("crm");
+        MongoPrepare prepare = crm.prepare(MongoBackup.at(backup)).batchSize(100);
+        RollbackPlan plan = Rollback.plan("prepare-then-swap")
+                .step(prepare)
+                .step("stop the app", c -> {
+                    appRunning.set(false);
+                    app.join();
+                })
+                .restore(crm.swapIn(prepare))
+                .verify(crm.countsMatch(MongoBackup.at(backup)))
+                .withoutCapture("test: the swap keeps the replaced collections")
+                .build();
+        RunReport r = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("ops")).run(plan);
+        assertThat(r.isSuccess()).as(String.valueOf(r.failureIfAny())).isTrue();
+        assertThat(written.get()).as("the application wrote while the restore was prepared").isPositive();
+        // the swap brought the backup in; the old collections are kept, with what the application wrote
+        assertThat(all(db, "users")).isEqualTo(backupUsers);
+        assertThat(all(db, "orders")).isEqualTo(backupOrders);
+        String keptUsers = r.outputs().get("kept.mongo.before.crm.users").split(" ")[1].substring("crm.".length());
+        assertThat(db.getCollection(keptUsers).countDocuments()).isEqualTo(500 + written.get());
+        // the data-loss window, measured at the swap: every document written after the backup
+        assertThat(r.outputs().get("mongo.dataLoss.crm.users")).startsWith(written.get() + " documents written to the live collection after the backup");
+        assertThat(r.outputs().get("mongo.dataLoss.crm.orders")).startsWith("0 documents");
+        assertThat(r.outputs().get("mongo.prepared.crm.summary")).startsWith("2 collections, 700 documents loaded and verified in crm.rbtmp_");
+        assertThat(collections(db)).noneMatch(n -> n.startsWith("rbtmp_"));
+        // the prepare changed nothing live and needed no approval
+        assertThat(prepare.destructive()).isFalse();
+        assertThat(crm.swapIn(prepare).destructive()).isTrue();
+    }
+
+    @Test
+    void aResumedPrepareDoesNotPrepareTwiceAndSwapInWithoutAPrepareSaysSo() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(50));
+        Path backup = mongo().database("crm").dump().to(tmp.resolve("nightly")).run(ctx("n2")).directory();
+        MongoPrepare prepare = mongo().database("crm").prepare(MongoBackup.at(backup));
+        TestStepContext run = ctx("run-prepare-once");
+        prepare.execute(run);
+        TestStepContext again = run.resumed();
+        prepare.execute(again);
+        assertThat(again.progress()).anySatisfy(p -> assertThat(p).contains("already prepared in this run").contains("not preparing it twice"));
+        assertThat(again.outputs().get("mongo.prepared.crm")).isEqualTo(run.outputs().get("mongo.prepared.crm"));
+        MongoSwapIn swap = mongo().database("crm").swapIn(prepare);
+        assertThatThrownBy(() -> swap.execute(ctx("no-prepare"))).isInstanceOf(dev.rollback.core.MissingOutputException.class)
+                .hasMessageContaining("mongo.prepared.crm");
+        assertThatThrownBy(() -> mongo().database("other").swapIn(prepare)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prepare of database crm");
+        swap.execute(again.forStep("swap in"));
+        assertThat(collections(db)).noneMatch(n -> n.startsWith("rbtmp_"));
+    }
+
+    @Test
+    void abandoningARunDropsItsUnswappedPreparedCollections() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(30));
+        Path backup = mongo().database("crm").dump().to(tmp.resolve("nightly")).run(ctx("n3")).directory();
+        MongoDb crm = mongo().database("crm");
+        MongoPrepare prepare = crm.prepare(MongoBackup.at(backup));
+        RollbackPlan plan = Rollback.plan("prepare-then-abandon")
+                .step(prepare)
+                .step("stop the app", c -> {
+                    throw new IllegalStateException("the app does not stop");
+                })
+                .restore(crm.swapIn(prepare))
+                .withoutCapture("test")
+                .build();
+        dev.rollback.core.journal.FileJournal journal = dev.rollback.core.journal.FileJournal.in(tmp.resolve("journal"));
+        RunReport failed = Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("ops")).run(plan);
+        assertThat(failed.isSuccess()).isFalse();
+        assertThat(collections(db)).anyMatch(n -> n.startsWith("rbtmp_"));
+        dev.rollback.core.AbandonReport abandoned = Rollback.runner().journal(journal).abandon(plan, failed.runId(), "the app cannot be stopped today");
+        assertThat(abandoned.isClean()).isTrue();
+        assertThat(abandoned.steps()).flatExtracting(dev.rollback.core.AbandonReport.CleanedStep::removed)
+                .containsExactly("collection crm." + dev.rollback.mongo.internal.TempNames.temp(dev.rollback.mongo.internal.TempNames.tag(failed.runId()), "users"));
+        assertThat(collections(db)).containsExactly("users");
+        assertThat(db.getCollection("users").countDocuments()).isEqualTo(30);
+    }
 }

@@ -88,6 +88,7 @@ public final class ArchiveReader implements AutoCloseable {
     private final BsonFileReader reader;
     private final Header header;
     private final List<PreludeEntry> prelude;
+    private long lastOffset;
 
     private ArchiveReader(Path file, boolean gzip, BsonFileReader reader, Header header, List<PreludeEntry> prelude) {
         this.file = file;
@@ -130,7 +131,8 @@ public final class ArchiveReader implements AutoCloseable {
             int b1 = raw.read();
             raw.reset();
             boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+            // gzip: decompressed on a thread of its own, ahead of the framing (at most 4 MiB ahead)
+            in = gzip ? new BufferedInputStream(new ReadAhead(new GZIPInputStream(raw, 1 << 16), 1 << 20, 4), 1 << 16) : raw;
             byte[] magic = in.readNBytes(4);
             if (magic.length < 4 || littleEndian(magic) != MAGIC) {
                 in.close();
@@ -250,6 +252,7 @@ public final class ArchiveReader implements AutoCloseable {
                 java.nio.ByteBuffer buf = d.getByteBuffer().asNIO();
                 crc.update(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
                 counts.merge(ns, 1L, Long::sum);
+                lastOffset = reader.offset() - buf.remaining();
                 consumer.document(ns, d);
             }
         }
@@ -260,6 +263,11 @@ public final class ArchiveReader implements AutoCloseable {
         if (!expected.isEmpty()) {
             throw reader.corruptHere("the archive ends before the collections " + expected + " announced in its prelude appeared (it is truncated)");
         }
+    }
+
+    /** @return the offset, in the uncompressed stream, of the document last handed to the consumer */
+    public long lastOffset() {
+        return lastOffset;
     }
 
     /** @return the archive file */

@@ -152,14 +152,29 @@ public final class BsonFileReader implements AutoCloseable {
     }
 
     private void validate(byte[] bytes) {
-        // A full decode by the driver's codec: every element, nested document, string and length is checked.
-        try (BsonBinaryReader reader = new BsonBinaryReader(ByteBuffer.wrap(bytes))) {
+        String problem = problem(bytes, 0, bytes.length);
+        if (problem != null) {
+            throw corrupt(problem);
+        }
+    }
+
+    /**
+     * Walks a document with the driver's codec: every element, nested document, string and length is checked.
+     *
+     * @param bytes the buffer
+     * @param off   where the document starts
+     * @param len   its length
+     * @return what is wrong with it, or null when it is valid BSON
+     */
+    public static String problem(byte[] bytes, int off, int len) {
+        try (BsonBinaryReader reader = new BsonBinaryReader(ByteBuffer.wrap(bytes, off, len).slice())) {
             VALIDATOR.decode(reader, DecoderContext.builder().build());
-            if (reader.getBsonInput().getPosition() != bytes.length) {
-                throw corrupt("the document declares " + bytes.length + " bytes but its elements end at byte " + reader.getBsonInput().getPosition());
+            if (reader.getBsonInput().getPosition() != len) {
+                return "the document declares " + len + " bytes but its elements end at byte " + reader.getBsonInput().getPosition();
             }
+            return null;
         } catch (BsonSerializationException | org.bson.BsonInvalidOperationException | IllegalArgumentException e) {
-            throw corrupt("the document of " + bytes.length + " bytes is not valid BSON: " + e.getMessage());
+            return "the document of " + len + " bytes is not valid BSON: " + e.getMessage();
         }
     }
 

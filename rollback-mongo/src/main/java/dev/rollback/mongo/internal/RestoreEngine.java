@@ -513,10 +513,14 @@ public final class RestoreEngine {
         AsyncFlush flusher = new AsyncFlush(pool, inFlight);
         for (Target t : targets) {
             String sourceDataNs = t.source().database() + "." + t.source().dataCollection();
-            byDataNs.put(sourceDataNs, new Inserter(client.getDatabase(t.db()).getCollection(dataCollection(t), RawBsonDocument.class), t, flusher));
+            Inserter ins = new Inserter(client.getDatabase(t.db()).getCollection(dataCollection(t), RawBsonDocument.class), t, flusher);
+            if (options.validate()) {
+                ins.validateIn = contents.location();   // on the insert threads: the reader only frames and checksums
+            }
+            byDataNs.put(sourceDataNs, ins);
         }
         long cap = Math.max(64L * 1024 * 1024, 4L * options.batchBytes());
-        try (ArchiveReader archive = ArchiveReader.open(contents.location(), options.validate())) {
+        try (ArchiveReader archive = ArchiveReader.open(contents.location(), false)) {
             long[] pending = {0};
             archive.readBody(new ArchiveReader.BodyConsumer() {
                 @Override
@@ -531,6 +535,9 @@ public final class RestoreEngine {
                     }
                     flusher.rethrow();
                     long before = ins.pendingBytes;
+                    if (ins.validateIn != null) {
+                        ins.offsets.add(archive.lastOffset());
+                    }
                     ins.add(document);
                     pending[0] += ins.pendingBytes - before;
                     if (pending[0] > cap) {
@@ -757,6 +764,8 @@ public final class RestoreEngine {
         private final Target target;
         private final AsyncFlush async;
         private List<RawBsonDocument> batch = new ArrayList<>();
+        private List<Long> offsets = new ArrayList<>();
+        private Path validateIn;
         private long pendingBytes;
         private long read;
         private final java.util.concurrent.atomic.AtomicLong inserted = new java.util.concurrent.atomic.AtomicLong();
@@ -786,12 +795,31 @@ public final class RestoreEngine {
                 return;
             }
             List<RawBsonDocument> b = batch;
+            List<Long> at = offsets;
             batch = new ArrayList<>();
+            offsets = new ArrayList<>();
             pendingBytes = 0;
             if (async == null) {
                 inserted.addAndGet(insert(coll, b));
             } else {
-                async.submit(() -> inserted.addAndGet(insert(coll, b)));
+                Path archive = validateIn;
+                String ns = target.source().namespace();
+                async.submit(() -> {
+                    if (archive != null) {
+                        validate(archive, ns, b, at);
+                    }
+                    inserted.addAndGet(insert(coll, b));
+                });
+            }
+        }
+    }
+
+    private static void validate(Path archive, String namespace, List<RawBsonDocument> batch, List<Long> offsets) {
+        for (int i = 0; i < batch.size(); i++) {
+            java.nio.ByteBuffer buf = batch.get(i).getByteBuffer().asNIO();
+            String problem = BsonFileReader.problem(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+            if (problem != null) {
+                throw new dev.rollback.mongo.CorruptBackupException(archive, offsets.get(i), problem + " (a document of " + namespace + ")", null);
             }
         }
     }

@@ -26,6 +26,28 @@ public final class RestoreOutputs {
     }
 
     /**
+     * Runs a restore step's work and publishes what it did; on failure, names the temporary
+     * collections it leaves ({@link #leftovers}) before the failure goes on.
+     *
+     * @param connection the server
+     * @param ctx        the step's context
+     * @param database   the target database, or null for a server-wide restore
+     * @param work       the restore
+     * @param temps      the temporary collections it used, asked once it succeeded
+     */
+    public static void execute(MongoConnection connection, StepContext ctx, String database, java.util.function.Supplier<RestoreResult> work,
+                               java.util.function.Supplier<List<String>> temps) {
+        RestoreResult r;
+        try {
+            r = work.get();
+        } catch (RuntimeException e) {
+            leftovers(connection, ctx, database);
+            throw e;
+        }
+        publish(r, ctx, temps.get());
+    }
+
+    /**
      * @param r     what the restore did
      * @param ctx   the step's context
      * @param temps the temporary collections of the restore ({@code db.name}), gone now: an empty {@code leftover.} value

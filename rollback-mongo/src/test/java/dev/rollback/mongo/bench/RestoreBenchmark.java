@@ -9,6 +9,9 @@ import com.mongodb.client.model.InsertManyOptions;
 import dev.rollback.mongo.Mongo;
 import dev.rollback.mongo.RestoreResult;
 import dev.rollback.mongo.RestoreStrategy;
+import dev.rollback.mongo.internal.ArchiveReader;
+import dev.rollback.mongo.internal.ArchiveWriter;
+import dev.rollback.mongo.internal.BsonFileReader;
 import dev.rollback.mongo.internal.BsonFileWriter;
 import org.bson.BsonArray;
 import org.bson.BsonDateTime;
@@ -41,13 +44,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Restores N documents (default 1 000 000, in 4 collections) from a mongodump folder into
- * mongo-java-server running in a child JVM, three ways, and prints documents per second and the
- * client's peak heap:
+ * Restores N documents (default 1 000 000, in 4 collections) from a mongodump folder and from a
+ * mongodump archive of the same documents (plain and gzip, namespaces interleaved by chunks of 1000
+ * documents as mongodump's parallel dump writes them) into mongo-java-server running in a child
+ * JVM, and prints documents per second and the client's peak heap:
  * <ol>
  *   <li>a hand-written best-practice loop: read the .bson files, insertMany(ordered=false) in batches of 1000;</li>
  *   <li>this library, {@link RestoreStrategy#DROP_EXISTING};</li>
- *   <li>this library, {@link RestoreStrategy#SAFE_SWAP} (temporary collections, checks, rename).</li>
+ *   <li>this library, {@link RestoreStrategy#SAFE_SWAP} (temporary collections, checks, rename), from the folder;</li>
+ *   <li>the same from the archive, plain and gzip (issue 14: at least as fast as the folder, heap at most 512 MB).</li>
  * </ol>
  * Usage: {@code rollback-mongo/bench.sh [documents] [collections]} (see docs/performance.md#mongodb-restore-rollback-mongo).
  */
@@ -62,6 +67,14 @@ public final class RestoreBenchmark {
         Path dump = dir.resolve("dump/bench");
         Files.createDirectories(dump);
         long bytes = writeDump(dump, documents, collections);
+        Path dumpGz = dir.resolve("dumpgz/bench");
+        Files.createDirectories(dumpGz);
+        gzipCopy(dump, dumpGz);
+        Path archive = dir.resolve("dump.archive");
+        Path archiveGz = dir.resolve("dump.archive.gz");
+        writeArchive(dump, archive, false);
+        writeArchive(dump, archiveGz, true);
+        System.out.printf(Locale.ROOT, "archive: %,d bytes; gzip archive: %,d bytes%n", Files.size(archive), Files.size(archiveGz));
         System.out.printf(Locale.ROOT, "dump: %,d documents in %d collections, %,d bytes of BSON (avg %d bytes/doc)%n",
                 documents, collections, bytes, bytes / documents);
         System.out.printf(Locale.ROOT, "client JVM: max heap %d MB, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
@@ -83,17 +96,74 @@ public final class RestoreBenchmark {
                             Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().parallelCollections(1).run(TestStepContext.in(dir.resolve("run")).runId("bench")));
                     run(report, "library, DROP_EXISTING, validation off", documents, client, () ->
                             Mongo.at(uri).database("bench").restoreFrom(dump).replaceExisting().withoutValidation().run(TestStepContext.in(dir.resolve("run")).runId("bench")));
-                    run(report, "library, SAFE_SWAP (default)", documents, client, () -> {
-                        RestoreResult r = Mongo.at(uri).database("bench").restoreFrom(dump).run(TestStepContext.in(dir.resolve("run")).runId("bench" + System.nanoTime()));
-                        if (r.collections().stream().anyMatch(c -> !c.previousData().isEmpty())) {
-                            throw new IllegalStateException("the database was dropped before the run; nothing should have been replaced");
-                        }
-                    });
+                    run(report, "library, SAFE_SWAP (default), directory", documents, client, () -> safeSwap(uri, dump, dir));
+                    run(report, "library, SAFE_SWAP (default), archive", documents, client, () -> safeSwap(uri, archive, dir));
+                    run(report, "library, SAFE_SWAP (default), directory gzip", documents, client, () -> safeSwap(uri, dumpGz, dir));
+                    run(report, "library, SAFE_SWAP (default), archive gzip", documents, client, () -> safeSwap(uri, archiveGz, dir));
+                    run(report, "library, DROP_EXISTING, archive", documents, client, () ->
+                            Mongo.at(uri).database("bench").restoreFrom(archive).replaceExisting().run(TestStepContext.in(dir.resolve("run")).runId("bench")));
                 }
             }
         } finally {
             server.getOutputStream().close();
             server.waitFor();
+        }
+    }
+
+    static void safeSwap(String uri, Path backup, Path dir) {
+        RestoreResult r = Mongo.at(uri).database("bench").restoreFrom(backup).run(TestStepContext.in(dir.resolve("run")).runId("bench" + System.nanoTime()));
+        if (r.collections().stream().anyMatch(c -> !c.previousData().isEmpty())) {
+            throw new IllegalStateException("the database was dropped before the run; nothing should have been replaced");
+        }
+    }
+
+    /** The folder as mongodump --gzip writes it: .bson.gz and .metadata.json.gz. */
+    static void gzipCopy(Path from, Path to) throws IOException {
+        try (var s = Files.list(from)) {
+            for (Path f : s.toList()) {
+                try (var in = Files.newInputStream(f);
+                     var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(to.resolve(f.getFileName() + ".gz")), 1 << 16)) {
+                    in.transferTo(out);
+                }
+            }
+        }
+    }
+
+    /** The folder's documents as a mongodump archive, namespaces interleaved by chunks of 1000 as a parallel mongodump writes them. */
+    static void writeArchive(Path folder, Path file, boolean gzip) throws IOException {
+        List<Path> files;
+        try (var s = Files.list(folder)) {
+            files = s.filter(p -> p.toString().endsWith(".bson")).sorted().toList();
+        }
+        try (ArchiveWriter w = ArchiveWriter.create(file, gzip, new ArchiveReader.Header(files.size(), "0.1", "7.0.0", "bench"))) {
+            for (Path f : files) {
+                String name = f.getFileName().toString().replace(".bson", "");
+                w.announce(new ArchiveReader.PreludeEntry("bench", name, Files.readString(folder.resolve(name + ".metadata.json")), Files.size(f),
+                        "collection"));
+            }
+            List<BsonFileReader> readers = new ArrayList<>();
+            for (Path f : files) {
+                readers.add(BsonFileReader.open(f, false));
+            }
+            boolean more = true;
+            while (more) {
+                more = false;
+                for (int i = 0; i < readers.size(); i++) {
+                    String name = files.get(i).getFileName().toString().replace(".bson", "");
+                    for (int k = 0; k < 1000; k++) {
+                        RawBsonDocument d = readers.get(i).next();
+                        if (d == null) {
+                            break;
+                        }
+                        w.write("bench", name, d);
+                        more = true;
+                    }
+                }
+            }
+            for (int i = 0; i < readers.size(); i++) {
+                readers.get(i).close();
+                w.end("bench", files.get(i).getFileName().toString().replace(".bson", ""));
+            }
         }
     }
 

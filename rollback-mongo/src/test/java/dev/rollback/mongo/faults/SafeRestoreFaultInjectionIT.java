@@ -235,6 +235,48 @@ class SafeRestoreFaultInjectionIT {
         }
     }
 
+    /**
+     * Issue 18: the runner is killed after the prepare, before the swap; the resume in a new JVM swaps
+     * the same prepared collections in without a second restore (no insert reaches the server).
+     */
+    @org.junit.jupiter.api.Test
+    void aCrashBetweenPrepareAndSwapResumesAndSwapsTheSamePreparedCopy() throws Exception {
+        Path journal = tmp.resolve("journal");
+        Path marker = tmp.resolve("paused");
+        WireProxy proxy = new WireProxy(address, c -> WireProxy.Action.FORWARD, () -> { });
+        Properties r;
+        List<WireProxy.Command> resumeCommands;
+        try (proxy) {
+            Process first = start("run", "prepared", journal, proxy.uri(), tmp.resolve("first.properties"), null,
+                    List.of("-Dfault.pauseMarker=" + marker));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(marker) && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.exists(marker)).as("the run reached the pause after the prepare:\n" + tail(tmp.resolve("run.log"))).isTrue();
+            first.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            long inserts = proxy.seen().stream().filter(c -> c.name().equals("insert") && c.target().startsWith("rbtmp_")).mapToLong(WireProxy.Command::documents).sum();
+            assertThat(inserts).as("documents the prepare loaded").isEqualTo(620);
+            assertThat(client.getDatabase(FaultChild.DB).listCollectionNames().into(new ArrayList<>())).filteredOn(n -> n.startsWith("rbtmp_")).hasSize(3);
+            int before = proxy.seen().size();
+            String runId = FileJournal.in(journal).runIds(FaultChild.PLAN + "-prepared").get(0);
+            Process resume = start("resume", "prepared", journal, proxy.uri(), tmp.resolve("resume.properties"), runId);
+            assertThat(resume.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            r = load(tmp.resolve("resume.properties"));
+            resumeCommands = proxy.seen().subList(before, proxy.seen().size());
+        }
+        assertThat(r.getProperty("outcome")).as(r.getProperty("error") + "\n" + tail(tmp.resolve("resume.log"))).isEqualTo("SUCCEEDED");
+        assertThat(resumeCommands).as("the resume restored nothing again").noneMatch(c -> c.name().equals("insert"));
+        assertThat(resumeCommands).filteredOn(c -> c.name().equals("renameCollection")).hasSize(5);
+        MongoDatabase db = client.getDatabase(FaultChild.DB);
+        for (Map.Entry<String, List<BsonDocument>> e : BACKUP.entrySet()) {
+            assertThat(all(db, e.getKey())).as("live " + e.getKey()).isEqualTo(sorted(e.getValue()));
+        }
+        assertThat(r.getProperty("output.kept.mongo.before.crm.users")).isNotNull();
+        assertThat(r.getProperty("output.mongo.dataLoss.crm.users")).startsWith("50 documents");
+        assertThat(db.listCollectionNames().into(new ArrayList<>())).noneMatch(n -> n.startsWith("rbtmp_") || n.startsWith("invoices_before_"));
+    }
+
     private static List<BsonDocument> withoutMeanwhile(List<BsonDocument> docs) {
         return docs.stream().filter(d -> !d.get("_id").equals(new BsonString("written-meanwhile"))).toList();
     }
@@ -259,8 +301,14 @@ class SafeRestoreFaultInjectionIT {
     }
 
     private Process start(String mode, String variant, Path journal, String uri, Path result, String runId) throws IOException {
+        return start(mode, variant, journal, uri, result, runId, List.of());
+    }
+
+    private Process start(String mode, String variant, Path journal, String uri, Path result, String runId, List<String> jvmArgs) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp",
                 System.getProperty("java.class.path"), FaultChild.class.getName(), mode, variant, journal.toString(), backup.toString(), uri,
                 result.toString()));
         if (runId != null) {
