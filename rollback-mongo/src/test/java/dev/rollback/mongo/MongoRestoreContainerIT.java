@@ -11,7 +11,7 @@ import org.testcontainers.containers.MongoDBContainer;
  * Runs only when a Docker engine is present (JUnit reports it as disabled otherwise); the
  * in-process variant, {@link MongoRestoreIT}, always runs.
  */
-@EnabledIf("dockerAvailable")
+@EnabledIf(value = "dockerAvailable", disabledReason = "no Docker engine: the real-MongoDB variant (time series restored as time series, users merged) needs one; the in-process variant, MongoRestoreIT, ran")
 class MongoRestoreContainerIT extends MongoRestoreIT {
 
     static boolean dockerAvailable() {

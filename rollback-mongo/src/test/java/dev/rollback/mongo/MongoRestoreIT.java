@@ -191,6 +191,11 @@ class MongoRestoreIT {
         assertThat(db.getCollection("c3").countDocuments()).isZero();
         assertThat(db.getCollection("c1").countDocuments()).isEqualTo(BsonFileReaderTest.countIn(root.resolve("db1/c1.bson")));
         assertThat(r.collections()).hasSize(4);
+        // without metadata there are no index definitions to compare: indexesMatch says so, unless the plan accepted it
+        CheckResult noMeta = CheckResultAssert.run(mongo().database("db1").indexesMatch(MongoBackup.at(root.resolve("db1"))), ctx("c"));
+        assertThat(noMeta.isPassed()).isFalse();
+        assertThat(noMeta.message()).contains("db1.c2: the backup has no metadata").contains("db1.c3: the backup has no metadata");
+        CheckResultAssert.passed(mongo().database("db1").indexesMatch(MongoBackup.at(root.resolve("db1")).withoutMetadata()), ctx("c"));
         // db2 holds only files that are not BSON: nothing to restore, said clearly, nothing changed
         assertThatThrownBy(() -> mongo().database("db2").restoreFrom(root.resolve("db2")).run(ctx("r8")))
                 .isInstanceOf(BackupNotFoundException.class)

@@ -131,8 +131,8 @@ public final class ArchiveReader implements AutoCloseable {
             int b1 = raw.read();
             raw.reset();
             boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            // gzip: decompressed on a thread of its own, ahead of the framing (at most 4 MiB ahead)
-            in = gzip ? new BufferedInputStream(new ReadAhead(new GZIPInputStream(raw, 1 << 16), 1 << 20, 4), 1 << 16) : raw;
+            // read (and, for gzip, decompressed) on a thread of its own, ahead of the framing: at most 4 MiB ahead
+            in = new BufferedInputStream(new ReadAhead(gzip ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 20, 4), 1 << 16);
             byte[] magic = in.readNBytes(4);
             if (magic.length < 4 || littleEndian(magic) != MAGIC) {
                 in.close();

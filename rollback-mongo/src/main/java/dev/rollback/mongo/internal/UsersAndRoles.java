@@ -65,15 +65,18 @@ final class UsersAndRoles {
                 admin.getCollection(temp).drop();
                 temps.add(temp);
                 List<RawBsonDocument> docs = documents(contents, c);
-                if (!docs.isEmpty()) {
-                    admin.getCollection(temp, RawBsonDocument.class).insertMany(docs);
-                }
-                command.append(c.kind() == Kind.USERS ? "tempUsersCollection" : "tempRolesCollection", new BsonString("admin." + temp));
                 counted.add(docs.size() + " " + (c.kind() == Kind.USERS ? "users" : "roles"));
+                if (docs.isEmpty()) {
+                    continue;   // as mongorestore: an empty file merges nothing (and the server refuses a missing temporary collection)
+                }
+                admin.getCollection(temp, RawBsonDocument.class).insertMany(docs);
+                command.append(c.kind() == Kind.USERS ? "tempUsersCollection" : "tempRolesCollection", new BsonString("admin." + temp));
             }
             command.append("drop", BsonBoolean.valueOf(drop)).append("db", new BsonString(dbFilter))
                     .append("writeConcern", new BsonDocument("w", new BsonString("majority")));
-            admin.runCommand(command);
+            if (command.containsKey("tempUsersCollection") || command.containsKey("tempRolesCollection")) {
+                admin.runCommand(command);
+            }
         } catch (MongoException e) {
             throw new MongoServerException("Restoring users and roles (" + String.join(", ", counted) + ") with _mergeAuthzCollections failed: "
                     + e.getMessage() + ". The collections were restored; admin.system.users and roles are as the server left them. "

@@ -54,7 +54,10 @@ import java.util.Locale;
  *   <li>this library, {@link RestoreStrategy#SAFE_SWAP} (temporary collections, checks, rename), from the folder;</li>
  *   <li>the same from the archive, plain and gzip (issue 14: at least as fast as the folder, heap at most 512 MB).</li>
  * </ol>
- * Usage: {@code rollback-mongo/bench.sh [documents] [collections]} (see docs/performance.md#mongodb-restore-rollback-mongo).
+ * Usage, from the repository root (see docs/performance.md#mongodb-restore-rollback-mongo):
+ * {@code JAVA_OPTS=-Xmx512m scripts/run-main rollback-mongo dev.rollback.mongo.bench.RestoreBenchmark [documents] [collections] [pairs [rounds]]};
+ * with {@code pairs}, only the folder-against-archive comparison, alternated round after round.
+ * {@code JAVA_OPTS} caps the benchmark's (the client's) heap; the server JVM gets {@code -Dbench.serverHeap} (default 6g).
  */
 public final class RestoreBenchmark {
     private RestoreBenchmark() {
@@ -84,6 +87,11 @@ public final class RestoreBenchmark {
         try {
             String uri = "mongodb://127.0.0.1:" + port(server);
             try (MongoClient client = MongoClients.create(uri)) {
+                if (args.length > 2 && args[2].equals("pairs")) {
+                    int pairs = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+                    pairs(client, uri, documents, dir, dump, dumpGz, archive, archiveGz, pairs);
+                    return;
+                }
                 System.out.println("| variant | documents | seconds | documents/s | client peak heap (MB) |");
                 System.out.println("|---|---:|---:|---:|---:|");
                 for (int round = 0; round < 2; round++) {
@@ -167,11 +175,44 @@ public final class RestoreBenchmark {
         }
     }
 
-    interface Work {
-        void run() throws Exception;
+    /**
+     * Folder against archive, alternated so that both see the same machine: a warm-up, then {@code pairs} rounds of
+     * directory, archive, directory gzip, archive gzip (SAFE_SWAP, the defaults); each time and the medians.
+     */
+    static void pairs(MongoClient client, String uri, long documents, Path dir, Path dump, Path dumpGz, Path archive, Path archiveGz, int pairs)
+            throws Exception {
+        Path[] backups = {dump, archive, dumpGz, archiveGz};
+        String[] labels = {"directory", "archive", "directory gzip", "archive gzip"};
+        for (Path b : backups) {
+            run(false, "warm-up", documents, client, () -> safeSwap(uri, b, dir));
+        }
+        double[][] seconds = new double[4][pairs];
+        long[][] heap = new long[4][pairs];
+        for (int round = 0; round < pairs; round++) {
+            for (int v = 0; v < 4; v++) {
+                Path b = backups[v];
+                double[] out = measure(documents, client, () -> safeSwap(uri, b, dir));
+                seconds[v][round] = out[0];
+                heap[v][round] = (long) out[1];
+            }
+        }
+        System.out.println("| SAFE_SWAP from | documents | seconds, each round | median seconds | median documents/s | max client peak heap (MB) |");
+        System.out.println("|---|---:|---|---:|---:|---:|");
+        for (int v = 0; v < 4; v++) {
+            double[] sorted = seconds[v].clone();
+            java.util.Arrays.sort(sorted);
+            double median = sorted[pairs / 2];
+            StringBuilder each = new StringBuilder();
+            for (double x : seconds[v]) {
+                each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", x));
+            }
+            System.out.printf(Locale.ROOT, "| %s | %,d | %s | %.1f | %,.0f | %d |%n", labels[v], documents, each, median, documents / median,
+                    java.util.Arrays.stream(heap[v]).max().orElse(0));
+        }
     }
 
-    static void run(boolean report, String label, long documents, MongoClient client, Work work) throws Exception {
+    static double[] measure(long documents, MongoClient client, Work work) throws Exception {
+        double[] out = new double[2];
         client.getDatabase("bench").drop();
         System.gc();
         List<MemoryPoolMXBean> heapPools = new ArrayList<>();
@@ -183,17 +224,26 @@ public final class RestoreBenchmark {
         }
         long start = System.nanoTime();
         work.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long peak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        out[0] = (System.nanoTime() - start) / 1e9;
+        out[1] = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() >> 20;
         long count = 0;
         for (String c : client.getDatabase("bench").listCollectionNames()) {
             count += client.getDatabase("bench").getCollection(c).estimatedDocumentCount();
         }
         if (count != documents) {
-            throw new IllegalStateException(label + ": " + count + " documents restored, expected " + documents);
+            throw new IllegalStateException(count + " documents restored, expected " + documents);
         }
+        return out;
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    static void run(boolean report, String label, long documents, MongoClient client, Work work) throws Exception {
+        double[] m = measure(documents, client, work);
         if (report) {
-            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %d |%n", label, documents, seconds, documents / seconds, peak >> 20);
+            System.out.printf(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %d |%n", label, documents, m[0], documents / m[0], (long) m[1]);
         }
     }
 
