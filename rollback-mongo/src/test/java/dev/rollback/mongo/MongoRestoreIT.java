@@ -302,6 +302,96 @@ class MongoRestoreIT {
         assertThat(all(db, "users")).isEqualTo(backupUsers);
     }
 
+    /**
+     * The broken inputs of the real test data (mongo-tools' own: a truncated file, a bad C string,
+     * random bytes), each as a collection of a dump folder next to a good one, and random bytes given
+     * as an archive: {@code readable()} fails naming the file, the restore refuses, and the live
+     * collections are exactly as they were, with no temporary collection left.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"partial_file.bson", "bad_cstring.bson", "random_bytes.bson"})
+    void theBrokenBsonOfTheTestDataIsRefusedBeforeAnythingChanges(String broken) throws IOException {
+        MongoDatabase live = client.getDatabase("crm");
+        live.getCollection("users", BsonDocument.class).insertMany(richDocuments(20));
+        live.getCollection("accounts").insertOne(new org.bson.Document("live", true));
+        List<BsonDocument> usersBefore = all(live, "users");
+        List<BsonDocument> accountsBefore = all(live, "accounts");
+        Path db = tmp.resolve("broken/crm");
+        DumpFixtures.collection(db, "accounts", DumpFixtures.documents(5, "a"));
+        Files.copy(TestData.dump("bson/" + broken), db.resolve("users.bson"));
+        DumpFixtures.metadata(db, "users", DumpFixtures.collectionMetadata("users"));
+
+        assertThatThrownBy(() -> MongoBackup.at(db).readable().check(ctx("c")))
+                .isInstanceOf(CorruptBackupException.class).hasMessageContaining(db.resolve("users.bson").toString())
+                .hasMessageContaining("offset ").hasMessageContaining("Fix: take the backup again");
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(db).run(ctx("broken")))
+                .isInstanceOf(RestoreFailedException.class).hasMessageContaining(db.resolve("users.bson").toString())
+                .hasMessageContaining("live collections are untouched");
+        assertThat(collections(live)).containsExactlyInAnyOrder("users", "accounts");
+        assertThat(all(live, "users")).isEqualTo(usersBefore);
+        assertThat(all(live, "accounts")).isEqualTo(accountsBefore);
+    }
+
+    @Test
+    void randomBytesGivenAsAnArchiveAreNamedAsNoDumpAndNothingChanges() throws IOException {
+        MongoDatabase live = client.getDatabase("crm");
+        live.getCollection("users").insertOne(new org.bson.Document("live", true));
+        byte[] random = Files.readAllBytes(TestData.dump("bson/random_bytes.bson"));
+        Path plain = Files.write(tmp.resolve("nightly.archive"), random);
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(plain).run(ctx("rb1")))
+                .isInstanceOf(BackupNotFoundException.class).hasMessageContaining(plain.toString())
+                .hasMessageContaining("not a mongodump archive").hasMessageContaining("Nothing was changed")
+                .hasMessageContaining("Fix: give the archive mongodump --archive wrote");
+        assertThatThrownBy(() -> MongoBackup.at(plain).readable().check(ctx("c")))
+                .isInstanceOf(BackupNotFoundException.class).hasMessageContaining("not a mongodump archive");
+        // the same bytes gzipped: a gzip stream, but no archive inside
+        Path gz = tmp.resolve("nightly.archive.gz");
+        try (OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(random);
+        }
+        assertThatThrownBy(() -> mongo().database("crm").restoreFrom(gz).run(ctx("rb2")))
+                .hasMessageContaining(gz.toString()).hasMessageContaining("archive magic");
+        assertThat(collections(live)).containsExactly("users");
+        assertThat(live.getCollection("users").countDocuments()).isEqualTo(1);
+    }
+
+    /**
+     * A dump as a backup job leaves it for others to read (shared/testdata is root-owned, files 0444,
+     * folders 0555): restored, checked, and left byte for byte and mode for mode as it was — the
+     * library never writes into a backup.
+     */
+    @Test
+    void aReadOnlyWorldReadableDumpIsRestoredAndLeftAsItWas() throws IOException {
+        Path root = TestData.copy(TestData.dump("prelude_gzip"), tmp.resolve("readonly"));
+        try (var s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(Files.isDirectory(p) ? "r-xr-xr-x" : "r--r--r--"));
+            }
+        }
+        Map<String, String> before = treeState(root);
+
+        RestoreResult r = mongo().database("test").restoreFrom(root.resolve("test")).run(ctx("ro"));
+        CheckResultAssert.passed(MongoBackup.at(root.resolve("test")).readable(), ctx("c"));
+        CheckResultAssert.passed(mongo().database("test").countsMatch(MongoBackup.at(root.resolve("test"))), ctx("c"));
+
+        assertThat(r.collections()).extracting(RestoreResult.CollectionRestore::name).containsExactly("foo");
+        assertThat(client.getDatabase("test").getCollection("foo").countDocuments()).isPositive();
+        assertThat(treeState(root)).isEqualTo(before);
+    }
+
+    /** Every file and folder under root: its mode, and for files the bytes' hash and the modification time. */
+    static Map<String, String> treeState(Path root) throws IOException {
+        Map<String, String> state = new java.util.TreeMap<>();
+        try (var s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                state.put(root.relativize(p).toString(), Files.isDirectory(p) ? mode
+                        : mode + " " + Files.getLastModifiedTime(p) + " " + java.util.Arrays.hashCode(Files.readAllBytes(p)));
+            }
+        }
+        return state;
+    }
+
     @Test
     void truncatedBsonUnderSafeSwapLeavesLiveDataUntouched() throws IOException {
         MongoDatabase db = client.getDatabase("crm");
