@@ -292,8 +292,8 @@ public final class Seed000NextcrmBackToMongo {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Return NextCRM from PostgreSQL to MongoDB (seed 000, SCENARIO=" + scenario + ")")
             .phase("Phase 1: pre-rollback preparation", Duration.ofMinutes(5), p -> {
-                p.notify(team, "ROLLBACK TO MONGODB INITIATED (" + scenario + "): plan ${plan}, run ${runId}; ETA 20 minutes")
-                 .notify(users, "NextCRM will be briefly unavailable (about 20 minutes) while we restore it from backup.")
+                p.notify(team, "ROLLBACK TO MONGODB INITIATED (" + scenario + "): plan ${plan}, run ${runId}; ETA 20 minutes", Targets.notice("tell the team: rollback initiated"))
+                 .notify(users, "NextCRM will be briefly unavailable (about 20 minutes) while we restore it from backup.", Targets.notice("tell users: brief unavailability"))
                  .precheck(mongo.ping())
                  .precheck(pg.canConnect());
                 if (!s.restoresMongo()) {                                   // scenario 1: MongoDB must still be intact
@@ -394,10 +394,10 @@ public final class Seed000NextcrmBackToMongo {
                  .notify(users, s.restoresMongo() ? "NextCRM Service Restored. We restored NextCRM from our backup of "
                          + backupTakenAt(s, backups) + "; data created after it (${postgres.dataLoss.total} records) was not preserved: "
                          + "please re-enter it, and contact support if you notice any issue."
-                         : "NextCRM Service Restored. The maintenance is over; no data was lost.")
+                         : "NextCRM Service Restored. The maintenance is over; no data was lost.", Targets.notice("tell users: service restored"))
                  .notify(team, "Rollback to MongoDB complete (" + scenario + ", run ${runId})"
                          + (s.restoresMongo() ? "; backup ${mongo.backup.path}; lost rows since the backup: ${postgres.dataLoss.total}" : "")
-                         + ". Next: monitor 2 hours, RCA within 24 hours, post-mortem.");
+                         + ". Next: monitor 2 hours, RCA within 24 hours, post-mortem.", Targets.notice("tell the team: rollback complete"));
                 if (s.scenario() == Scenario.EXTENDED_OPERATION) {           // data-loss mitigation: PostgreSQL is left intact
                     p.capture(pg.dump(Path.of("forensics/postgresql-recent-data.sql")).format(DumpFormat.PLAIN)
                             .tables(s.recentDataTables().toArray(new String[0])).dataOnly(),

@@ -285,7 +285,7 @@ public final class Seed003DeploymentRollback {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Roll the deployment back to " + s.previousTag() + " (seed 003)")
             .phase("Pre-rollback", Duration.ofMinutes(2), p -> {
-                p.notify(team, "Rollback decision: rolling back to " + s.previousTag() + " (plan ${plan}, run ${runId})")
+                p.notify(team, "Rollback decision: rolling back to " + s.previousTag() + " (plan ${plan}, run ${runId})", Targets.notice("tell the team: rollback decision"))
                  .precheck(deploy.tagExists(s.previousTag()));              // the stable version to roll back to
                 if (s.dbRollback() == DbRollback.DOWN) {
                     p.precheck(fileExists("down migration present", downSql))
@@ -369,7 +369,7 @@ public final class Seed003DeploymentRollback {
                     p.step(deploy.push(s.gitRemote()).tag(s.rollbackTag()));
                 }
             }
-            p.notify(team, "[RESOLVED] Production rollback: rolled back to " + s.previousTag() + "; all systems operational (run ${runId})");
+            p.notify(team, "[RESOLVED] Production rollback: rolled back to " + s.previousTag() + "; all systems operational (run ${runId})", Targets.notice("tell the team: resolved"));
         });
         // end::plan[]
         return plan.build();

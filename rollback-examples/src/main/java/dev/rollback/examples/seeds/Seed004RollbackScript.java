@@ -210,7 +210,7 @@ public final class Seed004RollbackScript {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("rollback.sh: code, database and feature flags back to the previous release (seed 004)")
             .phase("1. Safety checks", Duration.ofMinutes(3), p -> {
-                p.notify(team, "Production rollback started (plan ${plan}, run ${runId})")
+                p.notify(team, "Production rollback started (plan ${plan}, run ${runId})", Targets.notice("tell the team: rollback started"))
                  .precheck(pg.canConnect())
                  .precheck(pg.toolsMatchServer());                           // pg_dump / pg_restore installed and new enough
                 if (s.codeRollback() == CodeRollback.REVERT) {
@@ -263,7 +263,7 @@ public final class Seed004RollbackScript {
                                     "--query", "DBInstances[0].Endpoint.Address", "--output", "text")
                                     .named("show the new instance endpoint"))
                      .notify(team, "RDS snapshot " + s.rdsSnapshotId() + " restored into NEW instance " + s.rdsRestoreInstanceId()
-                             + ": update DATABASE_URL, DNS/load balancer, then restart the application services");
+                             + ": update DATABASE_URL, DNS/load balancer, then restart the application services", Targets.notice("tell the team: update connection strings"));
                 }
                 if (app != null && s.dbRestore() == DbRestore.LOCAL_DUMP) {
                     p.startApp(app);
@@ -279,13 +279,13 @@ public final class Seed004RollbackScript {
             .phase("5. Post-rollback verification", Duration.ofMinutes(5), p -> p
                 .verify(Http.get(s.healthUrl()).expectStatus(200), StepOptions.defaults().retry(healthPolls).name("health endpoint returns 200"))
                 .notify(team, "Rollback done (run ${runId}). Immediate (0-15 min): monitor application logs, check the error "
-                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team.")
+                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team.", Targets.notice("checklist: immediate actions"))
                 .notify(team, "Short-term (15 min - 2 h): " + (rds ? "update DATABASE_URL to instance " + s.rdsRestoreInstanceId()
                         + ", update DNS/load balancer, restart application services, verify database connectivity; " : "")
-                        + "monitor key business metrics, check customer support channels, document the incident timeline.")
+                        + "monitor key business metrics, check customer support channels, document the incident timeline.", Targets.notice("checklist: short-term actions"))
                 .notify(team, "Medium-term (2 h+): keep the pre-rollback dump ${" + OUTPUT_PRE_ROLLBACK_DUMP + "} until stability "
                         + "is confirmed, clean up temporary git branches, " + (rds ? "plan the old instance's cleanup, " : "")
-                        + "conduct the post-incident review, update the rollback procedures."));
+                        + "conduct the post-incident review, update the rollback procedures.", Targets.notice("checklist: medium-term actions")));
         // end::plan[]
         return plan.build();
     }

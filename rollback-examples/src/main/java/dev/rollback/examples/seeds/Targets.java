@@ -2,8 +2,10 @@ package dev.rollback.examples.seeds;
 
 import dev.rollback.cli.Setting;
 import dev.rollback.core.Check;
+import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.Secret;
+import dev.rollback.core.StepOptions;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.process.DiskSpace;
@@ -88,6 +90,17 @@ public final class Targets {
     }
 
     private Targets() {
+    }
+
+    /**
+     * The options of a notification step: a name people recognise in the journal and the report (the
+     * runbook's "notify DevOps", "update status page"), and a failure that does not stop the rollback.
+     *
+     * @param name the step's name
+     * @return the options
+     */
+    public static StepOptions notice(String name) {
+        return StepOptions.defaults().onFailure(FailurePolicy.CONTINUE).name(name);
     }
 
     /**

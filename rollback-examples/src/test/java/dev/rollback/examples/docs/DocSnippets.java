@@ -161,7 +161,7 @@ public final class DocSnippets {
     }
 
     /** @return the repository root, from a module folder or the root itself */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         Path here = Path.of("").toAbsolutePath();
         return Files.isDirectory(here.resolve("docs")) ? here : here.getParent();
     }
