@@ -10,6 +10,8 @@ import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.ExitCode;
 import dev.rollback.core.cli.RollbackCommand;
 import dev.rollback.core.cli.UsageException;
+import dev.rollback.core.decision.Decision;
+import dev.rollback.core.decision.Level;
 import dev.rollback.core.journal.Journal;
 import dev.rollback.core.journal.JournalProvider;
 import dev.rollback.core.journal.JournalEvent;
@@ -63,6 +65,7 @@ public final class RollbackProgram {
     private InputStream in = System.in;
     private Map<String, String> env = System.getenv();
     private Consumer<RollbackRunner> runnerCustomizer = r -> { };
+    private Function<CommandLineOptions, Decision> decider;
 
     private RollbackProgram(String programName, List<Setting> settings) {
         this.programName = Objects.requireNonNull(programName, "programName");
@@ -103,6 +106,7 @@ public final class RollbackProgram {
         p.in = in;
         p.env = env;
         p.runnerCustomizer = runnerCustomizer;
+        p.decider = decider;
         return p;
     }
 
@@ -134,6 +138,19 @@ public final class RollbackProgram {
      */
     public RollbackProgram customizeRunner(Consumer<RollbackRunner> customizer) {
         this.runnerCustomizer = Objects.requireNonNull(customizer);
+        return this;
+    }
+
+    /**
+     * Gives the program a {@code --decide} mode: the function reads the program's signals (a health
+     * URL, SQL queries, people's judgements, as its settings configure them) and returns the decision
+     * of its decision table; {@code --decide} prints it and runs nothing. See {@code docs/decisions.md}.
+     *
+     * @param decide reads the signals and decides, from the parsed options and settings
+     * @return this
+     */
+    public RollbackProgram decisions(Function<CommandLineOptions, Decision> decide) {
+        this.decider = Objects.requireNonNull(decide, "decide");
         return this;
     }
 
@@ -174,6 +191,8 @@ public final class RollbackProgram {
         String watch;
         @Option(names = "--report", paramLabel = "RUN_ID|latest", description = "write a run's incident report again from its journal (a run whose process died) and print where")
         String report;
+        @Option(names = "--decide", description = "read the signals the settings name and print the decision table's verdict; run nothing")
+        boolean decide;
         @Option(names = "--debug", description = "print stack traces of errors")
         boolean debug;
         @Option(names = "--completion", description = "print a bash completion script for this program")
@@ -224,6 +243,9 @@ public final class RollbackProgram {
                 flags.abandon, flags.again, flags.status, flags.breakLock, flags.journalPasswordEnv);
         if (flags.status) {
             return RollbackCommand.named(programName).streams(out, err, in).environment(env).status(options);
+        }
+        if (flags.decide) {
+            return decide(options, flags.debug);
         }
         RollbackPlan plan;
         try {
@@ -290,6 +312,9 @@ public final class RollbackProgram {
         if (f.report != null) {
             actions.add("--report");
         }
+        if (f.decide) {
+            actions.add("--decide");
+        }
         if (actions.size() > 1) {
             c.add(String.join(" and ", actions) + " cannot be combined: choose one");
         }
@@ -310,6 +335,41 @@ public final class RollbackProgram {
             }
         }
         return c;
+    }
+
+    /** --decide: the decision, one fired rule a line, then the level alone on the last line for scripts. */
+    private int decide(CommandLineOptions options, boolean debug) {
+        if (decider == null) {
+            err.println(programName + ": --decide needs a decision table, and this program has none");
+            return ExitCode.USAGE.code();
+        }
+        Decision d;
+        try {
+            d = decider.apply(options);
+        } catch (RuntimeException e) {
+            return planFailure(e, debug);
+        }
+        out.println("Decision at " + d.time() + ": " + describe(d.level()));
+        for (Decision.Fired f : d.fired()) {
+            out.println("  " + f.level() + "  " + f.rule() + (f.evidence().isEmpty() ? "" : ": " + Redactor.redact(String.join("; ", f.evidence()))));
+        }
+        if (!d.values().isEmpty()) {
+            out.println("Signals: " + Redactor.redact(d.values().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "))));
+        }
+        d.unavailable().forEach((k, v) -> out.println("Unavailable (never taken for healthy): " + k + ": " + Redactor.redact(v)));
+        out.println("decision: " + d.level());
+        return ExitCode.OK.code();
+    }
+
+    private static String describe(Level level) {
+        return switch (level) {
+            case MUST -> "MUST roll back now";
+            case SHOULD -> "SHOULD roll back";
+            case CONSIDER -> "CONSIDER rolling back: evaluate";
+            case FIX_FORWARD -> "fix forward, do not roll back";
+            case NONE -> "no rule holds: nothing to do";
+        };
     }
 
     /** The environment with each declared default filled in, so that the plan reads one value either way. */

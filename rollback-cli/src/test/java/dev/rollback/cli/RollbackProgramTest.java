@@ -273,4 +273,30 @@ class RollbackProgramTest {
         assertThat(Setting.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
         assertThat(Setting.instant("T", "t").problem(Instant.EPOCH.toString())).isEmpty();
     }
+
+    @Test
+    void decidePrintsTheTablesVerdictAndRunsNothing() {
+        dev.rollback.core.decision.DecisionTable table = dev.rollback.core.decision.DecisionTable.of(
+                dev.rollback.core.decision.Rule.must("health failing", dev.rollback.core.decision.Condition.signal("health.failing").atLeast(1)),
+                dev.rollback.core.decision.Rule.consider("slow", dev.rollback.core.decision.Condition.signal("latency.ratio").above(2)));
+        RollbackProgram p = program(ENV).decisions(o -> table.decide(Map.of("health.failing", 1.0,
+                "latency.ratio", Double.parseDouble(o.setting("LATENCY", "3")))));
+
+        int exit = p.execute(new String[]{"--decide", "--journal", dir.toString()}, this::plan);
+
+        assertThat(exit).as(err()).isZero();
+        assertThat(out()).contains("MUST roll back now", "MUST  health failing", "CONSIDER  slow", "Signals: ", "health.failing=1.0")
+                .endsWith("decision: MUST" + System.lineSeparator());
+        assertThat(ran).as("nothing ran").isEmpty();
+        assertThat(FileJournal.in(dir).runIds("nextcrm")).isEmpty();
+    }
+
+    @Test
+    void decideWithoutATableOrWithAnotherActionIsAUsageError() {
+        assertThat(run(ENV, "--decide")).isEqualTo(2);
+        assertThat(err()).contains("--decide needs a decision table, and this program has none");
+        assertThat(run(ENV, "--decide", "--dry-run")).isEqualTo(2);
+        assertThat(err()).contains("--dry-run and --decide cannot be combined");
+        assertThat(ran).isEmpty();
+    }
 }
