@@ -33,6 +33,7 @@ public final class Lab implements AutoCloseable {
     private StandIns standIns;
     private Path pm2Home;
     private LabRedis redis;
+    private final List<Process> extraApps = new ArrayList<>();
 
     private Lab(Path work) {
         this.work = work;
@@ -167,6 +168,40 @@ public final class Lab implements AutoCloseable {
         return "http://127.0.0.1:" + appPort + "/api/health";
     }
 
+    /**
+     * Starts one more {@link LabApp} process, outside any stand-in: a service on a platform (ECS,
+     * Vercel, Railway) or the other color of a blue-green pair, whose version is the {@code VERSION}
+     * file of its own folder. Stopped when the lab closes.
+     *
+     * @param deployDir its folder, holding {@code VERSION}
+     * @return its base URL, {@code http://127.0.0.1:<port>}, once it answers
+     */
+    public synchronized String extraApp(Path deployDir) {
+        try {
+            Path portFile = deployDir.resolve("app.port");
+            Files.deleteIfExists(portFile);
+            List<String> cmd = appCommand(0, portFile);
+            cmd.set(cmd.size() - 3, deployDir.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            extraApps.add(p);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (!Files.isRegularFile(portFile)) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the lab app in " + deployDir + " did not start");
+                }
+                Thread.sleep(20);
+            }
+            String url = "http://127.0.0.1:" + Files.readString(portFile).trim();
+            awaitAnswering(url + "/");
+            return url;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** @return the application's base URL */
     public String appUrl() {
         return "http://127.0.0.1:" + appPort;
@@ -199,6 +234,9 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        for (Process p : extraApps) {
+            p.destroy();
+        }
         if (pm2Home != null) {
             try {
                 pm2("kill");

@@ -94,7 +94,7 @@ public final class NextcrmLab {
             toolsPath.addAll(lab.standIns().searchPath());
             Seed000NextcrmBackToMongo.Settings settings = new Seed000NextcrmBackToMongo.Settings(Seed000NextcrmBackToMongo.Scenario.AFTER_MIGRATION,
                     lab.postgres().databaseUrl("nextcrm"), lab.mongo().uri() + "/nextcrm", backups, COLLECTIONS.size(), "nextcrm",
-                    List.of("localhost"), health, lab.appUrl(), lab.envFile(), lab.deployDirectory(), null, "v*",
+                    Seed000NextcrmBackToMongo.AppControlKind.SYSTEMD, Path.of("docker-compose.yml"), List.of("localhost"), health, lab.appUrl(), lab.envFile(), lab.deployDirectory(), null, "v*",
                     List.of("npx", "prisma", "generate"), List.of("npm", "run", "build"), List.of(".next/cache"), null, null, statusPage,
                     "%nextcrm%", Map.of("crm_Accounts", "{}", "Users", "{}", "crm_Opportunities", "{}"), TEST_USER, TEST_PASSWORD, TEST_TOKEN,
                     List.of("/api/crm/accounts?take=10", "/api/crm/opportunity?take=10", "/api/reports/dashboard"), "/api/crm/accounts/{}",

@@ -40,14 +40,16 @@ public final class FeatureFlagToggle implements Step {
     private final String method;
     private final String header;
     private final String body;
+    private final String contentType;
     private final Duration timeout;
 
-    private FeatureFlagToggle(URI url, Secret apiKey, String method, String header, String body, Duration timeout) {
+    private FeatureFlagToggle(URI url, Secret apiKey, String method, String header, String body, String contentType, Duration timeout) {
         this.url = url;
         this.apiKey = apiKey;
         this.method = method;
         this.header = header;
         this.body = body;
+        this.contentType = contentType;
         this.timeout = timeout;
     }
 
@@ -68,7 +70,7 @@ public final class FeatureFlagToggle implements Step {
             throw new IllegalArgumentException("FEATURE_FLAG_TOGGLE_URL must be an http(s) URL with a host, got " + Redactor.redact(url));
         }
         return new FeatureFlagToggle(u, Objects.requireNonNull(apiKey, "apiKey"), "PATCH", "Authorization", "{\"enabled\": false}",
-                Duration.ofSeconds(10));
+                "application/json", Duration.ofSeconds(10));
     }
 
     /**
@@ -80,7 +82,7 @@ public final class FeatureFlagToggle implements Step {
         if (!m.equals("PATCH") && !m.equals("POST") && !m.equals("PUT")) {
             throw new IllegalArgumentException("FEATURE_FLAG_METHOD must be PATCH, POST or PUT, got " + httpMethod);
         }
-        return new FeatureFlagToggle(url, apiKey, m, header, body, timeout);
+        return new FeatureFlagToggle(url, apiKey, m, header, body, contentType, timeout);
     }
 
     /**
@@ -88,7 +90,7 @@ public final class FeatureFlagToggle implements Step {
      * @return a copy
      */
     public FeatureFlagToggle keyHeader(String headerName) {
-        return new FeatureFlagToggle(url, apiKey, method, Objects.requireNonNull(headerName, "headerName"), body, timeout);
+        return new FeatureFlagToggle(url, apiKey, method, Objects.requireNonNull(headerName, "headerName"), body, contentType, timeout);
     }
 
     /**
@@ -96,7 +98,20 @@ public final class FeatureFlagToggle implements Step {
      * @return a copy
      */
     public FeatureFlagToggle body(String json) {
-        return new FeatureFlagToggle(url, apiKey, method, header, Objects.requireNonNull(json, "json"), timeout);
+        return new FeatureFlagToggle(url, apiKey, method, header, Objects.requireNonNull(json, "json"), contentType, timeout);
+    }
+
+    /**
+     * @param mediaType the body's {@code Content-Type}: {@code application/json} by default; LaunchDarkly's
+     *                  semantic patch wants {@code application/json; domain-model=launchdarkly.semanticpatch}
+     * @return a copy
+     */
+    public FeatureFlagToggle contentType(String mediaType) {
+        String t = Objects.requireNonNull(mediaType, "mediaType").strip();
+        if (t.isEmpty() || t.contains("\n") || t.contains("\r")) {
+            throw new IllegalArgumentException("FEATURE_FLAG_CONTENT_TYPE must be one media type, got '" + Redactor.redact(mediaType) + "'");
+        }
+        return new FeatureFlagToggle(url, apiKey, method, header, body, t, timeout);
     }
 
     @Override
@@ -107,12 +122,12 @@ public final class FeatureFlagToggle implements Step {
     @Override
     public StepDescription describe() {
         return StepDescription.of("turn feature flag off at " + url).param("url", url).param(header, apiKey).param("body", body)
-                .param("timeout", timeout).command(method + " " + url);
+                .param("Content-Type", contentType).param("timeout", timeout).command(method + " " + url);
     }
 
     @Override
     public void execute(StepContext context) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", "application/json")
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Content-Type", contentType)
                 .header(header, apiKey.reveal()).method(method, HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<String> r;
         try {

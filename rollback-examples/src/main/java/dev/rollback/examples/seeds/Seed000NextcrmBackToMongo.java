@@ -31,9 +31,13 @@ import dev.rollback.postgres.Postgres;
 import dev.rollback.process.Command;
 import dev.rollback.process.DiskSpace;
 import dev.rollback.process.EnvFile;
+import dev.rollback.process.DockerCompose;
 import dev.rollback.process.Fleet;
+import dev.rollback.process.HostAppControl;
 import dev.rollback.process.Http;
 import dev.rollback.process.HttpCheck;
+import dev.rollback.process.Kubernetes;
+import dev.rollback.process.Pm2;
 import dev.rollback.process.Ssh;
 import dev.rollback.process.StatusPage;
 import dev.rollback.process.Systemd;
@@ -77,6 +81,8 @@ import java.util.Map;
  * grow with the data. {@code RESTORE_ORDER=stop-first} keeps the runbook's order. The runbook's
  * decision rules are {@link #triggers()}.
  *
+ * <p>{@code APP_CONTROL} picks the runbook's phase 2 option: systemd (default), pm2, compose or kubernetes.
+ *
  * <p>Settings (flags {@code --set NAME=VALUE} or environment variables, named as in the runbook):
  * {@link #SETTINGS}; {@code --help} lists them with their defaults.
  */
@@ -99,6 +105,18 @@ public final class Seed000NextcrmBackToMongo {
         EXTENDED_OPERATION
     }
 
+    /** How the app is stopped and started (phase 2, step 1: options A to D). */
+    public enum AppControlKind {
+        /** Option A: {@code systemctl stop APP_UNIT}. */
+        SYSTEMD,
+        /** Option B: {@code pm2 stop APP_UNIT} ({@code all} as in the runbook). */
+        PM2,
+        /** Option C: {@code docker compose -f COMPOSE_FILE stop}. */
+        COMPOSE,
+        /** Option D: {@code kubectl scale deployment APP_UNIT --replicas=0}, back to the count found. */
+        KUBERNETES
+    }
+
     /** The settings this program reads, for --help, typo suggestions and value checks ({@code RollbackProgram}). */
     public static final List<Setting> SETTINGS = List.of(
             Setting.choice("SCENARIO", "after-migration (the standard procedure), during-migration (scenario 1: no restore), "
@@ -111,6 +129,9 @@ public final class Seed000NextcrmBackToMongo {
             Setting.path("BACKUP_ROOT", "the folder that holds the backups").defaultValue("/backups"),
             Setting.integer("MIN_COLLECTIONS", "collections the backup must hold").defaultValue("26"),
             Setting.text("APP_UNIT", "the app's systemd unit").defaultValue("nextcrm"),
+            Setting.choice("APP_CONTROL", "how the app is stopped and started (APP_UNIT names the unit, pm2 app or deployment)",
+                    AppControlKind.class).defaultValue("systemd"),
+            Setting.path("COMPOSE_FILE", "with APP_CONTROL=compose: the compose file").defaultValue("docker-compose.yml"),
             Setting.text("APP_SERVERS", "the app servers (comma-separated; localhost runs locally, others through ssh)").defaultValue("localhost"),
             Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
             Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
@@ -161,7 +182,9 @@ public final class Seed000NextcrmBackToMongo {
      * @param mongoUrl          {@code PRODUCTION_MONGODB_URL}
      * @param backupRoot        where the nightly backups are
      * @param minCollections    collections a complete backup has
-     * @param appUnit           the systemd unit
+     * @param appUnit           the systemd unit (the pm2 app, the Kubernetes deployment with those controls)
+     * @param appControl        {@code APP_CONTROL}: systemd, pm2, compose or kubernetes
+     * @param composeFile       {@code COMPOSE_FILE}, with compose
      * @param appServers        the app servers ({@code localhost}: this machine)
      * @param healthUrl         the health endpoint
      * @param appUrl            the application's base URL, for smoke tests
@@ -201,7 +224,8 @@ public final class Seed000NextcrmBackToMongo {
      * @param postgresTools     whether pg_dump / pg_restore are installed
      */
     public record Settings(Scenario scenario, String postgresUrl, String mongoUrl, Path backupRoot, int minCollections, String appUnit,
-                           List<String> appServers, String healthUrl, String appUrl, Path envFile, Path deployDir, String releaseTag,
+                           AppControlKind appControl, Path composeFile, List<String> appServers, String healthUrl, String appUrl,
+                           Path envFile, Path deployDir, String releaseTag,
                            String releaseTagPattern, List<String> prismaGenerate, List<String> build, List<String> cacheDirs,
                            String redisUrl, String redisPassword, Path statusPageFile, String sessionFilter,
                            Map<String, String> spotChecks, String testUserEmail, String testUserPassword, String testToken,
@@ -221,7 +245,9 @@ public final class Seed000NextcrmBackToMongo {
             return new Settings(Seed001NextjsProductionRollback.enumSetting(Scenario.class, "SCENARIO", o.setting("SCENARIO", "after-migration")),
                     o.require("PRODUCTION_POSTGRESQL_URL"), o.require("PRODUCTION_MONGODB_URL"),
                     Path.of(o.setting("BACKUP_ROOT", "/backups")), Integer.parseInt(o.setting("MIN_COLLECTIONS", "26")),
-                    o.setting("APP_UNIT", "nextcrm"), list(o.setting("APP_SERVERS", "localhost")),
+                    o.setting("APP_UNIT", "nextcrm"),
+                    Seed001NextjsProductionRollback.enumSetting(AppControlKind.class, "APP_CONTROL", o.setting("APP_CONTROL", "systemd")),
+                    Path.of(o.setting("COMPOSE_FILE", "docker-compose.yml")), list(o.setting("APP_SERVERS", "localhost")),
                     health, o.setting("APP_URL", health.replaceFirst("/api/health$", "")),
                     Path.of(o.setting("ENV_FILE", ".env.production")), Path.of(o.setting("DEPLOY_DIR", ".")),
                     o.setting("RELEASE_TAG").filter(t -> !t.isBlank()).orElse(null), o.setting("RELEASE_TAG_PATTERN", "v*"),
@@ -292,8 +318,10 @@ public final class Seed000NextcrmBackToMongo {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Return NextCRM from PostgreSQL to MongoDB (seed 000, SCENARIO=" + scenario + ")")
             .phase("Phase 1: pre-rollback preparation", Duration.ofMinutes(5), p -> {
-                p.notify(team, "ROLLBACK TO MONGODB INITIATED (" + scenario + "): plan ${plan}, run ${runId}; ETA 20 minutes", Targets.notice("tell the team: rollback initiated"))
-                 .notify(users, "NextCRM will be briefly unavailable (about 20 minutes) while we restore it from backup.", Targets.notice("tell users: brief unavailability"))
+                p.notify(team, "ROLLBACK TO MONGODB INITIATED (" + scenario + "): plan ${plan}, run ${runId}; ETA 20 minutes",
+                        Targets.notice("tell the team: rollback initiated"))
+                 .notify(users, "NextCRM will be briefly unavailable (about 20 minutes) while we restore it from backup.",
+                         Targets.notice("tell users: brief unavailability"))
                  .precheck(mongo.ping())
                  .precheck(pg.canConnect());
                 if (!s.restoresMongo()) {                                   // scenario 1: MongoDB must still be intact
@@ -394,10 +422,12 @@ public final class Seed000NextcrmBackToMongo {
                  .notify(users, s.restoresMongo() ? "NextCRM Service Restored. We restored NextCRM from our backup of "
                          + backupTakenAt(s, backups) + "; data created after it (${postgres.dataLoss.total} records) was not preserved: "
                          + "please re-enter it, and contact support if you notice any issue."
-                         : "NextCRM Service Restored. The maintenance is over; no data was lost.", Targets.notice("tell users: service restored"))
+                         : "NextCRM Service Restored. The maintenance is over; no data was lost.",
+                                 Targets.notice("tell users: service restored"))
                  .notify(team, "Rollback to MongoDB complete (" + scenario + ", run ${runId})"
                          + (s.restoresMongo() ? "; backup ${mongo.backup.path}; lost rows since the backup: ${postgres.dataLoss.total}" : "")
-                         + ". Next: monitor 2 hours, RCA within 24 hours, post-mortem.", Targets.notice("tell the team: rollback complete"));
+                         + ". Next: monitor 2 hours, RCA within 24 hours, post-mortem.",
+                                 Targets.notice("tell the team: rollback complete"));
                 if (s.scenario() == Scenario.EXTENDED_OPERATION) {           // data-loss mitigation: PostgreSQL is left intact
                     p.capture(pg.dump(Path.of("forensics/postgresql-recent-data.sql")).format(DumpFormat.PLAIN)
                             .tables(s.recentDataTables().toArray(new String[0])).dataOnly(),
@@ -409,26 +439,58 @@ public final class Seed000NextcrmBackToMongo {
     }
 
     /**
+     * The program front: the flags, this seed's settings and {@code --decide} with its decision table
+     * ({@code SeedDecisionTables.seed000()}; see {@link Decide} for the signals it reads).
+     *
+     * @param name how the program is started, for usage and resume commands
+     * @return the front, ready to {@code execute}
+     */
+    public static RollbackProgram program(String name) {
+        return RollbackProgram.named(name).settings(SETTINGS).settings(Decide.SETTINGS)
+                .decisions(Decide.with(SeedDecisionTables.seed000(), "HEALTH_URL", "PRODUCTION_POSTGRESQL_URL"));
+    }
+
+    /**
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
         // tag::main[]
-        System.exit(RollbackProgram.named("seed-000-nextcrm-back-to-mongo").settings(SETTINGS)
+        System.exit(program("seed-000-nextcrm-back-to-mongo")
                 .execute(args, options -> plan(Settings.from(options))));
         // end::main[]
     }
 
     /** Phase 2 and 5: the app, on this machine or, for a partial deployment, on every server through ssh. */
     private static AppControl appServers(Settings s) {
-        Systemd unit = Systemd.unit(s.appUnit()).searchPath(s.toolsPath()).healthUrl(s.healthUrl());
+        HostAppControl control = switch (s.appControl()) {
+            case SYSTEMD -> Systemd.unit(s.appUnit()).searchPath(s.toolsPath());
+            case PM2 -> Pm2.app(s.appUnit()).searchPath(s.toolsPath());
+            case COMPOSE -> DockerCompose.file(s.composeFile()).searchPath(s.toolsPath());
+            case KUBERNETES -> Kubernetes.deployment(s.appUnit()).searchPath(s.toolsPath());
+        };
         if (s.appServers().equals(List.of("localhost"))) {
             if (s.scenario() == Scenario.PARTIAL_DEPLOYMENT) {
                 throw new UsageException("SCENARIO=partial-deployment stops every app server: list them in APP_SERVERS (web1,web2,web3)");
             }
-            return unit;
+            return withHealth(control, s.healthUrl());
         }
-        return Fleet.of(s.appServers().toArray(new String[0])).parallel(s.appServers().size()).searchPath(s.toolsPath())
-                .control(Systemd.unit(s.appUnit()).searchPath(s.toolsPath()));
+        if (s.appControl() == AppControlKind.KUBERNETES) {
+            throw new UsageException("APP_CONTROL=kubernetes scales the deployment on the cluster: leave APP_SERVERS at localhost");
+        }
+        return Fleet.of(s.appServers().toArray(new String[0])).parallel(s.appServers().size()).searchPath(s.toolsPath()).control(control);
+    }
+
+    private static AppControl withHealth(HostAppControl control, String healthUrl) {
+        if (control instanceof Systemd c) {
+            return c.healthUrl(healthUrl);
+        } else if (control instanceof Pm2 c) {
+            return c.healthUrl(healthUrl);
+        } else if (control instanceof DockerCompose c) {
+            return c.healthUrl(healthUrl);
+        } else if (control instanceof Kubernetes c) {
+            return c.healthUrl(healthUrl);
+        }
+        return control;
     }
 
     /** Phase 5, step 3: sign-in, accounts, an account's page, opportunities, dashboard. */

@@ -285,7 +285,8 @@ public final class Seed001NextjsProductionRollback {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Next.js production rollback of the " + what + " (seed 001, SCENARIO=" + s.scenario().name().toLowerCase(Locale.ROOT) + ")")
             .phase("Pre-rollback testing", Duration.ofMinutes(2), p -> {
-                p.notify(team, "Immediate: DevOps - emergency rollback of " + s.appName() + " (" + what + ") started (plan ${plan}, run ${runId})", Targets.notice("notify DevOps: rollback started"));
+                p.notify(team, "Immediate: DevOps - emergency rollback of " + s.appName() + " (" + what + ") started (plan ${plan}, run ${runId})",
+                        Targets.notice("notify DevOps: rollback started"));
                 if (pg != null) {
                     p.precheck(pg.canConnect());                             // psql $DATABASE_URL -c "SELECT 1;"
                 }
@@ -345,15 +346,18 @@ public final class Seed001NextjsProductionRollback {
                      StepOptions.defaults().retry(healthPolls).name("database connection established"))
              .verify(Http.get(s.authUrl()).expectStatus(200, 401), StepOptions.defaults().name("authentication system working"))
              .verify(Http.smoke("core functionality operational", smokeChecks(appUrl(s.healthUrl()), s.smokePaths())))
-             .notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " " + what + " rolled back and verified (run ${runId})", Targets.notice("inform stakeholders"));
+             .notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " " + what + " rolled back and verified (run ${runId})",
+                     Targets.notice("inform stakeholders"));
         });
         plan.phase("Communication", Duration.ofMinutes(1), p -> {
             if (status != null) {
                 p.step(status.message(s.appName() + " is operating normally again"), StepOptions.defaults().name("update status page: resolved"));
             }
-            p.notify(users, "Service update: " + s.appName() + " had a problem after today's release; it has been rolled back and works normally again.", Targets.notice("notify users"))
+            p.notify(users, "Service update: " + s.appName() + " had a problem after today's release; it has been rolled back and works normally again.",
+                    Targets.notice("notify users"))
              .notify(team, "Status update: rollback of " + s.appName() + " (" + what + ") complete; incident report in run ${runId}; "
-                     + "next: document the incident, identify the root cause, preventive measures, post-mortem review", Targets.notice("status update"));
+                     + "next: document the incident, identify the root cause, preventive measures, post-mortem review",
+                             Targets.notice("status update"));
         });
         // end::plan[]
         return plan.build();
@@ -397,14 +401,27 @@ public final class Seed001NextjsProductionRollback {
         }
         p.checkpoint("database-restored")
          .notify(team, "Within 15 minutes: development team - database of " + s.appName() + " restored from "
-                 + s.backupFile().getFileName() + "; state before the restore kept in ${" + OUTPUT_EMERGENCY_BACKUP + "}", Targets.notice("update development team"));
+                 + s.backupFile().getFileName() + "; state before the restore kept in ${" + OUTPUT_EMERGENCY_BACKUP + "}",
+                         Targets.notice("update development team"));
+    }
+
+    /**
+     * The program front: the flags, this seed's settings and {@code --decide} with its decision table
+     * ({@code SeedDecisionTables.seed001()}; see {@link Decide} for the signals it reads).
+     *
+     * @param name how the program is started, for usage and resume commands
+     * @return the front, ready to {@code execute}
+     */
+    public static RollbackProgram program(String name) {
+        return RollbackProgram.named(name).settings(SETTINGS).settings(Decide.SETTINGS)
+                .decisions(Decide.with(SeedDecisionTables.seed001(), "HEALTH_URL", "DATABASE_URL"));
     }
 
     /**
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackProgram.named("seed-001-nextjs-production-rollback").settings(SETTINGS)
+        System.exit(program("seed-001-nextjs-production-rollback")
                 .execute(args, o -> plan(Settings.from(o))));
     }
 

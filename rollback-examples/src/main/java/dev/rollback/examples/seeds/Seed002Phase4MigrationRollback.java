@@ -10,7 +10,6 @@ import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
-import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
 import dev.rollback.cli.RollbackProgram;
@@ -448,7 +447,8 @@ public final class Seed002Phase4MigrationRollback {
             .description("Phase 4 migration failed: restore " + db + " to its pre-migration backup (seed 002, scenario 1)")
             .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> {
                 verifyBackup(p.notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
-                        + " (plan ${plan}, run ${runId})", Targets.notice("declare incident")), s, pg, backup, reconnect);   // "CRITICAL: No backup found!"
+                        + " (plan ${plan}, run ${runId})",
+                                Targets.notice("declare incident")), s, pg, backup, reconnect);   // "CRITICAL: No backup found!"
                 s.freeSpace().prechecks(pg, s.toolsPath()).forEach(p::precheck);         // contingency 3: room for a second copy
                 p.capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
                  .capture(pg.exportCsv(runningQueries(db), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
@@ -482,7 +482,8 @@ public final class Seed002Phase4MigrationRollback {
                         StepOptions.defaults().name("back up the restored " + db))
                 .notify(team, "INCIDENT RESOLVED: " + db + " restored to its pre-migration state from ${postgres.restore.database}; "
                         + "failed database kept as ${postgres.forensicDatabase}; application restarted and verified (run ${runId}). "
-                        + "Next: root cause analysis within 24 hours, incident report, remediation plan", Targets.notice("incident resolved")));
+                        + "Next: root cause analysis within 24 hours, incident report, remediation plan",
+                                Targets.notice("incident resolved")));
         // end::plan[]
         return plan.build();
     }
@@ -513,7 +514,8 @@ public final class Seed002Phase4MigrationRollback {
                     + ", restore " + String.join(", ", s.partialTables()) + " (seed 002, scenario 2)")
             .phase("Declare incident, verify backup", Duration.ofMinutes(5), p -> verifyBackup(p
                 .notify(team, "INCIDENT: Phase 4 migration partly failed. Action: PARTIAL ROLLBACK of " + db
-                        + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})", Targets.notice("declare incident")), s, pg, backup, reconnect))
+                        + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})",
+                                Targets.notice("declare incident")), s, pg, backup, reconnect))
             .phase("Stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
             .phase("Undo Phase 4 objects, restore tables", Duration.ofMinutes(10), p -> p
                 .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
@@ -535,7 +537,8 @@ public final class Seed002Phase4MigrationRollback {
                 smokeTests(p, s);
                 p.step(pg.dump(Path.of("post-rollback/" + db + ".dump")), StepOptions.defaults().name("back up the restored " + db))
                  .notify(team, "INCIDENT RESOLVED: Phase 4 objects removed and " + String.join(", ", s.partialTables())
-                        + " restored in " + db + "; application restarted and verified (run ${runId})", Targets.notice("incident resolved"));
+                        + " restored in " + db + "; application restarted and verified (run ${runId})",
+                                Targets.notice("incident resolved"));
             });
         // end::partial[]
         return plan.build();
@@ -557,7 +560,8 @@ public final class Seed002Phase4MigrationRollback {
         return Rollback.plan(PLAN_VIEWS)
             .description("Phase 4 views only: drop them in " + db + " (seed 002, part 7)")
             .phase("Quick rollback - views only", Duration.ofMinutes(2), p -> p
-                .notify(team(s), "Phase 4 views in " + db + " are being dropped (plan ${plan}, run ${runId})", Targets.notice("declare incident"))
+                .notify(team(s), "Phase 4 views in " + db + " are being dropped (plan ${plan}, run ${runId})",
+                        Targets.notice("declare incident"))
                 .precheck(pg.canConnect())
                 .capture(pg.schemaDump(Path.of("forensics/schema_before_views_dropped.sql")))   // their definitions, to recreate them
                 .step(pg.sql("drop Phase 4 views", sql.toString()), StepOptions.defaults().destructive(true))
@@ -581,7 +585,8 @@ public final class Seed002Phase4MigrationRollback {
         return Rollback.plan(PLAN_INDEXES)
             .description("Phase 4 indexes only: drop them in " + db + " (seed 002, part 7)")
             .phase("Quick rollback - indexes only", Duration.ofMinutes(2), p -> p
-                .notify(team(s), "Phase 4 indexes in " + db + " are being dropped (plan ${plan}, run ${runId})", Targets.notice("declare incident"))
+                .notify(team(s), "Phase 4 indexes in " + db + " are being dropped (plan ${plan}, run ${runId})",
+                        Targets.notice("declare incident"))
                 .precheck(pg.canConnect())
                 .capture(pg.schemaDump(Path.of("forensics/schema_before_indexes_dropped.sql")))   // CREATE INDEX definitions kept
                 .step(pg.sql("drop Phase 4 indexes", sql.toString()), StepOptions.defaults().destructive(true))
@@ -609,14 +614,16 @@ public final class Seed002Phase4MigrationRollback {
         return Rollback.plan(PLAN_RECOVERY)
             .description("Recovery: run " + s.failedMigration().getFileName() + " again in " + db + " (seed 002, scenario 3)")
             .phase("Recovery: re-run single migration", Duration.ofMinutes(5), p -> p
-                .notify(team(s), "Recovery of " + s.failedMigration().getFileName() + " in " + db + " started (plan ${plan}, run ${runId})", Targets.notice("declare incident"))
+                .notify(team(s), "Recovery of " + s.failedMigration().getFileName() + " in " + db + " started (plan ${plan}, run ${runId})",
+                        Targets.notice("declare incident"))
                 .precheck(pg.canConnect())
                 .precheck(fileExists(s.failedMigration()))
                 .capture(pg.schemaDump(Path.of("forensics/schema_before_recovery.sql")))
                 .step(pg.sql("drop the failed migration's views", drop.toString()), StepOptions.defaults().destructive(true))
                 .step(pg.sqlFile(s.failedMigration()))
                 .verify(pg.viewsExist(s.recoveryViews().toArray(new String[0])))
-                .notify(team(s), "Recovery done: " + s.failedMigration().getFileName() + " ran again in " + db + " (run ${runId})", Targets.notice("incident resolved")))
+                .notify(team(s), "Recovery done: " + s.failedMigration().getFileName() + " ran again in " + db + " (run ${runId})",
+                        Targets.notice("incident resolved")))
             .build();
     }
 
@@ -633,7 +640,8 @@ public final class Seed002Phase4MigrationRollback {
         return Rollback.plan(PLAN_APPLICATION)
             .description("Application-level rollback to " + s.resetTo() + " (seed 002, scenario 4)")
             .phase("Revert application code", Duration.ofMinutes(15), p -> {
-                p.notify(team(s), "Application rollback to the pre-Phase 4 version started (plan ${plan}, run ${runId})", Targets.notice("declare incident"))
+                p.notify(team(s), "Application rollback to the pre-Phase 4 version started (plan ${plan}, run ${runId})",
+                        Targets.notice("declare incident"))
                  .capture(Command.of("git", "log", "--oneline", "-10").directory(s.deployDir()).searchPath(s.toolsPath())
                          .stdoutTo(Path.of("recent-commits.txt")).named("list recent commits (git log --oneline -10)"))
                  .capture(repo.safetyTag())                                  // the Phase 4 HEAD stays reachable
@@ -645,16 +653,29 @@ public final class Seed002Phase4MigrationRollback {
                          .timeout(Duration.ofMinutes(15)).named("redeploy application"))
                  .verify(Command.of(s.testCommand()).directory(s.deployDir()).searchPath(s.toolsPath())
                          .timeout(Duration.ofMinutes(15)).asCheck("application tests pass"))
-                 .notify(team(s), "Application rolled back to the pre-Phase 4 version (run ${runId})", Targets.notice("incident resolved"));
+                 .notify(team(s), "Application rolled back to the pre-Phase 4 version (run ${runId})",
+                         Targets.notice("incident resolved"));
             })
             .build();
+    }
+
+    /**
+     * The program front: the flags, this seed's settings and {@code --decide} with its decision table
+     * ({@code SeedDecisionTables.seed002()}; see {@link Decide} for the signals it reads).
+     *
+     * @param name how the program is started, for usage and resume commands
+     * @return the front, ready to {@code execute}
+     */
+    public static RollbackProgram program(String name) {
+        return RollbackProgram.named(name).settings(SETTINGS).settings(Decide.SETTINGS)
+                .decisions(Decide.with(SeedDecisionTables.seed002(), null, "DATABASE_URL"));
     }
 
     /**
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackProgram.named("seed-002-phase4-migration-rollback").settings(SETTINGS)
+        System.exit(program("seed-002-phase4-migration-rollback")
                 .execute(args, o -> plan(Settings.from(o))));
     }
 
@@ -688,31 +709,18 @@ public final class Seed002Phase4MigrationRollback {
     /** Step 3: the backup is there; publishes its path, time and size as the runbook prints them. */
     private static Check backupLocated(Settings s, Path backup) {
         String name = "backup located";
-        return new Check() {
-            @Override
-            public String name() {
-                return name;
+        return Targets.check(name, StepDescription.of(name).param("backup", backup)
+                .param("searched", s.backupFile() != null ? "BACKUP_FILE" : s.backupRoot() + "/*/" + s.backupName() + ", newest first"), ctx -> {
+            if (!Files.isRegularFile(backup)) {
+                return CheckResult.failed(name, "no backup", "a backup file", "CRITICAL: No backup found ("
+                        + (s.backupFile() != null ? backup + " does not exist" : "no " + s.backupRoot() + "/*/" + s.backupName())
+                        + "). Cannot rollback without backup; nothing was changed.");
             }
-
-            @Override
-            public StepDescription describe() {
-                return StepDescription.of(name).param("backup", backup)
-                        .param("searched", s.backupFile() != null ? "BACKUP_FILE" : s.backupRoot() + "/*/" + s.backupName() + ", newest first");
-            }
-
-            @Override
-            public CheckResult check(StepContext ctx) throws IOException {
-                if (!Files.isRegularFile(backup)) {
-                    return CheckResult.failed(name, "no backup", "a backup file", "CRITICAL: No backup found ("
-                            + (s.backupFile() != null ? backup + " does not exist" : "no " + s.backupRoot() + "/*/" + s.backupName())
-                            + "). Cannot rollback without backup; nothing was changed.");
-                }
-                ctx.output("backup.path", backup.toString());
-                ctx.output("backup.created", Files.getLastModifiedTime(backup).toInstant().toString());
-                ctx.output("backup.size", Long.toString(Files.size(backup)));
-                return CheckResult.passed(name, backup + " (" + Files.size(backup) + " bytes)", "a backup file");
-            }
-        };
+            ctx.output("backup.path", backup.toString());
+            ctx.output("backup.created", Files.getLastModifiedTime(backup).toInstant().toString());
+            ctx.output("backup.size", Long.toString(Files.size(backup)));
+            return CheckResult.passed(name, backup + " (" + Files.size(backup) + " bytes)", "a backup file");
+        });
     }
 
     /** Step 2 and 8: all application servers, as the deployment method does it. */

@@ -14,12 +14,14 @@ import dev.rollback.cli.RollbackProgram;
 import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
+import dev.rollback.examples.decisions.SeedDecisionTables;
 import dev.rollback.git.Git;
 import dev.rollback.git.ResetMode;
 import dev.rollback.git.Revision;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.RowCountManifest;
 import dev.rollback.process.Command;
+import dev.rollback.process.EnvFile;
 import dev.rollback.process.Http;
 import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Systemd;
@@ -60,10 +62,12 @@ import static dev.rollback.examples.seeds.Seed001NextjsProductionRollback.enumSe
  * (for force-push), {@code PROD_REMOTE} (origin), {@code PROD_BRANCH} (main), {@code DB_RESTORE}
  * (local-dump | rds | none), {@code RESTORE_DUMP} (for local-dump), {@code BACKUP_DIR} (where the
  * pre-rollback dump is kept; default: the run folder), {@code RDS_SNAPSHOT_ID},
- * {@code RDS_RESTORE_INSTANCE_ID}, {@code AWS_REGION} (us-east-1), {@code AWS_PROFILE},
+ * {@code RDS_RESTORE_INSTANCE_ID}, {@code AWS_REGION} (passed only when set: otherwise the profile's), {@code AWS_PROFILE},
  * {@code FEATURE_FLAG_TOGGLE_URL}, {@code FEATURE_FLAG_API_KEY}, {@code FEATURE_FLAG_METHOD} (PATCH),
  * {@code FEATURE_FLAG_KEY_HEADER} (Authorization), {@code FEATURE_FLAG_BODY} ({"enabled": false}),
- * {@code APP_UNIT} (systemd unit restarted around the restore; none by default), {@code HEALTH_URL}
+ * {@code FEATURE_FLAG_CONTENT_TYPE} (application/json),
+ * {@code APP_UNIT} (systemd unit restarted around the restore; none by default), {@code RDS_ENV_FILE}
+ * (with an RDS restore: the env file pointed at the new instance, then the app restarted), {@code HEALTH_URL}
  * (http://localhost:3000/api/health), {@code HEALTH_RETRY_DELAY} (PT5S), {@code SLACK_WEBHOOK_URL},
  * {@code TOOLS_PATH}.
  */
@@ -72,6 +76,8 @@ public final class Seed004RollbackScript {
     public static final String PLAN = "production-rollback-script";
     /** Output: the pre-rollback dump. */
     public static final String OUTPUT_PRE_ROLLBACK_DUMP = "seed004.preRollbackDump";
+    /** The file in the run folder that holds the new RDS instance's endpoint. */
+    static final String RDS_ENDPOINT_FILE = "rds-endpoint.txt";
     /** The approval gate's step name. */
     public static final String CONFIRMATION_STEP = "confirm production rollback";
 
@@ -114,12 +120,15 @@ public final class Seed004RollbackScript {
             Setting.text("PROD_REMOTE", "the production remote").defaultValue("origin"),
             Setting.text("PROD_BRANCH", "the production branch").defaultValue("main"),
             Setting.path("BACKUP_DIR", "where the emergency dump of the current database goes").defaultValue("."),
-            Setting.text("AWS_REGION", "the AWS region").defaultValue("us-east-1"),
+            Setting.text("AWS_REGION", "the AWS region (default: the profile's or AWS_DEFAULT_REGION, as the aws CLI decides)"),
             Setting.text("AWS_PROFILE", "the AWS profile"),
             Setting.text("FEATURE_FLAG_METHOD", "the HTTP method of the feature-flag call").defaultValue("PATCH"),
             Setting.text("FEATURE_FLAG_KEY_HEADER", "the header that carries the API key").defaultValue("Authorization"),
             Setting.text("FEATURE_FLAG_BODY", "the body of the feature-flag call").defaultValue("{\"enabled\": false}"),
+            Setting.text("FEATURE_FLAG_CONTENT_TYPE", "the Content-Type of that body").defaultValue("application/json"),
             Setting.text("APP_UNIT", "the app's systemd unit"),
+            Setting.path("RDS_ENV_FILE", "with DB_RESTORE=rds: the app's env file whose DATABASE_URL is pointed at the new instance "
+                    + "(then APP_UNIT is restarted and the health check reads the new database)"),
             Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
             Targets.HEALTH_RETRY_DELAY,
             Targets.SLACK_WEBHOOK_URL,
@@ -140,14 +149,16 @@ public final class Seed004RollbackScript {
      * @param backupDir             where the pre-rollback dump is kept
      * @param rdsSnapshotId         {@code RDS_SNAPSHOT_ID}
      * @param rdsRestoreInstanceId  {@code RDS_RESTORE_INSTANCE_ID}
-     * @param awsRegion             {@code AWS_REGION}
+     * @param awsRegion             {@code AWS_REGION}, or null: the aws CLI's own (profile, {@code AWS_DEFAULT_REGION})
      * @param awsProfile            {@code AWS_PROFILE}, or null
      * @param flagUrl               {@code FEATURE_FLAG_TOGGLE_URL}, or null
      * @param flagApiKey            {@code FEATURE_FLAG_API_KEY}, or null
      * @param flagMethod            the HTTP method of the flag API
      * @param flagKeyHeader         the header carrying the key
      * @param flagBody              the request body
+     * @param flagContentType       its {@code Content-Type}
      * @param appUnit               a systemd unit to stop and start around the restore, or null
+     * @param rdsEnvFile            {@code RDS_ENV_FILE}: the env file switched to the new RDS instance, or null
      * @param healthUrl             the health endpoint
      * @param healthRetryDelay      pause between health polls
      * @param slackWebhook          a Slack webhook URL, or null for the log
@@ -156,7 +167,8 @@ public final class Seed004RollbackScript {
     public record Settings(String databaseUrl, Path deployDir, CodeRollback codeRollback, String deployCommit,
                            String previousReleaseCommit, String remote, String branch, DbRestore dbRestore, Path restoreDump,
                            Path backupDir, String rdsSnapshotId, String rdsRestoreInstanceId, String awsRegion, String awsProfile,
-                           String flagUrl, Secret flagApiKey, String flagMethod, String flagKeyHeader, String flagBody, String appUnit,
+                           String flagUrl, Secret flagApiKey, String flagMethod, String flagKeyHeader, String flagBody, String flagContentType,
+                           String appUnit, Path rdsEnvFile,
                            String healthUrl, Duration healthRetryDelay, String slackWebhook, List<Path> toolsPath) {
 
         /**
@@ -174,6 +186,10 @@ public final class Seed004RollbackScript {
             String snapshot = db == DbRestore.RDS ? o.require("RDS_SNAPSHOT_ID") : o.setting("RDS_SNAPSHOT_ID").orElse(null);
             String instance = db == DbRestore.RDS ? o.require("RDS_RESTORE_INSTANCE_ID") : o.setting("RDS_RESTORE_INSTANCE_ID").orElse(null);
             String flagUrl = o.setting("FEATURE_FLAG_TOGGLE_URL").filter(s -> !s.isBlank()).orElse(null);
+            if (code == CodeRollback.NONE && db == DbRestore.NONE && flagUrl == null) {
+                throw new UsageException("nothing to roll back: CODE_ROLLBACK=none, DB_RESTORE=none and no FEATURE_FLAG_TOGGLE_URL; "
+                        + "choose the code (revert, force-push), the database (local-dump, rds), the flag, or any combination");
+            }
             Secret flagKey = null;
             if (flagUrl != null) {
                 flagKey = Secret.of(o.setting("FEATURE_FLAG_API_KEY").filter(s -> !s.isBlank()).orElseThrow(() -> new UsageException(
@@ -182,10 +198,12 @@ public final class Seed004RollbackScript {
             }
             return new Settings(databaseUrl, Path.of(o.setting("DEPLOY_DIR", ".")), code, deployCommit, previous,
                     o.setting("PROD_REMOTE", "origin"), o.setting("PROD_BRANCH", "main"), db, dump,
-                    Path.of(o.setting("BACKUP_DIR", ".")), snapshot, instance, o.setting("AWS_REGION", "us-east-1"),
+                    Path.of(o.setting("BACKUP_DIR", ".")), snapshot, instance, o.setting("AWS_REGION").filter(r -> !r.isBlank()).orElse(null),
                     o.setting("AWS_PROFILE").orElse(null), flagUrl, flagKey, o.setting("FEATURE_FLAG_METHOD", "PATCH"),
                     o.setting("FEATURE_FLAG_KEY_HEADER", "Authorization"), o.setting("FEATURE_FLAG_BODY", "{\"enabled\": false}"),
+                    o.setting("FEATURE_FLAG_CONTENT_TYPE", "application/json"),
                     o.setting("APP_UNIT").filter(s -> !s.isBlank()).orElse(null),
+                    o.setting("RDS_ENV_FILE").filter(s -> !s.isBlank()).map(Path::of).orElse(null),
                     o.setting("HEALTH_URL", "http://localhost:3000/api/health"),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), o.setting("SLACK_WEBHOOK_URL").orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)));
@@ -210,7 +228,8 @@ public final class Seed004RollbackScript {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("rollback.sh: code, database and feature flags back to the previous release (seed 004)")
             .phase("1. Safety checks", Duration.ofMinutes(3), p -> {
-                p.notify(team, "Production rollback started (plan ${plan}, run ${runId})", Targets.notice("tell the team: rollback started"))
+                p.notify(team, "Production rollback started (plan ${plan}, run ${runId})",
+                        Targets.notice("tell the team: rollback started"))
                  .precheck(pg.canConnect())
                  .precheck(pg.toolsMatchServer());                           // pg_dump / pg_restore installed and new enough
                 if (s.codeRollback() == CodeRollback.REVERT) {
@@ -261,9 +280,17 @@ public final class Seed004RollbackScript {
                                     .timeout(Duration.ofMinutes(60)).named("wait for the new RDS instance"))
                      .step(aws(s, "rds", "describe-db-instances", "--db-instance-identifier", s.rdsRestoreInstanceId(),
                                     "--query", "DBInstances[0].Endpoint.Address", "--output", "text")
-                                    .named("show the new instance endpoint"))
+                                    .stdoutTo(Path.of(RDS_ENDPOINT_FILE)).named("show the new instance endpoint"))
                      .notify(team, "RDS snapshot " + s.rdsSnapshotId() + " restored into NEW instance " + s.rdsRestoreInstanceId()
-                             + ": update DATABASE_URL, DNS/load balancer, then restart the application services", Targets.notice("tell the team: update connection strings"));
+                             + ": update DATABASE_URL, DNS/load balancer, then restart the application services",
+                                     Targets.notice("tell the team: update connection strings"));
+                    if (s.rdsEnvFile() != null) {                             // "update DATABASE_URL", "restart application services"
+                        p.capture(EnvFile.at(s.rdsEnvFile()).backup())
+                         .step(pointAtNewInstance(s.rdsEnvFile(), s.rdsRestoreInstanceId()));
+                        if (app != null) {
+                            p.stopApp(app).startApp(app);
+                        }
+                    }
                 }
                 if (app != null && s.dbRestore() == DbRestore.LOCAL_DUMP) {
                     p.startApp(app);
@@ -273,38 +300,90 @@ public final class Seed004RollbackScript {
             .phase("4. Feature flag toggle", Duration.ofMinutes(1), p -> {
                 if (s.flagUrl() != null) {
                     p.step(FeatureFlagToggle.at(s.flagUrl(), s.flagApiKey()).method(s.flagMethod()).keyHeader(s.flagKeyHeader())
-                            .body(s.flagBody()));
+                            .body(s.flagBody()).contentType(s.flagContentType()));
                 }
             })
             .phase("5. Post-rollback verification", Duration.ofMinutes(5), p -> p
                 .verify(Http.get(s.healthUrl()).expectStatus(200), StepOptions.defaults().retry(healthPolls).name("health endpoint returns 200"))
                 .notify(team, "Rollback done (run ${runId}). Immediate (0-15 min): monitor application logs, check the error "
-                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team.", Targets.notice("checklist: immediate actions"))
+                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team.",
+                                Targets.notice("checklist: immediate actions"))
                 .notify(team, "Short-term (15 min - 2 h): " + (rds ? "update DATABASE_URL to instance " + s.rdsRestoreInstanceId()
                         + ", update DNS/load balancer, restart application services, verify database connectivity; " : "")
-                        + "monitor key business metrics, check customer support channels, document the incident timeline.", Targets.notice("checklist: short-term actions"))
+                        + "monitor key business metrics, check customer support channels, document the incident timeline.",
+                                Targets.notice("checklist: short-term actions"))
                 .notify(team, "Medium-term (2 h+): keep the pre-rollback dump ${" + OUTPUT_PRE_ROLLBACK_DUMP + "} until stability "
                         + "is confirmed, clean up temporary git branches, " + (rds ? "plan the old instance's cleanup, " : "")
-                        + "conduct the post-incident review, update the rollback procedures.", Targets.notice("checklist: medium-term actions")));
+                        + "conduct the post-incident review, update the rollback procedures.",
+                                Targets.notice("checklist: medium-term actions")));
         // end::plan[]
         return plan.build();
+    }
+
+    /**
+     * The program front: the flags, this seed's settings and {@code --decide} with its decision table
+     * ({@code SeedDecisionTables.seed004()}; see {@link Decide} for the signals it reads).
+     *
+     * @param name how the program is started, for usage and resume commands
+     * @return the front, ready to {@code execute}
+     */
+    public static RollbackProgram program(String name) {
+        return RollbackProgram.named(name).settings(SETTINGS).settings(Decide.SETTINGS)
+                .decisions(Decide.with(SeedDecisionTables.seed004(), "HEALTH_URL", "DATABASE_URL"));
     }
 
     /**
      * @param args the usual rollback flags; settings by {@code --set NAME=VALUE} or environment
      */
     public static void main(String[] args) {
-        System.exit(RollbackProgram.named("seed-004-rollback-script").settings(SETTINGS).execute(args, o -> plan(Settings.from(o))));
+        System.exit(program("seed-004-rollback-script").execute(args, o -> plan(Settings.from(o))));
     }
 
     private static Command aws(Settings s, String... args) {
         List<String> argv = new ArrayList<>(List.of("aws"));
         argv.addAll(List.of(args));
-        if (!args[0].equals("--version")) {
+        if (!args[0].equals("--version") && s.awsRegion() != null) {   // otherwise the profile's region, as the script does
             argv.addAll(List.of("--region", s.awsRegion()));
         }
         Command c = Command.of(argv).searchPath(s.toolsPath());
         return s.awsProfile() == null ? c : c.env("AWS_PROFILE", s.awsProfile());
+    }
+
+    /**
+     * The checklist's "update DATABASE_URL" after an RDS restore: the host of {@code DATABASE_URL} in
+     * the app's env file becomes the new instance's endpoint (printed by {@code describe-db-instances});
+     * user, password, port and database stay. The file is backed up first.
+     */
+    private static Step pointAtNewInstance(Path envFile, String instance) {
+        String name = "point DATABASE_URL at instance " + instance;
+        return new Step() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public StepDescription describe() {
+                return StepDescription.of(name).param("file", envFile).param("host", "the endpoint in <run folder>/" + RDS_ENDPOINT_FILE);
+            }
+
+            @Override
+            public void execute(StepContext ctx) throws Exception {
+                String endpoint = Files.readString(ctx.runDirectory().resolve(RDS_ENDPOINT_FILE)).strip();
+                if (!endpoint.matches("[A-Za-z0-9.-]+")) {
+                    throw new IllegalStateException("describe-db-instances printed '" + endpoint + "', not a host name; "
+                            + "DATABASE_URL in " + envFile + " was not changed. Set it by hand to the new instance.");
+                }
+                EnvFile env = EnvFile.at(envFile);
+                String url = env.get("DATABASE_URL").orElseThrow(() -> new IllegalStateException(envFile + " has no DATABASE_URL to point at "
+                        + endpoint + "; nothing was changed"));
+                java.net.URI u = java.net.URI.create(url);
+                String moved = new java.net.URI(u.getScheme(), u.getRawUserInfo() == null ? null : u.getUserInfo(), endpoint, u.getPort(),
+                        u.getPath(), u.getQuery(), null).toString();
+                env.set("DATABASE_URL", Secret.of(moved)).execute(ctx);
+                ctx.progress("DATABASE_URL in " + envFile + " now points at " + endpoint);
+            }
+        };
     }
 
     /**

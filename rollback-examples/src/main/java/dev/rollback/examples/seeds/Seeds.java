@@ -27,22 +27,24 @@ public final class Seeds {
      * @param program its program name
      * @param summary what it does, in a line
      * @param settings the settings it reads
+     * @param front   its program front (flags, settings, {@code --decide}) under a given name
      * @param plan    builds its plan from the options
      */
-    record Seed(String name, String program, String summary, List<Setting> settings, Function<CommandLineOptions, RollbackPlan> plan) {
+    record Seed(String name, String program, String summary, List<Setting> settings, Function<String, RollbackProgram> front,
+                Function<CommandLineOptions, RollbackPlan> plan) {
     }
 
     static final List<Seed> SEEDS = List.of(
             new Seed("seed-000", "seed-000-nextcrm-back-to-mongo", "return NextCRM from PostgreSQL to the last good MongoDB backup",
-                    Seed000NextcrmBackToMongo.SETTINGS, o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o))),
+                    Seed000NextcrmBackToMongo.SETTINGS, Seed000NextcrmBackToMongo::program, o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o))),
             new Seed("seed-001", "seed-001-nextjs-production-rollback", "Next.js production rollback (pm2, PostgreSQL dump, git, env files)",
-                    Seed001NextjsProductionRollback.SETTINGS, o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o))),
+                    Seed001NextjsProductionRollback.SETTINGS, Seed001NextjsProductionRollback::program, o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o))),
             new Seed("seed-002", "seed-002-phase4-migration-rollback", "Phase 4 migration rollback, full or partial (PostgreSQL, app fleet)",
-                    Seed002Phase4MigrationRollback.SETTINGS, o -> Seed002Phase4MigrationRollback.plan(Seed002Phase4MigrationRollback.Settings.from(o))),
-            new Seed("seed-003", "seed-003-deployment-rollback", "docker compose deployment rollback (images, git tags, Prisma, Redis)",
-                    Seed003DeploymentRollback.SETTINGS, o -> Seed003DeploymentRollback.plan(Seed003DeploymentRollback.Settings.from(o))),
+                    Seed002Phase4MigrationRollback.SETTINGS, Seed002Phase4MigrationRollback::program, o -> Seed002Phase4MigrationRollback.plan(Seed002Phase4MigrationRollback.Settings.from(o))),
+            new Seed("seed-003", "seed-003-deployment-rollback", "deployment rollback: compose, ECS, Vercel or Railway, blue-green, Prisma, Redis",
+                    Seed003DeploymentRollback.SETTINGS, Seed003DeploymentRollback::program, o -> Seed003DeploymentRollback.plan(Seed003DeploymentRollback.Settings.from(o))),
             new Seed("seed-004", "seed-004-rollback-script", "the rollback.sh of the README (revert or force push, dump, feature flag)",
-                    Seed004RollbackScript.SETTINGS, o -> Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(o))));
+                    Seed004RollbackScript.SETTINGS, Seed004RollbackScript::program, o -> Seed004RollbackScript.plan(Seed004RollbackScript.Settings.from(o))));
 
     private Seeds() {
     }
@@ -76,7 +78,7 @@ public final class Seeds {
             return 2;
         }
         Seed s = seed.get();
-        return RollbackProgram.named(launcher + " " + s.name()).settings(s.settings()).streams(out, err, System.in)
+        return s.front().apply(launcher + " " + s.name()).streams(out, err, System.in)
                 .execute(Arrays.copyOfRange(args, 1, args.length), s.plan());
     }
 

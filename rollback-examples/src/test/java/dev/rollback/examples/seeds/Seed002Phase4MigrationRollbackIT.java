@@ -1,6 +1,5 @@
 package dev.rollback.examples.seeds;
 
-import dev.rollback.cli.RollbackProgram;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.core.report.IncidentReport;
@@ -67,7 +66,7 @@ class Seed002Phase4MigrationRollbackIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> a = new ArrayList<>(List.of(setup.args(args)));
         a.addAll(List.of("--journal", journal.toString()));
-        int exit = RollbackProgram.named("seed-002").settings(Seed002Phase4MigrationRollback.SETTINGS)
+        int exit = Seed002Phase4MigrationRollback.program("seed-002")
                 .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                         new ByteArrayInputStream(new byte[0]))
                 .environment(setup.env())

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +40,8 @@ class Seed004RollbackScriptIT {
     private static Path work;
     private static Lab lab;
     private static RecordingServer http;
+    private static Path awsBin;
+    private static String rdsEndpoint;
 
     @TempDir
     Path journal;
@@ -48,6 +52,24 @@ class Seed004RollbackScriptIT {
         work = Files.createTempDirectory("seed004-lab-");
         lab = Lab.in(work);
         http = RecordingServer.start();
+        awsBin = Files.createDirectories(work.resolve("aws-bin"));
+        Path aws = awsBin.resolve("aws");
+        Files.writeString(aws, """
+                #!/bin/bash
+                # Stand-in for the AWS CLI's RDS calls: records them with the profile and region it was given, answers as RDS does.
+                echo "aws $* | profile=${AWS_PROFILE:-}" >> "$(dirname "$0")/aws.log"
+                case "$1 $2" in
+                  "--version "*) echo "aws-cli/2.15.0 (stand-in)" ;;
+                  "rds restore-db-instance-from-db-snapshot") echo '{"DBInstance": {"DBInstanceStatus": "creating"}}' ;;
+                  "rds wait") exit 0 ;;
+                  "rds describe-db-instances") cat "$(dirname "$0")/endpoint" ;;
+                  *) echo "aws stand-in: not supported: $*" >&2; exit 2 ;;
+                esac
+                """);
+        Files.setPosixFilePermissions(aws, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        // the new instance's endpoint: the lab's server under its other loopback name, so the app can reach it
+        rdsEndpoint = lab.postgres().hostPort().startsWith("localhost:") ? "127.0.0.1" : "localhost";
+        Files.writeString(awsBin.resolve("endpoint"), rdsEndpoint + "\n");
     }
 
     @AfterAll
@@ -170,6 +192,77 @@ class Seed004RollbackScriptIT {
         assertThat(journal).isEmptyDirectory();
     }
 
+    /**
+     * Code, database and flag as settings: each alone, and the RDS option through the aws CLI (a
+     * stand-in on the test PATH) with no region forced. Each run changes exactly what it names.
+     */
+    @ParameterizedTest(name = "CODE_ROLLBACK={0} DB_RESTORE={1} flag={2}")
+    @CsvSource({"revert, none, false", "none, local-dump, false", "none, none, true", "none, rds, false"})
+    void anyCombinationRollsBackExactlyWhatItNames(String code, String db, boolean flag) throws Exception {
+        long pidBefore = appPid();
+        Files.deleteIfExists(awsBin.resolve("aws.log"));
+        List<String> a = args(code, db, "--yes", APPROVER);
+        Map<String, String> env = env(flag);
+        if (db.equals("rds")) {
+            a.addAll(List.of("--set", "RDS_SNAPSHOT_ID=prod-snapshot-20231201", "--set", "RDS_RESTORE_INSTANCE_ID=prod-restore-new",
+                    "--set", "RDS_ENV_FILE=" + lab.envFile()));
+            env.put("AWS_PROFILE", "production");
+        }
+        if (flag) {   // LaunchDarkly's semantic patch needs its own media type
+            env.put("FEATURE_FLAG_CONTENT_TYPE", "application/json; domain-model=launchdarkly.semanticpatch");
+        }
+
+        SeedDrills.Result r = run(env, a);
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        Path deploy = lab.deployDirectory();
+        if (code.equals("revert")) {
+            assertThat(git(deploy, "rev-parse", "HEAD^")).isEqualTo(setup.deployCommit());
+            assertThat(git(setup.remote(), "rev-parse", "refs/heads/main")).isEqualTo(git(deploy, "rev-parse", "HEAD"));
+        } else {
+            assertThat(git(deploy, "rev-parse", "HEAD")).as("code untouched").isEqualTo(setup.deployCommit());
+            assertThat(git(setup.remote(), "rev-parse", "refs/heads/main")).isEqualTo(setup.deployCommit());
+        }
+        assertThat(count("SELECT count(*) FROM orders")).as("database restored only for local-dump")
+                .isEqualTo(db.equals("local-dump") ? Seed004Lab.ORDERS : Seed004Lab.ORDERS_AFTER_BAD_MIGRATION);
+        assertThat(appPid() != pidBefore).as("app restarted around a local restore, or on the new RDS instance").isEqualTo(!db.equals("none"));
+        List<RecordingServer.Request> flagCalls = http.requests("/api/v2/flags/default/new-pricing");
+        assertThat(flagCalls).hasSize(flag ? 1 : 0);
+        if (flag) {
+            assertThat(flagCalls.get(0).header("Content-Type")).isEqualTo("application/json; domain-model=launchdarkly.semanticpatch");
+        }
+        try (Stream<Path> dumps = Files.list(setup.backupDir())) {   // the script's automatic dump, always
+            assertThat(dumps.filter(p -> p.getFileName().toString().matches("pre-rollback-\\d{12}\\.dump"))).hasSize(1);
+        }
+        if (db.equals("rds")) {
+            assertThat(Files.readAllLines(awsBin.resolve("aws.log"))).containsSubsequence(
+                    "aws rds restore-db-instance-from-db-snapshot --db-instance-identifier prod-restore-new "
+                            + "--db-snapshot-identifier prod-snapshot-20231201 | profile=production",
+                    "aws rds wait db-instance-available --db-instance-identifier prod-restore-new | profile=production",
+                    "aws rds describe-db-instances --db-instance-identifier prod-restore-new --query DBInstances[0].Endpoint.Address "
+                            + "--output text | profile=production")
+                    .noneMatch(l -> l.contains("--region"));
+            assertThat(http.requests("/hooks/ops").stream().map(RecordingServer.Request::body))
+                    .anyMatch(m -> m.contains("NEW instance prod-restore-new: update DATABASE_URL"));
+            // the checklist's "update DATABASE_URL": the app's env file points at the endpoint the aws CLI printed (here
+            // the lab's server under its other loopback name), the app was restarted on it and its health verified
+            assertThat(Files.readAllLines(lab.envFile())).anySatisfy(l -> assertThat(l).startsWith("DATABASE_URL=").contains("@" + rdsEndpoint + ":"));
+        } else {
+            assertThat(awsBin.resolve("aws.log")).doesNotExist();
+        }
+    }
+
+    @Test
+    void nothingChosenIsAUsageError() throws Exception {
+        long pidBefore = appPid();
+
+        SeedDrills.Result r = run(env(false), args("none", "none", "--yes", APPROVER));
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("nothing to roll back");
+        assertNothingChanged(pidBefore);
+    }
+
     @Test
     void withoutDatabaseUrlTheScriptStopsBeforeAnything() throws Exception {
         long pidBefore = appPid();
@@ -260,7 +353,7 @@ class Seed004RollbackScriptIT {
             {"APP_UNIT", Seed004Lab.UNIT},
             {"HEALTH_URL", setup.healthUrl()},
             {"HEALTH_RETRY_DELAY", "PT0.2S"},
-            {"TOOLS_PATH", setup.toolsPath()},
+            {"TOOLS_PATH", awsBin + java.io.File.pathSeparator + setup.toolsPath()},
         };
         for (String[] kv : sets) {
             a.add("--set");

@@ -3,7 +3,6 @@ package dev.rollback.examples.seeds;
 import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.cli.CommandLineOptions;
-import dev.rollback.cli.RollbackProgram;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -43,8 +42,8 @@ final class SeedDrills {
                       Function<CommandLineOptions, RollbackPlan> plan) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RollbackProgram.named(program).settings(Seeds.SEEDS.stream().filter(s -> s.name().equals(program))
-                        .findFirst().orElseThrow(() -> new AssertionError("no seed " + program)).settings())
+        int exit = Seeds.SEEDS.stream().filter(s -> s.name().equals(program)).findFirst()
+                .orElseThrow(() -> new AssertionError("no seed " + program)).front().apply(program)
                 .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)))
                 .environment(env)

@@ -163,7 +163,7 @@ class SeedItemTableTest {
                     total[k] += expected[k];
                 }
             }
-            String fc = String.format(Locale.ROOT, "%.0f %%", 100.0 * (expected[1] + expected[2]) / expected[0]);
+            String fc = String.format(Locale.ROOT, "%.1f %%", 100.0 * (expected[1] + expected[2]) / expected[0]);
             assertThat(List.of(c[2].trim(), c[3].trim(), c[4].trim(), c[5].trim(), c[6].trim(), c[7].trim()))
                     .as("counts of %s (items, F, C, P, M, F + C)", seed)
                     .containsExactly(String.valueOf(expected[0]), String.valueOf(expected[1]), String.valueOf(expected[2]),
@@ -203,7 +203,7 @@ class SeedItemTableTest {
     }
 
     private static String row(String name, int[] c) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %.0f %% |", name, c[0], c[1], c[2], c[3], c[4],
+        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %.1f %% |", name, c[0], c[1], c[2], c[3], c[4],
                 100.0 * (c[1] + c[2]) / c[0]);
     }
 }
