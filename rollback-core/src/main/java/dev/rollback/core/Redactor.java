@@ -141,7 +141,7 @@ public final class Redactor {
             String userInfo = url.substring(start, at);
             int colon = userInfo.indexOf(':');
             pieces.add(colon >= 0 ? userInfo.substring(colon + 1) : userInfo);
-        } else if (start > 0) {
+        } else {
             String authority = url.substring(start).split("[/?#]", 2)[0];
             for (String host : authority.split(",")) {
                 int colon = host.indexOf(':');
@@ -158,8 +158,8 @@ public final class Redactor {
         return out;
     }
 
-    /** A cheap test before the key=value pattern: whether any key could be in the text. */
-    private static boolean mayHoldKey(String text) {
+    /** A cheap test before the key=value pattern: whether any key could be in the text (package-private for its test). */
+    static boolean mayHoldKey(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         for (String stem : KEY_STEMS) {
             if (t.contains(stem)) {
@@ -171,12 +171,7 @@ public final class Redactor {
 
     /** Replaces group 2 of every match with the mask, keeping group 1 and the given tail. */
     private static String mask(Pattern p, String text, String tail) {
-        Matcher m = p.matcher(text);
-        if (!m.find()) {
-            return text;
-        }
-        m.reset();
-        return m.replaceAll(r -> Matcher.quoteReplacement(r.group(2).equals(Secret.MASK)
+        return p.matcher(text).replaceAll(r -> Matcher.quoteReplacement(r.group(2).equals(Secret.MASK)
                 ? r.group() : r.group(1) + Secret.MASK + tail));
     }
 }
