@@ -144,7 +144,9 @@ public final class RollbackProgram {
     /**
      * Gives the program a {@code --decide} mode: the function reads the program's signals (a health
      * URL, SQL queries, people's judgements, as its settings configure them) and returns the decision
-     * of its decision table; {@code --decide} prints it and runs nothing. See {@code docs/decisions.md}.
+     * of its decision table; {@code --decide} prints it and runs nothing. {@code --watchdog EVERY} calls
+     * it every interval and runs the plan at the first MUST (the function should keep its samples
+     * between calls, so that rules sustained for minutes can hold). See {@code docs/decisions.md}.
      *
      * @param decide reads the signals and decides, from the parsed options and settings
      * @return this
@@ -193,6 +195,9 @@ public final class RollbackProgram {
         String report;
         @Option(names = "--decide", description = "read the signals the settings name and print the decision table's verdict; run nothing")
         boolean decide;
+        @Option(names = "--watchdog", paramLabel = "EVERY", description = "read the signals every EVERY (30s, 1m) and run the plan "
+                + "as soon as the decision table says MUST (approvals as for any run: --yes or a console)")
+        String watchdog;
         @Option(names = "--debug", description = "print stack traces of errors")
         boolean debug;
         @Option(names = "--completion", description = "print a bash completion script for this program")
@@ -246,6 +251,22 @@ public final class RollbackProgram {
         }
         if (flags.decide) {
             return decide(options, flags.debug);
+        }
+        if (flags.watchdog != null) {
+            Decision must;
+            try {
+                must = awaitMust(options, Setting.parseDuration(flags.watchdog));
+            } catch (RuntimeException e) {
+                return planFailure(e, flags.debug);
+            }
+            if (must == null) {
+                err.println(programName + ": the watchdog was interrupted before any rule said MUST; nothing ran");
+                return ExitCode.REFUSED.code();
+            }
+            options = new CommandLineOptions(options.dryRun(), options.approver(), options.resume(), options.journal(),
+                    (options.reason().isBlank() ? "" : options.reason() + "; ") + "watchdog: " + must.summary(), options.operator(),
+                    options.noInput(), options.settings(), options.env(), options.journalUrl(), options.abandon(), options.again(),
+                    options.status(), options.breakLock(), options.journalPasswordEnv());
         }
         RollbackPlan plan;
         try {
@@ -315,6 +336,16 @@ public final class RollbackProgram {
         if (f.decide) {
             actions.add("--decide");
         }
+        if (f.watchdog != null) {
+            actions.add("--watchdog");
+            try {
+                if (Setting.parseDuration(f.watchdog).isZero() || Setting.parseDuration(f.watchdog).isNegative()) {
+                    c.add("--watchdog needs a positive interval, e.g. 30s");
+                }
+            } catch (RuntimeException e) {
+                c.add("--watchdog " + f.watchdog + ": not an interval; write 30s, 1m or PT30S");
+            }
+        }
         if (actions.size() > 1) {
             c.add(String.join(" and ", actions) + " cannot be combined: choose one");
         }
@@ -360,6 +391,36 @@ public final class RollbackProgram {
         d.unavailable().forEach((k, v) -> out.println("Unavailable (never taken for healthy): " + k + ": " + Redactor.redact(v)));
         out.println("decision: " + d.level());
         return ExitCode.OK.code();
+    }
+
+    /**
+     * --watchdog: decides every interval (the program's decider keeps the samples, so sustained rules
+     * can hold), prints each change of level, and returns the first MUST; null when interrupted.
+     */
+    private Decision awaitMust(CommandLineOptions options, java.time.Duration every) {
+        if (decider == null) {
+            throw new UsageException("--watchdog needs a decision table, and this program has none");
+        }
+        Level last = null;
+        while (true) {
+            Decision d = decider.apply(options);
+            if (d.level() != last) {
+                out.println("Watchdog at " + d.time() + ": " + describe(d.level()) + (d.fired().isEmpty() ? ""
+                        : " (" + Redactor.redact(d.fired().stream().map(Decision.Fired::rule).collect(java.util.stream.Collectors.joining("; "))) + ")"));
+                d.unavailable().forEach((k, v) -> out.println("  unavailable (never taken for healthy): " + k + ": " + Redactor.redact(v)));
+                last = d.level();
+            }
+            if (d.level() == Level.MUST) {
+                out.println("MUST roll back: running the plan. " + Redactor.redact(d.summary()));
+                return d;
+            }
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
     }
 
     private static String describe(Level level) {

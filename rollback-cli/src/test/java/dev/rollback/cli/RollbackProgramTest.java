@@ -299,4 +299,36 @@ class RollbackProgramTest {
         assertThat(err()).contains("--dry-run and --decide cannot be combined");
         assertThat(ran).isEmpty();
     }
+
+    @Test
+    void watchdogReadsEveryIntervalAndRunsThePlanAtTheFirstMust() {
+        java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.rollback.core.decision.DecisionTable table = dev.rollback.core.decision.DecisionTable.of(
+                dev.rollback.core.decision.Rule.must("health failing", dev.rollback.core.decision.Condition.signal("health.failing").atLeast(1)));
+        RollbackProgram p = program(ENV).decisions(o -> table.decide(Map.of("health.failing", polls.incrementAndGet() < 3 ? 0.0 : 1.0)));
+
+        int exit = p.execute(new String[]{"--watchdog", "10ms", "--yes", "ops@example.com", "--journal", dir.toString()}, this::plan);
+
+        assertThat(exit).as(out() + err()).isZero();
+        assertThat(polls).hasValue(3);
+        assertThat(out()).contains("no rule holds", "MUST roll back: running the plan", "(health failing)");
+        assertThat(ran).isNotEmpty();
+        String runId = FileJournal.in(dir).runIds("nextcrm").get(0);
+        assertThat(FileJournal.in(dir).read("nextcrm", runId)).anySatisfy(e -> assertThat(e)
+                .isInstanceOfSatisfying(dev.rollback.core.journal.JournalEvent.RunStarted.class,
+                        s -> assertThat(s.reason()).startsWith("watchdog: ").contains("health failing")));
+    }
+
+    @Test
+    void watchdogNeedsAPositiveIntervalATableAndNoOtherAction() {
+        assertThat(run(ENV, "--watchdog", "soon")).isEqualTo(2);
+        assertThat(err()).contains("--watchdog soon: not an interval");
+        assertThat(run(ENV, "--watchdog", "0s")).isEqualTo(2);
+        assertThat(err()).contains("--watchdog needs a positive interval");
+        assertThat(run(ENV, "--watchdog", "1s", "--decide")).isEqualTo(2);
+        assertThat(err()).contains("--decide and --watchdog cannot be combined");
+        assertThat(run(ENV, "--watchdog", "1s", "--journal", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("--watchdog needs a decision table");
+        assertThat(ran).isEmpty();
+    }
 }

@@ -43,6 +43,8 @@ import java.util.function.Function;
  *   <li>{@code DECIDE_SAMPLES} (1) polls {@code DECIDE_INTERVAL} (PT10S) apart, so that a rule
  *       sustained for minutes can hold.</li>
  * </ul>
+ * With {@code --watchdog EVERY} the function is called every interval and keeps its samples, so the
+ * history grows and a MUST runs the seed's plan.
  * A signal name the table does not read is refused (a typo would otherwise be silently ignored); a
  * query that fails is reported as unavailable, which the table never takes for healthy.
  */
@@ -68,10 +70,12 @@ public final class Decide {
      * @return the function
      */
     public static Function<CommandLineOptions, Decision> with(DecisionTable table, String defaultHealthUrl, String databaseUrl) {
-        return o -> decide(o, table, defaultHealthUrl, databaseUrl, Clock.systemUTC());
+        SignalHistory history = SignalHistory.create();   // kept between the watchdog's calls: sustained rules can hold
+        return o -> decide(o, table, defaultHealthUrl, databaseUrl, Clock.systemUTC(), history);
     }
 
-    static Decision decide(CommandLineOptions o, DecisionTable table, String healthSetting, String dbSetting, Clock clock) {
+    static Decision decide(CommandLineOptions o, DecisionTable table, String healthSetting, String dbSetting, Clock clock,
+                           SignalHistory history) {
         Set<String> known = table.signals();
         Map<String, Signal> signals = new LinkedHashMap<>();
         String health = o.setting("DECIDE_HEALTH_URL").or(() -> healthSetting == null ? java.util.Optional.empty() : o.setting(healthSetting))
@@ -109,7 +113,6 @@ public final class Decide {
             throw new UsageException("DECIDE_SAMPLES must be at least 1, got " + samples);
         }
         Duration interval = Duration.parse(o.setting("DECIDE_INTERVAL", "PT10S"));
-        SignalHistory history = SignalHistory.create();
         for (int i = 0; i < samples; i++) {
             if (i > 0) {
                 sleep(interval);

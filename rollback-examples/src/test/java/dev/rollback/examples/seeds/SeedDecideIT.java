@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The seeds' {@code --decide}: the configured signals read for real (an HTTP health endpoint
  * answering 503, SQL queries on an embedded PostgreSQL, people's judgements) and the seed's
- * decision table's verdict printed; nothing runs, nothing is journaled.
+ * decision table's verdict printed; nothing runs, nothing is journaled. With {@code --watchdog}, a
+ * MUST runs the seed's plan.
  */
 class SeedDecideIT {
     private static final String DB = "decide";
@@ -114,6 +115,23 @@ class SeedDecideIT {
 
         assertThat(r.exit()).as(r.all()).isZero();
         assertThat(r.out()).contains("MUST  FK violations", "fk.orphans=2.0").endsWith("decision: MUST" + System.lineSeparator());
+    }
+
+    @Test
+    void theWatchdogRunsTheSeedsPlanWhenItsTableSaysMust() throws Exception {
+        SeedDrills.Result r = SeedDrills.run("seed-002", db("DATABASE_URL"), "", List.of("--watchdog", "50ms", "--yes", "dba@example.com",
+                "--journal", journal.toString(), "--set", "SCENARIO=views",
+                "--set", "DECIDE_SQL=fk.orphans = SELECT count(*) FROM sales s LEFT JOIN customers c ON c.id = s.customer_id WHERE c.id IS NULL"),
+                Seeds.SEEDS.stream().filter(x -> x.name().equals("seed-002")).findFirst().orElseThrow().plan());
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("Watchdog at", "MUST roll back now (FK violations", "MUST roll back: running the plan");
+        dev.rollback.core.journal.FileJournal j = dev.rollback.core.journal.FileJournal.in(journal);
+        String runId = j.runIds(Seed002Phase4MigrationRollback.PLAN_VIEWS).get(0);
+        assertThat(j.read(Seed002Phase4MigrationRollback.PLAN_VIEWS, runId)).anySatisfy(e -> assertThat(e)
+                .isInstanceOfSatisfying(dev.rollback.core.journal.JournalEvent.RunStarted.class,
+                        s -> assertThat(s.reason()).startsWith("watchdog: ").contains("FK violations")));
+        assertThat(r.incidentReport()).content().contains("SUCCEEDED", "watchdog: ");
     }
 
     @Test
