@@ -4,6 +4,8 @@ import java.util.Collection;
 
 /** A step needed an output that no earlier step published. */
 public final class MissingOutputException extends RollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "step.output.missing";
     private static final long serialVersionUID = 1L;
     private final String key;
 
@@ -21,5 +23,10 @@ public final class MissingOutputException extends RollbackException {
     /** @return the missing key */
     public String key() {
         return key;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 
 /** {@link PlanBuilder#build()} found problems; the message lists each with its fix. */
 public final class PlanValidationException extends RollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "plan.invalid";
     private static final long serialVersionUID = 1L;
     private final List<String> problems;
 
@@ -19,5 +21,10 @@ public final class PlanValidationException extends RollbackException {
     /** @return each problem found */
     public List<String> problems() {
         return problems;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -10,6 +10,8 @@ import java.util.Objects;
  * with a reason). The refusal is journaled in the plan's log with the operator and reason.
  */
 public final class RunRefusedException extends RollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "run.refused";
     private static final long serialVersionUID = 1L;
 
     /** Why a new run was refused. */
@@ -50,5 +52,10 @@ public final class RunRefusedException extends RollbackException {
     /** @return the plan's state when the run was refused */
     public PlanStatus status() {
         return status;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -1,10 +1,13 @@
 package dev.rollback.core;
 
+import dev.rollback.core.internal.Failures;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -78,15 +81,63 @@ public record RunReport(String planName, String fingerprint, String runId, RunOu
     }
 
     /**
-     * Why a run stopped.
+     * Why a run stopped: the step, what went wrong, the state left behind, the call that resumes
+     * the run, and the exception, which a program can act on by its {@link #code() code} or type
+     * instead of its message.
+     *
+     * <pre>{@code
+     * RunReport.Failure f = report.failure();
+     * if (f.is(PostgresRestoreFailedException.class)) { ... }      // or: switch (f.code())
+     * }</pre>
      *
      * @param step            the step that stopped it
      * @param index           its position
      * @param message         what went wrong, redacted
      * @param stateLeftBehind what was done and what was not, for the operator
      * @param resumeCommand   the exact call that resumes the run
+     * @param exception       the exception the step failed with (a step's own exception that is not a
+     *                        {@link RollbackException} is the cause of a {@link StepFailedException}); an
+     *                        approval that was not given is an {@link ApprovalRefusedException} or an
+     *                        {@link ApprovalUnavailableException}, a failed check a {@link CheckFailedException}
      */
-    public record Failure(String step, int index, String message, String stateLeftBehind, String resumeCommand) {
+    public record Failure(String step, int index, String message, String stateLeftBehind, String resumeCommand,
+                          RollbackException exception) {
+
+        /** Validates the fields. */
+        public Failure {
+            Objects.requireNonNull(exception, "exception");
+        }
+
+        /**
+         * The stable error code of the failure, such as {@code postgres.restore.failed},
+         * {@code check.failed} or {@code approval.refused}; {@code docs/errors.md} lists them all.
+         *
+         * @return the code of {@link #exception()}
+         */
+        public String code() {
+            return exception.code();
+        }
+
+        /**
+         * The type of the exception the step failed with: the step's own exception's type when it
+         * was wrapped in a {@link StepFailedException}, such as {@code java.io.IOException}.
+         *
+         * @return the fully qualified class name
+         */
+        public String errorType() {
+            return Failures.errorType(exception);
+        }
+
+        /**
+         * Whether the failure is of a type, or was caused by one: the exception and every cause in
+         * its chain are tested.
+         *
+         * @param type an exception type, such as {@code CheckFailedException.class} or {@code java.sql.SQLException.class}
+         * @return whether the exception or one of its causes is an instance of it
+         */
+        public boolean is(Class<? extends Throwable> type) {
+            return Failures.causedBy(exception, type);
+        }
     }
 
     /**

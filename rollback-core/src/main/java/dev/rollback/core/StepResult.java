@@ -17,10 +17,14 @@ import java.util.Optional;
  * @param duration time spent, all attempts and waits included
  * @param checks   check results of the last attempt, for checks
  * @param outputs  outputs it published (for a failed step: what it published before failing)
- * @param error    why it failed, redacted, or null
+ * @param error     why it failed, redacted, or null
+ * @param exception  the exception it failed with (its type, its cause chain, its {@link RollbackException#code() code}),
+ *                   or null; a step's own exception that is not a {@link RollbackException} is the cause of a
+ *                   {@link StepFailedException}
  */
 public record StepResult(int index, String name, StepKind kind, String phase, Status status, int attempts,
-                         Duration duration, List<CheckResult> checks, Map<String, String> outputs, String error) {
+                         Duration duration, List<CheckResult> checks, Map<String, String> outputs, String error,
+                         RollbackException exception) {
 
     /** What happened to a step. */
     public enum Status {
@@ -43,5 +47,15 @@ public record StepResult(int index, String name, StepKind kind, String phase, St
     /** @return the failure message, if it failed */
     public Optional<String> errorIfAny() {
         return Optional.ofNullable(error);
+    }
+
+    /** @return the exception it failed with, if it failed */
+    public Optional<RollbackException> exceptionIfAny() {
+        return Optional.ofNullable(exception);
+    }
+
+    /** @return the failure's stable error code ({@code docs/errors.md}), if it failed */
+    public Optional<String> errorCode() {
+        return exceptionIfAny().map(RollbackException::code);
     }
 }

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 /** A step ran longer than its timeout and was interrupted. */
 public final class StepTimeoutException extends RollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "step.timeout";
     private static final long serialVersionUID = 1L;
     private final boolean stillRunning;
 
@@ -21,5 +23,10 @@ public final class StepTimeoutException extends RollbackException {
     /** @return whether the step's thread was still alive after the interruption */
     public boolean stillRunning() {
         return stillRunning;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -28,7 +28,7 @@ class JournalFailureTest {
     private final List<String> ran = new CopyOnWriteArrayList<>();
     private final InMemoryJournal store = InMemoryJournal.create();
     private final AtomicReference<Predicate<JournalEvent>> failWhen = new AtomicReference<>(e -> false);
-    private final AtomicReference<JournalException> failure = new AtomicReference<>();
+    private final AtomicReference<RollbackException> failure = new AtomicReference<>();
 
     /** The in-memory journal, with appends that fail on demand. */
     private final Journal flaky = new Journal() {

@@ -93,6 +93,8 @@ class RunnerTest {
         assertThat(ran).isEmpty();
         assertThat(report.failure().step()).isEqualTo("hangs");
         assertThat(report.failure().message()).contains("timed out after 200 ms and was interrupted");
+        assertThat(report.failure().exception()).isInstanceOfSatisfying(StepTimeoutException.class,
+                e -> assertThat(e.stillRunning()).isFalse());
         assertThat(report.step("after")).get().extracting(StepResult::status).isEqualTo(StepResult.Status.NOT_RUN);
     }
 
@@ -107,6 +109,10 @@ class RunnerTest {
         stubborn.release();
         assertThat(report.outcome()).isEqualTo(RunOutcome.FAILED);
         assertThat(report.failure().message()).contains("may still be running in the background");
+        // The runner stops on the exception's field, not on the text of its message.
+        assertThat(report.failure().code()).isEqualTo(StepTimeoutException.CODE);
+        assertThat(report.failure().exception()).isInstanceOfSatisfying(StepTimeoutException.class,
+                e -> assertThat(e.stillRunning()).isTrue());
         assertThat(ran).isEmpty();
     }
 

@@ -5,6 +5,8 @@ import java.util.List;
 
 /** The working tree has uncommitted changes that a step would lose or mix into its result. */
 public final class DirtyWorkingTreeException extends GitException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "git.worktree.dirty";
     private static final long serialVersionUID = 1L;
 
     private final List<String> changedPaths;
@@ -29,5 +31,10 @@ public final class DirtyWorkingTreeException extends GitException {
     private static String abbreviate(List<String> paths) {
         return paths.size() <= 10 ? String.join(", ", paths)
                 : String.join(", ", paths.subList(0, 10)) + " and " + (paths.size() - 10) + " more";
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 /** A git operation failed for a reason without its own type (I/O, locked refs, invalid names, unreachable remote). */
 public final class GitOperationException extends GitException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "git.operation.failed";
     private static final long serialVersionUID = 1L;
 
     /**
@@ -13,5 +15,10 @@ public final class GitOperationException extends GitException {
      */
     public GitOperationException(Path repository, String message, Throwable cause) {
         super(repository, message, cause);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

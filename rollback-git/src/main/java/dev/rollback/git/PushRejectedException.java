@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 /** The remote refused to update a ref: not a fast-forward, changed under a lease, or refused by a hook. */
 public final class PushRejectedException extends GitException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "git.push.rejected";
     private static final long serialVersionUID = 1L;
 
     private final String remoteRef;
@@ -30,5 +32,10 @@ public final class PushRejectedException extends GitException {
     /** @return the update's status as JGit reports it, such as {@code REJECTED_NONFASTFORWARD} */
     public String status() {
         return status;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

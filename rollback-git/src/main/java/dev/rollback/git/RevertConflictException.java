@@ -5,6 +5,8 @@ import java.util.List;
 
 /** Reverting a commit conflicts with later changes; the repository was left as it was before the step. */
 public final class RevertConflictException extends GitException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "git.revert.conflict";
     private static final long serialVersionUID = 1L;
 
     private final String commit;
@@ -33,5 +35,10 @@ public final class RevertConflictException extends GitException {
     /** @return the paths that conflict */
     public List<String> conflictingPaths() {
         return conflictingPaths;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 /** A revision (tag, branch, commit id, {@code HEAD~5}) names nothing in the repository. */
 public final class UnknownRevisionException extends GitException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "git.revision.unknown";
     private static final long serialVersionUID = 1L;
 
     private final String revision;
@@ -23,5 +25,10 @@ public final class UnknownRevisionException extends GitException {
     /** @return the revision that was not found */
     public String revision() {
         return revision;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

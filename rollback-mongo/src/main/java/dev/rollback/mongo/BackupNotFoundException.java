@@ -5,10 +5,17 @@ package dev.rollback.mongo;
  * pattern, or a database folder holds no collections.
  */
 public final class BackupNotFoundException extends MongoRollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "mongo.backup.missing";
     private static final long serialVersionUID = 1L;
 
     /** @param message what was looked for, where, and the fix */
     public BackupNotFoundException(String message) {
         super(message, null);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * }</pre>
  */
 public final class CorruptBackupException extends MongoRollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "mongo.backup.corrupt";
     private static final long serialVersionUID = 1L;
     private final transient Path file;
     private final long offset;
@@ -37,5 +39,10 @@ public final class CorruptBackupException extends MongoRollbackException {
     /** @return the offset of the damaged document */
     public long offset() {
         return offset;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -5,6 +5,8 @@ package dev.rollback.mongo;
  * operation, the server (password masked), the state left behind and the fix.
  */
 public final class MongoServerException extends MongoRollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "mongo.server.failed";
     private static final long serialVersionUID = 1L;
 
     /**
@@ -13,5 +15,10 @@ public final class MongoServerException extends MongoRollbackException {
      */
     public MongoServerException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -296,7 +296,7 @@ class MongoRestoreIT {
         assertThat(collections(db)).containsExactlyInAnyOrder("users", previous, "unrelated");
         // without the memory, a kept collection it cannot account for is refused, not dropped or overwritten
         assertThatThrownBy(() -> mongo().database("crm").restoreFrom(dumped.directory()).run(ctx("run-0001-swap")))
-                .isInstanceOf(RestoreFailedException.class).hasMessageContaining("crm." + previous + " already exists")
+                .isInstanceOf(MongoRestoreFailedException.class).hasMessageContaining("crm." + previous + " already exists")
                 .hasMessageContaining("Nothing was changed");
         assertThat(db.getCollection(previous).countDocuments()).isEqualTo(15);
         assertThat(all(db, "users")).isEqualTo(backupUsers);
@@ -409,7 +409,7 @@ class MongoRestoreIT {
         List<BsonDocument> liveNow = all(db, "users");
 
         assertThatThrownBy(() -> mongo().database("crm").restoreFrom(dumped.directory()).run(ctx("r10")))
-                .isInstanceOf(RestoreFailedException.class)
+                .isInstanceOf(MongoRestoreFailedException.class)
                 .hasMessageContaining(usersFile.toString())
                 .hasMessageContaining("offset ")
                 .hasMessageContaining("truncated")
@@ -684,11 +684,11 @@ class MongoRestoreIT {
         byte[] bytes = Files.readAllBytes(usersFile);
         Files.write(usersFile, java.util.Arrays.copyOf(bytes, bytes.length - 11));
         assertThatThrownBy(() -> mongo().database("crm").restoreFrom(dumped.directory()).replaceExisting().run(ctx("r23")))
-                .isInstanceOf(RestoreFailedException.class)
+                .isInstanceOf(MongoRestoreFailedException.class)
                 .hasMessageContaining(usersFile.toString())
                 .hasMessageContaining("may be dropped and partially restored")
                 .hasMessageContaining("Re-running the step drops and restores them again")
-                .satisfies(e -> assertThat(((RestoreFailedException) e).failedCollections()).containsExactly("crm.users"));
+                .satisfies(e -> assertThat(((MongoRestoreFailedException) e).failedCollections()).containsExactly("crm.users"));
         // the prechecks would have caught it before anything was dropped
         assertThatThrownBy(() -> MongoBackup.at(dumped.directory()).readable().check(ctx("c")))
                 .isInstanceOf(CorruptBackupException.class).hasMessageContaining("users.bson");
@@ -862,7 +862,7 @@ class MongoRestoreIT {
         if (target.isInProcess()) {
             // mongo-java-server speaks wire version 8 (MongoDB 4.2): no time series. Refused, nothing changed, and said why.
             assertThatThrownBy(() -> mongo().database("metrics").restoreFrom(db).run(ctx("ts1")))
-                    .isInstanceOf(RestoreFailedException.class)
+                    .isInstanceOf(MongoRestoreFailedException.class)
                     .hasMessageContaining("has no time series collections").hasMessageContaining("[metrics.weather]")
                     .hasMessageContaining("Nothing was changed").hasMessageContaining("nsExclude");
             assertThat(collections(live)).containsExactly("stations");
@@ -902,7 +902,7 @@ class MongoRestoreIT {
         if (target.isInProcess()) {
             client.getDatabase("nextcrm").drop();
             assertThatThrownBy(() -> mongo().restoreFrom(MongoBackup.at(root).withUsersAndRoles()).run(ctx("u3")))
-                    .isInstanceOf(RestoreFailedException.class).hasMessageContaining("does not offer _mergeAuthzCollections")
+                    .isInstanceOf(MongoRestoreFailedException.class).hasMessageContaining("does not offer _mergeAuthzCollections")
                     .hasMessageContaining("Nothing was changed").hasMessageContaining("withoutUsersAndRoles()");
             assertThat(client.getDatabase("nextcrm").listCollectionNames().into(new ArrayList<>())).isEmpty();
             return;

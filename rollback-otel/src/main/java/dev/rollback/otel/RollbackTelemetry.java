@@ -6,6 +6,7 @@ import dev.rollback.core.Redactor;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.RunListener;
 import dev.rollback.core.RunReport;
+import dev.rollback.core.StepFailedException;
 import dev.rollback.core.journal.JournalEvent;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -23,8 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Traces and metrics of rollback runs through OpenTelemetry: a {@link RunListener} that opens a
@@ -74,15 +73,15 @@ public final class RollbackTelemetry implements RunListener {
     /** A step's outcome ({@code succeeded}, {@code failed}, {@code retrying}) or a run's ({@code SUCCEEDED}, {@code FAILED}, ...). */
     public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("rollback.outcome");
     /**
-     * What kind of failure: the failure's stable code where the journal has one, else the type of
-     * the exception named in the failure ({@code IllegalStateException}), {@code check.failed} for a
-     * failed check, or {@code step.failed}.
+     * The failure's stable error code, such as {@code postgres.restore.failed} or {@code check.failed}
+     * ({@code docs/errors.md}).
      */
     public static final AttributeKey<String> ERROR_CODE = AttributeKey.stringKey("rollback.error.code");
     /** A failure's message, redacted. */
     public static final AttributeKey<String> ERROR_MESSAGE = AttributeKey.stringKey("rollback.error.message");
+    /** The type of the exception a step failed with, such as {@code java.io.IOException}. */
+    public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("rollback.error.type");
 
-    private static final Pattern EXCEPTION_TYPE = Pattern.compile("^([A-Z]\\w*(?:Exception|Error))\\b");
 
     private final Tracer tracer;
     private final LongCounter started;
@@ -159,10 +158,9 @@ public final class RollbackTelemetry implements RunListener {
                     .setStartTimestamp(e.time()).startSpan();
             r.stepStartNanos = System.nanoTime();
         } else if (event instanceof JournalEvent.StepFinished e) {
-            endStep(r, e.kind().name(), "succeeded", e.durationMillis(), e.checks(), null, null, e);
+            endStep(r, e.kind().name(), "succeeded", e.durationMillis(), e.checks(), null, e);
         } else if (event instanceof JournalEvent.StepFailed e) {
-            String code = errorCode(e);
-            endStep(r, e.kind().name(), e.willRetry() ? "retrying" : "failed", e.durationMillis(), e.checks(), code, e.error(), e);
+            endStep(r, e.kind().name(), e.willRetry() ? "retrying" : "failed", e.durationMillis(), e.checks(), e, e);
         } else if (event instanceof JournalEvent.StepSkipped e) {
             r.run.addEvent("step skipped", Attributes.of(STEP, redact(e.step()), STEP_INDEX, (long) e.index()), e.time());
         } else if (event instanceof JournalEvent.ApprovalGranted e) {
@@ -208,8 +206,8 @@ public final class RollbackTelemetry implements RunListener {
         }
     }
 
-    private void endStep(RunSpans r, String kind, String outcome, long millis, java.util.List<CheckResult> checks, String code, String error,
-                         JournalEvent end) {
+    private void endStep(RunSpans r, String kind, String outcome, long millis, java.util.List<CheckResult> checks,
+                         JournalEvent.StepFailed failed, JournalEvent end) {
         Span s = r.step;
         if (s == null) {
             return;
@@ -220,10 +218,13 @@ public final class RollbackTelemetry implements RunListener {
                     .put("rollback.check.expected", redact(c.expected())).put("rollback.check.message", redact(c.message())).build());
         }
         s.setAttribute(OUTCOME, outcome);
-        if (code != null) {
-            s.setAttribute(ERROR_CODE, code);
-            s.setAttribute(ERROR_MESSAGE, redact(error));
-            s.setStatus(StatusCode.ERROR, redact(error));
+        if (failed != null) {
+            s.setAttribute(ERROR_CODE, errorCode(failed));
+            if (failed.errorType() != null) {
+                s.setAttribute(ERROR_TYPE, failed.errorType());
+            }
+            s.setAttribute(ERROR_MESSAGE, redact(failed.error()));
+            s.setStatus(StatusCode.ERROR, redact(failed.error()));
         }
         s.end(end.time());
         r.step = null;
@@ -254,13 +255,9 @@ public final class RollbackTelemetry implements RunListener {
         (success ? succeeded : failed).add(1, Attributes.of(PLAN, r.plan.name(), OUTCOME, e.outcome()));
     }
 
-    /** The failure's kind: the exception type the runner names first, a failed check, or a plain step failure. */
+    /** The failure's stable error code, as the runner journaled it ({@code step.failed} in a journal too old to hold one). */
     static String errorCode(JournalEvent.StepFailed e) {
-        if (e.checks().stream().anyMatch(c -> !c.isPassed())) {
-            return "check.failed";
-        }
-        Matcher m = EXCEPTION_TYPE.matcher(e.error() == null ? "" : e.error());
-        return m.find() ? m.group(1) : "step.failed";
+        return e.errorCode() != null ? e.errorCode() : StepFailedException.CODE;
     }
 
     private RunSpans find(RollbackPlan plan) {

@@ -148,7 +148,8 @@ class RollbackTelemetryTest {
         List<SpanData> all = spans.getFinishedSpanItems();
         SpanData step = one(all, "rollback step migrate down");
         assertThat(step.getAttributes().get(RollbackTelemetry.OUTCOME)).isEqualTo("failed");
-        assertThat(step.getAttributes().get(RollbackTelemetry.ERROR_CODE)).isEqualTo("IllegalStateException");
+        assertThat(step.getAttributes().get(RollbackTelemetry.ERROR_CODE)).isEqualTo("step.failed");
+        assertThat(step.getAttributes().get(RollbackTelemetry.ERROR_TYPE)).isEqualTo("java.lang.IllegalStateException");
         assertThat(step.getAttributes().get(RollbackTelemetry.ERROR_MESSAGE)).contains("prisma exited 1");
         SpanData runSpan = one(all, "rollback run failing");
         assertThat(runSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 /** A dump is missing, empty, truncated or unreadable; found before anything is changed. */
 public final class BackupInvalidException extends PostgresException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "postgres.backup.invalid";
     private static final long serialVersionUID = 1L;
     private final transient Path backup;
 
@@ -19,5 +21,10 @@ public final class BackupInvalidException extends PostgresException {
     /** @return the dump that is invalid */
     public Path backup() {
         return backup;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

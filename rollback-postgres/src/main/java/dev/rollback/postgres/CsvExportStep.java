@@ -80,7 +80,7 @@ public final class CsvExportStep implements Step {
             rows = copy.copyOut(copySql(), w);
         } catch (SQLException e) {
             Files.deleteIfExists(partial);
-            throw new PostgresException("CSV export of '" + query + "' from " + ep.where() + " failed: " + e.getMessage()
+            throw new PostgresOperationException("CSV export of '" + query + "' from " + ep.where() + " failed: " + e.getMessage()
                     + ". Nothing was changed and no file was written. Check the query.", e);
         }
         Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

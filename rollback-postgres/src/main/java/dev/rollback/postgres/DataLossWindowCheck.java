@@ -74,7 +74,7 @@ public final class DataLossWindowCheck implements Check {
                 perTable.put(t, Inspect.countAfter(c, Sql.table(t), column, since));
             }
         } catch (SQLException e) {
-            throw new PostgresException("Could not measure rows created after " + since + " in " + ep.where() + ": " + e.getMessage()
+            throw new PostgresOperationException("Could not measure rows created after " + since + " in " + ep.where() + ": " + e.getMessage()
                     + ". Check that every table has a timestamp column '" + column + "'.", e);
         }
         long total = perTable.values().stream().mapToLong(Long::longValue).sum();

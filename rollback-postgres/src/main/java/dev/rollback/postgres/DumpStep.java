@@ -188,7 +188,7 @@ public final class DumpStep implements Step {
         Path runMarker = out.resolveSibling(out.getFileName() + ".run-id");
         boolean ownDump = Files.isRegularFile(runMarker) && Files.readString(runMarker).strip().equals(ctx.runId());
         if (Files.exists(out) && !replaceExisting && !ownDump) {
-            throw new PostgresException("Dump target " + out + " already exists; nothing was dumped and it was not touched. "
+            throw new PostgresOperationException("Dump target " + out + " already exists; nothing was dumped and it was not touched. "
                     + "Choose another path, or allow replacing it with .replaceExisting().");
         }
         OwnerOnlyFiles.createParentDirectories(out);
@@ -241,7 +241,7 @@ public final class DumpStep implements Step {
             // Lets the same run replace its own dump when a resume repeats this step.
             OwnerOnlyFiles.writeString(runMarker, ctx.runId() + "\n");
         } catch (SQLException e) {
-            throw new PostgresException("Dump of " + ep.where() + " to " + out + " failed: " + e.getMessage()
+            throw new PostgresOperationException("Dump of " + ep.where() + " to " + out + " failed: " + e.getMessage()
                     + ". The database was not changed. Check the error and run the step again.", e);
         }
         ctx.remember(DONE, out.toString());

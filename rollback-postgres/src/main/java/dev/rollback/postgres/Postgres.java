@@ -275,7 +275,7 @@ public final class Postgres {
                         ctx.output("postgres.terminatedSessions", Integer.toString(n));
                         ctx.progress("terminated " + n + " sessions");
                     } catch (SQLException e) {
-                        throw new PostgresException("Terminating sessions on " + ep.where() + " failed: " + e.getMessage()
+                        throw new PostgresOperationException("Terminating sessions on " + ep.where() + " failed: " + e.getMessage()
                                 + ". Sessions may remain; the user needs pg_signal_backend or superuser.", e);
                     }
                 });
@@ -311,7 +311,7 @@ public final class Postgres {
                             DatabaseAdmin.execute(m, sql);
                         }
                     } catch (SQLException e) {
-                        throw new PostgresException("Creating database '" + db + "' failed: " + e.getMessage() + ". Check the user's CREATEDB right.", e);
+                        throw new PostgresOperationException("Creating database '" + db + "' failed: " + e.getMessage() + ". Check the user's CREATEDB right.", e);
                     }
                 });
     }
@@ -320,7 +320,7 @@ public final class Postgres {
         try (Connection m = ep.withDatabase(ep.maintenanceDatabase()).connect()) {
             DatabaseAdmin.execute(m, sql);
         } catch (SQLException e) {
-            throw new PostgresException(what + " failed: " + e.getMessage() + ". " + fix, e);
+            throw new PostgresOperationException(what + " failed: " + e.getMessage() + ". " + fix, e);
         }
     }
 
@@ -355,7 +355,7 @@ public final class Postgres {
             try {
                 sql = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new PostgresException("Cannot read SQL script " + file + ": " + e + ". Nothing was run. Check the path.", e);
+                throw new PostgresOperationException("Cannot read SQL script " + file + ": " + e + ". Nothing was run. Check the path.", e);
             }
             runInTransaction(sql, name);
         });
@@ -369,11 +369,11 @@ public final class Postgres {
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
-                throw new PostgresException("SQL step '" + name + "' failed on " + ep.where() + ": " + e.getMessage()
+                throw new PostgresOperationException("SQL step '" + name + "' failed on " + ep.where() + ": " + e.getMessage()
                         + ". The transaction was rolled back; the database is as before the step. Fix the SQL and run the step again.", e);
             }
         } catch (SQLException e) {
-            throw new PostgresException("SQL step '" + name + "' could not run on " + ep.where() + ": " + e.getMessage(), e);
+            throw new PostgresOperationException("SQL step '" + name + "' could not run on " + ep.where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -702,7 +702,7 @@ public final class Postgres {
         try (Connection c = ep.connect()) {
             return f.apply(c);
         } catch (SQLException e) {
-            throw new PostgresException("Could not " + what + " in " + ep.where() + ": " + e.getMessage(), e);
+            throw new PostgresOperationException("Could not " + what + " in " + ep.where() + ": " + e.getMessage(), e);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.rollback.postgres;
 
 /** The server could not be reached or refused the login (wrong password, unknown database). */
 public final class PostgresConnectionException extends PostgresException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "postgres.connection.failed";
     private static final long serialVersionUID = 1L;
 
     /**
@@ -10,5 +12,10 @@ public final class PostgresConnectionException extends PostgresException {
      */
     public PostgresConnectionException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

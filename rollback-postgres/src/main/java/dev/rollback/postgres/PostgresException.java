@@ -5,13 +5,15 @@ import dev.rollback.core.RollbackException;
 /**
  * The root of every failure of this module: SQL errors, tool failures and I/O errors are wrapped
  * into it once, with a message naming the problem, what was tried, the state left behind and the
- * fix. Messages are redacted: no password ever appears in them.
+ * fix. Messages are redacted: no password ever appears in them. Every type below it is final and
+ * has its own {@linkplain #code() error code}; a failure without a type of its own is a
+ * {@link PostgresOperationException}.
  */
-public class PostgresException extends RollbackException {
+public abstract class PostgresException extends RollbackException {
     private static final long serialVersionUID = 1L;
 
     /** @param message what went wrong, what was tried, what is left behind and the fix */
-    public PostgresException(String message) {
+    protected PostgresException(String message) {
         super(message);
     }
 
@@ -19,7 +21,7 @@ public class PostgresException extends RollbackException {
      * @param message what went wrong, what was tried, what is left behind and the fix
      * @param cause   the underlying failure
      */
-    public PostgresException(String message, Throwable cause) {
+    protected PostgresException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -36,7 +36,7 @@ import java.util.function.Function;
  * database's settings and grants to it, then swap: block new connections, terminate sessions,
  * rename the live database to {@code <db>_before_rollback_<utc time>} (kept for forensics, never
  * dropped) and the new one to the live name. A failed restore or check leaves the live database
- * untouched and the new one in place for forensics, named in the {@link RestoreFailedException}.
+ * untouched and the new one in place for forensics, named in the {@link PostgresRestoreFailedException}.
  * Publishes {@code postgres.restore.database} and {@code postgres.forensicDatabase}.
  *
  * <p><b>In place</b> ({@link #inPlace()}, and always for {@link #tables(String...)}): {@code pg_restore
@@ -386,7 +386,7 @@ public final class RestoreStep implements Step {
             }
         }
         if (r.exitCode() != 0) {
-            throw new RestoreFailedException("In-place restore of " + live + " from " + o.dump + " failed: " + tool.path().getFileName()
+            throw new PostgresRestoreFailedException("In-place restore of " + live + " from " + o.dump + " failed: " + tool.path().getFileName()
                     + " exited with " + r.exitCode() + ": " + PgCommands.tail(r.stderrText()) + ". The database '" + live + "' may be "
                     + (oneTransaction() ? "unchanged (single transaction rolled back)" : "partly restored")
                     + "; fix the cause and run the step again (it cleans before restoring).", null);
@@ -432,7 +432,7 @@ public final class RestoreStep implements Step {
                 ctx.output("postgres.restore.notValidForeignKeys", String.join(", ", notValid.stream().map(TableRestore.ForeignKey::describe).toList()));
             }
         } catch (SQLException e) {
-            throw new PostgresException("The foreign keys of other tables that point at " + String.join(", ", o.tables)
+            throw new PostgresOperationException("The foreign keys of other tables that point at " + String.join(", ", o.tables)
                     + " could not be added back: " + e.getMessage() + ". Run the step again (it adds back what is missing), or add them "
                     + "by hand: " + String.join("; ", incoming.stream().map(k -> "ALTER TABLE " + k.table() + " ADD CONSTRAINT "
                     + Sql.ident(k.name()) + " " + k.definition()).toList()), e);
@@ -505,7 +505,7 @@ public final class RestoreStep implements Step {
                 DatabaseAdmin.execute(m, "CREATE DATABASE " + Sql.ident(target) + " TEMPLATE template0");
             }
         } catch (SQLException e) {
-            throw new RestoreFailedException("Could not create a new database" + (target == null ? "" : " '" + target + "'") + " for the restore: "
+            throw new PostgresRestoreFailedException("Could not create a new database" + (target == null ? "" : " '" + target + "'") + " for the restore: "
                     + e.getMessage() + ". The live database '" + live + "' was not touched. Check that the user may CREATE DATABASE.", null);
         }
         ctx.output("postgres.restore.database", target);
@@ -514,7 +514,7 @@ public final class RestoreStep implements Step {
         CommandResult r = PgCommands.run(ep, restoreArgv(tool.path().toString(), format, target), ctx);
         if (r.exitCode() != 0) {
             failed(ctx, target, "partial restore from " + o.dump.getFileName() + " that failed");
-            throw new RestoreFailedException("Restore of " + o.dump + " into the new database '" + target + "' failed: "
+            throw new PostgresRestoreFailedException("Restore of " + o.dump + " into the new database '" + target + "' failed: "
                     + tool.path().getFileName() + " exited with " + r.exitCode() + ": " + PgCommands.tail(r.stderrText())
                     + ". The live database '" + live + "' was not touched. The partly restored database '" + target
                     + "' is kept for forensics; drop it when done (DROP DATABASE \"" + target + "\").", target);
@@ -537,7 +537,7 @@ public final class RestoreStep implements Step {
         }
         if (!failures.isEmpty()) {
             failed(ctx, target, "restored copy that failed its checks");
-            throw new RestoreFailedException("The restored database '" + target + "' failed its checks: " + String.join("; ", failures)
+            throw new PostgresRestoreFailedException("The restored database '" + target + "' failed its checks: " + String.join("; ", failures)
                     + ". It was not swapped in; the live database '" + pg.databaseName() + "' was not touched. '" + target
                     + "' is kept for forensics; drop it when done.", target);
         }
@@ -599,7 +599,7 @@ public final class RestoreStep implements Step {
             kept = new ResumableSwap(ctx, ep).run(target, "_before_rollback_" + DumpFiles.stamp(ctx.clock()),
                     m -> DatabaseAdmin.copySettings(m, live, target), whileQuiet);
         } catch (SQLException e) {
-            throw new RestoreFailedException("Restore into '" + target + "' succeeded, but swapping it in as '" + live + "' failed: "
+            throw new PostgresRestoreFailedException("Restore into '" + target + "' succeeded, but swapping it in as '" + live + "' failed: "
                     + e.getMessage() + ". The live database '" + live + "' keeps its name and its connection settings were put back; '"
                     + target + "' holds the restored data. Fix the cause (sessions that cannot be terminated, permissions) and run the "
                     + "step again: it swaps the same copy in without restoring again.", target);

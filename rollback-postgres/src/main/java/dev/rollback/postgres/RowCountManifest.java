@@ -89,7 +89,7 @@ public record RowCountManifest(Map<String, Long> counts) {
         try {
             OwnerOnlyFiles.writeLines(file, lines);
         } catch (IOException e) {
-            throw new PostgresException("Cannot write the row-count manifest " + file + ": " + e + ". Check the directory and its permissions.", e);
+            throw new PostgresOperationException("Cannot write the row-count manifest " + file + ": " + e + ". Check the directory and its permissions.", e);
         }
     }
 

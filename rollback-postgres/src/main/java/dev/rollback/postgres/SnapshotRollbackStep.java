@@ -84,11 +84,11 @@ public final class SnapshotRollbackStep implements Step {
         if (!ResumableSwap.started(ctx)) {
             try (Connection m = pg.endpoint().maintenance()) {
                 if (!DatabaseAdmin.exists(m, snapshot)) {
-                    throw new PostgresException("Snapshot database '" + snapshot + "' does not exist on " + pg.endpoint().where()
+                    throw new PostgresOperationException("Snapshot database '" + snapshot + "' does not exist on " + pg.endpoint().where()
                             + "; nothing was changed. Check the name (take snapshots with Postgres.snapshot(name)), or restore from a dump.");
                 }
                 if (!DatabaseAdmin.exists(m, live)) {
-                    throw new PostgresException("Live database '" + live + "' does not exist; nothing was changed. Rename '" + snapshot + "' by hand if intended.");
+                    throw new PostgresOperationException("Live database '" + live + "' does not exist; nothing was changed. Rename '" + snapshot + "' by hand if intended.");
                 }
             }
             List<String> failures = new ArrayList<>();
@@ -101,7 +101,7 @@ public final class SnapshotRollbackStep implements Step {
                 }
             }
             if (!failures.isEmpty()) {
-                throw new PostgresException("Snapshot '" + snapshot + "' failed its checks: " + String.join("; ", failures)
+                throw new PostgresOperationException("Snapshot '" + snapshot + "' failed its checks: " + String.join("; ", failures)
                         + ". Nothing was changed; '" + live + "' is still live.");
             }
         }
@@ -111,7 +111,7 @@ public final class SnapshotRollbackStep implements Step {
             forensic = new ResumableSwap(ctx, pg.endpoint()).run(snapshot, "_before_rollback_" + DumpFiles.stamp(ctx.clock()),
                     m -> DatabaseAdmin.setComment(m, snapshot, DatabaseAdmin.comment(m, live)), null);
         } catch (SQLException e) {
-            throw new PostgresException("Swapping snapshot '" + snapshot + "' in as '" + live + "' failed: " + e.getMessage()
+            throw new PostgresOperationException("Swapping snapshot '" + snapshot + "' in as '" + live + "' failed: " + e.getMessage()
                     + ". The live database keeps its name and connection settings; the snapshot is unchanged. Fix the cause and run the step again.", e);
         }
         ctx.output("postgres.forensicDatabase", forensic);

@@ -96,11 +96,11 @@ public final class SnapshotStep implements Step {
         String live = ep.database();
         try (Connection m = ep.maintenance()) {
             if (!DatabaseAdmin.exists(m, live)) {
-                throw new PostgresException("Cannot snapshot '" + live + "': it does not exist on " + ep.where() + ". Check the database name.");
+                throw new PostgresOperationException("Cannot snapshot '" + live + "': it does not exist on " + ep.where() + ". Check the database name.");
             }
             if (DatabaseAdmin.exists(m, snapshot)) {
                 if (!replace && !marker(ctx).equals(DatabaseAdmin.comment(m, snapshot))) {
-                    throw new PostgresException("Snapshot database '" + snapshot + "' already exists; nothing was changed. Choose another name, "
+                    throw new PostgresOperationException("Snapshot database '" + snapshot + "' already exists; nothing was changed. Choose another name, "
                             + "drop it, or use snapshot(...).replacingExisting().");
                 }
                 DatabaseAdmin.execute(m, "DROP DATABASE " + Sql.ident(snapshot));
@@ -131,7 +131,7 @@ public final class SnapshotStep implements Step {
             // the rollback puts the live database's own comment back before the swap.
             DatabaseAdmin.setComment(m, snapshot, marker(ctx));
         } catch (SQLException e) {
-            throw new PostgresException("Snapshot of '" + live + "' as '" + snapshot + "' failed: " + e.getMessage()
+            throw new PostgresOperationException("Snapshot of '" + live + "' as '" + snapshot + "' failed: " + e.getMessage()
                     + ". The database '" + live + "' was not changed and accepts connections as before. Fix the cause and run the step again"
                     + " (with replacingExisting() if a partial snapshot was left).", e);
         }

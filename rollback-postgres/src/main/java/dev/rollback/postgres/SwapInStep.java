@@ -73,7 +73,7 @@ public final class SwapInStep implements Step {
         if (ResumableSwap.started(ctx)) {
             target = ctx.recall(ResumableSwap.REPLACEMENT).orElseThrow();
         } else {
-            target = ctx.output(prepared.outputKey()).orElseThrow(() -> new PostgresException("Nothing to swap in as '" + live
+            target = ctx.output(prepared.outputKey()).orElseThrow(() -> new PostgresOperationException("Nothing to swap in as '" + live
                     + "': no step of this run prepared '" + prepared.preparedId() + "' (output " + prepared.outputKey()
                     + " is missing). Nothing was changed. Put '" + prepared.name() + "' (restore(dump).prepare()) before this swap in the plan."));
         }

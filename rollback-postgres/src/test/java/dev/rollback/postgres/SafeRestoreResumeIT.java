@@ -162,7 +162,7 @@ class SafeRestoreResumeIT {
             }
         });
         TestStepContext first = ctx(db);
-        assertThatThrownBy(() -> step.execute(first)).isInstanceOf(RestoreFailedException.class);
+        assertThatThrownBy(() -> step.execute(first)).isInstanceOf(PostgresRestoreFailedException.class);
         String failedCopy = first.outputs().get("postgres.restore.database");
         assertThat(first.outputs()).containsKey("leftover.postgres." + failedCopy);
         assertThat(TestServer.exists(failedCopy)).isTrue();

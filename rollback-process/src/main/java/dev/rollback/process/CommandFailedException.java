@@ -7,7 +7,9 @@ import java.util.Optional;
  * directory missing, output file not writable). The message names the command (redacted), the
  * exit code and the last lines of its error output.
  */
-public class CommandFailedException extends CommandException {
+public final class CommandFailedException extends ProcessException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "process.command.failed";
     private static final long serialVersionUID = 1L;
 
     private final transient CommandResult result;
@@ -38,5 +40,10 @@ public class CommandFailedException extends CommandException {
     /** @return the exit code, or -1 when the command never ran */
     public int exitCode() {
         return result == null ? -1 : result.exitCode();
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

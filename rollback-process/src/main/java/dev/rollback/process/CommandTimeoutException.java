@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * A command ran longer than its timeout; it was killed together with every process it started.
  */
-public class CommandTimeoutException extends CommandException {
+public final class CommandTimeoutException extends ProcessException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "process.command.timeout";
     private static final long serialVersionUID = 1L;
 
     private final transient Duration timeout;
@@ -30,5 +32,10 @@ public class CommandTimeoutException extends CommandException {
     /** @return the output collected before the kill */
     public CommandResult partialResult() {
         return partial;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

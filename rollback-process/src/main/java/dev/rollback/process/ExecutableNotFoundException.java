@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The executable of a {@link Command} is not on the search path; nothing was run. */
-public class ExecutableNotFoundException extends CommandException {
+public final class ExecutableNotFoundException extends ProcessException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "process.executable.missing";
     private static final long serialVersionUID = 1L;
 
     private final String executable;
@@ -29,5 +31,10 @@ public class ExecutableNotFoundException extends CommandException {
     /** @return the directories searched, in order */
     public List<Path> searched() {
         return searched;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -1,9 +1,9 @@
 package dev.rollback.process;
 
-import dev.rollback.core.RollbackException;
-
 /** A file step ({@link EnvFile}, {@link StatusPage}, {@link FileCopy}) could not read or write its file. */
-public class FileStepException extends RollbackException {
+public final class FileStepException extends ProcessException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "process.file.failed";
     private static final long serialVersionUID = 1L;
 
     /**
@@ -12,5 +12,10 @@ public class FileStepException extends RollbackException {
      */
     public FileStepException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

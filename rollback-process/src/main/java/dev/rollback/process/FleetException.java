@@ -1,7 +1,5 @@
 package dev.rollback.process;
 
-import dev.rollback.core.RollbackException;
-
 import java.util.List;
 
 /**
@@ -9,7 +7,9 @@ import java.util.List;
  * message names the hosts done, failed and not tried; a resume of the run retries only the failed
  * and not-tried hosts.
  */
-public class FleetException extends RollbackException {
+public final class FleetException extends ProcessException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "process.fleet.failed";
     private static final long serialVersionUID = 1L;
 
     private final transient List<HostResult> results;
@@ -34,5 +34,10 @@ public class FleetException extends RollbackException {
      */
     public List<String> hosts(HostResult.Status status) {
         return results.stream().filter(r -> r.status() == status).map(HostResult::host).toList();
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

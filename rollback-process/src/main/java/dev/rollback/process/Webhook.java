@@ -3,7 +3,6 @@ package dev.rollback.process;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.Redactor;
-import dev.rollback.core.RollbackException;
 import dev.rollback.core.Secret;
 import dev.rollback.process.internal.HttpSupport;
 import org.slf4j.Logger;
@@ -145,12 +144,19 @@ public final class Webhook implements Notifier {
     }
 
     /** A notification could not be delivered. */
-    public static final class WebhookException extends RollbackException {
+    public static final class WebhookException extends ProcessException {
+        /** The stable error code of this failure: {@value}. */
+        public static final String CODE = "process.webhook.failed";
         private static final long serialVersionUID = 1L;
 
         /** @param message what happened */
         public WebhookException(String message) {
             super(message);
+        }
+
+        @Override
+        public String code() {
+            return CODE;
         }
     }
 }

@@ -135,8 +135,10 @@ public abstract class JournalContract {
                         Map.of("backup.path", "/backups/p-1", "kept.postgres.original", "database shop_before_1 (drop once satisfied)"),
                         List.of(CheckResult.passed("rows", 10, ">= 5"))),
                 new JournalEvent.StepFailed(runId, T, 4, "verify", StepKind.VERIFY, 1, 55, "check failed", true,
-                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few")), Map.of("postgres.fk.orphans", "3")),
-                new JournalEvent.StepFailed(runId, T, 4, "verify", StepKind.VERIFY, 2, 55, "check failed", false, List.of(), Map.of()),
+                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few")), Map.of("postgres.fk.orphans", "3"),
+                        "dev.rollback.core.CheckFailedException", "check.failed"),
+                new JournalEvent.StepFailed(runId, T, 4, "verify", StepKind.VERIFY, 2, 55, "check failed", false, List.of(), Map.of(),
+                        "java.io.IOException", "step.failed"),
                 new JournalEvent.StepSkipped(runId, T, 1, "stop", "finished before checkpoint"),
                 new JournalEvent.StepMemory(runId, T, 2, "revert", "git.head", "4f1c0de"),
                 new JournalEvent.ApprovalGranted(runId, T, "restore", "ops@example.com", "auto-approve"),
@@ -240,7 +242,8 @@ public abstract class JournalContract {
         Secret secret = Secret.of("Contract-S3cret-value-81f2");
         try (Journal.JournalWriter w = journal.open("p", new Holder("host-a", 1, "run-1", "alice"))) {
             w.append(new JournalEvent.StepFailed("run-1", T, 1, "connect", StepKind.ACTION, 1, 5,
-                    "auth failed for postgresql://app:" + secret.reveal() + "@db/x", false, List.of(), Map.of("url", "postgresql://app:pw1@db/x")));
+                    "auth failed for postgresql://app:" + secret.reveal() + "@db/x", false, List.of(), Map.of("url", "postgresql://app:pw1@db/x"),
+                    "org.postgresql.util.PSQLException", "step.failed"));
         }
         String stored = JournalCodec.encode(journal.read("p", "run-1").get(0));
         assertThat(stored).doesNotContain(secret.reveal()).doesNotContain("pw1");

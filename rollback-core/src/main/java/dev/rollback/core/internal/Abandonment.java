@@ -76,7 +76,7 @@ final class Abandonment {
                     List<String> r = step.get().step().cleanUp(contexts.apply(step.get()));
                     removed = r == null ? List.of() : r;
                 } catch (Exception | LinkageError e) {
-                    error = RunExecution.describe(e);
+                    error = Failures.describe(e);
                 }
             }
             if (error != null) {

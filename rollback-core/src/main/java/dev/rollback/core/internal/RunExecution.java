@@ -1,6 +1,9 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.core.AbandonReport;
+import dev.rollback.core.ApprovalRefusedException;
+import dev.rollback.core.ApprovalUnavailableException;
+import dev.rollback.core.CheckFailedException;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.ConsoleProgress;
@@ -134,7 +137,7 @@ public final class RunExecution {
                     reason.isEmpty() && again ? againReason : reason, me.host(), me.pid(), plan.steps().size()));
             capturedFiles = new CapturedFiles(journal.runDirectory(plan.name(), runId));
             return execute(0);
-        } catch (JournalException e) {
+        } catch (JournalException | LeaseLostException e) {
             throw stoppedByJournal(e);
         } finally {
             writer.close();
@@ -199,11 +202,11 @@ public final class RunExecution {
                 String why = "finished before checkpoint '" + checkpoint.name() + "' in an earlier invocation";
                 append(new JournalEvent.StepSkipped(id, clock.instant(), s.index(), s.name(), why));
                 results.add(new StepResult(s.index(), s.name(), s.kind(), s.phase(), StepResult.Status.SKIPPED, 0,
-                        Duration.ZERO, List.of(), Map.of(), null));
+                        Duration.ZERO, List.of(), Map.of(), null, null));
             }
             capturesTaken.putAll(capturesTakenBeforeDestroying(events, resumeAfter));
             return execute(resumeAfter);
-        } catch (JournalException e) {
+        } catch (JournalException | LeaseLostException e) {
             throw stoppedByJournal(e);
         } finally {
             writer.close();
@@ -288,7 +291,7 @@ public final class RunExecution {
      * The journal refused an event (its server is gone, the disk is full, another runner took
      * the lease): the run stops before its next step, with nothing run that is not journaled.
      */
-    private JournalException stoppedByJournal(JournalException e) {
+    private RollbackException stoppedByJournal(RollbackException e) {
         String next;
         if (lastStarted != null && !lastStartedEnded) {
             next = "after step " + lastStarted.index() + " '" + lastStarted.name() + "' ran (its end could not be journaled, so a "
@@ -329,8 +332,7 @@ public final class RunExecution {
                         approved.add(step.index());
                     } else {
                         outcome = approval.decision() == Confirmations.Decision.REFUSED ? RunOutcome.REFUSED : RunOutcome.NEEDS_APPROVAL;
-                        failure = failure(step, (outcome == RunOutcome.REFUSED ? "Not approved: " : "Needs approval: ")
-                                + approval.reason() + "; nothing was run", afterIndex);
+                        failure = failure(step, notApproved(step, approval, "; nothing was run"), afterIndex);
                         markNotRun(afterIndex);
                     }
                 }
@@ -342,8 +344,7 @@ public final class RunExecution {
                 Confirmations.Approval approval = approve(step);
                 if (!approval.isApproved()) {
                     outcome = approval.decision() == Confirmations.Decision.REFUSED ? RunOutcome.REFUSED : RunOutcome.NEEDS_APPROVAL;
-                    String msg = (outcome == RunOutcome.REFUSED ? "Not approved: " : "Needs approval: ") + approval.reason();
-                    failure = failure(step, msg);
+                    failure = failure(step, notApproved(step, approval, ""));
                     markNotRun(i);
                     break;
                 }
@@ -354,17 +355,17 @@ public final class RunExecution {
                 append(new JournalEvent.StepSkipped(runId, clock.instant(), step.index(), step.name(), "capture already taken in this "
                         + "run before a destructive step started; its files and outputs stand as journaled"));
                 results.add(new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SKIPPED, 0,
-                        Duration.ZERO, List.of(), taken.outputs(), null));
+                        Duration.ZERO, List.of(), taken.outputs(), null, null));
                 continue;
             }
             StepResult result = runStep(step, runDirectory);
             results.add(result);
             if (result.status() == StepResult.Status.FAILED) {
                 boolean mustStop = step.options().onFailure() == FailurePolicy.ABORT
-                        || result.error() != null && result.error().contains(STILL_RUNNING_MARK);
+                        || result.exception() instanceof StepTimeoutException te && te.stillRunning();
                 if (mustStop) {
                     outcome = RunOutcome.FAILED;
-                    failure = failure(step, result.error());
+                    failure = failure(step, result.exception(), result.error());
                     markNotRun(i + 1);
                     break;
                 }
@@ -402,8 +403,6 @@ public final class RunExecution {
         }
     }
 
-    private static final String STILL_RUNNING_MARK = "may still be running in the background";
-
     private StepResult runStep(PlannedStep step, Path runDirectory) {
         int attempts = step.options().retry().attempts();
         long stepStart = System.nanoTime();
@@ -417,36 +416,37 @@ public final class RunExecution {
             checks = Collections.synchronizedList(new ArrayList<>());
             Context ctx = new Context(step, runDirectory, checks);
             long a0 = System.nanoTime();
-            Throwable error = attempt(step, ctx, checks);
+            Throwable thrown = attempt(step, ctx, checks);
             long attemptMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a0);
             recordCapturedFiles(step);
-            if (error == null) {
+            if (thrown == null) {
                 outputs.putAll(ctx.stepOutputs);
                 append(new JournalEvent.StepFinished(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
                         attemptMillis, ctx.stepOutputs, checks));
                 lastStartedEnded = true;
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SUCCEEDED, attempt,
-                        Duration.ofNanos(System.nanoTime() - stepStart), checks, ctx.stepOutputs, null);
+                        Duration.ofNanos(System.nanoTime() - stepStart), checks, ctx.stepOutputs, null, null);
             }
-            lastError = describe(error);
+            RollbackException error = Failures.of(thrown);
+            lastError = Failures.describe(thrown);
             boolean stillRunning = error instanceof StepTimeoutException te && te.stillRunning();
-            boolean retry = attempt < attempts && !stillRunning && !(error instanceof InterruptedException);
+            boolean retry = attempt < attempts && !stillRunning && !(thrown instanceof InterruptedException);
             Map<String, String> evidence = snapshot(ctx.stepOutputs);
             append(new JournalEvent.StepFailed(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt,
-                    attemptMillis, lastError, retry, checks, evidence));
+                    attemptMillis, lastError, retry, checks, evidence, Failures.errorType(error), error.code()));
             lastStartedEnded = true;
             LOG.atLevel(level(Level.WARN)).log("Step '{}' failed (attempt {} of {}): {}", step.name(), attempt, attempts, lastError);
             if (!retry) {
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
                         Duration.ofNanos(System.nanoTime() - stepStart), checks, evidence,
-                        attempts > 1 ? lastError + " (after " + attempt + " attempts)" : lastError);
+                        attempts > 1 ? lastError + " (after " + attempt + " attempts)" : lastError, error);
             }
             try {
                 Thread.sleep(step.options().retry().delayAfter(attempt).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.FAILED, attempt,
-                        Duration.ofNanos(System.nanoTime() - stepStart), checks, Map.of(), "interrupted while waiting to retry: " + lastError);
+                        Duration.ofNanos(System.nanoTime() - stepStart), checks, Map.of(), "interrupted while waiting to retry: " + lastError, error);
             }
         }
         throw new IllegalStateException("unreachable");
@@ -526,7 +526,7 @@ public final class RunExecution {
         try {
             approval = confirmations.request(new Confirmations.ApprovalRequest(plan.name(), runId, step));
         } catch (RuntimeException e) {
-            approval = Confirmations.Approval.unavailable("error", "asking for approval failed: " + describe(e));
+            approval = Confirmations.Approval.unavailable("error", "asking for approval failed: " + Failures.describe(e));
         }
         if (approval.isApproved()) {
             append(new JournalEvent.ApprovalGranted(runId, clock.instant(), step.name(), approval.approver(), approval.method()));
@@ -536,18 +536,33 @@ public final class RunExecution {
         return approval;
     }
 
-    private RunReport.Failure failure(PlannedStep step, String message) {
-        return failure(step, message, -1);
+    /** The exception of an approval that was not given; its message is the failure's. */
+    private static RollbackException notApproved(PlannedStep step, Confirmations.Approval approval, String what) {
+        return approval.decision() == Confirmations.Decision.REFUSED
+                ? new ApprovalRefusedException(step.name(), approval.method(), "Not approved: " + approval.reason() + what)
+                : new ApprovalUnavailableException(step.name(), approval.method(), "Needs approval: " + approval.reason() + what);
+    }
+
+    private RunReport.Failure failure(PlannedStep step, RollbackException exception) {
+        return failure(step, exception, exception.getMessage());
+    }
+
+    private RunReport.Failure failure(PlannedStep step, RollbackException exception, String message) {
+        return failure(step, exception, message, -1);
+    }
+
+    private RunReport.Failure failure(PlannedStep step, RollbackException exception, int beforeStepsAfter) {
+        return failure(step, exception, exception.getMessage(), beforeStepsAfter);
     }
 
     /** With {@code beforeStepsAfter >= 0}: the run stopped before running any step after that index. */
-    private RunReport.Failure failure(PlannedStep step, String message, int beforeStepsAfter) {
+    private RunReport.Failure failure(PlannedStep step, RollbackException exception, String message, int beforeStepsAfter) {
         if (beforeStepsAfter >= 0) {
             List<String> notRun = plan.steps().stream().filter(s -> s.index() > beforeStepsAfter).map(s -> s.index() + " '" + s.name() + "'").toList();
             String state = (beforeStepsAfter == 0 ? "Done: nothing." : "Done: steps up to " + beforeStepsAfter + " in an earlier invocation.")
                     + "\nApprovals are asked before the first step runs, and step " + step.index() + " '" + step.name()
                     + "' was not approved, so nothing was changed in this invocation.\nNot run: " + String.join(", ", notRun) + '.';
-            return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state, resumeCommand.apply(runId));
+            return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state, resumeCommand.apply(runId), exception);
         }
         StringBuilder state = new StringBuilder();
         List<StepResult> done = results.stream().filter(r -> r.status() == StepResult.Status.SUCCEEDED
@@ -561,7 +576,8 @@ public final class RunExecution {
         List<String> notRun = plan.steps().stream().filter(s -> s.index() > step.index()).map(s -> s.index() + " '" + s.name() + "'").toList();
         state.append("Stopped at: ").append(step.index()).append(" '").append(step.name()).append("'. Not run: ")
                 .append(notRun.isEmpty() ? "nothing" : String.join(", ", notRun)).append('.');
-        return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state.toString(), resumeCommand.apply(runId));
+        return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state.toString(), resumeCommand.apply(runId),
+                exception);
     }
 
     private void markNotRun(int fromIndex) {
@@ -572,7 +588,7 @@ public final class RunExecution {
 
     private static StepResult notRun(PlannedStep s) {
         return new StepResult(s.index(), s.name(), s.kind(), s.phase(), StepResult.Status.NOT_RUN, 0, Duration.ZERO,
-                List.of(), Map.of(), null);
+                List.of(), Map.of(), null, null);
     }
 
     private List<RunReport.PhaseResult> phaseResults() {
@@ -626,36 +642,6 @@ public final class RunExecution {
             } catch (RuntimeException e) {
                 LOG.warn("Listener {} failed: {}", l, Redactor.redact(String.valueOf(e)));
             }
-        }
-    }
-
-    /** Renders a failure for people: the message chain, redacted. */
-    static String describe(Throwable t) {
-        StringBuilder b = new StringBuilder();
-        Throwable c = t;
-        int depth = 0;
-        while (c != null && depth < 4) {
-            String msg = c.getMessage();
-            String part = c instanceof RollbackException || c instanceof CheckFailedException ? msg
-                    : c.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
-            if (part != null && (b.length() == 0 || !b.toString().contains(part))) {
-                if (b.length() > 0) {
-                    b.append(" <- caused by ");
-                }
-                b.append(part);
-            }
-            c = c.getCause() == c ? null : c.getCause();
-            depth++;
-        }
-        return Redactor.redact(b.toString());
-    }
-
-    /** A failed check, as an exception inside the runner. */
-    static final class CheckFailedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        CheckFailedException(CheckResult r) {
-            super("check failed: " + r.summary());
         }
     }
 

@@ -120,8 +120,8 @@ public interface Journal {
          * Appends one event and makes it durable before returning.
          *
          * @param event the event
-         * @throws JournalException when it could not be made durable, or the lock was lost (a
-         *                          {@link LeaseLostException}): the runner must stop at once
+         * @throws JournalException   when it could not be made durable: the runner must stop at once
+         * @throws LeaseLostException when another runner took the plan's lease over: the runner must stop at once
          */
         void append(JournalEvent event);
 

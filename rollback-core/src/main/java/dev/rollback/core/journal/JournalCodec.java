@@ -64,6 +64,8 @@ public final class JournalCodec {
             m.put("willRetry", e.willRetry());
             m.put("checks", checks(e.checks()));
             m.put("outputs", e.outputs());
+            m.put("errorType", e.errorType());
+            m.put("errorCode", e.errorCode());
         } else if (event instanceof JournalEvent.StepMemory e) {
             m.put("index", e.index());
             m.put("step", e.step());
@@ -154,7 +156,7 @@ public final class JournalCodec {
                     kind(m), (int) num(m, "attempt"), num(m, "durationMs"), outputs(m), checks(m));
             case "StepFailed" -> new JournalEvent.StepFailed(runId, time, (int) num(m, "index"), str(m, "step"),
                     kind(m), (int) num(m, "attempt"), num(m, "durationMs"), str(m, "error"),
-                    Boolean.TRUE.equals(m.get("willRetry")), checks(m), outputs(m));
+                    Boolean.TRUE.equals(m.get("willRetry")), checks(m), outputs(m), str(m, "errorType"), str(m, "errorCode"));
             case "StepMemory" -> new JournalEvent.StepMemory(runId, time, (int) num(m, "index"), str(m, "step"),
                     str(m, "key"), str(m, "value"));
             case "StepSkipped" -> new JournalEvent.StepSkipped(runId, time, (int) num(m, "index"), str(m, "step"),

@@ -103,10 +103,15 @@ public sealed interface JournalEvent {
      * @param checks         check results, for checks
      * @param outputs        what the attempt published before it failed (evidence: the orphan count,
      *                       the half-restored database it left behind)
+     * @param errorType      the fully qualified type of the exception the step failed with
+     *                       ({@link dev.rollback.core.RunReport.Failure#errorType()}), or null in a journal
+     *                       written before it was recorded
+     * @param errorCode      the failure's stable error code ({@code docs/errors.md}), or null in a journal
+     *                       written before it was recorded
      */
     record StepFailed(String runId, Instant time, int index, String step, StepKind kind, int attempt,
                       long durationMillis, String error, boolean willRetry, List<CheckResult> checks,
-                      Map<String, String> outputs)
+                      Map<String, String> outputs, String errorType, String errorCode)
             implements JournalEvent {
         /** Copies the collections. */
         public StepFailed {

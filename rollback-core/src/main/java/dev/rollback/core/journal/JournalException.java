@@ -3,7 +3,9 @@ package dev.rollback.core.journal;
 import dev.rollback.core.RollbackException;
 
 /** The journal could not be written or read: a full disk, a permission, a corrupt file. */
-public class JournalException extends RollbackException {
+public final class JournalException extends RollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "journal.failed";
     private static final long serialVersionUID = 1L;
 
     /** @param message what failed and where */
@@ -17,5 +19,10 @@ public class JournalException extends RollbackException {
      */
     public JournalException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -1,12 +1,16 @@
 package dev.rollback.core.journal;
 
+import dev.rollback.core.RollbackException;
+
 import java.util.Optional;
 
 /**
  * Another run of the same plan holds the lock. The message names the holder (run, operator,
  * process id, host, since when) and what to do.
  */
-public final class JournalLockedException extends JournalException {
+public final class JournalLockedException extends RollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "journal.locked";
     private static final long serialVersionUID = 1L;
     private final String holder;
     private final transient PlanLock lock;
@@ -43,5 +47,10 @@ public final class JournalLockedException extends JournalException {
     /** @return the lock, when its holder is known */
     public Optional<PlanLock> lock() {
         return Optional.ofNullable(lock);
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

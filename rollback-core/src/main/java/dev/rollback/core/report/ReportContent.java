@@ -282,7 +282,8 @@ final class ReportContent {
         List<String> items = new ArrayList<>();
         for (RunHistory.FailureRecord f : h.failures) {
             StringBuilder item = new StringBuilder(ReportText.time(f.time()) + " step " + f.step().index + " " + quote(f.step().name)
-                    + ", attempt " + f.attempt() + (f.retried() ? " (retried)" : "") + ": " + ReportText.plain(f.error()));
+                    + ", attempt " + f.attempt() + (f.retried() ? " (retried)" : "") + ": " + ReportText.plain(f.error())
+                    + (f.code() == null ? "" : " (error code " + f.code() + ")"));
             f.evidence().forEach((k, v) -> {
                 if (!k.equals(RunHistory.NOTIFY_MESSAGE)) {
                     item.append('\n').append(k).append(" = ").append(ReportText.plain(v));

@@ -111,7 +111,7 @@ final class RunHistory {
     }
 
     /** A failed attempt. */
-    record FailureRecord(Instant time, StepRecord step, int attempt, boolean retried, String error, Map<String, String> evidence) {
+    record FailureRecord(Instant time, StepRecord step, int attempt, boolean retried, String error, String code, Map<String, String> evidence) {
     }
 
     final List<JournalEvent> events;
@@ -205,7 +205,7 @@ final class RunHistory {
                 Instant from = startOf(r, f.time(), f.durationMillis());
                 r.attempts.add(new Attempt(f.attempt(), invocation, from, from.plusMillis(f.durationMillis()), false, true, f.error()));
                 r.pendingStart = null;
-                failures.add(new FailureRecord(f.time(), r, f.attempt(), f.willRetry(), f.error(), f.outputs()));
+                failures.add(new FailureRecord(f.time(), r, f.attempt(), f.willRetry(), f.error(), f.errorCode(), f.outputs()));
                 allOutputs.putAll(f.outputs());
                 sent(r, f.outputs());
                 if (!f.willRetry()) {

@@ -24,7 +24,8 @@ class JournalCodecTest {
                 new JournalEvent.StepFinished("r1", T, 3, "restore", StepKind.RESTORE, 2, 1234,
                         Map.of("backup.path", "/backups/p-1"), List.of(CheckResult.passed("rows", 10, ">= 5"))),
                 new JournalEvent.StepFailed("r1", T, 4, "verify", StepKind.VERIFY, 1, 55, "check failed", true,
-                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few")), Map.of("postgres.fk.orphans", "3")),
+                        List.of(CheckResult.failed("rows", 1, ">= 5", "too few")), Map.of("postgres.fk.orphans", "3"),
+                        "dev.rollback.core.CheckFailedException", "check.failed"),
                 new JournalEvent.StepSkipped("r1", T, 1, "stop", "finished before checkpoint"),
                 new JournalEvent.StepMemory("r1", T, 2, "revert", "git.head", "4f1c0de"),
                 new JournalEvent.ApprovalGranted("r1", T, "restore", "ops@example.com", "auto-approve"),
@@ -47,6 +48,27 @@ class JournalCodecTest {
             assertThat(line).doesNotContain("\n").startsWith("{\"v\":1,\"type\":\"" + e.getClass().getSimpleName() + "\"");
             assertThat(JournalCodec.decode(line)).isEqualTo(e);
         }
+    }
+
+    @Test
+    void aStepFailedLineWrittenBeforeErrorTypesAndCodesStillReads() {
+        // As written by version 1 of the format before errorType and errorCode were added.
+        String old = "{\"v\":1,\"type\":\"StepFailed\",\"runId\":\"r1\",\"time\":\"2026-11-25T03:15:00.123Z\",\"index\":4,"
+                + "\"step\":\"restore\",\"kind\":\"RESTORE\",\"attempt\":1,\"durationMs\":55,\"error\":\"pg_restore exited 1\","
+                + "\"willRetry\":false,\"checks\":[],\"outputs\":{\"postgres.restore.target\":\"shop_rollback_1\"}}";
+        JournalEvent.StepFailed e = (JournalEvent.StepFailed) JournalCodec.decode(old);
+        assertThat(e.error()).isEqualTo("pg_restore exited 1");
+        assertThat(e.outputs()).containsEntry("postgres.restore.target", "shop_rollback_1");
+        assertThat(e.errorType()).isNull();
+        assertThat(e.errorCode()).isNull();
+    }
+
+    @Test
+    void aStepFailedLineCarriesTheErrorTypeAndCode() {
+        String line = JournalCodec.encode(new JournalEvent.StepFailed("r1", T, 4, "restore", StepKind.RESTORE, 1, 55, "restore failed",
+                false, List.of(), Map.of(), "dev.rollback.postgres.PostgresRestoreFailedException", "postgres.restore.failed"));
+        assertThat(line).contains("\"errorType\":\"dev.rollback.postgres.PostgresRestoreFailedException\"")
+                .contains("\"errorCode\":\"postgres.restore.failed\"");
     }
 
     @Test

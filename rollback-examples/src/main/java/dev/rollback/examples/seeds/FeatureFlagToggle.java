@@ -148,10 +148,17 @@ public final class FeatureFlagToggle implements Step {
 
     /** The flag API refused or could not be reached. */
     public static final class FeatureFlagException extends RollbackException {
+        /** The stable error code of this failure: {@value}. */
+        public static final String CODE = "example.flag.failed";
         private static final long serialVersionUID = 1L;
 
         FeatureFlagException(String message) {
             super(message);
+        }
+
+        @Override
+        public String code() {
+            return CODE;
         }
     }
 }

@@ -5,7 +5,7 @@ import dev.rollback.core.journal.Journal;
 import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.core.journal.JournalException;
 import dev.rollback.core.journal.LeaseLostException;
-import dev.rollback.journal.postgres.internal.Sql;
+import dev.rollback.journal.postgres.internal.JournalSql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class LeaseWriter implements Journal.JournalWriter {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresJournal.class);
 
-    private final Sql sql;
+    private final JournalSql sql;
     private final String plan;
     private final Holder holder;
     private final long token;
@@ -39,7 +39,7 @@ final class LeaseWriter implements Journal.JournalWriter {
     private long renewals;
     private long renewalNanos;
 
-    LeaseWriter(Sql sql, String plan, Holder holder, long token, Connection connection, Duration lease, Duration every) {
+    LeaseWriter(JournalSql sql, String plan, Holder holder, long token, Connection connection, Duration lease, Duration every) {
         this.sql = sql;
         this.plan = plan;
         this.holder = holder;
@@ -67,7 +67,7 @@ final class LeaseWriter implements Journal.JournalWriter {
         if (lost != null) {
             throw new LeaseLostException(lost + " The event " + event.getClass().getSimpleName() + " of run " + event.runId() + " was not written.");
         }
-        String stream = Sql.stream(event);
+        String stream = JournalSql.stream(event);
         try {
             if (connection == null) {
                 connection = sql.connect("append to the journal");
@@ -83,8 +83,8 @@ final class LeaseWriter implements Journal.JournalWriter {
             }
             lastSeq.put(stream, last + 1);
         } catch (SQLException e) {
-            if (Sql.connectionLost(e)) {
-                Sql.closeQuietly(connection);
+            if (JournalSql.connectionLost(e)) {
+                JournalSql.closeQuietly(connection);
                 connection = null;
             }
             throw sql.failure("append " + event.getClass().getSimpleName() + " of run " + event.runId() + " of plan '" + plan + "'", e);
@@ -125,7 +125,7 @@ final class LeaseWriter implements Journal.JournalWriter {
         } catch (SQLException | JournalException e) {
             LOG.warn("Could not renew the lease of plan '{}' ({}); trying again in a moment. Unless renewed, it expires {} after the last renewal.",
                     plan, e.getMessage(), lease);
-            Sql.closeQuietly(heartbeatConnection);
+            JournalSql.closeQuietly(heartbeatConnection);
             heartbeatConnection = null;
         }
     }
@@ -167,8 +167,8 @@ final class LeaseWriter implements Journal.JournalWriter {
                 LOG.warn("Could not release the lease of plan '{}' ({}); it expires by itself {} after its last renewal.", plan, e.getMessage(), lease);
             }
         }
-        Sql.closeQuietly(connection);
-        Sql.closeQuietly(heartbeatConnection);
+        JournalSql.closeQuietly(connection);
+        JournalSql.closeQuietly(heartbeatConnection);
         connection = null;
         heartbeatConnection = null;
     }

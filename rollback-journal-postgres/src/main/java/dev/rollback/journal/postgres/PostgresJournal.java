@@ -12,7 +12,7 @@ import dev.rollback.core.journal.JournalLockedException;
 import dev.rollback.core.journal.LeaseLostException;
 import dev.rollback.core.journal.PlanLock;
 import dev.rollback.journal.postgres.internal.JournalUrl;
-import dev.rollback.journal.postgres.internal.Sql;
+import dev.rollback.journal.postgres.internal.JournalSql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,12 +75,12 @@ public final class PostgresJournal implements Journal {
     /** The default renewal interval of the heartbeat. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
 
-    private final Sql sql;
+    private final JournalSql sql;
     private final Path runFolder;
     private final Duration lease;
     private final Duration heartbeat;
 
-    private PostgresJournal(Sql sql, Path runFolder, Duration lease, Duration heartbeat) {
+    private PostgresJournal(JournalSql sql, Path runFolder, Duration lease, Duration heartbeat) {
         this.sql = sql;
         this.runFolder = runFolder;
         this.lease = lease;
@@ -103,7 +103,7 @@ public final class PostgresJournal implements Journal {
         Duration lease = u.lease() != null ? u.lease() : DEFAULT_LEASE;
         Duration heartbeat = u.heartbeat() != null ? u.heartbeat() : u.lease() != null ? shorter(lease) : DEFAULT_HEARTBEAT;
         checkLease(lease, heartbeat);
-        return new PostgresJournal(new Sql(u, user, password, u.schema() != null ? u.schema() : DEFAULT_SCHEMA),
+        return new PostgresJournal(new JournalSql(u, user, password, u.schema() != null ? u.schema() : DEFAULT_SCHEMA),
                 Path.of(u.runFolder() != null ? u.runFolder() : "rollback-runs").toAbsolutePath().normalize(), lease, heartbeat);
     }
 
@@ -182,10 +182,10 @@ public final class PostgresJournal implements Journal {
             long token = acquire(c, planName, holder);
             return new LeaseWriter(sql, planName, holder, token, c, lease, heartbeat);
         } catch (SQLException e) {
-            Sql.closeQuietly(c);
+            JournalSql.closeQuietly(c);
             throw sql.failure("take the lease of plan '" + planName + "'", e);
         } catch (RuntimeException e) {
-            Sql.closeQuietly(c);
+            JournalSql.closeQuietly(c);
             throw e;
         }
     }
@@ -195,7 +195,7 @@ public final class PostgresJournal implements Journal {
         for (int attempt = 0; attempt < 3; attempt++) {
             c.setAutoCommit(false);
             try {
-                Optional<Sql.LeaseRow> row = sql.leaseForUpdate(c, planName);
+                Optional<JournalSql.LeaseRow> row = sql.leaseForUpdate(c, planName);
                 long token;
                 if (row.isEmpty()) {
                     Optional<Long> inserted = sql.insertLease(c, planName, holder, lease);
@@ -205,7 +205,7 @@ public final class PostgresJournal implements Journal {
                     }
                     token = inserted.get();
                 } else {
-                    Sql.LeaseRow r = row.get();
+                    JournalSql.LeaseRow r = row.get();
                     if (r.held() && !r.expired()) {
                         c.rollback();
                         PlanLock lock = r.toLock();
@@ -246,7 +246,7 @@ public final class PostgresJournal implements Journal {
         try (Connection c = sql.connect("break the lease")) {
             sql.ensureSchema(c);
             c.setAutoCommit(false);
-            Optional<Sql.LeaseRow> row = sql.leaseForUpdate(c, planName);
+            Optional<JournalSql.LeaseRow> row = sql.leaseForUpdate(c, planName);
             if (row.isEmpty() || !row.get().held()) {
                 c.rollback();
                 return Optional.empty();
@@ -346,7 +346,7 @@ public final class PostgresJournal implements Journal {
     public Optional<PlanLock> lock(String planName) {
         try (Connection c = sql.connect("read the lease")) {
             sql.ensureSchema(c);
-            return sql.lease(c, planName).filter(Sql.LeaseRow::held).map(Sql.LeaseRow::toLock);
+            return sql.lease(c, planName).filter(JournalSql.LeaseRow::held).map(JournalSql.LeaseRow::toLock);
         } catch (SQLException e) {
             throw sql.failure("read the lease of plan '" + planName + "'", e);
         }

@@ -18,7 +18,7 @@ import dev.rollback.mongo.MongoBackupContents;
 import dev.rollback.mongo.MongoRollbackException;
 import dev.rollback.mongo.MongoServerException;
 import dev.rollback.mongo.OplogSummary;
-import dev.rollback.mongo.RestoreFailedException;
+import dev.rollback.mongo.MongoRestoreFailedException;
 import dev.rollback.mongo.RestoreResult;
 import dev.rollback.mongo.RestoreResult.CollectionRestore;
 import dev.rollback.mongo.RestoreStrategy;
@@ -352,7 +352,7 @@ public final class RestoreEngine {
         if (!timeseries.isEmpty()) {
             int wire = wireVersion(client);
             if (wire < TIMESERIES_WIRE_VERSION) {
-                throw new RestoreFailedException("MongoDB at " + connection.redactedUri() + " (wire version " + wire + ", older than MongoDB 5.0) "
+                throw new MongoRestoreFailedException("MongoDB at " + connection.redactedUri() + " (wire version " + wire + ", older than MongoDB 5.0) "
                         + "has no time series collections, and the backup holds time series " + timeseries + ". Nothing was changed. "
                         + "Fix: restore onto MongoDB 5.0 or newer, or leave them out with nsExclude(...).", timeseries, null);
             }
@@ -367,7 +367,7 @@ public final class RestoreEngine {
             }
             if (!commands.contains("_mergeAuthzCollections")) {
                 List<String> files = contents.usersAndRoles().stream().map(BackupCollection::location).toList();
-                throw new RestoreFailedException("MongoDB at " + connection.redactedUri() + " does not offer _mergeAuthzCollections, the command "
+                throw new MongoRestoreFailedException("MongoDB at " + connection.redactedUri() + " does not offer _mergeAuthzCollections, the command "
                         + "mongorestore restores users and roles with, and the restore was asked to restore " + files + ". Nothing was changed. "
                         + "Fix: restore onto a MongoDB server (as a user with the restore role), or leave users and roles aside with "
                         + "withoutUsersAndRoles().", files, null);
@@ -448,7 +448,7 @@ public final class RestoreEngine {
             }
         }
         if (!wrong.isEmpty()) {
-            throw new RestoreFailedException("MongoDB at " + connection.redactedUri() + " does not support " + wrong + ": asked to create them, "
+            throw new MongoRestoreFailedException("MongoDB at " + connection.redactedUri() + " does not support " + wrong + ": asked to create them, "
                     + "it made something else. Nothing was changed: the temporary collections were dropped, the live ones are untouched. "
                     + "Fix: restore onto a MongoDB server that supports them (time series: 5.0+), or leave them out with nsExclude(...).",
                     wrong, null);
@@ -605,7 +605,7 @@ public final class RestoreEngine {
         throw loadFailed(client, targets, failed, first, backup);
     }
 
-    private RestoreFailedException loadFailed(MongoClient client, List<Target> targets, List<String> failed, Throwable first, Path backup) {
+    private MongoRestoreFailedException loadFailed(MongoClient client, List<Target> targets, List<String> failed, Throwable first, Path backup) {
         String cause = first instanceof MongoRollbackException ? first.getMessage()
                 : first instanceof MongoException me ? connection.wrap("restoring from " + backup, "The restore stopped", me).getMessage() : String.valueOf(first);
         String state;
@@ -618,7 +618,7 @@ public final class RestoreEngine {
         } else {
             state = "Collections " + names + " may be partially merged; re-running the step skips documents that already exist.";
         }
-        return new RestoreFailedException("Restore " + (database == null ? "" : "of database " + database + " ") + "from " + backup + " failed for "
+        return new MongoRestoreFailedException("Restore " + (database == null ? "" : "of database " + database + " ") + "from " + backup + " failed for "
                 + names + ": " + cause + " " + state + " Fix: repair or replace the backup (or choose an older one) and re-run.", names, first);
     }
 
@@ -654,13 +654,13 @@ public final class RestoreEngine {
             MongoCollection<BsonDocument> data = db.getCollection(dataCollection(t), BsonDocument.class);
             long count = data.countDocuments();
             if (count != read) {
-                throw new RestoreFailedException("Collection " + t.db() + "." + dataCollection(t) + " holds " + count + " documents after the restore, but "
+                throw new MongoRestoreFailedException("Collection " + t.db() + "." + dataCollection(t) + " holds " + count + " documents after the restore, but "
                         + read + " were read from " + t.source().location() + ".", List.of(t.namespace()), null);
             }
             if (options.indexes() && plan != null && t.kind() == Kind.COLLECTION) {
                 List<String> diffs = IndexSpecs.differences(plan.expected(), db.getCollection(t.temp()).listIndexes(BsonDocument.class).into(new ArrayList<>()));
                 if (!diffs.isEmpty()) {
-                    throw new RestoreFailedException("Indexes of " + t.db() + "." + t.temp() + " differ from the backup's metadata "
+                    throw new MongoRestoreFailedException("Indexes of " + t.db() + "." + t.temp() + " differ from the backup's metadata "
                             + t.source().metadataFile().map(Path::toString).orElse(t.source().location()) + ": " + diffs, List.of(t.namespace()), null);
                 }
             }

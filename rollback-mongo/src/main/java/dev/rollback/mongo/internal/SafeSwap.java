@@ -10,7 +10,7 @@ import com.mongodb.client.model.InsertManyOptions;
 import dev.rollback.core.StepContext;
 import dev.rollback.mongo.BackupCollection.Kind;
 import dev.rollback.mongo.MongoServerException;
-import dev.rollback.mongo.RestoreFailedException;
+import dev.rollback.mongo.MongoRestoreFailedException;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -190,7 +190,7 @@ final class SafeSwap {
         if (ctx.recall(prefix + "undo").isPresent()) {
             List<Planned> plan = recallPlan(loaded).orElseThrow();
             undo(plan, plan.size() - 1);
-            throw new RestoreFailedException("An earlier attempt of this step failed during the swap and began to undo it; the undo is now "
+            throw new MongoRestoreFailedException("An earlier attempt of this step failed during the swap and began to undo it; the undo is now "
                     + "complete: the live collections are as they were before the run, the temporary collections were dropped. Fix: run the "
                     + "step again (resume the run); it restores and swaps again.", List.of(), null);
         }
@@ -252,7 +252,7 @@ final class SafeSwap {
                     .append("liveType", liveType == null ? org.bson.BsonNull.VALUE : new BsonString(liveType)));
         }
         if (!problems.isEmpty()) {
-            throw new RestoreFailedException("The swap cannot start: " + String.join("; ", problems) + ". Nothing was changed. Fix: check "
+            throw new MongoRestoreFailedException("The swap cannot start: " + String.join("; ", problems) + ". Nothing was changed. Fix: check "
                     + "what those collections hold; rename or drop them by hand, then re-run the step (it restores again if its copy is gone).",
                     plan.stream().map(Planned::namespace).toList(), null);
         }
@@ -359,7 +359,7 @@ final class SafeSwap {
             if (liveT != null) {
                 return;   // the earlier attempt's move completed
             }
-            throw new RestoreFailedException("The restored copy " + p.db() + "." + p.temp() + " of " + p.namespace() + " is gone and "
+            throw new MongoRestoreFailedException("The restored copy " + p.db() + "." + p.temp() + " of " + p.namespace() + " is gone and "
                     + p.namespace() + " does not exist. Kept data: " + (st.kept.isEmpty() ? "none" : p.db() + "." + st.kept)
                     + ". Fix: restore this collection again (a new run), and tell the team.", List.of(p.namespace()), null);
         }
@@ -429,7 +429,7 @@ final class SafeSwap {
         long a = db.getCollection("system.buckets." + from).countDocuments();
         long b = db.getCollection("system.buckets." + to).countDocuments();
         if (a != b) {
-            throw new RestoreFailedException("The copy of time series " + db.getName() + "." + from + " into " + to + " holds " + b
+            throw new MongoRestoreFailedException("The copy of time series " + db.getName() + "." + from + " into " + to + " holds " + b
                     + " buckets, the original " + a + "; the original was kept. Fix: re-run the step.", List.of(db.getName() + "." + from), null);
         }
         db.getCollection(from).drop();

@@ -4,7 +4,8 @@ import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.StepContext;
 import dev.rollback.mongo.MongoToolException;
 import dev.rollback.process.Command;
-import dev.rollback.process.CommandException;
+import dev.rollback.process.CommandFailedException;
+import dev.rollback.process.CommandTimeoutException;
 import dev.rollback.process.CommandResult;
 import dev.rollback.process.ExecutableNotFoundException;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public final class ToolRunner {
             throw new MongoToolException(tool + " was not found (" + e.getMessage() + "). Nothing was changed. "
                     + "Fix: install the MongoDB Database Tools, give the executable's path, or restore through the driver "
                     + "(the default, no tools needed).", e);
-        } catch (CommandException e) {
+        } catch (CommandFailedException | CommandTimeoutException e) {
             throw new MongoToolException(tool + " failed: " + e.getMessage() + " " + stateIfFail + ".", e);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the " + tool + " config file in " + workDir + ": " + e.getMessage(), e);

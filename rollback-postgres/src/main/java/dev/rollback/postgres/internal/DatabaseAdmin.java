@@ -1,7 +1,7 @@
 package dev.rollback.postgres.internal;
 
 import dev.rollback.postgres.ActiveSessionsException;
-import dev.rollback.postgres.PostgresException;
+import dev.rollback.postgres.PostgresOperationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,7 +214,7 @@ public final class DatabaseAdmin {
             ps.setString(1, db);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new PostgresException("Database '" + db + "' does not exist on this server; check the name.");
+                    throw new PostgresOperationException("Database '" + db + "' does not exist on this server; check the name.");
                 }
                 return new DatabaseProps(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         rs.getString(6), rs.getBoolean(7), rs.getInt(8));

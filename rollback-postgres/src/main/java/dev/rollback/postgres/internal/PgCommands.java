@@ -7,7 +7,7 @@ import dev.rollback.process.CommandResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rollback.postgres.PostgresException;
+import dev.rollback.postgres.PostgresOperationException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +125,7 @@ public final class PgCommands {
             Files.writeString(file, "*:*:*:" + user + ":" + pgpassEscape(ep.info().password().reveal()) + "\n", StandardCharsets.UTF_8);
             return dir;
         } catch (IOException e) {
-            throw new PostgresException("Cannot write a temporary 0600 password file for the PostgreSQL tools: " + e
+            throw new PostgresOperationException("Cannot write a temporary 0600 password file for the PostgreSQL tools: " + e
                     + ". Nothing was run. Check the temporary directory (java.io.tmpdir), or use PGPASSWORD (the default).", e);
         }
     }

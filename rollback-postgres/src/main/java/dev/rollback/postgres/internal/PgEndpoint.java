@@ -1,7 +1,7 @@
 package dev.rollback.postgres.internal;
 
 import dev.rollback.postgres.PostgresConnectionException;
-import dev.rollback.postgres.PostgresException;
+import dev.rollback.postgres.PostgresOperationException;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,7 +50,7 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
     /** @return a connection to the maintenance database, autocommit on */
     public Connection maintenance() {
         if (maintenanceDatabase.equals(info.database())) {
-            throw new PostgresException("The maintenance database '" + maintenanceDatabase + "' is the database being worked on; "
+            throw new PostgresOperationException("The maintenance database '" + maintenanceDatabase + "' is the database being worked on; "
                     + "database-level work (create, rename, swap) must run from another database. "
                     + "Set Postgres.maintenanceDatabase(...) to another database such as 'postgres' or 'template1'.");
         }
@@ -170,7 +170,7 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
                     throw first;    // the target's own failure explains best
                 }
             } catch (SQLException e) {
-                throw new PostgresException("Could not read the server version of " + info.where() + ": " + e.getMessage(), e);
+                throw new PostgresOperationException("Could not read the server version of " + info.where() + ": " + e.getMessage(), e);
             }
         }
         throw first;

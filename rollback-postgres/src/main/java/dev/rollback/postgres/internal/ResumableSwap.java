@@ -1,7 +1,7 @@
 package dev.rollback.postgres.internal;
 
 import dev.rollback.core.StepContext;
-import dev.rollback.postgres.PostgresException;
+import dev.rollback.postgres.PostgresOperationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,11 +146,11 @@ public final class ResumableSwap {
     private String fresh(Connection m, String replacement, String keptSuffix, BeforeSwap before, WhileQuiet whileQuiet)
             throws SQLException, InterruptedException {
         if (!DatabaseAdmin.exists(m, live)) {
-            throw new PostgresException("Cannot swap '" + replacement + "' in: the live database '" + live + "' does not exist on "
+            throw new PostgresOperationException("Cannot swap '" + replacement + "' in: the live database '" + live + "' does not exist on "
                     + ep.where() + "; nothing was changed. If an earlier rollback left it renamed, rename it back or resume that rollback.");
         }
         if (!DatabaseAdmin.exists(m, replacement)) {
-            throw new PostgresException("Cannot swap '" + replacement + "' in as '" + live + "': it does not exist on " + ep.where()
+            throw new PostgresOperationException("Cannot swap '" + replacement + "' in as '" + live + "': it does not exist on " + ep.where()
                     + "; nothing was changed.");
         }
         String kept = ctx.recall(KEPT).filter(k -> !exists(m, k)).orElse(null);
@@ -208,7 +208,7 @@ public final class ResumableSwap {
             ctx.progress("an earlier attempt was stopped inside the swap (" + state + "; " + found + "): both renames had "
                     + "happened; allowing connections again on " + live + " and " + kept);
         } else {
-            throw new PostgresException("Cannot complete the swap an earlier attempt of run " + ctx.runId() + " started (" + state
+            throw new PostgresOperationException("Cannot complete the swap an earlier attempt of run " + ctx.runId() + " started (" + state
                     + "): on " + ep.where() + " " + found + ", which no step of the swap leaves behind, so the databases were changed "
                     + "by hand. Nothing was changed now. Put them back as the swap left them (" + live + " and " + replacement
                     + " before the renames, or " + replacement + " and " + kept + " after the first), then resume the run.");
@@ -323,7 +323,7 @@ public final class ResumableSwap {
         try {
             return DatabaseAdmin.exists(m, db);
         } catch (SQLException e) {
-            throw new PostgresException("Could not list databases: " + e.getMessage(), e);
+            throw new PostgresOperationException("Could not list databases: " + e.getMessage(), e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.rollback.postgres.internal;
 
 import dev.rollback.postgres.BackupInvalidException;
-import dev.rollback.postgres.PostgresException;
+import dev.rollback.postgres.PostgresOperationException;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -219,7 +219,7 @@ public final class TableRestore {
                     s.execute(add);
                 } catch (SQLException e) {
                     if (!"23503".equals(e.getSQLState())) {
-                        throw new PostgresException("Adding back the foreign key " + k.describe() + " (" + k.definition() + ") after the "
+                        throw new PostgresOperationException("Adding back the foreign key " + k.describe() + " (" + k.definition() + ") after the "
                                 + "restore failed: " + e.getMessage() + ". Add it by hand: " + add, e);
                     }
                     s.execute(add.endsWith(" NOT VALID") ? add : add + " NOT VALID");

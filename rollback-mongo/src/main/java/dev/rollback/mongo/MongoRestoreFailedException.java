@@ -6,7 +6,9 @@ import java.util.List;
  * A restore did not complete. Says which collections failed and what state is left: under the
  * safe strategy the live collections are untouched and the temporary ones were dropped.
  */
-public final class RestoreFailedException extends MongoRollbackException {
+public final class MongoRestoreFailedException extends MongoRollbackException {
+    /** The stable error code of this failure: {@value}. */
+    public static final String CODE = "mongo.restore.failed";
     private static final long serialVersionUID = 1L;
     private final List<String> failedCollections;
 
@@ -15,7 +17,7 @@ public final class RestoreFailedException extends MongoRollbackException {
      * @param failedCollections the collections that failed
      * @param cause             the first failure
      */
-    public RestoreFailedException(String message, List<String> failedCollections, Throwable cause) {
+    public MongoRestoreFailedException(String message, List<String> failedCollections, Throwable cause) {
         super(message, cause);
         this.failedCollections = List.copyOf(failedCollections);
     }
@@ -23,5 +25,10 @@ public final class RestoreFailedException extends MongoRollbackException {
     /** @return the collections that failed */
     public List<String> failedCollections() {
         return failedCollections;
+    }
+
+    @Override
+    public String code() {
+        return CODE;
     }
 }

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * &lt;schema&gt;.leases (plan PRIMARY KEY, token, run_id, host, pid, operator, acquired_at, heartbeat_at, expires_at)
  * </pre>
  */
-public final class Sql {
+public final class JournalSql {
     /** The version of the tables this code writes. */
     public static final int VERSION = 1;
     private static final long SCHEMA_LOCK = 0x726f6c6c6261636bL; // "rollback": serialises concurrent first uses
@@ -48,7 +48,7 @@ public final class Sql {
      * @param password the password, or null
      * @param schema   the schema
      */
-    public Sql(JournalUrl url, String user, Secret password, String schema) {
+    public JournalSql(JournalUrl url, String user, Secret password, String schema) {
         this.url = url;
         this.user = user;
         this.password = password;
@@ -59,16 +59,16 @@ public final class Sql {
      * @param newSchema another schema
      * @return a copy using it
      */
-    public Sql withSchema(String newSchema) {
-        return new Sql(url, user, password, newSchema);
+    public JournalSql withSchema(String newSchema) {
+        return new JournalSql(url, user, password, newSchema);
     }
 
     /**
      * @param newUser another user
      * @return a copy using it
      */
-    public Sql withUser(String newUser) {
-        return new Sql(url, newUser, password, schema);
+    public JournalSql withUser(String newUser) {
+        return new JournalSql(url, newUser, password, schema);
     }
 
     /** @return the schema */
