@@ -1,5 +1,9 @@
 package dev.rollback.core;
 
+import dev.rollback.core.spi.DescribedCheck;
+
+import java.util.Objects;
+
 /**
  * A verification with a result: "the backup has at least 26 collections", "health answers 200".
  *
@@ -43,19 +47,7 @@ public interface Check {
      * @return the check
      */
     static Check of(String name, CheckFunction function) {
-        java.util.Objects.requireNonNull(name, "name");
-        java.util.Objects.requireNonNull(function, "function");
-        return new Check() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public CheckResult check(StepContext context) throws Exception {
-                return function.check(context);
-            }
-        };
+        return DescribedCheck.of(name, StepDescription.of(Objects.requireNonNull(name, "name")), function);
     }
 
     /** The body of a check written as a lambda. */

@@ -58,21 +58,23 @@ public final class ConsoleProgress implements RunListener {
         } else if (event instanceof JournalEvent.StepSkipped e) {
             out.printf("[%" + width + "d/%d] skipped      %s (%s)%n", e.index(), total, e.step(), e.reason());
         } else if (event instanceof JournalEvent.StepStarted e) {
-            PlannedStep step = plan.steps().get(e.index() - 1);
+            PlannedStep step = plan.stepAt(e.index()).orElseThrow();
             enterPhase(step.phase());
-            if (e.attempt() == 1) {
+            if (e.attempt() == 1 && e.index() > total) {
+                out.printf("%s %-12s %s%n", " ".repeat(2 * width + 2), label(step.kind()), e.step());
+            } else if (e.attempt() == 1) {
                 out.printf("[%" + width + "d/%d] %-12s %s%n", e.index(), total, label(step.kind()), e.step());
             } else {
                 out.printf("%s attempt %d%n", pad(width), e.attempt());
             }
         } else if (event instanceof JournalEvent.StepFinished e) {
-            PlannedStep step = plan.steps().get(e.index() - 1);
+            PlannedStep step = plan.stepAt(e.index()).orElseThrow();
             addPhaseTime(step.phase(), e.durationMillis());
             StringBuilder b = new StringBuilder(pad(width)).append("ok in ").append(Durations.human(Duration.ofMillis(e.durationMillis())));
             e.checks().forEach(c -> b.append("\n").append(pad(width)).append(c.summary()));
             out.println(b);
         } else if (event instanceof JournalEvent.StepFailed e) {
-            PlannedStep step = plan.steps().get(e.index() - 1);
+            PlannedStep step = plan.stepAt(e.index()).orElseThrow();
             addPhaseTime(step.phase(), e.durationMillis());
             out.println(pad(width) + "FAILED after " + Durations.human(Duration.ofMillis(e.durationMillis())) + ": " + e.error()
                     + (e.willRetry() ? " (will retry)" : ""));

@@ -26,14 +26,17 @@ import java.util.Optional;
  * @param outputs      every output published, in order
  * @param journal      where the run is recorded
  * @param runDirectory the run's folder (forensics, incident report)
+ * @param handlers     the {@link PlanBuilder#onFailure onFailure} and {@link PlanBuilder#always always} handlers
+ *                     of the plan and its phases that ran in this invocation, in the order they ran
  */
 public record RunReport(String planName, String fingerprint, String runId, RunOutcome outcome, Instant startedAt,
                         Instant finishedAt, List<StepResult> steps, List<PhaseResult> phases, Failure failure,
-                        Map<String, String> outputs, String journal, Path runDirectory) {
+                        Map<String, String> outputs, String journal, Path runDirectory, List<StepResult> handlers) {
 
     /** Copies the collections. */
     public RunReport {
         steps = List.copyOf(steps);
+        handlers = List.copyOf(handlers);
         phases = List.copyOf(phases);
         outputs = Map.copyOf(outputs);
     }

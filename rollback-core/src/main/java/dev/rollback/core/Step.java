@@ -1,5 +1,10 @@
 package dev.rollback.core;
 
+import dev.rollback.core.spi.DescribedStep;
+
+import java.util.List;
+import java.util.Objects;
+
 /**
  * One action of a rollback plan: stop a unit, restore a database, switch a config value.
  *
@@ -53,8 +58,8 @@ public interface Step {
      * @return what was removed, one line per object, for the journal ("database shop_rollback_x")
      * @throws Exception when cleaning up failed; the abandon reports it and goes on with other steps
      */
-    default java.util.List<String> cleanUp(StepContext context) throws Exception {
-        return java.util.List.of();
+    default List<String> cleanUp(StepContext context) throws Exception {
+        return List.of();
     }
 
     /** Describes the step for dry runs, fingerprints and reports. Never include secret values. */
@@ -70,18 +75,6 @@ public interface Step {
      * @return a non-destructive step
      */
     static Step of(String name, StepAction action) {
-        java.util.Objects.requireNonNull(name, "name");
-        java.util.Objects.requireNonNull(action, "action");
-        return new Step() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void execute(StepContext context) throws Exception {
-                action.execute(context);
-            }
-        };
+        return DescribedStep.of(name, StepDescription.of(Objects.requireNonNull(name, "name")), action);
     }
 }

@@ -3,7 +3,9 @@ package dev.rollback.core;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * What a running step sees of its run: identity, the run folder for captured forensics, outputs
@@ -109,12 +111,12 @@ public interface StepContext {
      * @return the value, resolved once per run
      * @throws Exception what the resolver throws
      */
-    default String resolveOnce(String key, java.util.concurrent.Callable<String> resolver) throws Exception {
+    default String resolveOnce(String key, Callable<String> resolver) throws Exception {
         Optional<String> known = recall(key);
         if (known.isPresent()) {
             return known.get();
         }
-        String value = java.util.Objects.requireNonNull(resolver.call(), () -> "resolver of '" + key + "' returned null");
+        String value = Objects.requireNonNull(resolver.call(), () -> "resolver of '" + key + "' returned null");
         remember(key, value);
         return value;
     }
@@ -142,4 +144,15 @@ public interface StepContext {
 
     /** @return the clock of the run (a manual clock in tests) */
     Clock clock();
+
+    /**
+     * Why the run stopped, for a handler that runs after a failure ({@link PlanBuilder#onFailure} and
+     * an {@link PlanBuilder#always always} handler after a failure): the step, the message, the state
+     * left behind, the error code. Empty for every other step.
+     *
+     * @return the failure the run stopped on, if this step is a handler running after one
+     */
+    default Optional<RunReport.Failure> failure() {
+        return Optional.empty();
+    }
 }

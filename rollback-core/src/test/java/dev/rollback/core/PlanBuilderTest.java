@@ -54,7 +54,7 @@ class PlanBuilderTest {
     void duplicateStepAndCheckpointNamesAreRefused() {
         assertThatThrownBy(() -> Rollback.plan("dup").step("flush", c -> { }).checkpoint("flush").step("x", c -> { }).build())
                 .isInstanceOf(PlanValidationException.class)
-                .hasMessageContaining("the name 'flush' is used by more than one step or checkpoint")
+                .hasMessageContaining("the name 'flush' is used by more than one step, checkpoint or handler")
                 .hasMessageContaining("StepOptions.defaults().name");
     }
 
@@ -185,8 +185,20 @@ class PlanBuilderTest {
 
     @Test
     void phasesDoNotNestAndNamesMustBeUnique() {
-        assertThatThrownBy(() -> Rollback.plan("p").phase("a", Duration.ofMinutes(1), p -> p.phase("b", Duration.ofMinutes(1), q -> { })))
+        // A phase's builder has no phase(...) nor build(); the plan's builder, captured in the lambda, refuses both.
+        PlanBuilder outer = Rollback.plan("p");
+        assertThatThrownBy(() -> outer.phase("a", Duration.ofMinutes(1), p -> outer.phase("b", Duration.ofMinutes(1), q -> { })))
                 .hasMessageContaining("phases do not nest");
+        PlanBuilder other = Rollback.plan("p");
+        assertThatThrownBy(() -> other.phase("a", Duration.ofMinutes(1), p -> other.step("x", c -> { })))
+                .hasMessageContaining("step on the plan's builder inside phase 'a'");
+        PlanBuilder third = Rollback.plan("p");
+        assertThatThrownBy(() -> third.phase("a", Duration.ofMinutes(1), p -> third.build()))
+                .hasMessageContaining("build on the plan's builder inside phase 'a'");
+        PhaseBuilder[] kept = new PhaseBuilder[1];
+        PlanBuilder fourth = Rollback.plan("p").phase("a", Duration.ofMinutes(1), p -> kept[0] = p.step("x", c -> { }));
+        assertThatThrownBy(() -> kept[0].step("late", c -> { })).hasMessageContaining("after its lambda returned");
+        assertThat(fourth.step("y", c -> { }).build().steps()).extracting(PlannedStep::phase).containsExactly("a", null);
         assertThatThrownBy(() -> Rollback.plan("p").phase("a", Duration.ofMinutes(1), p -> p.step("x", c -> { }))
                 .phase("a", Duration.ofMinutes(1), p -> p.step("y", c -> { })))
                 .hasMessageContaining("phase 'a' is declared twice");

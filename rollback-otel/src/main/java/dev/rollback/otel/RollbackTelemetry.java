@@ -148,7 +148,7 @@ public final class RollbackTelemetry implements RunListener {
             return;
         }
         if (event instanceof JournalEvent.StepStarted e) {
-            PlannedStep planned = e.index() >= 1 && e.index() <= plan.steps().size() ? plan.steps().get(e.index() - 1) : null;
+            PlannedStep planned = plan.stepAt(e.index()).orElse(null);
             enterPhase(r, planned == null ? null : planned.phase());
             Span parent = r.phase != null ? r.phase : r.run;
             r.step = tracer.spanBuilder("rollback step " + redact(e.step())).setParent(Context.current().with(parent))

@@ -32,37 +32,61 @@ public final class PlanRendering {
         b.append("  After a success, a new run needs --again --reason TEXT").append(plan.newRunAllowedAfter()
                 .map(w -> " for " + Durations.human(w) + ", then runs as usual").orElse("")).append('\n');
         String phase = null;
-        int width = String.valueOf(plan.steps().size()).length();
+        int width = String.valueOf(plan.steps().size() + plan.handlers().size()).length();
         for (PlannedStep s : plan.steps()) {
             if (s.phase() != null && !s.phase().equals(phase)) {
+                if (phase != null) {
+                    handlersOf(b, plan, phase, width);
+                }
                 Phase p = plan.phases().stream().filter(x -> x.name().equals(s.phase())).findFirst().orElseThrow();
                 b.append("\n  ").append(p.name()).append(" (budget ").append(Durations.human(p.budget())).append(")\n");
             } else if (s.phase() == null && phase != null) {
+                handlersOf(b, plan, phase, width);
                 b.append('\n');
             }
             phase = s.phase();
-            b.append("  ").append(String.format("%" + width + "d", s.index())).append(". [")
-                    .append(s.kind().name().toLowerCase().replace('_', ' ')).append("] ").append(s.name());
-            if (s.destructive()) {
-                b.append("  DESTRUCTIVE, approval: type '").append(s.confirmationTarget()).append('\'');
-            }
-            b.append('\n');
-            String indent = " ".repeat(width + 6);
-            if (!s.description().summary().equals(s.name())) {
-                b.append(indent).append(s.description().summary()).append('\n');
-            }
-            for (Map.Entry<String, String> p : s.description().parameters().entrySet()) {
-                b.append(indent).append(p.getKey()).append(": ").append(p.getValue()).append('\n');
-            }
-            for (String c : s.description().commands()) {
-                b.append(indent).append("$ ").append(c).append('\n');
-            }
-            String opts = options(s.options());
-            if (!opts.isEmpty()) {
-                b.append(indent).append(opts).append('\n');
-            }
+            step(b, s, width);
+        }
+        if (phase != null) {
+            handlersOf(b, plan, phase, width);
+        }
+        if (plan.handlers().stream().anyMatch(h -> h.step().phase() == null)) {
+            b.append("\n  When the plan ends\n");
+            handlersOf(b, plan, null, width);
         }
         return b.toString();
+    }
+
+    /** The handlers of a phase, under its steps; with null, the plan's own. */
+    private static void handlersOf(StringBuilder b, RollbackPlan plan, String phase, int width) {
+        for (RollbackPlan.Handler.When when : RollbackPlan.Handler.When.values()) {
+            for (PlannedStep h : plan.handlers(phase, when)) {
+                step(b, h, width);
+            }
+        }
+    }
+
+    private static void step(StringBuilder b, PlannedStep s, int width) {
+        b.append("  ").append(String.format("%" + width + "d", s.index())).append(". [")
+                .append(s.kind().name().toLowerCase().replace('_', ' ')).append("] ").append(s.name());
+        if (s.destructive()) {
+            b.append("  DESTRUCTIVE, approval: type '").append(s.confirmationTarget()).append('\'');
+        }
+        b.append('\n');
+        String indent = " ".repeat(width + 6);
+        if (!s.description().summary().equals(s.name())) {
+            b.append(indent).append(s.description().summary()).append('\n');
+        }
+        for (Map.Entry<String, String> p : s.description().parameters().entrySet()) {
+            b.append(indent).append(p.getKey()).append(": ").append(p.getValue()).append('\n');
+        }
+        for (String c : s.description().commands()) {
+            b.append(indent).append("$ ").append(c).append('\n');
+        }
+        String opts = options(s.options());
+        if (!opts.isEmpty()) {
+            b.append(indent).append(opts).append('\n');
+        }
     }
 
     /**
@@ -71,7 +95,8 @@ public final class PlanRendering {
      */
     public static String fingerprint(RollbackPlan plan) {
         StringBuilder b = new StringBuilder("rollback-plan-v1\n").append(plan.name()).append('\n');
-        for (PlannedStep s : plan.steps()) {
+        // Handlers are hashed after the steps, so that a plan without handlers keeps the fingerprint it always had.
+        for (PlannedStep s : plan.stepsAndHandlers()) {
             b.append(s.index()).append('|').append(s.name()).append('|').append(s.kind()).append('|').append(s.destructive())
                     .append('|').append(s.phase()).append('|').append(options(s.options())).append('|')
                     .append(s.description().summary()).append('|').append(s.description().parameters()).append('|')

@@ -45,6 +45,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -52,6 +53,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /** One invocation of a plan: a run, a resume or a dry run. Not public API. */
 public final class RunExecution {
@@ -73,6 +75,10 @@ public final class RunExecution {
     /** Each step's durable memory, by step name: what it remembered in any invocation of this run. */
     private final Map<String, Map<String, String>> memory = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<StepResult> results = new ArrayList<>();
+    /** The handlers that ran in this invocation, in order. */
+    private final List<StepResult> handlerResults = new ArrayList<>();
+    /** The failure the handlers now running react to, or null. */
+    private volatile RunReport.Failure handling;
     /** Captures that finished before a destructive step started: a resume does not take them again. */
     private final Map<Integer, JournalEvent.StepFinished> capturesTaken = new LinkedHashMap<>();
     private Journal.JournalWriter writer;
@@ -114,7 +120,7 @@ public final class RunExecution {
         List<RunReport.PhaseResult> phases = plan.phases().stream()
                 .map(p -> new RunReport.PhaseResult(p.name(), p.budget(), Duration.ZERO)).toList();
         return new RunReport(plan.name(), plan.fingerprint(), "dry-run", RunOutcome.DRY_RUN, now, now, steps, phases,
-                null, Map.of(), "none (dry run)", null);
+                null, Map.of(), "none (dry run)", null, List.of());
     }
 
     /**
@@ -136,7 +142,7 @@ public final class RunExecution {
             append(new JournalEvent.RunStarted(runId, now, plan.name(), plan.fingerprint(), operator,
                     reason.isEmpty() && again ? againReason : reason, me.host(), me.pid(), plan.steps().size()));
             capturedFiles = new CapturedFiles(journal.runDirectory(plan.name(), runId));
-            return execute(0);
+            return execute(0, List.of());
         } catch (JournalException | LeaseLostException e) {
             throw stoppedByJournal(e);
         } finally {
@@ -195,17 +201,30 @@ public final class RunExecution {
                 LOG.warn("Run {} resumes on {} without {} file(s) it captured earlier: {}", id, me.host(), missing.size(), String.join("; ", missing));
                 append(new JournalEvent.CapturedFilesMissing(id, clock.instant(), me.host(), missing));
             }
+            // A failure handler that started the application again undid the stop the checkpoint stands on:
+            // the application is stopped again (AppControl.stop is safe to repeat) before the run goes on.
+            boolean appStartedByHandler = handlerRanInLastInvocation(events, StepKind.START_APP);
+            List<PlannedStep> stopAgain = new ArrayList<>();
             for (PlannedStep s : plan.steps()) {
                 if (s.index() > resumeAfter) {
                     break;
+                }
+                if (appStartedByHandler && s.kind() == StepKind.STOP_APP) {
+                    stopAgain.add(s);
+                    results.add(notRun(s));   // replaced by its result when it runs again
+                    continue;
                 }
                 String why = "finished before checkpoint '" + checkpoint.name() + "' in an earlier invocation";
                 append(new JournalEvent.StepSkipped(id, clock.instant(), s.index(), s.name(), why));
                 results.add(new StepResult(s.index(), s.name(), s.kind(), s.phase(), StepResult.Status.SKIPPED, 0,
                         Duration.ZERO, List.of(), Map.of(), null, null));
             }
+            if (!stopAgain.isEmpty()) {
+                LOG.info("Run {}: a failure handler started the application again after the last invocation; stopping it again "
+                        + "before going on after checkpoint '{}'", id, checkpoint.name());
+            }
             capturesTaken.putAll(capturesTakenBeforeDestroying(events, resumeAfter));
-            return execute(resumeAfter);
+            return execute(resumeAfter, stopAgain);
         } catch (JournalException | LeaseLostException e) {
             throw stoppedByJournal(e);
         } finally {
@@ -314,7 +333,23 @@ public final class RunExecution {
                 + " Once the journal is back, resume with: " + resumeCommand.apply(runId), e);
     }
 
-    private RunReport execute(int afterIndex) {
+    /**
+     * Whether a handler of this kind started in the run's last invocation: its positions follow the
+     * plan's steps, and its events follow the invocation's start.
+     */
+    private boolean handlerRanInLastInvocation(List<JournalEvent> events, StepKind kind) {
+        boolean found = false;
+        for (JournalEvent e : events) {
+            if (e instanceof JournalEvent.RunStarted || e instanceof JournalEvent.RunResumed) {
+                found = false;
+            } else if (e instanceof JournalEvent.StepStarted s && plan.handlerAt(s.index()).isPresent() && s.kind() == kind) {
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    private RunReport execute(int afterIndex, List<PlannedStep> stopAgain) {
         Instant startedAt = clock.instant();
         long t0 = System.nanoTime();
         RunOutcome outcome = RunOutcome.SUCCEEDED;
@@ -338,6 +373,19 @@ public final class RunExecution {
                 }
             }
         }
+        for (PlannedStep step : stopAgain) {
+            if (failure != null) {
+                break;
+            }
+            StepResult result = runStep(step, runDirectory);
+            results.set(step.index() - 1, result);
+            if (result.status() == StepResult.Status.FAILED) {
+                outcome = RunOutcome.FAILED;
+                failure = failure(step, result.exception(), result.error());
+                markNotRun(afterIndex);
+            }
+        }
+        String phase = null;   // the phase whose steps this invocation runs, until its handlers have run
         for (int i = afterIndex; i < steps.size() && failure == null; i++) {
             PlannedStep step = steps.get(i);
             if (step.destructive() && !approved.contains(step.index()) && !capturesTaken.containsKey(step.index())) {
@@ -348,6 +396,12 @@ public final class RunExecution {
                     markNotRun(i);
                     break;
                 }
+            }
+            if (!Objects.equals(phase, step.phase())) {
+                if (phase != null && runHandlers(phase, RollbackPlan.Handler.When.ALWAYS, null, runDirectory)) {
+                    outcome = RunOutcome.SUCCEEDED_WITH_WARNINGS;
+                }
+                phase = step.phase();
             }
             JournalEvent.StepFinished taken = capturesTaken.get(step.index());
             if (taken != null) {
@@ -375,12 +429,28 @@ public final class RunExecution {
                 append(new JournalEvent.CheckpointReached(runId, clock.instant(), step.index(), step.name(), snapshotOutputs()));
             }
         }
+        boolean handlerFailed = false;
+        if (phase != null) {
+            // The phase the run stopped in has its failure handlers run; one it finished, only its always handlers.
+            boolean stoppedHere = failure != null && phase.equals(plan.steps().get(failure.index() - 1).phase());
+            if (stoppedHere) {
+                handlerFailed |= runHandlers(phase, RollbackPlan.Handler.When.ON_FAILURE, failure, runDirectory);
+            }
+            handlerFailed |= runHandlers(phase, RollbackPlan.Handler.When.ALWAYS, failure, runDirectory);
+        }
+        if (failure != null) {
+            handlerFailed |= runHandlers(null, RollbackPlan.Handler.When.ON_FAILURE, failure, runDirectory);
+        }
+        handlerFailed |= runHandlers(null, RollbackPlan.Handler.When.ALWAYS, failure, runDirectory);
+        if (handlerFailed && outcome == RunOutcome.SUCCEEDED) {
+            outcome = RunOutcome.SUCCEEDED_WITH_WARNINGS;
+        }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         append(new JournalEvent.RunFinished(runId, clock.instant(), outcome.name(),
                 failure == null ? null : failure.step(), failure == null ? null : failure.message(), millis));
         RunReport report = new RunReport(plan.name(), plan.fingerprint(), runId, outcome, startedAt,
                 startedAt.plusMillis(millis), results, phaseResults(), failure, snapshotOutputs(),
-                journal.describeLocation(plan.name(), runId), runDirectory);
+                journal.describeLocation(plan.name(), runId), runDirectory, handlerResults);
         LOG.atLevel(level(Level.INFO)).log("Run {} of plan '{}' ended {} in {} ms", runId, plan.name(), outcome, millis);
         writeIncidentReport(outcome.isSuccess() ? null : resumeCommand.apply(runId));
         for (RunListener l : listeners) {
@@ -391,6 +461,27 @@ public final class RunExecution {
             }
         }
         return report;
+    }
+
+    /**
+     * Runs the handlers of a phase (or, with null, of the plan) that run at this ending, each once,
+     * journaled like steps. A failing handler is recorded and the next one runs.
+     *
+     * @return whether one of them failed
+     */
+    private boolean runHandlers(String phase, RollbackPlan.Handler.When when, RunReport.Failure failure, Path runDirectory) {
+        boolean failed = false;
+        for (PlannedStep handler : plan.handlers(phase, when)) {
+            handling = failure;
+            try {
+                StepResult result = runStep(handler, runDirectory);
+                handlerResults.add(result);
+                failed |= result.status() == StepResult.Status.FAILED;
+            } finally {
+                handling = null;
+            }
+        }
+        return failed;
     }
 
     /** Every run leaves its incident report in its run folder; failing to write it does not change the outcome. */
@@ -412,7 +503,8 @@ public final class RunExecution {
             append(new JournalEvent.StepStarted(runId, clock.instant(), step.index(), step.name(), step.kind(), attempt));
             lastStarted = step;
             lastStartedEnded = false;
-            LOG.atLevel(level(Level.INFO)).log("[{}/{}] {} {} (attempt {})", step.index(), plan.steps().size(), step.kind(), step.name(), attempt);
+            LOG.atLevel(level(Level.INFO)).log("[{}/{}] {} {} (attempt {})", step.index() <= plan.steps().size() ? step.index() : "handler",
+                    plan.steps().size(), step.kind(), step.name(), attempt);
             checks = Collections.synchronizedList(new ArrayList<>());
             Context ctx = new Context(step, runDirectory, checks);
             long a0 = System.nanoTime();
@@ -594,8 +686,8 @@ public final class RunExecution {
     private List<RunReport.PhaseResult> phaseResults() {
         List<RunReport.PhaseResult> out = new ArrayList<>();
         for (Phase p : plan.phases()) {
-            Duration actual = results.stream().filter(r -> p.name().equals(r.phase())).map(StepResult::duration)
-                    .reduce(Duration.ZERO, Duration::plus);
+            Duration actual = Stream.concat(results.stream(), handlerResults.stream()).filter(r -> p.name().equals(r.phase()))
+                    .map(StepResult::duration).reduce(Duration.ZERO, Duration::plus);
             out.add(new RunReport.PhaseResult(p.name(), p.budget(), actual));
         }
         return out;
@@ -746,6 +838,11 @@ public final class RunExecution {
         @Override
         public Clock clock() {
             return clock;
+        }
+
+        @Override
+        public Optional<RunReport.Failure> failure() {
+            return Optional.ofNullable(handling);
         }
     }
 }

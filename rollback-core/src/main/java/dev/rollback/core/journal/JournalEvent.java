@@ -30,7 +30,7 @@ public sealed interface JournalEvent {
      * @param reason      why, as the operator said
      * @param host        host name of the runner
      * @param pid         process id of the runner
-     * @param stepCount   steps in the plan
+     * @param stepCount   steps in the plan; its handlers are journaled at positions after them
      */
     record RunStarted(String runId, Instant time, String planName, String fingerprint, String operator, String reason,
                       String host, long pid, int stepCount) implements JournalEvent {

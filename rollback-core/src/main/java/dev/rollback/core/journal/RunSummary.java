@@ -65,10 +65,14 @@ public record RunSummary(String runId, State state, Instant startedAt, String op
             if (e instanceof JournalEvent.RunStarted s && start == null) {
                 start = s;
             } else if (e instanceof JournalEvent.StepStarted s) {
-                changed |= !s.kind().isReadOnly();
                 stepSinceFinish = true;
-                stoppedAt = s.index() + " '" + s.step() + "'";
-                lastStartedName = s.step();
+                // A handler (positions after the plan's steps) reacts to how the run ended: it neither
+                // makes the run one that changed something nor moves where it stopped.
+                if (start == null || s.index() <= start.stepCount()) {
+                    changed |= !s.kind().isReadOnly();
+                    stoppedAt = s.index() + " '" + s.step() + "'";
+                    lastStartedName = s.step();
+                }
             } else if (e instanceof JournalEvent.RunFinished f) {
                 lastFinish = f;
                 stepSinceFinish = false;

@@ -112,7 +112,7 @@ final class LiveFeed {
             m.put("plan", plan.name());
             m.put("description", plan.description());
             List<Map<String, Object>> steps = new ArrayList<>();
-            for (PlannedStep s : plan.steps()) {
+            for (PlannedStep s : plan.stepsAndHandlers()) {
                 Map<String, Object> sm = new LinkedHashMap<>();
                 sm.put("index", s.index());
                 sm.put("name", s.name());

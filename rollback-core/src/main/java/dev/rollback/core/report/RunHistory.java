@@ -139,7 +139,7 @@ final class RunHistory {
         this.t0 = events.get(0).time();
         this.t1 = events.get(events.size() - 1).time();
         if (plan != null) {
-            for (PlannedStep s : plan.steps()) {
+            for (PlannedStep s : plan.stepsAndHandlers()) {
                 StepRecord r = step(s.index());
                 r.name = s.name();
                 r.kind = s.kind();

@@ -317,6 +317,8 @@ public final class Seed000NextcrmBackToMongo {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Return NextCRM from PostgreSQL to MongoDB (seed 000, SCENARIO=" + scenario + ")")
+            .onFailure(h -> h.notify(team, "ROLLBACK TO MONGODB FAILED (" + scenario + ", run ${runId}) at ${failure.step} "
+                    + "(${failure.code}): ${failure.message}\n${failure.state}"))
             .phase("Phase 1: pre-rollback preparation", Duration.ofMinutes(5), p -> {
                 p.notify(team, "ROLLBACK TO MONGODB INITIATED (" + scenario + "): plan ${plan}, run ${runId}; ETA 20 minutes",
                         Targets.notice("tell the team: rollback initiated"))
@@ -379,7 +381,11 @@ public final class Seed000NextcrmBackToMongo {
                  .verify(crm.countsMatch(backup))
                  .verify(crm.indexesMatch(backup));
                 s.spotChecks().forEach((collection, filter) -> p.verify(crm.findOne(collection, filter)));
-                p.checkpoint("mongodb-restored");
+                p.checkpoint("mongodb-restored")
+                 .onFailure(h -> h                                          // DATABASE_URL still names PostgreSQL
+                     .startApp(app, StepOptions.defaults().name("start NextCRM again on PostgreSQL"))
+                     .step(status.message("Rollback paused: NextCRM runs on PostgreSQL again"),
+                           StepOptions.defaults().name("update status page: paused")));
             });
         }
         plan.phase("Phase 4: application reconfiguration", Duration.ofMinutes(5), p -> {

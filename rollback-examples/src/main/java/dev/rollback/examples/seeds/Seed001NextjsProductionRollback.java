@@ -3,6 +3,7 @@ package dev.rollback.examples.seeds;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
+import dev.rollback.core.PhaseBuilder;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -284,6 +285,8 @@ public final class Seed001NextjsProductionRollback {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Next.js production rollback of the " + what + " (seed 001, SCENARIO=" + s.scenario().name().toLowerCase(Locale.ROOT) + ")")
+            .onFailure(h -> h.notify(team, "ROLLBACK FAILED: " + s.appName() + " (" + what + ", run ${runId}) stopped at ${failure.step} "
+                    + "(${failure.code}): ${failure.message}\n${failure.state}"))
             .phase("Pre-rollback testing", Duration.ofMinutes(2), p -> {
                 p.notify(team, "Immediate: DevOps - emergency rollback of " + s.appName() + " (" + what + ") started (plan ${plan}, run ${runId})",
                         Targets.notice("notify DevOps: rollback started"));
@@ -364,7 +367,7 @@ public final class Seed001NextjsProductionRollback {
     }
 
     /** Section 1, in the library's safe order by default: the copy restored and checked while the app serves, then stop and swap. */
-    private static void databaseRollback(PlanBuilder p, Settings s, Postgres pg, Pm2 app, Notifier team) {
+    private static void databaseRollback(PhaseBuilder p, Settings s, Postgres pg, Pm2 app, Notifier team) {
         Path manifest = RowCountManifest.forDump(s.backupFile());
         boolean haveManifest = Files.isRegularFile(manifest);   // written next to dumps made by this library
         RestoreStep restore = pg.restore(s.backupFile());

@@ -4,6 +4,7 @@ import dev.rollback.core.AppControl;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
+import dev.rollback.core.PhaseBuilder;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -771,7 +772,7 @@ public final class Seed002Phase4MigrationRollback {
      * Step 3, before anything changes: the backup is there and complete (pg_restore reads all of
      * it), and the server answers (retried with backoff, the lost-connection contingency).
      */
-    private static PlanBuilder verifyBackup(PlanBuilder p, Settings s, Postgres pg, Path backup, Retry reconnect) {
+    private static PhaseBuilder verifyBackup(PhaseBuilder p, Settings s, Postgres pg, Path backup, Retry reconnect) {
         return p.precheck(backupLocated(s, backup))
                 .precheck(pg.backupReadable(backup))
                 .precheck(pg.canConnect(), StepOptions.defaults().retry(reconnect))
@@ -779,20 +780,20 @@ public final class Seed002Phase4MigrationRollback {
     }
 
     /** Step 2: every app server stopped and confirmed down, database sessions ended. */
-    private static void stopAllActivity(PlanBuilder p, Settings s, AppControl app, Postgres pg) {
+    private static void stopAllActivity(PhaseBuilder p, Settings s, AppControl app, Postgres pg) {
         p.stopApp(app);
         healthDown(p, s);
         p.step(pg.terminateConnections())
          .checkpoint("app-stopped");
     }
 
-    private static void healthDown(PlanBuilder p, Settings s) {
+    private static void healthDown(PhaseBuilder p, Settings s) {
         for (String url : s.healthUrls()) {
             p.verify(Http.down(url), StepOptions.defaults().name("down: " + url));
         }
     }
 
-    private static void healthUp(PlanBuilder p, Settings s) {
+    private static void healthUp(PhaseBuilder p, Settings s) {
         for (String url : s.healthUrls()) {
             p.verify(Http.get(url).expectStatus(200), StepOptions.defaults().name("healthy: " + url)
                     .retry(Retry.times(12).delay(s.healthRetryDelay())));
@@ -800,7 +801,7 @@ public final class Seed002Phase4MigrationRollback {
     }
 
     /** Step 9: the runbook's curls with the test token, and its npm smoke suite when the source folder is given. */
-    private static void smokeTests(PlanBuilder p, Settings s) {
+    private static void smokeTests(PhaseBuilder p, Settings s) {
         HttpCheck sales = Http.get(s.appUrl() + "/api/sales").expectStatus(200);
         HttpCheck tickets = Http.get(s.appUrl() + "/api/tickets").expectStatus(200);
         if (s.testToken() != null) {
@@ -830,7 +831,7 @@ public final class Seed002Phase4MigrationRollback {
     }
 
     /** The runbook's step-7 SQL as checks: row counts, denormalized fields, views, FK orphans, primary keys. */
-    private static void integrityChecks(PlanBuilder p, Postgres pg, Settings s, Path manifest, List<String> tables, Retry reconnect) {
+    private static void integrityChecks(PhaseBuilder p, Postgres pg, Settings s, Path manifest, List<String> tables, Retry reconnect) {
         Optional<RowCountManifest> counts = Files.isRegularFile(manifest) ? Optional.of(RowCountManifest.read(manifest)) : Optional.empty();
         StepOptions retrying = StepOptions.defaults().retry(reconnect);
         for (String t : tables) {

@@ -196,6 +196,7 @@ class Seed001NextjsProductionRollbackIT {
             }
         }
         assertThat(r.out().lines().filter(l -> l.trim().equals("notify slack webhook"))).hasSize(4);   // the users' notice goes to the log
+        assertThat(r.out()).contains("(on failure) notify slack webhook: ROLLBACK FAILED");
         assertThat(r.out()).contains("DRY RUN", "pm2 stop nextjs-app", "pm2 start nextjs-app", "pg_dump --format=plain",
                 "emergency_backup_<yyyyMMdd_HHmmss>.sql", "pg_restore", "revert --no-edit " + setup.problematicCommit(),
                 setup.installScript().toString(), setup.buildScript().toString(), "GET " + setup.healthUrl());
@@ -246,6 +247,55 @@ class Seed001NextjsProductionRollbackIT {
         assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runId))
                 .ranStepTimes("stop pm2 app nextjs-app", 1)
                 .hasApprovalBy(APPROVER, "swap in nextjs_app@backup_before_deployment.dump");
+    }
+
+    @Test
+    void aFailedRestoreTellsTheTeamWhatItLeftStartsTheAppAgainAndTheResumeStopsItFirst() throws Exception {
+        // The backup's disk fails while the app is being stopped: after the prechecks read it, before the restore does.
+        Path dump = setup.backupFile();
+        Path saved = work.resolve("backups/saved-before-the-disk-failed.dump");
+        Path tools = Files.createDirectories(work.resolve("failing-disk-" + System.nanoTime()));
+        String realPm2 = SeedDrills.executable("pm2", setup.toolsPath()).toString();
+        Path wrapper = tools.resolve("pm2");
+        Files.writeString(wrapper, "#!/bin/sh\nif [ \"$1\" = stop ] && [ ! -e '" + tools.resolve("failed") + "' ]; then\n"
+                + "  touch '" + tools.resolve("failed") + "'; cp '" + dump + "' '" + saved + "'; head -c 300 '" + saved + "' > '" + dump + "'\n"
+                + "fi\nexec '" + realPm2 + "' \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        List<String> args = settings(GitRollback.REVERT, RestoreMode.SAFE, "--yes", APPROVER);
+        args.set(args.indexOf("TOOLS_PATH=" + setup.toolsPath()), "TOOLS_PATH=" + tools + java.io.File.pathSeparator + setup.toolsPath());
+
+        SeedDrills.Result failed = run("", args);
+
+        assertThat(failed.exit()).as(failed.all()).isEqualTo(1);
+        // The team hears what failed, with its code, and the state left behind.
+        List<String> messages = slack.requests("/hooks/devops").stream().map(RecordingServer.Request::body).toList();
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(1)).contains("ROLLBACK FAILED: nextjs-app", "stopped at restore nextjs_app from backup_before_deployment.dump",
+                "(postgres.", "Last checkpoint: 'app-stopped-state-saved'", "Not run:");
+        // The live database was not touched, and the app serves it again.
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS_AFTER_BAD_MIGRATION);
+        assertThat(appPid()).isPositive();
+        assertThat(get(setup.healthUrl())).startsWith("200 ");
+        Journal j = FileJournal.in(journal);
+        String runId = j.runIds(Seed001NextjsProductionRollback.PLAN).get(0);
+        assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runId))
+                .ranStepTimes("restore nextjs_app from backup_before_deployment.dump", 0)
+                .ranStepTimes("(on failure) start nextjs-app again", 1);
+
+        // The disk is back: the resume stops the app the handler started (the checkpoint stands on it being stopped), then finishes.
+        Files.copy(saved, dump, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> resume = new ArrayList<>(args);
+        resume.addAll(List.of("--resume", runId));
+        SeedDrills.Result resumed = run("", resume);
+
+        assertThat(resumed.exit()).as(resumed.all()).isZero();
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(Seed001Lab.USERS);
+        assertThat(get(setup.healthUrl())).startsWith("200 ");
+        assertThatJournal(j.read(Seed001NextjsProductionRollback.PLAN, runId))
+                .ranStepTimes("stop pm2 app nextjs-app", 2)
+                .ranStepTimes("(on failure) start nextjs-app again", 1)
+                .ranStepTimes("restore nextjs_app from backup_before_deployment.dump", 1);
+        assertThat(slack.requests("/hooks/devops")).hasSize(2 + 3);   // no second failure message; the rest of the run's own
     }
 
     @Test

@@ -81,6 +81,14 @@ final class SeedDrills {
         }
     }
 
+    /** The first executable of that name in these folders ({@code File.pathSeparator}-separated), then on PATH. */
+    static Path executable(String name, String folders) {
+        List<String> dirs = new ArrayList<>(List.of(folders.split(java.io.File.pathSeparator)));
+        dirs.addAll(List.of(System.getenv("PATH").split(java.io.File.pathSeparator)));
+        return dirs.stream().filter(d -> !d.isBlank()).map(d -> Path.of(d, name)).filter(java.nio.file.Files::isExecutable).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not in " + folders + " nor on PATH"));
+    }
+
     /** Runs the git CLI and returns its trimmed standard output; fails the test on a non-zero exit. */
     static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));

@@ -1,0 +1,278 @@
+package dev.rollback.core;
+
+import java.util.Objects;
+
+/**
+ * The verbs that add steps, in the order they run: what {@link PlanBuilder} and the
+ * {@link PhaseBuilder} of each phase share. Every verb returns the builder it was called on.
+ *
+ * @param <B> the builder type
+ */
+public abstract sealed class StepsBuilder<B extends StepsBuilder<B>> permits PlanBuilder, PhaseBuilder {
+    final PlanParts parts;
+    /** The phase the steps go into, or null for steps outside any phase. */
+    final String phase;
+
+    StepsBuilder(PlanParts parts, String phase) {
+        this.parts = parts;
+        this.phase = phase;
+    }
+
+    /** @return this builder, typed */
+    abstract B self();
+
+    /** Refuses a verb when this builder may not take steps now (a plan whose phase lambda runs, a phase whose lambda returned). */
+    abstract void checkOpen(String verb);
+
+    private B step(StepKind kind, Step step, StepOptions options, boolean destructiveByDefault, String verb) {
+        checkOpen(verb);
+        parts.addStep(phase, kind, step, options, destructiveByDefault);
+        return self();
+    }
+
+    private B check(StepKind kind, Check check, StepOptions options, String verb) {
+        checkOpen(verb);
+        parts.addCheck(phase, kind, check, options);
+        return self();
+    }
+
+    /**
+     * A check that runs before anything is changed; if it fails, nothing is touched.
+     *
+     * @param check the check
+     * @return this builder
+     */
+    public B precheck(Check check) {
+        return precheck(check, StepOptions.defaults());
+    }
+
+    /**
+     * @param check   the check
+     * @param options step options
+     * @return this builder
+     */
+    public B precheck(Check check, StepOptions options) {
+        return check(StepKind.PRECHECK, check, options, "precheck");
+    }
+
+    /**
+     * @param name     the check's name
+     * @param function the check
+     * @return this builder
+     */
+    public B precheck(String name, Check.CheckFunction function) {
+        return precheck(Check.of(name, function));
+    }
+
+    /**
+     * @param name     the check's name
+     * @param function the check
+     * @param options  step options
+     * @return this builder
+     */
+    public B precheck(String name, Check.CheckFunction function, StepOptions options) {
+        return precheck(Check.of(name, function), options);
+    }
+
+    /**
+     * Captures state for forensics before it is changed (a dump, samples, logs).
+     *
+     * @param step the capture
+     * @return this builder
+     */
+    public B capture(Step step) {
+        return capture(step, StepOptions.defaults());
+    }
+
+    /**
+     * @param step    the capture
+     * @param options step options
+     * @return this builder
+     */
+    public B capture(Step step, StepOptions options) {
+        return step(StepKind.CAPTURE, step, options, false, "capture");
+    }
+
+    /**
+     * @param name   the capture's name
+     * @param action what it does
+     * @return this builder
+     */
+    public B capture(String name, StepAction action) {
+        return capture(Step.of(name, action));
+    }
+
+    /**
+     * Stops the application.
+     *
+     * @param app the application control
+     * @return this builder
+     */
+    public B stopApp(AppControl app) {
+        return stopApp(app, StepOptions.defaults());
+    }
+
+    /**
+     * @param app     the application control
+     * @param options step options
+     * @return this builder
+     */
+    public B stopApp(AppControl app, StepOptions options) {
+        return step(StepKind.STOP_APP, NotifyStep.stopping(app), options, false, "stopApp");
+    }
+
+    /**
+     * Starts the application.
+     *
+     * @param app the application control
+     * @return this builder
+     */
+    public B startApp(AppControl app) {
+        return startApp(app, StepOptions.defaults());
+    }
+
+    /**
+     * @param app     the application control
+     * @param options step options
+     * @return this builder
+     */
+    public B startApp(AppControl app, StepOptions options) {
+        return step(StepKind.START_APP, NotifyStep.starting(app), options, false, "startApp");
+    }
+
+    /**
+     * Restores data. Destructive unless the options say otherwise: it asks for approval and
+     * needs a capture before it.
+     *
+     * @param step the restore
+     * @return this builder
+     */
+    public B restore(Step step) {
+        return restore(step, StepOptions.defaults());
+    }
+
+    /**
+     * @param step    the restore
+     * @param options step options
+     * @return this builder
+     */
+    public B restore(Step step, StepOptions options) {
+        return step(StepKind.RESTORE, step, options, true, "restore");
+    }
+
+    /**
+     * A check after a change. Give it a {@link Retry} in the options to try it until it passes.
+     *
+     * @param check the check
+     * @return this builder
+     */
+    public B verify(Check check) {
+        return verify(check, StepOptions.defaults());
+    }
+
+    /**
+     * @param check   the check
+     * @param options step options (retry, timeout, failure policy)
+     * @return this builder
+     */
+    public B verify(Check check, StepOptions options) {
+        return check(StepKind.VERIFY, check, options, "verify");
+    }
+
+    /**
+     * @param name     the check's name
+     * @param function the check
+     * @return this builder
+     */
+    public B verify(String name, Check.CheckFunction function) {
+        return verify(Check.of(name, function));
+    }
+
+    /**
+     * @param name     the check's name
+     * @param function the check
+     * @param options  step options (retry, timeout, failure policy)
+     * @return this builder
+     */
+    public B verify(String name, Check.CheckFunction function, StepOptions options) {
+        return verify(Check.of(name, function), options);
+    }
+
+    /**
+     * Any action.
+     *
+     * @param step the step
+     * @return this builder
+     */
+    public B step(Step step) {
+        return step(step, StepOptions.defaults());
+    }
+
+    /**
+     * @param step    the step
+     * @param options step options
+     * @return this builder
+     */
+    public B step(Step step, StepOptions options) {
+        return step(StepKind.ACTION, step, options, false, "step");
+    }
+
+    /**
+     * An action written as a lambda.
+     *
+     * @param name   the step's name
+     * @param action what it does
+     * @return this builder
+     */
+    public B step(String name, StepAction action) {
+        return step(Step.of(name, action));
+    }
+
+    /**
+     * @param name    the step's name
+     * @param action  what it does
+     * @param options step options
+     * @return this builder
+     */
+    public B step(String name, StepAction action, StepOptions options) {
+        return step(Step.of(name, action), options);
+    }
+
+    /**
+     * A durable marker: a resumed run restarts after the last checkpoint it reached and does not
+     * repeat what finished before it.
+     *
+     * @param name unique checkpoint name
+     * @return this builder
+     */
+    public B checkpoint(String name) {
+        Objects.requireNonNull(name, "checkpoint name");
+        checkOpen("checkpoint");
+        parts.steps.add(new PlannedStep(parts.steps.size() + 1, name, StepKind.CHECKPOINT, false, phase, StepOptions.defaults(),
+                StepDescription.of("checkpoint " + name), name, Step.of(name, ctx -> { }), null));
+        return self();
+    }
+
+    /**
+     * Sends a notification. A failing notification is recorded and the run goes on; pass
+     * {@code StepOptions.defaults().onFailure(FailurePolicy.ABORT)} to make it required.
+     * The message may use {@code ${plan}}, {@code ${runId}} and {@code ${<output key>}}.
+     *
+     * @param notifier where to send it
+     * @param message  the text
+     * @return this builder
+     */
+    public B notify(Notifier notifier, String message) {
+        return notify(notifier, message, StepOptions.defaults().onFailure(FailurePolicy.CONTINUE));
+    }
+
+    /**
+     * @param notifier where to send it
+     * @param message  the text
+     * @param options  step options
+     * @return this builder
+     */
+    public B notify(Notifier notifier, String message, StepOptions options) {
+        return step(StepKind.NOTIFY, new NotifyStep(notifier, message), options, false, "notify");
+    }
+}
