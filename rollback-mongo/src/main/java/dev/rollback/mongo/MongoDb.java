@@ -2,8 +2,8 @@ package dev.rollback.mongo;
 
 import dev.rollback.core.Check;
 import dev.rollback.core.Step;
-import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedStep;
 import dev.rollback.mongo.internal.DatabaseChecks;
 import dev.rollback.mongo.internal.MongoConnection;
 
@@ -106,37 +106,15 @@ public final class MongoDb {
     public Step dropDatabase() {
         MongoConnection c = connection;
         String db = name;
-        return new Step() {
-            @Override
-            public String name() {
-                return "drop MongoDB database " + db;
-            }
-
-            @Override
-            public void execute(StepContext context) {
-                c.call("dropping database " + db, "The database may be partly dropped", client -> {
-                    client.getDatabase(db).drop();
-                    return null;
-                });
-                context.progress("dropped database " + db);
-            }
-
-            @Override
-            public boolean destructive() {
-                return true;
-            }
-
-            @Override
-            public String confirmationTarget() {
-                return db;
-            }
-
-            @Override
-            public StepDescription describe() {
-                return StepDescription.of("drop MongoDB database " + db).param("server", c.redactedUri())
-                        .command("db.getSiblingDB(\"" + db + "\").dropDatabase()");
-            }
-        };
+        StepDescription description = StepDescription.of("drop MongoDB database " + db).param("server", c.redactedUri())
+                .command("db.getSiblingDB(\"" + db + "\").dropDatabase()");
+        return DescribedStep.of(description, context -> {
+            c.call("dropping database " + db, "The database may be partly dropped", client -> {
+                client.getDatabase(db).drop();
+                return null;
+            });
+            context.progress("dropped database " + db);
+        }).destructive(true).confirmationTarget(db);
     }
 
     /**

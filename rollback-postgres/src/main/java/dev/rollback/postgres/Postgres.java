@@ -5,14 +5,14 @@ import dev.rollback.core.CheckResult;
 import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
+import dev.rollback.core.spi.DescribedStep;
 import dev.rollback.postgres.internal.ConnectionInfo;
 import dev.rollback.postgres.internal.DatabaseAdmin;
 import dev.rollback.postgres.internal.Inspect;
 import dev.rollback.postgres.internal.PgCommands;
 import dev.rollback.postgres.internal.PgEndpoint;
 import dev.rollback.postgres.internal.PgTools;
-import dev.rollback.postgres.internal.SimpleCheck;
-import dev.rollback.postgres.internal.SimpleStep;
 import dev.rollback.postgres.internal.Sql;
 
 import java.io.IOException;
@@ -266,10 +266,9 @@ public final class Postgres {
 
     private Step terminate(String app, boolean like) {
         String name = "terminate " + (app == null ? "all sessions" : "sessions of " + app) + " on " + ep.database();
-        return new SimpleStep(name, StepDescription.of(name).param("server", ep.where()).command(
+        return DescribedStep.of(name, StepDescription.of(name).param("server", ep.where()).command(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + Sql.literal(ep.database())
-                        + (app == null ? "" : " AND application_name " + (like ? "LIKE " : "= ") + Sql.literal(app)) + " AND pid <> pg_backend_pid()"),
-                false, ctx -> {
+                        + (app == null ? "" : " AND application_name " + (like ? "LIKE " : "= ") + Sql.literal(app)) + " AND pid <> pg_backend_pid()"), ctx -> {
                     try (Connection c = ep.connect()) {
                         int n = DatabaseAdmin.terminate(c, ep.database(), app, like);
                         ctx.output("postgres.terminatedSessions", Integer.toString(n));
@@ -291,8 +290,8 @@ public final class Postgres {
     public Step dropDatabase(String db) {
         Sql.checkLength(db);
         String sql = "DROP DATABASE IF EXISTS " + Sql.ident(db);
-        return new SimpleStep("drop database " + db, StepDescription.of("drop database " + db).param("server", ep.where()).command(sql), true,
-                ctx -> adminSql(sql, "Dropping database '" + db + "'", "Terminate its sessions first (terminateConnections)."));
+        return DescribedStep.of("drop database " + db, StepDescription.of("drop database " + db).param("server", ep.where()).command(sql),
+                ctx -> adminSql(sql, "Dropping database '" + db + "'", "Terminate its sessions first (terminateConnections).")).destructive(true);
     }
 
     /**
@@ -304,7 +303,7 @@ public final class Postgres {
     public Step createDatabase(String db) {
         Sql.checkLength(db);
         String sql = "CREATE DATABASE " + Sql.ident(db);
-        return new SimpleStep("create database " + db, StepDescription.of("create database " + db).param("server", ep.where()).command(sql), false,
+        return DescribedStep.of("create database " + db, StepDescription.of("create database " + db).param("server", ep.where()).command(sql),
                 ctx -> {
                     try (Connection m = ep.withDatabase(ep.maintenanceDatabase()).connect()) {
                         if (!DatabaseAdmin.exists(m, db)) {
@@ -337,7 +336,7 @@ public final class Postgres {
         if (sql.isBlank()) {
             throw new IllegalArgumentException("sql step '" + name + "' has no SQL");
         }
-        return new SimpleStep(name, StepDescription.of(name).param("server", ep.where()).command(sql), false,
+        return DescribedStep.of(name, StepDescription.of(name).param("server", ep.where()).command(sql),
                 ctx -> runInTransaction(sql, name));
     }
 
@@ -350,7 +349,7 @@ public final class Postgres {
     public Step sqlFile(Path file) {
         Objects.requireNonNull(file, "file");
         String name = "run " + file.getFileName() + " on " + ep.database();
-        return new SimpleStep(name, StepDescription.of(name).param("server", ep.where()).param("file", file), false, ctx -> {
+        return DescribedStep.of(name, StepDescription.of(name).param("server", ep.where()).param("file", file), ctx -> {
             String sql;
             try {
                 sql = Files.readString(file, StandardCharsets.UTF_8);
@@ -411,7 +410,7 @@ public final class Postgres {
      */
     public Step recordRowCounts(Path file) {
         String name = "record row counts of " + ep.database();
-        return new SimpleStep(name, StepDescription.of(name).param("file", file), false, ctx -> {
+        return DescribedStep.of(name, StepDescription.of(name).param("file", file), ctx -> {
             Path out = file.isAbsolute() ? file : ctx.runDirectory().resolve(file);
             try (Connection c = ep.connect()) {
                 new RowCountManifest(Inspect.rowCounts(c)).write(out);
@@ -425,7 +424,7 @@ public final class Postgres {
     /** @return a check that the database accepts a connection and answers {@code SELECT 1} */
     public Check canConnect() {
         String name = "can connect to " + ep.database();
-        return new SimpleCheck(name, StepDescription.of(name).param("server", ep.where()), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", ep.where()), ctx -> {
             try (Connection c = ep.connect(); Statement s = c.createStatement()) {
                 s.execute("SELECT 1");
                 return CheckResult.passed(name, "connected", "a connection");
@@ -445,7 +444,7 @@ public final class Postgres {
      */
     public Check databaseSize() {
         String name = "size of database " + ep.database();
-        return new SimpleCheck(name, StepDescription.of(name).param("server", ep.where())
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", ep.where())
                 .command("SELECT pg_database_size(" + Sql.literal(ep.database()) + ")"), ctx -> {
             long bytes = query(c -> Inspect.databaseSize(c, ep.database()), "measure the size of " + ep.database());
             ctx.output(sizeOutputKey(), Long.toString(bytes));
@@ -464,7 +463,7 @@ public final class Postgres {
      */
     public Check toolsMatchServer() {
         String name = "pg_dump and pg_restore match the server of " + ep.database();
-        return new SimpleCheck(name, StepDescription.of(name).param("toolDirectory", ep.toolDirectory() == null ? "PATH, /usr/lib/postgresql/*/bin"
+        return DescribedCheck.of(name, StepDescription.of(name).param("toolDirectory", ep.toolDirectory() == null ? "PATH, /usr/lib/postgresql/*/bin"
                 : ep.toolDirectory()), ctx -> {
             int num = ep.serverVersionNum();
             String server = num / 10000 + "." + num % 10000;
@@ -510,7 +509,7 @@ public final class Postgres {
     private Check rowCount(String table, long rows, boolean exact) {
         String expected = (exact ? "exactly " : "at least ") + rows + " rows";
         String name = table + " has " + expected;
-        return new SimpleCheck(name, StepDescription.of(name).param("database", ep.database()).command("SELECT count(*) FROM " + Sql.table(table)),
+        return DescribedCheck.of(name, StepDescription.of(name).param("database", ep.database()).command("SELECT count(*) FROM " + Sql.table(table)),
                 ctx -> {
                     long n = query(c -> Inspect.count(c, Sql.table(table)), "count rows of " + table);
                     boolean ok = exact ? n == rows : n >= rows;
@@ -525,7 +524,7 @@ public final class Postgres {
      */
     public Check rowCountsMatch(Path manifestFile) {
         String name = "row counts of " + ep.database() + " match " + manifestFile.getFileName();
-        return new SimpleCheck(name, StepDescription.of(name).param("manifest", manifestFile), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("manifest", manifestFile), ctx -> {
             RowCountManifest expected = RowCountManifest.read(manifestFile);
             Map<String, Long> actual = query(Inspect::rowCounts, "count rows of every table");
             List<String> diffs = new ArrayList<>();
@@ -555,7 +554,7 @@ public final class Postgres {
      */
     public Check foreignKeysValid() {
         String name = "foreign keys of " + ep.database() + " have no orphans";
-        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name), ctx -> {
             List<Inspect.FkOrphans> all = query(Inspect::foreignKeyOrphans, "count foreign-key orphans");
             List<String> bad = new ArrayList<>();
             long total = 0;
@@ -582,7 +581,7 @@ public final class Postgres {
     public Check columnsExist(String table, String... columns) {
         List<String> wanted = List.of(columns);
         String name = table + " has columns " + String.join(", ", wanted);
-        return new SimpleCheck(name, StepDescription.of(name).param("database", ep.database()), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("database", ep.database()), ctx -> {
             List<String> have = query(c -> Inspect.columns(c, table), "read columns of " + table);
             List<String> missing = wanted.stream().filter(w -> !have.contains(w)).toList();
             if (missing.isEmpty()) {
@@ -599,7 +598,7 @@ public final class Postgres {
      */
     public Check viewCount(long expected) {
         String name = ep.database() + " has " + expected + " views";
-        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name), ctx -> {
             List<String> views = query(Inspect::views, "list views");
             return views.size() == expected ? CheckResult.passed(name, views.size(), expected)
                     : CheckResult.failed(name, views.size() + " " + views, expected, "expected " + expected + " views, found " + views.size() + ": " + views);
@@ -613,7 +612,7 @@ public final class Postgres {
     public Check indexesExist(String... names) {
         List<String> wanted = List.of(names);
         String name = ep.database() + " has indexes " + String.join(", ", wanted);
-        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name), ctx -> {
             List<String> have = query(Inspect::indexes, "list indexes");
             List<String> missing = wanted.stream().filter(w -> !have.contains(w)).toList();
             return missing.isEmpty() ? CheckResult.passed(name, "all present", wanted)
@@ -630,7 +629,7 @@ public final class Postgres {
     public Check indexesAbsent(String... names) {
         List<String> unwanted = List.of(names);
         String name = ep.database() + " has none of the indexes " + String.join(", ", unwanted);
-        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name), ctx -> {
             List<String> have = query(Inspect::indexes, "list indexes");
             List<String> left = unwanted.stream().filter(have::contains).toList();
             return left.isEmpty() ? CheckResult.passed(name, "none present", "none of " + unwanted)
@@ -645,7 +644,7 @@ public final class Postgres {
     public Check viewsExist(String... names) {
         List<String> wanted = List.of(names);
         String name = ep.database() + " has views " + String.join(", ", wanted);
-        return new SimpleCheck(name, StepDescription.of(name), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name), ctx -> {
             List<String> have = query(Inspect::views, "list views");
             List<String> missing = wanted.stream().filter(w -> have.stream().noneMatch(h -> h.equals(w) || h.endsWith("." + w))).toList();
             return missing.isEmpty() ? CheckResult.passed(name, "all present", wanted)
@@ -673,7 +672,7 @@ public final class Postgres {
 
     private Check noSessions(String applicationName, boolean like) {
         String name = "no sessions from " + applicationName + " on " + ep.database();
-        return new SimpleCheck(name, StepDescription.of(name).command("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+        return DescribedCheck.of(name, StepDescription.of(name).command("SELECT count(*) FROM pg_stat_activity WHERE datname = "
                 + Sql.literal(ep.database()) + " AND application_name " + (like ? "LIKE " : "= ") + Sql.literal(applicationName)), ctx -> {
             List<DatabaseAdmin.Session> s = query(c -> DatabaseAdmin.sessions(c, ep.database(), applicationName, like), "list sessions");
             return s.isEmpty() ? CheckResult.passed(name, "0 sessions", "0 sessions")

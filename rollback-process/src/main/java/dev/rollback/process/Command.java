@@ -7,6 +7,7 @@ import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.process.internal.CommandRunner;
 import dev.rollback.process.internal.Argv;
 
@@ -383,28 +384,15 @@ public final class Command implements Step {
         Objects.requireNonNull(checkName, "checkName");
         Command self = this;
         String expected = "exit code " + (exitCodes.length == 1 ? String.valueOf(exitCodes[0]) : Arrays.toString(exitCodes));
-        return new Check() {
-            @Override
-            public String name() {
-                return checkName;
+        return DescribedCheck.of(checkName, describe().param("expect", expected), context -> {
+            CommandResult r = self.runAnyExit(context);
+            if (Arrays.binarySearch(exitCodes, r.exitCode()) >= 0) {
+                return CheckResult.passed(checkName, "exit code " + r.exitCode(), expected);
             }
-
-            @Override
-            public CheckResult check(StepContext context) {
-                CommandResult r = self.runAnyExit(context);
-                if (Arrays.binarySearch(exitCodes, r.exitCode()) >= 0) {
-                    return CheckResult.passed(checkName, "exit code " + r.exitCode(), expected);
-                }
-                return CheckResult.failed(checkName, "exit code " + r.exitCode(), expected,
-                        Redactor.redact(Argv.render(argv)) + " exited with " + r.exitCode()
-                                + (r.stderr().isEmpty() ? "" : "; stderr: " + String.join(" | ", r.stderrTail(5))));
-            }
-
-            @Override
-            public StepDescription describe() {
-                return self.describe().param("expect", expected);
-            }
-        };
+            return CheckResult.failed(checkName, "exit code " + r.exitCode(), expected,
+                    Redactor.redact(Argv.render(argv)) + " exited with " + r.exitCode()
+                            + (r.stderr().isEmpty() ? "" : "; stderr: " + String.join(" | ", r.stderrTail(5))));
+        });
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
+import dev.rollback.core.spi.DescribedStep;
 import dev.rollback.process.Command;
 import dev.rollback.process.CommandResult;
 import dev.rollback.process.CommandTimeoutException;
@@ -247,49 +249,36 @@ public final class Redis {
      * @return the step, for {@code plan.capture(...)}
      */
     public Step snapshot() {
-        Redis self = this;
-        return new Step() {
-            @Override
-            public String name() {
-                return "snapshot " + where();
+        String stepName = "snapshot " + where();
+        StepDescription d = StepDescription.of(stepName).param("file", "<run folder>/" + snapshotName())
+                .command(command(database, "--rdb", "<file>").argv());
+        if (container != null) {
+            d = d.command(docker("cp", container + ":<file>", "<run folder>/" + snapshotName()).argv());
+        }
+        return DescribedStep.of(stepName, described(d), ctx -> {
+            Path file = ctx.runDirectory().resolve(snapshotName());
+            if (container == null) {
+                run(ctx, database, "--rdb", file.toString());
+            } else {
+                String inside = "/tmp/rollback-" + ctx.runId() + "-" + snapshotName();
+                run(ctx, database, "--rdb", inside);
+                docker("cp", container + ":" + inside, file.toString()).run(ctx);
+                docker("exec", container, "rm", "-f", inside).runAnyExit(ctx);
             }
-
-            @Override
-            public void execute(StepContext ctx) throws IOException {
-                Path file = ctx.runDirectory().resolve(self.snapshotName());
-                if (container == null) {
-                    self.run(ctx, database, "--rdb", file.toString());
-                } else {
-                    String inside = "/tmp/rollback-" + ctx.runId() + "-" + self.snapshotName();
-                    self.run(ctx, database, "--rdb", inside);
-                    self.docker("cp", container + ":" + inside, file.toString()).run(ctx);
-                    self.docker("exec", container, "rm", "-f", inside).runAnyExit(ctx);
-                }
-                OwnerOnlyFiles.narrow(file);   // redis-cli and docker cp create it 0644; the data is the cache's
-                byte[] magic = new byte[5];
-                int read;
-                try (InputStream in = Files.newInputStream(file)) {
-                    read = in.readNBytes(magic, 0, 5);
-                }
-                if (read < 5 || !"REDIS".equals(new String(magic, StandardCharsets.US_ASCII))) {
-                    throw new RedisException("The snapshot " + file + " of " + where() + " is not an RDB file (" + read
-                            + " bytes start with '" + new String(magic, 0, read, StandardCharsets.US_ASCII) + "'). Nothing was flushed; "
-                            + "check that redis-cli --rdb works against this server (managed services may refuse SYNC).");
-                }
-                ctx.output(OUTPUT_SNAPSHOT, file.toString());
-                ctx.progress("saved " + Files.size(file) + " bytes of " + where() + " to " + file);
+            OwnerOnlyFiles.narrow(file);   // redis-cli and docker cp create it 0644; the data is the cache's
+            byte[] magic = new byte[5];
+            int read;
+            try (InputStream in = Files.newInputStream(file)) {
+                read = in.readNBytes(magic, 0, 5);
             }
-
-            @Override
-            public StepDescription describe() {
-                StepDescription d = StepDescription.of(name()).param("file", "<run folder>/" + self.snapshotName())
-                        .command(self.command(database, "--rdb", "<file>").argv());
-                if (container != null) {
-                    d = d.command(self.docker("cp", container + ":<file>", "<run folder>/" + self.snapshotName()).argv());
-                }
-                return self.described(d);
+            if (read < 5 || !"REDIS".equals(new String(magic, StandardCharsets.US_ASCII))) {
+                throw new RedisException("The snapshot " + file + " of " + where() + " is not an RDB file (" + read
+                        + " bytes start with '" + new String(magic, 0, read, StandardCharsets.US_ASCII) + "'). Nothing was flushed; "
+                        + "check that redis-cli --rdb works against this server (managed services may refuse SYNC).");
             }
-        };
+            ctx.output(OUTPUT_SNAPSHOT, file.toString());
+            ctx.progress("saved " + Files.size(file) + " bytes of " + where() + " to " + file);
+        });
     }
 
     /**
@@ -323,68 +312,31 @@ public final class Redis {
      */
     public Step deleteMatching(String pattern) {
         requirePattern(pattern);
-        Redis self = this;
-        return new Step() {
-            @Override
-            public String name() {
-                return "delete keys " + pattern + " in " + where();
+        String stepName = "delete keys " + pattern + " in " + where();
+        return DescribedStep.of(stepName, described(StepDescription.of(stepName).command(command(database, "--scan", "--pattern", pattern).argv())
+                .command(command(database, "DEL", "<each key found>").argv())), ctx -> {
+            List<String> keys = scan(ctx, pattern);
+            for (int i = 0; i < keys.size(); i += 500) {
+                List<String> args = new ArrayList<>(List.of("DEL"));
+                args.addAll(keys.subList(i, Math.min(keys.size(), i + 500)));
+                run(ctx, database, args.toArray(new String[0]));
             }
-
-            @Override
-            public boolean destructive() {
-                return true;
-            }
-
-            @Override
-            public void execute(StepContext ctx) {
-                List<String> keys = self.scan(ctx, pattern);
-                for (int i = 0; i < keys.size(); i += 500) {
-                    List<String> args = new ArrayList<>(List.of("DEL"));
-                    args.addAll(keys.subList(i, Math.min(keys.size(), i + 500)));
-                    self.run(ctx, database, args.toArray(new String[0]));
-                }
-                ctx.output("redis.deleted." + pattern, Integer.toString(keys.size()));
-            }
-
-            @Override
-            public StepDescription describe() {
-                return self.described(StepDescription.of(name()).command(self.command(database, "--scan", "--pattern", pattern).argv())
-                        .command(self.command(database, "DEL", "<each key found>").argv()));
-            }
-        };
+            ctx.output("redis.deleted." + pattern, Integer.toString(keys.size()));
+        }).destructive(true);
     }
 
     private Step flush(String stepName, int db, String verb, String outputKey) {
-        Redis self = this;
-        return new Step() {
-            @Override
-            public String name() {
-                return stepName;
+        return DescribedStep.of(stepName, described(StepDescription.of(stepName).command(command(db, "DBSIZE").argv())
+                .command(command(db, verb).argv())), ctx -> {
+            long before = verb.equals("FLUSHALL") ? totalKeys(ctx) : dbSize(ctx, db);
+            String reply = run(ctx, db, verb).stdoutText().trim();
+            if (!"OK".equals(reply)) {
+                throw new RedisException(verb + " on " + where() + " answered '" + reply + "' instead of OK; "
+                        + "the data may be partly flushed. Check the server (DBSIZE) before resuming.");
             }
-
-            @Override
-            public boolean destructive() {
-                return true;
-            }
-
-            @Override
-            public void execute(StepContext ctx) {
-                long before = verb.equals("FLUSHALL") ? self.totalKeys(ctx) : self.dbSize(ctx, db);
-                String reply = self.run(ctx, db, verb).stdoutText().trim();
-                if (!"OK".equals(reply)) {
-                    throw new RedisException(verb + " on " + where() + " answered '" + reply + "' instead of OK; "
-                            + "the data may be partly flushed. Check the server (DBSIZE) before resuming.");
-                }
-                ctx.output(outputKey, Long.toString(before));
-                ctx.progress(verb + " on " + where() + ": " + before + " keys removed");
-            }
-
-            @Override
-            public StepDescription describe() {
-                return self.described(StepDescription.of(stepName).command(self.command(db, "DBSIZE").argv())
-                        .command(self.command(db, verb).argv()));
-            }
-        };
+            ctx.output(outputKey, Long.toString(before));
+            ctx.progress(verb + " on " + where() + ": " + before + " keys removed");
+        }).destructive(true);
     }
 
     // ------------------------------------------------------------------ redis-cli
@@ -491,23 +443,7 @@ public final class Redis {
     }
 
     private Check check(String name, List<String> args, Check.CheckFunction f) {
-        Redis self = this;
-        return new Check() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public CheckResult check(StepContext context) throws Exception {
-                return f.check(context);
-            }
-
-            @Override
-            public StepDescription describe() {
-                return self.described(StepDescription.of(name).command(self.command(database, args.toArray(new String[0])).argv()));
-            }
-        };
+        return DescribedCheck.of(name, described(StepDescription.of(name).command(command(database, args.toArray(new String[0])).argv())), f);
     }
 
     private static void checkDatabase(int db) {

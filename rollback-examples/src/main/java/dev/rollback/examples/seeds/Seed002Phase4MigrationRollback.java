@@ -17,6 +17,7 @@ import dev.rollback.cli.RollbackProgram;
 import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
+import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.RowCountManifest;
 import dev.rollback.process.Command;

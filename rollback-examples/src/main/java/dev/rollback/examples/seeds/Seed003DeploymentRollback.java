@@ -15,6 +15,7 @@ import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.examples.decisions.SeedDecisionTables;
+import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.git.Git;
 import dev.rollback.git.Revision;
 import dev.rollback.postgres.Postgres;

@@ -7,7 +7,6 @@ import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
-import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
 import dev.rollback.cli.RollbackProgram;
@@ -15,6 +14,7 @@ import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.examples.decisions.SeedDecisionTables;
+import dev.rollback.core.spi.DescribedStep;
 import dev.rollback.git.Git;
 import dev.rollback.git.ResetMode;
 import dev.rollback.git.Revision;
@@ -394,31 +394,7 @@ public final class Seed004RollbackScript {
         String what = "roll back production: code " + s.codeRollback().name().toLowerCase().replace('_', '-') + " on "
                 + s.remote() + "/" + s.branch() + ", database " + database + " " + s.dbRestore().name().toLowerCase().replace('_', '-')
                 + (s.flagUrl() != null ? ", feature flag off" : "");
-        return new Step() {
-            @Override
-            public String name() {
-                return CONFIRMATION_STEP;
-            }
-
-            @Override
-            public boolean destructive() {
-                return true;
-            }
-
-            @Override
-            public String confirmationTarget() {
-                return database;
-            }
-
-            @Override
-            public StepDescription describe() {
-                return StepDescription.of(what).param("type to approve", database);
-            }
-
-            @Override
-            public void execute(StepContext context) {
-                context.progress("operator confirmed: " + what);
-            }
-        };
+        return DescribedStep.of(CONFIRMATION_STEP, StepDescription.of(what).param("type to approve", database),
+                context -> context.progress("operator confirmed: " + what)).destructive(true).confirmationTarget(database);
     }
 }

@@ -4,6 +4,7 @@ import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupSource;
 import dev.rollback.mongo.LeftAside;
@@ -41,7 +42,7 @@ public final class BackupChecks {
             throw new IllegalArgumentException("collectionsAtLeast needs a number >= 0, was " + n);
         }
         String name = "backup has at least " + n + " collections";
-        return check(name, StepDescription.of(name).param("backup", source.description()).param("minimum", n), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("backup", source.description()).param("minimum", n), ctx -> {
             MongoBackupContents c = contents(source, ctx);
             long count = restorable(c);
             List<String> names = c.collections().stream().filter(b -> b.kind() != BackupCollection.Kind.VIEW).map(b -> b.name()).toList();
@@ -59,7 +60,7 @@ public final class BackupChecks {
      */
     public static Check readable(BackupSource source) {
         String name = "backup files are readable";
-        return check(name, StepDescription.of(name).param("backup", source.description()), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("backup", source.description()), ctx -> {
             MongoBackupContents c = contents(source, ctx);
             if (c.collections().isEmpty()) {
                 return CheckResult.failed(name, "0 collections", "at least 1 collection, every document valid BSON",
@@ -89,7 +90,7 @@ public final class BackupChecks {
      */
     public static Check nothingLeftAside(BackupSource source) {
         String name = "backup has nothing the restore would leave aside";
-        return check(name, StepDescription.of(name).param("backup", source.description()), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("backup", source.description()), ctx -> {
             MongoBackupContents c = contents(source, ctx);
             List<LeftAside> aside = new ArrayList<>(c.leftAside());
             if (c.format().isArchive() && c.oplogLocation().isPresent()) {
@@ -120,7 +121,7 @@ public final class BackupChecks {
             throw new IllegalArgumentException("youngerThan needs a positive duration, was " + maxAge);
         }
         String name = "backup younger than " + maxAge;
-        return check(name, StepDescription.of(name).param("backup", source.description()).param("maxAge", maxAge), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("backup", source.description()).param("maxAge", maxAge), ctx -> {
             Path dir = source.resolve(ctx);
             BackupReader.read(dir, source.options(), null);
             Instant written;
@@ -134,24 +135,5 @@ public final class BackupChecks {
                     : CheckResult.failed(name, "age " + age, "at most " + maxAge, "backup " + dir + " was written at " + written
                     + "; restoring it loses everything since then");
         });
-    }
-
-    static Check check(String name, StepDescription description, Check.CheckFunction f) {
-        return new Check() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public CheckResult check(StepContext context) throws Exception {
-                return f.check(context);
-            }
-
-            @Override
-            public StepDescription describe() {
-                return description;
-            }
-        };
     }
 }

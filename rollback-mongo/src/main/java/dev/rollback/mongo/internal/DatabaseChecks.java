@@ -4,6 +4,7 @@ import com.mongodb.client.MongoDatabase;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupSource;
 import dev.rollback.mongo.CollectionMetadata;
@@ -27,7 +28,7 @@ public final class DatabaseChecks {
      */
     public static Check ping(MongoConnection c) {
         String name = "MongoDB answers ping";
-        return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri()).command("db.adminCommand({ping: 1})"),
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", c.redactedUri()).command("db.adminCommand({ping: 1})"),
                 ctx -> c.call("pinging the server", "Nothing was changed", client -> {
                     client.getDatabase("admin").runCommand(new BsonDocument("ping", new BsonInt32(1)));
                     return CheckResult.passed(name, "ok", "ok");
@@ -43,7 +44,7 @@ public final class DatabaseChecks {
      */
     public static Check countAtLeast(MongoConnection c, String db, String collection, long n) {
         String name = db + "." + collection + " has at least " + n + " documents";
-        return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri()), ctx ->
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", c.redactedUri()), ctx ->
                 c.call("counting " + db + "." + collection, "Nothing was changed", client -> {
                     long count = client.getDatabase(db).getCollection(collection).countDocuments();
                     return count >= n ? CheckResult.passed(name, count + " documents", "at least " + n)
@@ -60,7 +61,7 @@ public final class DatabaseChecks {
     public static Check countsMatch(MongoConnection c, String db, BackupSource source) {
         String where = db == null ? "the restored databases" : db;
         String name = "document counts of " + where + " match the backup";
-        return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri()).param("backup", source.description()), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", c.redactedUri()).param("backup", source.description()), ctx -> {
             MongoBackupContents contents = BackupReader.read(source.resolve(ctx), source.options(), db);
             List<BackupTargets.Mapped> mapped = BackupTargets.map(contents, source.options(), db).mapped();
             BackupTargets.Scan scan = BackupTargets.scan(contents, false);
@@ -119,7 +120,7 @@ public final class DatabaseChecks {
     public static Check indexesMatch(MongoConnection c, String db, BackupSource source) {
         String where = db == null ? "the restored databases" : db;
         String name = "indexes of " + where + " match the backup";
-        return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri()).param("backup", source.description()), ctx -> {
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", c.redactedUri()).param("backup", source.description()), ctx -> {
             MongoBackupContents contents = BackupReader.read(source.resolve(ctx), source.options(), db);
             List<BackupTargets.Mapped> mapped = BackupTargets.map(contents, source.options(), db).mapped();
             return c.call("listing indexes of " + where, "Nothing was changed", client -> {
@@ -170,7 +171,7 @@ public final class DatabaseChecks {
             throw new IllegalArgumentException("findOne filter is not valid extended JSON: " + filterJson + " (" + e.getMessage() + ")", e);
         }
         String name = db + "." + collection + " has a document matching " + filter.toJson();
-        return BackupChecks.check(name, StepDescription.of(name).param("server", c.redactedUri())
+        return DescribedCheck.of(name, StepDescription.of(name).param("server", c.redactedUri())
                 .command("db." + collection + ".findOne(" + filter.toJson() + ")"), ctx ->
                 c.call("querying " + db + "." + collection, "Nothing was changed", client -> {
                     BsonDocument found = client.getDatabase(db).getCollection(collection, BsonDocument.class).find(filter).first();
