@@ -1,11 +1,9 @@
 package dev.rollback.process;
 
 import dev.rollback.core.StepContext;
-import dev.rollback.core.StepDescription;
 import dev.rollback.process.internal.ControlSupport;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,15 +19,19 @@ import java.util.Set;
  * plan.stopApp(DockerCompose.file(Path.of("docker-compose.production.yml")).services("web", "worker"));
  * }</pre>
  */
-public final class DockerCompose implements HostAppControl {
+public final class DockerCompose extends CommandAppControl<DockerCompose> {
     private final Path file;
     private final List<String> services;
-    private final ControlSupport support;
 
     private DockerCompose(Path file, List<String> services, ControlSupport support) {
+        super(support);
         this.file = file;
         this.services = services;
-        this.support = support;
+    }
+
+    @Override
+    DockerCompose with(ControlSupport support) {
+        return new DockerCompose(file, services, support);
     }
 
     /**
@@ -51,35 +53,6 @@ public final class DockerCompose implements HostAppControl {
             }
         }
         return new DockerCompose(file, List.of(names), support);
-    }
-
-    /**
-     * @param url answers 200 when the app is up
-     * @return a copy also checking the URL
-     */
-    public DockerCompose healthUrl(String url) {
-        return new DockerCompose(file, services, support.withHealthUrl(url));
-    }
-
-    /**
-     * @param wait how long to wait for the services (default 60 s)
-     * @return a copy with the wait
-     */
-    public DockerCompose waitUpTo(Duration wait) {
-        return new DockerCompose(file, services, support.withWait(wait));
-    }
-
-    /**
-     * @param dirs where {@code docker} is looked up first
-     * @return a copy with the search path
-     */
-    public DockerCompose searchPath(List<Path> dirs) {
-        return new DockerCompose(file, services, support.withSearchPath(dirs));
-    }
-
-    @Override
-    public DockerCompose via(CommandTransport transport) {
-        return new DockerCompose(file, services, support.withTransport(transport));
     }
 
     @Override
@@ -126,16 +99,7 @@ public final class DockerCompose implements HostAppControl {
     }
 
     @Override
-    public StepDescription describeStop() {
-        return describe("stop", compose("stop"));
-    }
-
-    @Override
-    public StepDescription describeStart() {
-        return describe("start", compose("up", "-d"));
-    }
-
-    private StepDescription describe(String verb, Command c) {
-        return support.describe(verb + " " + name(), List.of(c, running()));
+    List<Command> commands(String verb) {
+        return List.of(verb.equals("stop") ? compose("stop") : compose("up", "-d"), running());
     }
 }

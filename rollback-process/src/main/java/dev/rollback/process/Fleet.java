@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Several hosts that run the same application, reached over ssh (the seeds' loop
@@ -32,23 +33,34 @@ import java.util.Objects;
  * on; a dead connection is dropped after three missed keep-alives.
  */
 public final class Fleet {
-    private final List<String> hosts;
-    private final int parallel;
-    private final String sshBinary;
-    private final List<String> sshOptions;
-    private final List<Path> searchPath;
-    private final Rollout.Policy policy;
-    private final Duration connectTimeout;
+    private final Settings settings;
 
-    private Fleet(List<String> hosts, int parallel, String sshBinary, List<String> sshOptions, List<Path> searchPath,
-                  Rollout.Policy policy, Duration connectTimeout) {
-        this.hosts = hosts;
-        this.parallel = parallel;
-        this.sshBinary = sshBinary;
-        this.sshOptions = sshOptions;
-        this.searchPath = searchPath;
-        this.policy = policy;
-        this.connectTimeout = connectTimeout;
+    /** The fleet's options, copied by {@link #with(UnaryOperator)}: one place instead of a constructor call per option. */
+    private record Settings(List<String> hosts, int parallel, String sshBinary, List<String> sshOptions, List<Path> searchPath,
+                            Rollout.Policy policy, Duration connectTimeout) {
+        Settings parallel(int n) {
+            return new Settings(hosts, n, sshBinary, sshOptions, searchPath, policy, connectTimeout);
+        }
+
+        Settings policy(Rollout.Policy p) {
+            return new Settings(hosts, parallel, sshBinary, sshOptions, searchPath, p, connectTimeout);
+        }
+
+        Settings ssh(String binary, List<String> options, Duration timeout) {
+            return new Settings(hosts, parallel, binary, options, searchPath, policy, timeout);
+        }
+
+        Settings searchPath(List<Path> dirs) {
+            return new Settings(hosts, parallel, sshBinary, sshOptions, dirs, policy, connectTimeout);
+        }
+    }
+
+    private Fleet(Settings settings) {
+        this.settings = settings;
+    }
+
+    private Fleet with(UnaryOperator<Settings> change) {
+        return new Fleet(change.apply(settings));
     }
 
     /**
@@ -76,7 +88,7 @@ public final class Fleet {
                 throw new IllegalArgumentException("Host " + h + " is listed twice in the fleet");
             }
         }
-        return new Fleet(List.copyOf(unique), 1, "ssh", List.of(), List.of(), Rollout.Policy.ALL_AT_ONCE, Duration.ofSeconds(10));
+        return new Fleet(new Settings(List.copyOf(unique), 1, "ssh", List.of(), List.of(), Rollout.Policy.ALL_AT_ONCE, Duration.ofSeconds(10)));
     }
 
     /**
@@ -87,7 +99,7 @@ public final class Fleet {
         if (n < 1) {
             throw new IllegalArgumentException("parallel must be at least 1, got " + n);
         }
-        return new Fleet(hosts, n, sshBinary, sshOptions, searchPath, policy, connectTimeout);
+        return with(s -> s.parallel(n));
     }
 
     /**
@@ -101,8 +113,7 @@ public final class Fleet {
         if (n < 1) {
             throw new IllegalArgumentException("serial must be at least 1 host, got " + n);
         }
-        return new Fleet(hosts, parallel, sshBinary, sshOptions, searchPath,
-                new Rollout.Policy(n, 0, policy.maxFailPercent()), connectTimeout);
+        return with(s -> s.policy(new Rollout.Policy(n, 0, s.policy().maxFailPercent())));
     }
 
     /**
@@ -115,8 +126,7 @@ public final class Fleet {
         if (percent < 1 || percent > 100) {
             throw new IllegalArgumentException("serialPercent must be 1..100, got " + percent);
         }
-        return new Fleet(hosts, parallel, sshBinary, sshOptions, searchPath,
-                new Rollout.Policy(0, percent, policy.maxFailPercent()), connectTimeout);
+        return with(s -> s.policy(new Rollout.Policy(0, percent, s.policy().maxFailPercent())));
     }
 
     /**
@@ -129,8 +139,7 @@ public final class Fleet {
      * @return a copy
      */
     public Fleet maxFailPercent(int percent) {
-        return new Fleet(hosts, parallel, sshBinary, sshOptions, searchPath,
-                new Rollout.Policy(policy.serial(), policy.serialPercent(), percent), connectTimeout);
+        return with(s -> s.policy(new Rollout.Policy(s.policy().serial(), s.policy().serialPercent(), percent)));
     }
 
     /**
@@ -142,7 +151,7 @@ public final class Fleet {
         if (timeout.toSeconds() < 1) {
             throw new IllegalArgumentException("connectTimeout must be at least 1 s (ssh counts whole seconds), got " + timeout);
         }
-        return new Fleet(hosts, parallel, sshBinary, sshOptions, searchPath, policy, timeout);
+        return with(s -> s.ssh(s.sshBinary(), s.sshOptions(), timeout));
     }
 
     /**
@@ -150,7 +159,8 @@ public final class Fleet {
      * @return a copy using it
      */
     public Fleet sshBinary(String binary) {
-        return new Fleet(hosts, parallel, Objects.requireNonNull(binary, "binary"), sshOptions, searchPath, policy, connectTimeout);
+        Objects.requireNonNull(binary, "binary");
+        return with(s -> s.ssh(binary, s.sshOptions(), s.connectTimeout()));
     }
 
     /**
@@ -158,7 +168,8 @@ public final class Fleet {
      * @return a copy
      */
     public Fleet sshOptions(String... options) {
-        return new Fleet(hosts, parallel, sshBinary, List.of(options), searchPath, policy, connectTimeout);
+        List<String> copy = List.of(options);
+        return with(s -> s.ssh(s.sshBinary(), copy, s.connectTimeout()));
     }
 
     /**
@@ -166,12 +177,13 @@ public final class Fleet {
      * @return a copy
      */
     public Fleet searchPath(List<Path> dirs) {
-        return new Fleet(hosts, parallel, sshBinary, sshOptions, List.copyOf(dirs), policy, connectTimeout);
+        List<Path> copy = List.copyOf(dirs);
+        return with(s -> s.searchPath(copy));
     }
 
     /** @return the hosts, in order */
     public List<String> hosts() {
-        return hosts;
+        return settings.hosts();
     }
 
     /**
@@ -181,16 +193,17 @@ public final class Fleet {
     public FleetControl control(HostAppControl app) {
         Objects.requireNonNull(app, "app");
         // ssh takes the first value of an option: the caller's own come first
-        List<String> options = new ArrayList<>(sshOptions);
-        options.addAll(List.of("-o", "ConnectTimeout=" + connectTimeout.toSeconds(),
-                "-o", "ServerAliveInterval=" + Math.max(1, connectTimeout.toSeconds()), "-o", "ServerAliveCountMax=3"));
+        Settings s = settings;
+        List<String> options = new ArrayList<>(s.sshOptions());
+        options.addAll(List.of("-o", "ConnectTimeout=" + s.connectTimeout().toSeconds(),
+                "-o", "ServerAliveInterval=" + Math.max(1, s.connectTimeout().toSeconds()), "-o", "ServerAliveCountMax=3"));
         List<FleetControl.Member> members = new ArrayList<>();
-        for (String h : hosts) {
-            Ssh ssh = Ssh.to(h).binary(sshBinary).options(options.toArray(new String[0]));
+        for (String h : s.hosts()) {
+            Ssh ssh = Ssh.to(h).binary(s.sshBinary()).options(options.toArray(new String[0]));
             CommandTransport t = new CommandTransport() {
                 @Override
                 public Command wrap(Command command) {
-                    return ssh.wrap(command).searchPath(searchPath);
+                    return ssh.wrap(command).searchPath(s.searchPath());
                 }
 
                 @Override
@@ -200,6 +213,6 @@ public final class Fleet {
             };
             members.add(new FleetControl.Member(h, app.via(t)));
         }
-        return new FleetControl(app.name(), members, parallel, policy);
+        return new FleetControl(app.name(), members, s.parallel(), s.policy());
     }
 }

@@ -4,8 +4,6 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.process.internal.ControlSupport;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,19 +19,23 @@ import java.util.Objects;
  * plan.stopApp(app) ... .startApp(app);      // 3 replicas -> 0 -> 3
  * }</pre>
  */
-public final class Kubernetes implements HostAppControl {
+public final class Kubernetes extends CommandAppControl<Kubernetes> {
     private final String deployment;
     private final String namespace;
     private final String kubeContext;
     private final int defaultReplicas;
-    private final ControlSupport support;
 
     private Kubernetes(String deployment, String namespace, String kubeContext, int defaultReplicas, ControlSupport support) {
+        super(support);
         this.deployment = deployment;
         this.namespace = namespace;
         this.kubeContext = kubeContext;
         this.defaultReplicas = defaultReplicas;
-        this.support = support;
+    }
+
+    @Override
+    Kubernetes with(ControlSupport support) {
+        return new Kubernetes(deployment, namespace, kubeContext, defaultReplicas, support);
     }
 
     /**
@@ -79,35 +81,6 @@ public final class Kubernetes implements HostAppControl {
             throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
         }
         return new Kubernetes(deployment, namespace, kubeContext, replicas, support);
-    }
-
-    /**
-     * @param url answers 200 when the app is up
-     * @return a copy also checking the URL
-     */
-    public Kubernetes healthUrl(String url) {
-        return new Kubernetes(deployment, namespace, kubeContext, defaultReplicas, support.withHealthUrl(url));
-    }
-
-    /**
-     * @param wait how long to wait for scale down and rollout (default 60 s)
-     * @return a copy with the wait
-     */
-    public Kubernetes waitUpTo(Duration wait) {
-        return new Kubernetes(deployment, namespace, kubeContext, defaultReplicas, support.withWait(wait));
-    }
-
-    /**
-     * @param dirs where {@code kubectl} is looked up first
-     * @return a copy with the search path
-     */
-    public Kubernetes searchPath(List<Path> dirs) {
-        return new Kubernetes(deployment, namespace, kubeContext, defaultReplicas, support.withSearchPath(dirs));
-    }
-
-    @Override
-    public Kubernetes via(CommandTransport transport) {
-        return new Kubernetes(deployment, namespace, kubeContext, defaultReplicas, support.withTransport(transport));
     }
 
     /** @return the output key under which stop records the replica count it found */
@@ -170,17 +143,22 @@ public final class Kubernetes implements HostAppControl {
     }
 
     @Override
-    public StepDescription describeStop() {
-        return StepDescription.of("stop " + name()).param("where", support.transport().where())
-                .command(get(".spec.replicas").argv())
-                .command(kubectl("scale", "deployment/" + deployment, "--replicas=0").argv());
+    List<Command> commands(String verb) {
+        return verb.equals("stop")
+                ? List.of(get(".spec.replicas"), kubectl("scale", "deployment/" + deployment, "--replicas=0"))
+                : List.of(kubectl("scale", "deployment/" + deployment, "--replicas=N"),
+                        kubectl("rollout", "status", "deployment/" + deployment, "--timeout=" + support.waitTime().toSeconds() + "s"));
     }
 
     @Override
-    public StepDescription describeStart() {
-        return StepDescription.of("start " + name()).param("where", support.transport().where())
-                .param("replicas", "as found by stop, else " + defaultReplicas)
-                .command(kubectl("scale", "deployment/" + deployment, "--replicas=N").argv())
-                .command(kubectl("rollout", "status", "deployment/" + deployment, "--timeout=" + support.waitTime().toSeconds() + "s").argv());
+    StepDescription describe(String verb) {
+        StepDescription d = StepDescription.of(verb + " " + name()).param("where", support.transport().where());
+        if (verb.equals("start")) {
+            d = d.param("replicas", "as found by stop, else " + defaultReplicas);
+        }
+        for (Command c : commands(verb)) {
+            d = d.command(c.argv());
+        }
+        return d;
     }
 }

@@ -7,6 +7,8 @@ import dev.rollback.core.Redactor;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
+import dev.rollback.core.spi.DescribedStep;
 import dev.rollback.process.internal.Argv;
 import dev.rollback.process.internal.ControlSupport;
 
@@ -44,7 +46,7 @@ import java.util.Optional;
  * plan.verify(Pm2.app("nextjs-app").isOnline());
  * }</pre>
  */
-public final class Pm2 implements HostAppControl {
+public final class Pm2 extends CommandAppControl<Pm2> {
     /**
      * The default stability window. pm2's own {@code min_uptime} (1 s) only tells a tight crash loop
      * from a slow one; a Node app that fails on start often does so after loading its framework or
@@ -54,13 +56,17 @@ public final class Pm2 implements HostAppControl {
     private static final Duration CRASH_WAIT = Duration.ofSeconds(2);
 
     private final String app;
-    private final ControlSupport support;
     private final Duration stableFor;
 
     private Pm2(String app, ControlSupport support, Duration stableFor) {
+        super(support);
         this.app = app;
-        this.support = support;
         this.stableFor = stableFor;
+    }
+
+    @Override
+    Pm2 with(ControlSupport support) {
+        return new Pm2(app, support, stableFor);
     }
 
     /**
@@ -93,30 +99,6 @@ public final class Pm2 implements HostAppControl {
     }
 
     /**
-     * @param url answers 200 when the app is up
-     * @return a copy also checking the URL
-     */
-    public Pm2 healthUrl(String url) {
-        return new Pm2(app, support.withHealthUrl(url), stableFor);
-    }
-
-    /**
-     * @param wait how long to wait for the app to stop or start (default 60 s)
-     * @return a copy with the wait
-     */
-    public Pm2 waitUpTo(Duration wait) {
-        return new Pm2(app, support.withWait(wait), stableFor);
-    }
-
-    /**
-     * @param dirs where {@code pm2} is looked up first
-     * @return a copy with the search path
-     */
-    public Pm2 searchPath(List<Path> dirs) {
-        return new Pm2(app, support.withSearchPath(dirs), stableFor);
-    }
-
-    /**
      * The pm2 daemon to talk to, as {@code PM2_HOME} (default: pm2's own, {@code ~/.pm2}). Locally
      * only: over ssh, set it in the remote user's environment instead.
      *
@@ -124,7 +106,7 @@ public final class Pm2 implements HostAppControl {
      * @return a copy talking to that daemon
      */
     public Pm2 home(Path pm2Home) {
-        return new Pm2(app, support.withEnv("PM2_HOME", pm2Home.toAbsolutePath().toString()), stableFor);
+        return with(support.withEnv("PM2_HOME", pm2Home.toAbsolutePath().toString()));
     }
 
     /**
@@ -142,11 +124,6 @@ public final class Pm2 implements HostAppControl {
             throw new IllegalArgumentException("stableFor must not be negative, got " + uptime);
         }
         return new Pm2(app, support, uptime);
-    }
-
-    @Override
-    public Pm2 via(CommandTransport transport) {
-        return new Pm2(app, support.withTransport(transport), stableFor);
     }
 
     @Override
@@ -188,26 +165,13 @@ public final class Pm2 implements HostAppControl {
      * @return the step
      */
     public Step restart() {
-        Pm2 self = this;
-        return new Step() {
-            @Override
-            public String name() {
-                return "restart " + self.name();
-            }
-
-            @Override
-            public void execute(StepContext context) throws InterruptedException {
-                Process before = self.require();
-                self.support.command("pm2", "restart", app).run(context);
-                self.awaitStable(context, before.pid());
-                self.support.verifyUp(context, self.name());
-            }
-
-            @Override
-            public StepDescription describe() {
-                return self.support.describe(name(), List.of(self.support.command("pm2", "restart", app), self.jlist()));
-            }
-        };
+        String stepName = "restart " + name();
+        return DescribedStep.of(stepName, support.describe(stepName, List.of(support.command("pm2", "restart", app), jlist())), context -> {
+            Process before = require();
+            support.command("pm2", "restart", app).run(context);
+            awaitStable(context, before.pid());
+            support.verifyUp(context, name());
+        });
     }
 
     /**
@@ -227,29 +191,15 @@ public final class Pm2 implements HostAppControl {
      */
     public Check isOnline() {
         String checkName = name() + " is online";
-        Pm2 self = this;
-        return new Check() {
-            @Override
-            public String name() {
-                return checkName;
+        return DescribedCheck.of(checkName, support.describe(checkName, List.of(jlist())), context -> {
+            Optional<Process> p = status();
+            if (p.isEmpty()) {
+                return CheckResult.failed(checkName, "unknown to pm2", "online", "pm2 has no app named " + app);
             }
-
-            @Override
-            public CheckResult check(StepContext context) {
-                Optional<Process> p = self.status();
-                if (p.isEmpty()) {
-                    return CheckResult.failed(checkName, "unknown to pm2", "online", "pm2 has no app named " + app);
-                }
-                String measured = p.get().status() + ", pid " + p.get().pid() + ", " + p.get().restarts() + " restarts";
-                return p.get().online() ? CheckResult.passed(checkName, measured, "online")
-                        : CheckResult.failed(checkName, measured, "online", name() + " is " + p.get().status());
-            }
-
-            @Override
-            public StepDescription describe() {
-                return self.support.describe(checkName, List.of(self.jlist()));
-            }
-        };
+            String measured = p.get().status() + ", pid " + p.get().pid() + ", " + p.get().restarts() + " restarts";
+            return p.get().online() ? CheckResult.passed(checkName, measured, "online")
+                    : CheckResult.failed(checkName, measured, "online", name() + " is " + p.get().status());
+        });
     }
 
     /**
@@ -412,17 +362,12 @@ public final class Pm2 implements HostAppControl {
     }
 
     @Override
-    public StepDescription describeStop() {
-        return describe("stop");
+    List<Command> commands(String verb) {
+        return List.of(jlist(), support.command("pm2", verb, app), jlist());
     }
 
     @Override
-    public StepDescription describeStart() {
-        return describe("start");
-    }
-
-    private StepDescription describe(String verb) {
-        return support.describe(verb + " " + name(), List.of(jlist(), support.command("pm2", verb, app), jlist()))
-                .param("stableFor", stableFor);
+    StepDescription describe(String verb) {
+        return super.describe(verb).param("stableFor", stableFor);
     }
 }

@@ -1,11 +1,8 @@
 package dev.rollback.process;
 
 import dev.rollback.core.StepContext;
-import dev.rollback.core.StepDescription;
 import dev.rollback.process.internal.ControlSupport;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,13 +14,17 @@ import java.util.Objects;
  * plan.stopApp(Systemd.unit("nextcrm").sudo().healthUrl("http://localhost:3000/api/health"));
  * }</pre>
  */
-public final class Systemd implements HostAppControl {
+public final class Systemd extends CommandAppControl<Systemd> {
     private final String unit;
-    private final ControlSupport support;
 
     private Systemd(String unit, ControlSupport support) {
+        super(support);
         this.unit = unit;
-        this.support = support;
+    }
+
+    @Override
+    Systemd with(ControlSupport support) {
+        return new Systemd(unit, support);
     }
 
     /**
@@ -40,36 +41,7 @@ public final class Systemd implements HostAppControl {
 
     /** @return a copy running {@code systemctl} through {@code sudo -n} (never prompts) */
     public Systemd sudo() {
-        return new Systemd(unit, support.withSudo(true));
-    }
-
-    /**
-     * @param url answers 200 when the app is up; refused or failing after a stop
-     * @return a copy also checking the URL
-     */
-    public Systemd healthUrl(String url) {
-        return new Systemd(unit, support.withHealthUrl(url));
-    }
-
-    /**
-     * @param wait how long to wait for the unit to stop or start (default 60 s)
-     * @return a copy with the wait
-     */
-    public Systemd waitUpTo(Duration wait) {
-        return new Systemd(unit, support.withWait(wait));
-    }
-
-    /**
-     * @param dirs where {@code systemctl} is looked up first
-     * @return a copy with the search path
-     */
-    public Systemd searchPath(List<Path> dirs) {
-        return new Systemd(unit, support.withSearchPath(dirs));
-    }
-
-    @Override
-    public Systemd via(CommandTransport transport) {
-        return new Systemd(unit, support.withTransport(transport));
+        return with(support.withSudo(true));
     }
 
     @Override
@@ -96,16 +68,7 @@ public final class Systemd implements HostAppControl {
     }
 
     @Override
-    public StepDescription describeStop() {
-        return describe("stop");
-    }
-
-    @Override
-    public StepDescription describeStart() {
-        return describe("start");
-    }
-
-    private StepDescription describe(String verb) {
-        return support.describe(verb + " " + name(), List.of(support.command("systemctl", verb, unit), isActive()));
+    List<Command> commands(String verb) {
+        return List.of(support.command("systemctl", verb, unit), isActive());
     }
 }
