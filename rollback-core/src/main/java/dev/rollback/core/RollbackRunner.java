@@ -1,10 +1,19 @@
 package dev.rollback.core;
 
 import dev.rollback.core.internal.RunExecution;
+import dev.rollback.core.internal.RunSettings;
+import dev.rollback.core.journal.Holder;
 import dev.rollback.core.journal.InMemoryJournal;
 import dev.rollback.core.journal.Journal;
+import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.journal.JournalLockedException;
+import dev.rollback.core.journal.LockNotBreakableException;
+import dev.rollback.core.journal.PlanLock;
+import dev.rollback.core.journal.PlanStatus;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -125,12 +134,12 @@ public final class RollbackRunner {
      * Runs a plan from its first step, unless the plan's state refuses a new run: while a run of
      * the plan is interrupted (resume it or {@link #abandon abandon} it), or after the plan
      * succeeded (use {@link #runAgain(RollbackPlan, String)}, or give the plan a window with
-     * {@link PlanBuilder#allowNewRunAfter(java.time.Duration)}). A refusal touches nothing and is
+     * {@link PlanBuilder#allowNewRunAfter(Duration)}). A refusal touches nothing and is
      * journaled in the plan's log with the operator and reason.
      *
      * @param plan the plan
      * @return the report; a failed run is a report with outcome {@link RunOutcome#FAILED}, not an exception
-     * @throws dev.rollback.core.journal.JournalLockedException when another run of the plan is active
+     * @throws JournalLockedException when another run of the plan is active
      * @throws RunRefusedException when the plan has an interrupted run, or already succeeded
      */
     public RunReport run(RollbackPlan plan) {
@@ -164,7 +173,7 @@ public final class RollbackRunner {
      * @return what was removed and what failed
      * @throws IllegalArgumentException when the reason is blank
      * @throws RunNotResumableException when there is no such run, or it succeeded or was abandoned already
-     * @throws dev.rollback.core.journal.JournalLockedException when a run of the plan is active
+     * @throws JournalLockedException when a run of the plan is active
      */
     public AbandonReport abandon(RollbackPlan plan, String runId, String reason) {
         requireReason(reason, "abandoning a run");
@@ -178,7 +187,7 @@ public final class RollbackRunner {
      * @param plan the plan
      * @return its state
      */
-    public dev.rollback.core.journal.PlanStatus status(RollbackPlan plan) {
+    public PlanStatus status(RollbackPlan plan) {
         return journal.status(Objects.requireNonNull(plan, "plan").name());
     }
 
@@ -191,12 +200,12 @@ public final class RollbackRunner {
      * @param reason why; required
      * @return the lock that was broken, or empty when no one held it
      * @throws IllegalArgumentException when the reason is blank
-     * @throws dev.rollback.core.journal.LockNotBreakableException when the journal's locks cannot be broken
+     * @throws LockNotBreakableException when the journal's locks cannot be broken
      */
-    public Optional<dev.rollback.core.journal.PlanLock> breakLock(RollbackPlan plan, String reason) {
+    public Optional<PlanLock> breakLock(RollbackPlan plan, String reason) {
         requireReason(reason, "breaking a lock");
         return journal.breakLock(Objects.requireNonNull(plan, "plan").name(),
-                dev.rollback.core.journal.Holder.thisProcess("(break-lock)", operator), reason);
+                Holder.thisProcess("(break-lock)", operator), reason);
     }
 
     private static void requireReason(String reason, String what) {
@@ -238,11 +247,11 @@ public final class RollbackRunner {
      */
     public Optional<String> latestRun(RollbackPlan plan) {
         String latest = null;
-        java.time.Instant latestStart = null;
+        Instant latestStart = null;
         for (String id : journal.runIds(plan.name())) {
-            java.time.Instant start = journal.read(plan.name(), id).stream()
-                    .filter(dev.rollback.core.journal.JournalEvent.RunStarted.class::isInstance)
-                    .map(dev.rollback.core.journal.JournalEvent::time).findFirst().orElse(java.time.Instant.MIN);
+            Instant start = journal.read(plan.name(), id).stream()
+                    .filter(JournalEvent.RunStarted.class::isInstance)
+                    .map(JournalEvent::time).findFirst().orElse(Instant.MIN);
             if (latestStart == null || !start.isBefore(latestStart)) {
                 latest = id;
                 latestStart = start;
@@ -255,6 +264,6 @@ public final class RollbackRunner {
         Objects.requireNonNull(plan, "plan");
         Function<String, String> resume = resumeCommand != null ? resumeCommand
                 : id -> "Rollback.runner().journal(" + journal + ").resume(plan, \"" + id + "\")";
-        return new RunExecution(plan, journal, confirmations, List.copyOf(listeners), operator, reason, clock, resume, approvalsUpFront);
+        return new RunExecution(plan, new RunSettings(journal, confirmations, listeners, operator, reason, clock, resume, approvalsUpFront));
     }
 }

@@ -73,6 +73,45 @@ class RunnerTest {
     }
 
     @Test
+    void aListenerThatThrowsInEveryCallStopsNothing() {
+        RunListener broken = new RunListener() {
+            @Override
+            public void runStarting(RollbackPlan plan, String runId, boolean resumed) {
+                throw new IllegalStateException("starting");
+            }
+
+            @Override
+            public void event(RollbackPlan plan, JournalEvent event) {
+                throw new IllegalStateException("event");
+            }
+
+            @Override
+            public void approvalRequested(RollbackPlan plan, PlannedStep step) {
+                throw new IllegalStateException("approval");
+            }
+
+            @Override
+            public void progress(PlannedStep step, String message) {
+                throw new IllegalStateException("progress");
+            }
+
+            @Override
+            public void runFinished(RunReport report) {
+                throw new IllegalStateException("finished");
+            }
+        };
+        RollbackPlan plan = Rollback.plan("noisy").withoutCapture("test")
+                .step("work", c -> c.progress("half way"))
+                .restore(destructive("restore", "db"))
+                .build();
+        RunReport report = Rollback.runner().journal(journal).confirmations(Confirmations.autoApprove("ops")).listener(broken).run(plan);
+
+        assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
+        assertThat(ran).containsExactly("restore");
+        assertThat(journal.read("noisy", report.runId())).last().isInstanceOf(JournalEvent.RunFinished.class);
+    }
+
+    @Test
     void timeoutInterruptsTheStepAndStopsTheRun() {
         AtomicBoolean interrupted = new AtomicBoolean();
         RollbackPlan plan = Rollback.plan("timeout")

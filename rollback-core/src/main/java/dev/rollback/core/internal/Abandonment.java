@@ -62,6 +62,9 @@ final class Abandonment {
         for (Map.Entry<Integer, String> s : order) {
             int index = s.getKey();
             String name = s.getValue();
+            if (samePlan ? plan.handlerAt(index).isPresent() : name.startsWith("(on failure) ") || name.startsWith("(always) ")) {
+                continue;   // handlers react to how a run ended; they leave no temporaries of the run's own
+            }
             Optional<PlannedStep> step = samePlan && index <= plan.steps().size() && plan.steps().get(index - 1).name().equals(name)
                     ? Optional.of(plan.steps().get(index - 1)) : plan.step(name);
             List<String> removed = List.of();
