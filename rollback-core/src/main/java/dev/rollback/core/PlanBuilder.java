@@ -132,45 +132,6 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
     }
 
     /**
-     * Steps that run when a run of the plan stops without success: a step failed, an approval was
-     * refused or could not be asked. Typically: tell the team, with the state left behind.
-     * They run after the handlers of the phase the run stopped in, once per ending, are journaled
-     * like steps (positions after the plan's last step), never re-run the step that failed, and a
-     * failing one is recorded and the next one runs. A resume does not repeat them; if the resumed
-     * run stops again, they run again for that ending.
-     *
-     * <pre>{@code
-     * .onFailure(h -> h.notify(team, "Rollback ${runId} FAILED at ${failure.step} (${failure.code}): ${failure.message}\n"
-     *         + "${failure.state}"))
-     * }</pre>
-     *
-     * @param handlers adds the handler steps to the builder it is given
-     * @return this builder
-     */
-    public PlanBuilder onFailure(Consumer<HandlerSteps> handlers) {
-        return handlers(RollbackPlan.Handler.When.ON_FAILURE, handlers);
-    }
-
-    /**
-     * Steps that run at the end of every run of the plan, whatever its outcome, after the
-     * {@link #onFailure(Consumer) failure handlers}: update the status page, close the incident.
-     * {@link StepContext#failure()} says whether and why the run stopped.
-     *
-     * @param handlers adds the handler steps to the builder it is given
-     * @return this builder
-     */
-    public PlanBuilder always(Consumer<HandlerSteps> handlers) {
-        return handlers(RollbackPlan.Handler.When.ALWAYS, handlers);
-    }
-
-    private PlanBuilder handlers(RollbackPlan.Handler.When when, Consumer<HandlerSteps> handlers) {
-        Objects.requireNonNull(handlers, "handlers");
-        checkOpen(when == RollbackPlan.Handler.When.ON_FAILURE ? "onFailure" : "always");
-        handlers.accept(new HandlerSteps(parts, null, when));
-        return this;
-    }
-
-    /**
      * Validates the plan and makes it immutable.
      *
      * @return the plan

@@ -25,7 +25,7 @@ public final class RollbackPlan {
 
     /**
      * A step that runs when the plan or one of its phases ends, declared with
-     * {@link PlanBuilder#onFailure(java.util.function.Consumer)}, {@link PlanBuilder#always(java.util.function.Consumer)}
+     * {@link StepsBuilder#onFailure onFailure} and {@link StepsBuilder#always always} on the plan
      * and the same methods of {@link PhaseBuilder}: notify the team, start the application again,
      * update the status page. Handlers are journaled like steps, with positions after the plan's
      * last step; each runs once when its plan or phase ends, never re-runs the step that failed, and

@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param outputs      every output published, in order
  * @param journal      where the run is recorded
  * @param runDirectory the run's folder (forensics, incident report)
- * @param handlers     the {@link PlanBuilder#onFailure onFailure} and {@link PlanBuilder#always always} handlers
+ * @param handlers     the {@link StepsBuilder#onFailure onFailure} and {@link StepsBuilder#always always} handlers
  *                     of the plan and its phases that ran in this invocation, in the order they ran
  */
 public record RunReport(String planName, String fingerprint, String runId, RunOutcome outcome, Instant startedAt,

@@ -146,8 +146,8 @@ public interface StepContext {
     Clock clock();
 
     /**
-     * Why the run stopped, for a handler that runs after a failure ({@link PlanBuilder#onFailure} and
-     * an {@link PlanBuilder#always always} handler after a failure): the step, the message, the state
+     * Why the run stopped, for a handler that runs after a failure ({@link StepsBuilder#onFailure onFailure} and
+     * an {@link StepsBuilder#always always} handler after a failure): the step, the message, the state
      * left behind, the error code. Empty for every other step.
      *
      * @return the failure the run stopped on, if this step is a handler running after one

@@ -1,6 +1,7 @@
 package dev.rollback.core;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The verbs that add steps, in the order they run: what {@link PlanBuilder} and the
@@ -274,5 +275,47 @@ public abstract sealed class StepsBuilder<B extends StepsBuilder<B>> permits Pla
      */
     public B notify(Notifier notifier, String message, StepOptions options) {
         return step(StepKind.NOTIFY, new NotifyStep(notifier, message), options, false, "notify");
+    }
+
+    /**
+     * Steps that run when the run stops without success: on the plan, when it ends {@code FAILED},
+     * {@code REFUSED} or {@code NEEDS_APPROVAL}; on a phase, when it stops on one of the phase's steps
+     * (a failure, an approval refused or not given), before the plan's own handlers. Typically: tell
+     * the team with the state left behind, start the application again when the live data is untouched.
+     * They run once per ending, are journaled like steps (positions after the plan's last step),
+     * never re-run the step that failed, and a failing one is recorded and the next one runs. A resume
+     * does not repeat them (if the resumed run stops again, they run for that ending), and when one
+     * started the application again, the resume stops it again first.
+     *
+     * <pre>{@code
+     * .onFailure(h -> h.notify(team, "Rollback ${runId} FAILED at ${failure.step} (${failure.code}): ${failure.message}\n"
+     *         + "${failure.state}"))
+     * }</pre>
+     *
+     * @param handlers adds the handler steps to the builder it is given
+     * @return this builder
+     */
+    public B onFailure(Consumer<HandlerSteps> handlers) {
+        return handlers(RollbackPlan.Handler.When.ON_FAILURE, handlers);
+    }
+
+    /**
+     * Steps that run whenever the plan ends (on the plan) or the run leaves the phase (on a phase:
+     * after its last step, or after its {@link #onFailure(Consumer) failure handlers}), whatever the
+     * outcome: update the status page, close the incident. {@link StepContext#failure()} says
+     * whether and why the run stopped.
+     *
+     * @param handlers adds the handler steps to the builder it is given
+     * @return this builder
+     */
+    public B always(Consumer<HandlerSteps> handlers) {
+        return handlers(RollbackPlan.Handler.When.ALWAYS, handlers);
+    }
+
+    private B handlers(RollbackPlan.Handler.When when, Consumer<HandlerSteps> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        checkOpen(when == RollbackPlan.Handler.When.ON_FAILURE ? "onFailure" : "always");
+        handlers.accept(new HandlerSteps(parts, phase, when));
+        return self();
     }
 }
