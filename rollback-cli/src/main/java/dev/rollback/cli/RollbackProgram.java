@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -484,7 +485,7 @@ public final class RollbackProgram {
             if (page != null) {
                 out.println("Live page: " + page.url());
             }
-            RunWatch watch = RunWatch.of(journal, plan, f.watch).noticeQuietAfter(java.time.Duration.ofSeconds(60), n -> err.println(programName + ": " + n));
+            RunWatch watch = RunWatch.of(journal, plan, f.watch).noticeQuietAfter(Duration.ofSeconds(60), n -> err.println(programName + ": " + n));
             Optional<JournalEvent.RunFinished> end = page != null ? watch.follow(ConsoleProgress.to(out), page) : watch.follow(ConsoleProgress.to(out));
             return end.map(e -> ExitCode.of(RunOutcome.valueOf(e.outcome())).code()).orElse(ExitCode.FAILED.code());
         } catch (IllegalArgumentException e) {

@@ -4,10 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One setting a rollback program reads, declared so that {@code --help} lists it, a misspelled
@@ -147,7 +150,7 @@ public record Setting(String name, String description, Type type, boolean isSecr
      * @return a choice setting
      */
     public static Setting choice(String name, String description, Class<? extends Enum<?>> values) {
-        return choice(name, description, java.util.Arrays.stream(values.getEnumConstants())
+        return choice(name, description, Arrays.stream(values.getEnumConstants())
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toArray(String[]::new));
     }
 
@@ -217,7 +220,7 @@ public record Setting(String name, String description, Type type, boolean isSecr
         if (v.startsWith("pt") || v.startsWith("p")) {
             return Duration.parse(v.toUpperCase(Locale.ROOT));
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)").matcher(v);
+        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)").matcher(v);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration: " + value);
         }

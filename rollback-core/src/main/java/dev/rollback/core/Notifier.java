@@ -1,5 +1,7 @@
 package dev.rollback.core;
 
+import java.util.Objects;
+
 /**
  * Tells people about the run: a Slack webhook, a log line, an e-mail. Used by
  * {@link PlanBuilder#notify(Notifier, String)}. A failing notification does not fail the
@@ -31,8 +33,8 @@ public interface Notifier {
      * @return the notifier
      */
     static Notifier of(String name, Sender sender) {
-        java.util.Objects.requireNonNull(name, "name");
-        java.util.Objects.requireNonNull(sender, "sender");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(sender, "sender");
         return new Notifier() {
             @Override
             public String name() {

@@ -6,6 +6,7 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -86,7 +87,7 @@ public final class Git {
      * @return the step; {@link RevertStep#mainline(int)} chooses the parent for a merge commit
      */
     public RevertStep revert(Revision newest, Revision... older) {
-        List<Revision> all = new java.util.ArrayList<>();
+        List<Revision> all = new ArrayList<>();
         all.add(Objects.requireNonNull(newest, "newest"));
         all.addAll(Arrays.asList(older));
         return new RevertStep(this, all, 0);

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -153,7 +154,7 @@ public final class PreviousStableTagStep implements Step {
         }
         if (candidates.isEmpty()) {
             List<String> seen = new ArrayList<>(tags.keySet());
-            java.util.Collections.reverse(seen);
+            Collections.reverse(seen);
             throw new GitOperationException(dir, "No " + (includePreReleases ? "" : "stable ") + "tag matching '" + pattern + "'"
                     + (current != null ? " below " + current : "") + " in " + dir + ". Tags matching, newest first: "
                     + (seen.isEmpty() ? "none" : String.join(", ", seen.subList(0, Math.min(10, seen.size()))))

@@ -1,5 +1,7 @@
 package dev.rollback.git;
 
+import java.util.Locale;
+
 /** How far a reset goes, as {@code git reset --soft/--mixed/--hard}. */
 public enum ResetMode {
     /** Moves the branch only; index and working tree keep the changes. */
@@ -11,6 +13,6 @@ public enum ResetMode {
 
     /** @return the git CLI flag, such as {@code --hard} */
     public String flag() {
-        return "--" + name().toLowerCase(java.util.Locale.ROOT);
+        return "--" + name().toLowerCase(Locale.ROOT);
     }
 }

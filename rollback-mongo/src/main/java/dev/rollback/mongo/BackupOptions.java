@@ -4,6 +4,7 @@ import dev.rollback.mongo.internal.NamespaceRules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How a backup is read: which namespaces it contributes (mongorestore's {@code --nsInclude} /
@@ -63,7 +64,7 @@ public record BackupOptions(List<String> includes, List<String> excludes, List<R
         renames = List.copyOf(renames);
         includes.forEach(NamespaceRules::checkPattern);
         excludes.forEach(NamespaceRules::checkPattern);
-        java.util.Objects.requireNonNull(usersAndRoles, "usersAndRoles");
+        Objects.requireNonNull(usersAndRoles, "usersAndRoles");
     }
 
     /** @return the compiled patterns */

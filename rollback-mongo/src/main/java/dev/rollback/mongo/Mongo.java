@@ -107,7 +107,7 @@ public final class Mongo {
      * @return the restore step, to configure further
      */
     public MongoRestore restoreFrom(BackupSource backup) {
-        return new MongoRestore(connection, null, java.util.Objects.requireNonNull(backup, "backup"));
+        return new MongoRestore(connection, null, Objects.requireNonNull(backup, "backup"));
     }
 
     /**
@@ -116,7 +116,7 @@ public final class Mongo {
      *         (time series: bucket count), in every database it restores into
      */
     public Check countsMatch(BackupSource backup) {
-        return DatabaseChecks.countsMatch(connection, null, java.util.Objects.requireNonNull(backup, "backup"));
+        return DatabaseChecks.countsMatch(connection, null, Objects.requireNonNull(backup, "backup"));
     }
 
     /**
@@ -124,7 +124,7 @@ public final class Mongo {
      * @return a check that every collection's indexes are those the restore creates from the backup's metadata
      */
     public Check indexesMatch(BackupSource backup) {
-        return DatabaseChecks.indexesMatch(connection, null, java.util.Objects.requireNonNull(backup, "backup"));
+        return DatabaseChecks.indexesMatch(connection, null, Objects.requireNonNull(backup, "backup"));
     }
 
     /** @return a check that the server answers {@code ping} */

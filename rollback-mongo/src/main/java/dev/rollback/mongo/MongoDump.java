@@ -4,16 +4,25 @@ import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.mongo.internal.BsonFileReader;
 import dev.rollback.mongo.internal.DumpEngine;
 import dev.rollback.mongo.internal.MongoConnection;
 import dev.rollback.mongo.internal.ToolRunner;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
+import org.bson.BsonValue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -168,7 +177,7 @@ public final class MongoDump implements Step {
      * @return the result
      */
     public DumpResult run(StepContext context) {
-        java.util.Optional<String> finished = context.recall(MEMORY_FINISHED);
+        Optional<String> finished = context.recall(MEMORY_FINISHED);
         if (finished.isPresent()) {
             DumpResult earlier = fromMemory(finished.get());
             context.progress("the dump of " + database + " was already taken in this run (" + earlier.documents() + " documents in "
@@ -195,14 +204,14 @@ public final class MongoDump implements Step {
                 ToolRunner.run(tool, toolArgs(root.toString()), connection.uri(), context,
                         "The database was only read; the dump in " + root + " may be incomplete");
                 OwnerOnlyFiles.narrowTree(root.resolve(database));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("Cannot make the dump folder " + root + " owner-only: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot make the dump folder " + root + " owner-only: " + e.getMessage(), e);
             }
             MongoBackupContents written = MongoBackupContents.read(root.resolve(database));
             List<DumpResult.CollectionDump> dumped = new ArrayList<>();
             for (BackupCollection c : written.collections()) {
                 if (c.dataFile().isPresent()) {
-                    dumped.add(new DumpResult.CollectionDump(c.name(), dev.rollback.mongo.internal.BsonFileReader.count(c.dataFile().get()), -1,
+                    dumped.add(new DumpResult.CollectionDump(c.name(), BsonFileReader.count(c.dataFile().get()), -1,
                             c.dataFile().get()));
                 }
             }
@@ -214,22 +223,22 @@ public final class MongoDump implements Step {
     }
 
     private static String toMemory(DumpResult r) {
-        org.bson.BsonArray cs = new org.bson.BsonArray();
+        BsonArray cs = new BsonArray();
         for (DumpResult.CollectionDump c : r.collections()) {
-            cs.add(new org.bson.BsonDocument("name", new org.bson.BsonString(c.name())).append("documents", new org.bson.BsonInt64(c.documents()))
-                    .append("bytes", new org.bson.BsonInt64(c.bytes())).append("file", new org.bson.BsonString(c.dataFile().toString())));
+            cs.add(new BsonDocument("name", new BsonString(c.name())).append("documents", new BsonInt64(c.documents()))
+                    .append("bytes", new BsonInt64(c.bytes())).append("file", new BsonString(c.dataFile().toString())));
         }
-        org.bson.BsonArray sk = new org.bson.BsonArray();
-        r.skipped().forEach(x -> sk.add(new org.bson.BsonString(x)));
-        return new org.bson.BsonDocument("path", new org.bson.BsonString(r.directory().toString())).append("collections", cs)
+        BsonArray sk = new BsonArray();
+        r.skipped().forEach(x -> sk.add(new BsonString(x)));
+        return new BsonDocument("path", new BsonString(r.directory().toString())).append("collections", cs)
                 .append("skipped", sk).toJson();
     }
 
     private static DumpResult fromMemory(String json) {
-        org.bson.BsonDocument d = org.bson.BsonDocument.parse(json);
+        BsonDocument d = BsonDocument.parse(json);
         List<DumpResult.CollectionDump> cs = new ArrayList<>();
-        for (org.bson.BsonValue v : d.getArray("collections")) {
-            org.bson.BsonDocument c = v.asDocument();
+        for (BsonValue v : d.getArray("collections")) {
+            BsonDocument c = v.asDocument();
             cs.add(new DumpResult.CollectionDump(c.getString("name").getValue(), c.getNumber("documents").longValue(),
                     c.getNumber("bytes").longValue(), Path.of(c.getString("file").getValue())));
         }

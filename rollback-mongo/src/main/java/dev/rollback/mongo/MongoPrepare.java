@@ -6,6 +6,7 @@ import dev.rollback.core.StepDescription;
 import dev.rollback.mongo.internal.Loaded;
 import dev.rollback.mongo.internal.MongoConnection;
 import dev.rollback.mongo.internal.RestoreEngine;
+import dev.rollback.mongo.internal.TempNames;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -119,7 +120,7 @@ public final class MongoPrepare implements Step {
         Loaded loaded = new RestoreEngine(connection, database, options(), context::progress).prepare(context, backup, source.options());
         context.output(outputKey(), loaded.toJson());
         context.output(outputKey() + ".summary", loaded.describe() + " loaded and verified in " + database + "."
-                + dev.rollback.mongo.internal.TempNames.tempPrefix(loaded.tag()) + "*, from " + backup);
+                + TempNames.tempPrefix(loaded.tag()) + "*, from " + backup);
     }
 
     RestoreEngine.Options options() {

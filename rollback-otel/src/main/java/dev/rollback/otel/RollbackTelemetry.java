@@ -20,6 +20,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -206,7 +207,7 @@ public final class RollbackTelemetry implements RunListener {
         }
     }
 
-    private void endStep(RunSpans r, String kind, String outcome, long millis, java.util.List<CheckResult> checks,
+    private void endStep(RunSpans r, String kind, String outcome, long millis, List<CheckResult> checks,
                          JournalEvent.StepFailed failed, JournalEvent end) {
         Span s = r.step;
         if (s == null) {

@@ -12,14 +12,19 @@ import dev.rollback.process.StepProcesses;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Dumps a database with the machine's {@code pg_dump}: custom, directory (in parallel) or plain
@@ -226,8 +231,8 @@ public final class DumpStep implements Step {
                 if (!tables.isEmpty()) {
                     manifest = new RowCountManifest(manifest.counts().entrySet().stream()
                             .filter(e -> tables.contains(e.getKey()) || tables.contains(e.getKey().substring(e.getKey().indexOf('.') + 1)))
-                            .collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue,
-                                    (x, y) -> x, java.util.LinkedHashMap::new)));
+                            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue,
+                                    (x, y) -> x, LinkedHashMap::new)));
                 }
                 manifest.write(RowCountManifest.forDump(out));
             }
@@ -237,7 +242,7 @@ public final class DumpStep implements Step {
             c.rollback();
             deleteRecursively(out);
             OwnerOnlyFiles.narrowTree(partial);   // the files pg_dump created inside a directory dump
-            Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
             // Lets the same run replace its own dump when a resume repeats this step.
             OwnerOnlyFiles.writeString(runMarker, ctx.runId() + "\n");
         } catch (SQLException e) {
@@ -249,7 +254,7 @@ public final class DumpStep implements Step {
     }
 
     static void deleteRecursively(Path p) throws IOException {
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             try (var s = Files.list(p)) {
                 for (Path child : (Iterable<Path>) s::iterator) {
                     deleteRecursively(child);

@@ -25,7 +25,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -395,8 +398,8 @@ public final class RestoreStep implements Step {
     }
 
     private static String kinds(List<DumpArchive.TocEntry> entries) {
-        java.util.Map<String, Integer> byKind = new java.util.TreeMap<>();
-        entries.forEach(e -> byKind.merge(e.desc().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum));
+        Map<String, Integer> byKind = new TreeMap<>();
+        entries.forEach(e -> byKind.merge(e.desc().toLowerCase(Locale.ROOT), 1, Integer::sum));
         List<String> parts = new ArrayList<>();
         byKind.forEach((k, n) -> parts.add(n + " " + k));
         return String.join(", ", parts);

@@ -2,6 +2,7 @@ package dev.rollback.test;
 
 import dev.rollback.core.journal.JournalCodec;
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.test.internal.JournalRendering;
 import dev.rollback.test.internal.Texts;
 import org.assertj.core.api.AbstractAssert;
 
@@ -168,6 +169,6 @@ public final class JournalAssert extends AbstractAssert<JournalAssert, List<Jour
     }
 
     private String render() {
-        return dev.rollback.test.internal.JournalRendering.excerpt(actual, 60);
+        return JournalRendering.excerpt(actual, 60);
     }
 }

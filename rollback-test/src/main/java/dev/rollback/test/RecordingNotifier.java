@@ -2,6 +2,7 @@ package dev.rollback.test;
 
 import dev.rollback.core.Notifier;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -65,7 +66,7 @@ public final class RecordingNotifier implements Notifier {
         attempts++;
         if (failuresLeft > 0) {
             failuresLeft--;
-            throw new java.io.IOException("recording notifier '" + name + "' fails as told (attempt " + attempts + ")");
+            throw new IOException("recording notifier '" + name + "' fails as told (attempt " + attempts + ")");
         }
         delivered.add(notification);
     }

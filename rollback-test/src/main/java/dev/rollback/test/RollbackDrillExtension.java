@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,7 +115,7 @@ public final class RollbackDrillExtension implements ParameterResolver, AfterEac
             });
         } catch (IOException e) {
             // A folder left in the temp dir must not fail a test that passed; it says where it is.
-            org.slf4j.LoggerFactory.getLogger(RollbackDrillExtension.class).warn("Could not delete drill journal folder {}: {}", root, e.toString());
+            LoggerFactory.getLogger(RollbackDrillExtension.class).warn("Could not delete drill journal folder {}: {}", root, e.toString());
         }
     }
 

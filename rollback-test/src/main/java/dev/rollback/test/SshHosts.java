@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class SshHosts implements AutoCloseable {
             Files.createDirectories(dir);
             keygen(dir.resolve("host_key"));
             keygen(dir.resolve("client_key"));
-            Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"), StandardCopyOption.REPLACE_EXISTING);
             Files.createDirectories(Path.of("/run/sshd"));
             List<String> addresses = new ArrayList<>();
             for (int i = 0; i < count; i++) {

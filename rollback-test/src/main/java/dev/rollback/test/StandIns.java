@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class StandIns implements AutoCloseable {
                     if (in == null) {
                         throw new IllegalStateException("stand-in script " + s + " is missing from the rollback-test jar");
                     }
-                    Files.copy(in, bin.resolve(s), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(in, bin.resolve(s), StandardCopyOption.REPLACE_EXISTING);
                 }
                 Files.setPosixFilePermissions(bin.resolve(s), PosixFilePermissions.fromString("rwxr-xr-x"));
             }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -244,7 +247,7 @@ public final class TestPostgres implements AutoCloseable {
      * @return {@code jdbc:postgresql://host:port/database}, the name URL-encoded
      */
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8);
+        return "jdbc:postgresql://" + host + ":" + port + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8);
     }
 
     /**
@@ -337,8 +340,8 @@ public final class TestPostgres implements AutoCloseable {
      * @return the databases whose names start with it, sorted
      * @throws SQLException on failure
      */
-    public java.util.List<String> databasesStartingWith(String prefix) throws SQLException {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public List<String> databasesStartingWith(String prefix) throws SQLException {
+        List<String> out = new ArrayList<>();
         try (Connection c = connect("postgres");
              var ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1")) {
             ps.setString(1, prefix);

@@ -1,6 +1,8 @@
 package dev.rollback.core.cli;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,7 +34,7 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
 
     /** Copies the maps. */
     public CommandLineOptions {
-        settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));   // in the order given
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));   // in the order given
         env = Map.copyOf(env);
     }
 

@@ -10,6 +10,7 @@ import dev.rollback.core.RollbackRunner;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RunNotResumableException;
 import dev.rollback.core.AbandonReport;
+import dev.rollback.core.Redactor;
 import dev.rollback.core.RunRefusedException;
 import dev.rollback.core.RunReport;
 import dev.rollback.core.journal.FileJournal;
@@ -27,6 +28,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,11 +153,11 @@ public final class RollbackCommand {
             err.println(programName + ": " + e.getMessage());
             return ExitCode.INVALID_PLAN.code();
         } catch (IllegalArgumentException e) {
-            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            err.println(programName + ": " + Redactor.redact(e.getMessage()));
             return ExitCode.USAGE.code();
         } catch (RuntimeException e) {
             // the plan factory failed (a backup not found, a target unreachable): say why, no stack trace
-            err.println(programName + ": the plan could not be built: " + dev.rollback.core.Redactor.redact(String.valueOf(e.getMessage())));
+            err.println(programName + ": the plan could not be built: " + Redactor.redact(String.valueOf(e.getMessage())));
             return ExitCode.INVALID_PLAN.code();
         }
         return execute(options, plan);
@@ -277,7 +279,7 @@ public final class RollbackCommand {
         try {
             journal = openJournal(options);
         } catch (IllegalArgumentException e) {
-            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            err.println(programName + ": " + Redactor.redact(e.getMessage()));
             return ExitCode.USAGE.code();
         }
         String id = runId.equals("latest") ? Rollback.runner().journal(journal).latestRun(plan).orElse(null) : runId;
@@ -286,7 +288,7 @@ public final class RollbackCommand {
                     + journalArgument(options, journal));
             return ExitCode.REFUSED.code();
         }
-        java.nio.file.Path md = IncidentReport.write(journal, plan, id, ResumeCommandLine.render(programName, id,
+        Path md = IncidentReport.write(journal, plan, id, ResumeCommandLine.render(programName, id,
                 journalArgument(options, journal), options.approver(), options.settings()));
         out.println("Incident report: " + md);
         out.println("Incident report (HTML): " + md.resolveSibling(IncidentReport.HTML_FILE_NAME));
@@ -334,7 +336,7 @@ public final class RollbackCommand {
         try {
             return JournalProvider.at(options.journalLocation(), env, options.journalPasswordEnv());
         } catch (IllegalArgumentException e) {
-            err.println(programName + ": " + dev.rollback.core.Redactor.redact(e.getMessage()));
+            err.println(programName + ": " + Redactor.redact(e.getMessage()));
             return null;
         }
     }
@@ -419,7 +421,7 @@ public final class RollbackCommand {
         if (approver != null && approver.isBlank()) {
             throw new UsageException("--yes needs the approver's name");
         }
-        List<String> actions = new java.util.ArrayList<>();
+        List<String> actions = new ArrayList<>();
         if (dryRun) {
             actions.add("--dry-run");
         }

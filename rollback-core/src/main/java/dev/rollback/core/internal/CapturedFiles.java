@@ -13,6 +13,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -87,7 +88,7 @@ public final class CapturedFiles {
      * @param clock the clock for the events' time
      * @return one event per new or changed file
      */
-    public List<JournalEvent.FileCaptured> changedBy(String runId, int index, String step, java.time.Clock clock) {
+    public List<JournalEvent.FileCaptured> changedBy(String runId, int index, String step, Clock clock) {
         if (!Files.isDirectory(runDirectory)) {
             return List.of();
         }

@@ -1,6 +1,7 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.core.Durations;
+import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Phase;
 import dev.rollback.core.PlannedStep;
 import dev.rollback.core.RollbackPlan;
@@ -118,7 +119,7 @@ public final class PlanRendering {
         if (o.retry().attempts() > 1) {
             b.append(b.length() > 0 ? ", " : "").append("retry ").append(o.retry());
         }
-        if (o.onFailure() != dev.rollback.core.FailurePolicy.ABORT) {
+        if (o.onFailure() != FailurePolicy.ABORT) {
             b.append(b.length() > 0 ? ", " : "").append("on failure ").append(o.onFailure().name().toLowerCase());
         }
         return b.toString();

@@ -1,7 +1,9 @@
 package dev.rollback.core.journal;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -80,7 +82,7 @@ public record PlanStatus(String planName, State state, Optional<PlanLock> lock, 
         List<RunSummary> sorted = new ArrayList<>(runs);
         sorted.sort(Comparator.comparing(RunSummary::startedAt).thenComparing(RunSummary::runId));
         List<RunSummary> interrupted = new ArrayList<>(sorted.stream().filter(r -> r.state() == RunSummary.State.INTERRUPTED).toList());
-        java.util.Collections.reverse(interrupted);
+        Collections.reverse(interrupted);
         // The plan's last "closing" event decides between succeeded and idle: a success, or an abandon after it.
         RunSummary lastClosed = sorted.stream().filter(r -> r.endedAt() != null)
                 .max(Comparator.comparing(RunSummary::endedAt)).orElse(null);
@@ -120,7 +122,7 @@ public record PlanStatus(String planName, State state, Optional<PlanLock> lock, 
      * @param now    the time now
      * @return whether the success still blocks a new run
      */
-    public boolean successBlocksNewRun(java.time.Duration window, Instant now) {
+    public boolean successBlocksNewRun(Duration window, Instant now) {
         if (lastSuccess.isEmpty()) {
             return false;
         }

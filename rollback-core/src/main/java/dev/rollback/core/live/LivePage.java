@@ -18,11 +18,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -248,7 +250,7 @@ public final class LivePage implements RunListener, AutoCloseable {
         String host = ex.getRequestHeaders().getFirst("Host");
         int port = server.getAddress().getPort();
         Set<String> allowed = Set.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port);
-        if (host == null || !allowed.contains(host.toLowerCase(java.util.Locale.ROOT))) {
+        if (host == null || !allowed.contains(host.toLowerCase(Locale.ROOT))) {
             return "This live page answers on the loopback only (127.0.0.1:" + port + "); to reach it from elsewhere, start it with "
                     + "--live HOST:PORT, which requires a token.";
         }
@@ -316,7 +318,7 @@ public final class LivePage implements RunListener, AutoCloseable {
         for (String part : raw.split("&")) {
             int eq = part.indexOf('=');
             if (eq > 0 && part.substring(0, eq).equals(name)) {
-                return java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+                return URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
             }
         }
         return null;

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -333,8 +335,8 @@ final class ReportContent {
         b.add(new Block.Heading(2, "Hosts"));
         List<String> counts = new ArrayList<>();
         for (String a : actions) {
-            Map<String, Long> c = new java.util.TreeMap<>();
-            byHost.values().stream().map(r -> r.get(a)).filter(java.util.Objects::nonNull)
+            Map<String, Long> c = new TreeMap<>();
+            byHost.values().stream().map(r -> r.get(a)).filter(Objects::nonNull)
                     .forEach(v -> c.merge(v.startsWith("FAILED") ? "failed" : v.startsWith("not tried") ? "not tried" : "ok", 1L, Long::sum));
             counts.add(a + ": " + c.entrySet().stream().map(x -> x.getValue() + " " + x.getKey()).reduce((x, y) -> x + ", " + y).orElse(""));
         }

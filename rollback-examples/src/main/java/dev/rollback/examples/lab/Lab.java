@@ -1,12 +1,18 @@
 package dev.rollback.examples.lab;
 
+import dev.rollback.examples.seeds.Targets;
 import dev.rollback.test.StandIns;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -110,7 +116,7 @@ public final class Lab implements AutoCloseable {
 
     /** @return whether the real pm2 is on the PATH ({@code .ci/run} installs it); drills then run the app under it */
     public static boolean realPm2Installed() {
-        return !dev.rollback.examples.seeds.Targets.searchPath(System.getenv("PATH")).stream()
+        return !Targets.searchPath(System.getenv("PATH")).stream()
                 .filter(d -> Files.isExecutable(d.resolve("pm2"))).toList().isEmpty()
                 && !"stand-in".equals(System.getenv("ROLLBACK_LAB_PM2"));
     }
@@ -277,12 +283,12 @@ public final class Lab implements AutoCloseable {
     }
 
     private static void await(String url, boolean needs200) {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                int status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(2)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
                 if (!needs200 || status == 200) {
                     return;
                 }

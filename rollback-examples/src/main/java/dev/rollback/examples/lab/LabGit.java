@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,8 +36,8 @@ public final class LabGit {
                 Files.writeString(dir.resolve("VERSION"), r.getKey() + "\n");
                 Files.createDirectories(dir.resolve("config"));
                 Files.writeString(dir.resolve("config/database.txt"), "provider = \"" + r.getValue() + "\"\n");
-                Files.writeString(dir.resolve("CHANGELOG.md"), "# " + r.getKey() + "\n", java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(dir.resolve("CHANGELOG.md"), "# " + r.getKey() + "\n", StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
                 git.add().addFilepattern(".").call();
                 RevCommit c = git.commit().setMessage("Release " + r.getKey()).setAuthor(who).setCommitter(who).call();
                 git.tag().setName(r.getKey()).setMessage("Release " + r.getKey()).setTagger(who).setObjectId(c).setAnnotated(true).call();

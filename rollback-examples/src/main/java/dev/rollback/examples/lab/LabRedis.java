@@ -1,5 +1,7 @@
 package dev.rollback.examples.lab;
 
+import dev.rollback.examples.seeds.Targets;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -31,9 +33,9 @@ public final class LabRedis implements AutoCloseable {
 
     /** @return whether redis-server and redis-cli are on the PATH */
     public static boolean installed() {
-        return dev.rollback.examples.seeds.Targets.searchPath(System.getenv("PATH")).stream()
+        return Targets.searchPath(System.getenv("PATH")).stream()
                 .anyMatch(d -> Files.isExecutable(d.resolve("redis-server")))
-                && dev.rollback.examples.seeds.Targets.searchPath(System.getenv("PATH")).stream()
+                && Targets.searchPath(System.getenv("PATH")).stream()
                 .anyMatch(d -> Files.isExecutable(d.resolve("redis-cli")));
     }
 

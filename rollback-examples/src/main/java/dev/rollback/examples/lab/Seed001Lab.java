@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -174,7 +175,7 @@ public final class Seed001Lab {
                 if (known.isEmpty()) {   // the deployment registered the app with pm2 once
                     List<String> cmd = lab.appCommand(Integer.parseInt(lab.appUrl().replaceFirst(".*:", "")),
                             lab.work().resolve("pm2-app.port"));
-                    List<String> args = new java.util.ArrayList<>(List.of("start", cmd.get(0), "--name", APP, "--interpreter", "none", "--"));
+                    List<String> args = new ArrayList<>(List.of("start", cmd.get(0), "--name", APP, "--interpreter", "none", "--"));
                     args.addAll(cmd.subList(1, cmd.size()));
                     lab.pm2(args.toArray(new String[0]));
                 } else if (!known.get().online()) {
@@ -199,7 +200,7 @@ public final class Seed001Lab {
 
     /** Drops the restored-into and forensic databases earlier drills left ({@code nextjs_app_*}). */
     private static void dropLeftovers(LabPostgres pg) throws SQLException {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         try (var c = pg.connect("postgres"); var s = c.createStatement();
              var rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'nextjs\\_app\\_%'")) {
             while (rs.next()) {

@@ -3,8 +3,10 @@ package dev.rollback.examples.lab;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RunReport;
 import dev.rollback.examples.seeds.Seed002Phase4MigrationRollback;
+import dev.rollback.test.SshHosts;
 import dev.rollback.test.StandIns;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -109,7 +112,7 @@ public final class Seed002Lab {
             Path backup = backup(lab, root.resolve("2025-11-08_0200"), Instant.parse("2025-11-08T02:00:00Z"));
             Path older = Files.createDirectories(root.resolve("2025-11-01_0200")).resolve("staging_full_backup.dump");
             byte[] bytes = Files.readAllBytes(backup);
-            Files.write(older, java.util.Arrays.copyOf(bytes, bytes.length / 2));   // truncated: must never be chosen
+            Files.write(older, Arrays.copyOf(bytes, bytes.length / 2));   // truncated: must never be chosen
             Files.setLastModifiedTime(older, FileTime.from(Instant.parse("2025-11-01T02:00:00Z")));
             migratePhase4(pg);
 
@@ -198,7 +201,7 @@ public final class Seed002Lab {
         List<String> cmd = new ArrayList<>(List.of(bin.resolve("ssh").toString(), server, "--"));
         cmd.addAll(List.of(argv));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+        pb.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
         try {
             Process p = pb.start();
             if (p.waitFor() != 0) {
@@ -224,7 +227,7 @@ public final class Seed002Lab {
      * @param hosts at least as many ssh hosts as {@link #SERVERS}
      * @return the {@code --set} arguments that switch the program to Ansible
      */
-    public static List<String> ansible(Lab lab, dev.rollback.test.SshHosts hosts) {
+    public static List<String> ansible(Lab lab, SshHosts hosts) {
         try {
             Path dir = Files.createDirectories(lab.work().resolve("ansible"));
             StringBuilder inv = new StringBuilder("[app_servers]\n");

@@ -8,6 +8,7 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -158,7 +159,7 @@ public final class Seed003Lab {
             List<String> settings = new ArrayList<>(List.of("--set", "PREVIOUS_TAG=v1.2.3", "--set", "COMPOSE_FILE=" + compose,
                     "--set", "ENV_FILE=" + lab.envFile(), "--set", "DEPLOY_DIR=" + lab.deployDirectory(),
                     "--set", "MIGRATION_NAME=" + MIGRATION, "--set", "BACKEND_HEALTH_URL=" + health, "--set", "FRONTEND_URL=" + frontend,
-                    "--set", "TOOLS_PATH=" + bin + java.io.File.pathSeparator + lab.standIns().binDirectory(),
+                    "--set", "TOOLS_PATH=" + bin + File.pathSeparator + lab.standIns().binDirectory(),
                     "--set", "HEALTH_RETRY_DELAY=PT0.2S"));
             if (redis != null) {
                 settings.addAll(List.of("--set", "REDIS_PORT=" + redis.port()));

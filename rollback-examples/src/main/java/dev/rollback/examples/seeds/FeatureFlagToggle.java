@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -78,7 +79,7 @@ public final class FeatureFlagToggle implements Step {
      * @return a copy
      */
     public FeatureFlagToggle method(String httpMethod) {
-        String m = Objects.requireNonNull(httpMethod, "httpMethod").toUpperCase(java.util.Locale.ROOT);
+        String m = Objects.requireNonNull(httpMethod, "httpMethod").toUpperCase(Locale.ROOT);
         if (!m.equals("PATCH") && !m.equals("POST") && !m.equals("PUT")) {
             throw new IllegalArgumentException("FEATURE_FLAG_METHOD must be PATCH, POST or PUT, got " + httpMethod);
         }

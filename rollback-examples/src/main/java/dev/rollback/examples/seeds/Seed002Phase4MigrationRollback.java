@@ -19,6 +19,7 @@ import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.postgres.Postgres;
+import dev.rollback.postgres.RestoreStep;
 import dev.rollback.postgres.RowCountManifest;
 import dev.rollback.process.Command;
 import dev.rollback.process.DockerCompose;
@@ -45,9 +46,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -817,8 +820,8 @@ public final class Seed002Phase4MigrationRollback {
     }
 
     /** Checks run on the restored database before it is swapped in. */
-    private static dev.rollback.postgres.RestoreStep withIntegrityChecks(dev.rollback.postgres.RestoreStep restore, Settings s, Path manifest) {
-        dev.rollback.postgres.RestoreStep r = restore.verifyWith(Postgres::foreignKeysValid)
+    private static RestoreStep withIntegrityChecks(RestoreStep restore, Settings s, Path manifest) {
+        RestoreStep r = restore.verifyWith(Postgres::foreignKeysValid)
                 .verifyWith(db -> db.viewCount(s.expectedViews()));
         if (Files.isRegularFile(manifest)) {
             r = r.verifyWith(db -> db.rowCountsMatch(manifest));
@@ -896,11 +899,11 @@ public final class Seed002Phase4MigrationRollback {
     }
 
     private static String choice(CommandLineOptions o, String name, String fallback, String... allowed) {
-        String v = o.setting(name, fallback).trim().toLowerCase(java.util.Locale.ROOT);
+        String v = o.setting(name, fallback).trim().toLowerCase(Locale.ROOT);
         if (!List.of(allowed).contains(v)) {
             throw new UsageException(name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
         }
-        return v.toUpperCase(java.util.Locale.ROOT);
+        return v.toUpperCase(Locale.ROOT);
     }
 
     private static List<String> list(String csv) {
@@ -923,6 +926,6 @@ public final class Seed002Phase4MigrationRollback {
                 "customer_email VARCHAR(255)", "customer_phone VARCHAR(20)", "product_name VARCHAR(255)", "product_sku VARCHAR(100)",
                 "product_category VARCHAR(255)", "product_unit VARCHAR(50)", "receiver_engineer_name VARCHAR(255)",
                 "receiver_engineer_email VARCHAR(255)", "assigned_by_name VARCHAR(255)"));
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -112,7 +113,7 @@ public final class StampedDump implements Step {
         StepDescription inner = dump(directory.resolve(prefix + "<" + pattern + ">" + suffix)).describe();
         StepDescription d = StepDescription.of(name()).param("directory", directory.isAbsolute() ? directory : "run folder/" + directory)
                 .param("time stamp", "start of the run, UTC").param("output", outputKey);
-        for (java.util.Map.Entry<String, String> e : inner.parameters().entrySet()) {
+        for (Map.Entry<String, String> e : inner.parameters().entrySet()) {
             d = d.param(e.getKey(), e.getValue());
         }
         for (String c : inner.commands()) {

@@ -16,6 +16,8 @@ import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Ssh;
 import dev.rollback.process.Webhook;
 
+import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -165,7 +167,7 @@ public final class Targets {
     public static List<Path> searchPath(String extra) {
         List<Path> dirs = new ArrayList<>();
         if (extra != null) {
-            for (String d : extra.split(java.io.File.pathSeparator)) {
+            for (String d : extra.split(File.pathSeparator)) {
                 if (!d.isBlank()) {
                     dirs.add(Path.of(d));
                 }
@@ -179,7 +181,7 @@ public final class Targets {
         List<Path> dirs = new ArrayList<>(searchPath(System.getenv("PATH")));
         try (Stream<Path> versions = Files.isDirectory(Path.of("/usr/lib/postgresql")) ? Files.list(Path.of("/usr/lib/postgresql")) : Stream.empty()) {
             versions.forEach(v -> dirs.add(v.resolve("bin")));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // no versioned folders: PATH alone decides
         }
         return dirs.stream().anyMatch(d -> Files.isExecutable(d.resolve("pg_dump")) && Files.isExecutable(d.resolve("pg_restore")));

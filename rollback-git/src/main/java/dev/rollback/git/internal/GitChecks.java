@@ -5,6 +5,7 @@ import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.git.Revision;
+import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -23,13 +24,13 @@ public final class GitChecks {
     /** The body of a check run on an open repository. */
     @FunctionalInterface
     private interface Body {
-        CheckResult run(org.eclipse.jgit.api.Git git, StepContext context) throws IOException;
+        CheckResult run(Git git, StepContext context) throws IOException;
     }
 
     private record RepoCheck(String name, StepDescription description, Path dir, Body body) implements Check {
         @Override
         public CheckResult check(StepContext context) {
-            try (org.eclipse.jgit.api.Git git = Repos.open(dir)) {
+            try (Git git = Repos.open(dir)) {
                 return body.run(git, context);
             } catch (IOException e) {
                 throw Repos.io(dir, "evaluate check '" + name + "'", e);

@@ -5,6 +5,8 @@ import dev.rollback.git.GitOperationException;
 import dev.rollback.git.GitRepositoryNotFoundException;
 import dev.rollback.git.Revision;
 import dev.rollback.git.UnknownRevisionException;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
@@ -43,7 +45,7 @@ public final class Repos {
      * @param dir the folder
      * @return JGit's porcelain on it; close it
      */
-    public static org.eclipse.jgit.api.Git open(Path dir) {
+    public static Git open(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new GitRepositoryNotFoundException(dir, null);
         }
@@ -53,7 +55,7 @@ public final class Repos {
         }
         try {
             Repository repo = new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build();
-            return new org.eclipse.jgit.api.Git(repo, true);
+            return new Git(repo, true);
         } catch (IOException e) {
             throw new GitOperationException(dir, "Could not open the git repository at " + dir + " (" + e.getMessage()
                     + "). Nothing was changed. Fix: check that the folder is readable and the repository is not corrupt "
@@ -200,7 +202,7 @@ public final class Repos {
      * @param includeUntracked whether untracked (not ignored) files count
      * @return the paths, sorted
      */
-    public static List<String> uncommitted(org.eclipse.jgit.api.Git git, Path dir, boolean includeUntracked) {
+    public static List<String> uncommitted(Git git, Path dir, boolean includeUntracked) {
         return uncommitted(git, dir, includeUntracked, null);
     }
 
@@ -213,7 +215,7 @@ public final class Repos {
      * @param index            the index, or null to read it
      * @return the paths, sorted
      */
-    public static List<String> uncommitted(org.eclipse.jgit.api.Git git, Path dir, boolean includeUntracked, org.eclipse.jgit.dircache.DirCache index) {
+    public static List<String> uncommitted(Git git, Path dir, boolean includeUntracked, DirCache index) {
         try {
             return index == null ? Uncommitted.paths(git, includeUntracked) : Uncommitted.paths(git, index, includeUntracked);
         } catch (GitAPIException | IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.rollback.git.internal;
 
+import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.StatusCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.dircache.DirCache;
@@ -67,12 +68,12 @@ public final class Uncommitted {
      * @throws IOException     when the repository cannot be read
      * @throws GitAPIException when JGit's status fails
      */
-    public static List<String> paths(org.eclipse.jgit.api.Git git, boolean includeUntracked) throws IOException, GitAPIException {
+    public static List<String> paths(Git git, boolean includeUntracked) throws IOException, GitAPIException {
         return paths(git, git.getRepository().readDirCache(), includeUntracked);
     }
 
     /**
-     * Like {@link #paths(org.eclipse.jgit.api.Git, boolean)}, on an index the caller has read (and locked, to write it next).
+     * Like {@link #paths(Git, boolean)}, on an index the caller has read (and locked, to write it next).
      *
      * @param git              the repository
      * @param dc               its index
@@ -81,7 +82,7 @@ public final class Uncommitted {
      * @throws IOException     when the repository cannot be read
      * @throws GitAPIException when JGit's status fails
      */
-    public static List<String> paths(org.eclipse.jgit.api.Git git, DirCache dc, boolean includeUntracked) throws IOException, GitAPIException {
+    public static List<String> paths(Git git, DirCache dc, boolean includeUntracked) throws IOException, GitAPIException {
         Repository repo = git.getRepository();
         Set<String> dirty = new TreeSet<>();
         Set<String> doubtful = new TreeSet<>();

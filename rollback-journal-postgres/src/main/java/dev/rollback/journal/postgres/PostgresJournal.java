@@ -23,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -219,7 +220,7 @@ public final class PostgresJournal implements Journal {
                     if (r.held()) {
                         PlanLock former = r.toLock();
                         LOG.warn("Taking over the expired lease of plan '{}' from {}", planName, former.describe());
-                        sql.appendInTransaction(c, planName, new JournalEvent.PlanDecision(former.holder().runId(), java.time.Instant.now(),
+                        sql.appendInTransaction(c, planName, new JournalEvent.PlanDecision(former.holder().runId(), Instant.now(),
                                 planName, JournalEvent.PlanDecision.Decision.LEASE_TAKEN_OVER, holder.operator(), "", holder.host(), holder.pid(),
                                 "the lease of " + former.describe() + " expired; taken over by " + holder.describe() + " with fencing token " + token),
                                 token);
@@ -254,7 +255,7 @@ public final class PostgresJournal implements Journal {
             PlanLock former = row.get().toLock();
             long token = row.get().token() + 1;
             sql.releaseLease(c, planName, token);
-            sql.appendInTransaction(c, planName, new JournalEvent.PlanDecision(former.holder().runId(), java.time.Instant.now(), planName,
+            sql.appendInTransaction(c, planName, new JournalEvent.PlanDecision(former.holder().runId(), Instant.now(), planName,
                     JournalEvent.PlanDecision.Decision.LOCK_BROKEN, by.operator(), reason, by.host(), by.pid(),
                     "lease of " + former.describe() + " broken" + (former.expired() ? " (it had expired)" : " before it expired")
                             + "; its runner can no longer append (fencing token now " + token + ")"), token);

@@ -8,6 +8,7 @@ import org.bson.RawBsonDocument;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -249,7 +250,7 @@ public final class ArchiveReader implements AutoCloseable {
                 if (eof) {
                     throw reader.corruptHere("documents after the EOF header of namespace " + ns);
                 }
-                java.nio.ByteBuffer buf = d.getByteBuffer().asNIO();
+                ByteBuffer buf = d.getByteBuffer().asNIO();
                 crc.update(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
                 counts.merge(ns, 1L, Long::sum);
                 lastOffset = reader.offset() - buf.remaining();

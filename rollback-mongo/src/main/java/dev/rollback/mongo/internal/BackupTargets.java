@@ -4,10 +4,12 @@ import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupOptions;
 import dev.rollback.mongo.CorruptBackupException;
 import dev.rollback.mongo.MongoBackupContents;
+import dev.rollback.mongo.OplogSummary;
 import org.bson.RawBsonDocument;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +86,7 @@ public final class BackupTargets {
      * @param total     documents of every restorable entry
      * @param oplog     the oplog counted, if any
      */
-    public record Scan(Map<String, Long> documents, long total, Optional<dev.rollback.mongo.OplogSummary> oplog) {
+    public record Scan(Map<String, Long> documents, long total, Optional<OplogSummary> oplog) {
         /**
          * @param c an entry
          * @return its document count (0 for views and metadata-only entries)
@@ -108,7 +110,7 @@ public final class BackupTargets {
         long total = 0;
         if (contents.format().isArchive()) {
             BackupReader.OplogCounter oplog = contents.oplogLocation().map(BackupReader.OplogCounter::new).orElse(null);
-            Set<String> wanted = new java.util.HashSet<>();
+            Set<String> wanted = new HashSet<>();
             contents.collections().forEach(c -> wanted.add(c.database() + "." + c.dataCollection()));
             try (ArchiveReader a = ArchiveReader.open(contents.location(), validate)) {
                 a.readBody(new ArchiveReader.BodyConsumer() {

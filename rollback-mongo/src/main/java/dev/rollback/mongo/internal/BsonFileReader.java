@@ -2,6 +2,7 @@ package dev.rollback.mongo.internal;
 
 import dev.rollback.mongo.CorruptBackupException;
 import org.bson.BsonBinaryReader;
+import org.bson.BsonInvalidOperationException;
 import org.bson.BsonSerializationException;
 import org.bson.codecs.BsonDocumentCodec;
 import org.bson.codecs.DecoderContext;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Streams the documents of a mongodump {@code .bson} or {@code .bson.gz} file: BSON documents back
@@ -173,7 +175,7 @@ public final class BsonFileReader implements AutoCloseable {
                 return "the document declares " + len + " bytes but its elements end at byte " + reader.getBsonInput().getPosition();
             }
             return null;
-        } catch (BsonSerializationException | org.bson.BsonInvalidOperationException | IllegalArgumentException e) {
+        } catch (BsonSerializationException | BsonInvalidOperationException | IllegalArgumentException e) {
             return "the document of " + len + " bytes is not valid BSON: " + e.getMessage();
         }
     }
@@ -196,7 +198,7 @@ public final class BsonFileReader implements AutoCloseable {
         } catch (EOFException e) {
             // A gzip stream cut short ends with EOFException rather than -1.
             throw corrupt("the compressed file is truncated (" + e.getMessage() + ")");
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw corrupt("the gzip data is damaged: " + e.getMessage());
         } catch (IOException e) {
             throw new CorruptBackupException(file, offset, "reading failed: " + e.getMessage(), e);

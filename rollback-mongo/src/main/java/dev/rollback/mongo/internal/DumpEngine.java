@@ -17,6 +17,7 @@ import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import dev.rollback.core.OwnerOnlyFiles;
+import org.bson.BsonInt32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -259,7 +260,7 @@ public final class DumpEngine {
 
     private static String serverVersion(MongoDatabase db) {
         try {
-            BsonDocument info = db.runCommand(new BsonDocument("buildInfo", new org.bson.BsonInt32(1)), BsonDocument.class);
+            BsonDocument info = db.runCommand(new BsonDocument("buildInfo", new BsonInt32(1)), BsonDocument.class);
             return info.getString("version", new BsonString("")).getValue();
         } catch (MongoException e) {
             return "";

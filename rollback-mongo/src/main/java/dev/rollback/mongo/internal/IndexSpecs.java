@@ -3,6 +3,7 @@ package dev.rollback.mongo.internal;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonNumber;
+import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.types.Decimal128;
 
@@ -93,7 +94,7 @@ public final class IndexSpecs {
         }
         if (!idSeen && !clustered) {
             // the server builds _id_ with every collection; a metadata that does not list it is still a valid dump
-            expected.add(0, new BsonDocument("key", new BsonDocument("_id", new BsonInt32(1))).append("name", new org.bson.BsonString("_id_")));
+            expected.add(0, new BsonDocument("key", new BsonDocument("_id", new BsonInt32(1))).append("name", new BsonString("_id_")));
         }
         return new Plan(create, idIndex, skipped, expected);
     }

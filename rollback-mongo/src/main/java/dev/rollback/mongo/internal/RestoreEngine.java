@@ -10,6 +10,7 @@ import com.mongodb.client.model.InsertManyOptions;
 import dev.rollback.core.StepContext;
 import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupCollection.Kind;
+import dev.rollback.mongo.BackupFormat;
 import dev.rollback.mongo.BackupNotFoundException;
 import dev.rollback.mongo.BackupOptions;
 import dev.rollback.mongo.CollectionMetadata;
@@ -28,6 +29,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.bson.BsonValue;
+import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -234,7 +237,7 @@ public final class RestoreEngine {
     // ------------------------------------------------------------------------------------------ targets
 
     private List<Target> targets(MongoBackupContents contents, BackupOptions backupOptions, String tag) {
-        if (database == null && contents.format() == dev.rollback.mongo.BackupFormat.DATABASE_FOLDER) {
+        if (database == null && contents.format() == BackupFormat.DATABASE_FOLDER) {
             throw new BackupNotFoundException("The backup " + contents.location() + " is a single database folder; a server-wide restore "
                     + "needs a dump root or an archive. Nothing was changed. Fix: restore it with mongo.database(\"<name>\").restoreFrom(...).");
         }
@@ -361,7 +364,7 @@ public final class RestoreEngine {
             Set<String> commands;
             try {
                 commands = client.getDatabase("admin").runCommand(new BsonDocument("listCommands", new BsonInt32(1)))
-                        .get("commands", org.bson.Document.class).keySet();
+                        .get("commands", Document.class).keySet();
             } catch (MongoException | ClassCastException | NullPointerException e) {
                 commands = Set.of();
             }
@@ -768,7 +771,7 @@ public final class RestoreEngine {
         private Path validateIn;
         private long pendingBytes;
         private long read;
-        private final java.util.concurrent.atomic.AtomicLong inserted = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong inserted = new AtomicLong();
         private long nextReport = 100_000;
 
         Inserter(MongoCollection<RawBsonDocument> coll, Target target, AsyncFlush async) {

@@ -14,6 +14,7 @@ import dev.rollback.mongo.MongoRestoreFailedException;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
+import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
@@ -249,7 +250,7 @@ final class SafeSwap {
             plan.add(new Planned(e.kind(), e.db(), e.name(), e.temp(), kept, liveType, e));
             entries.add(new BsonDocument("kind", new BsonString(e.kind().name())).append("db", new BsonString(e.db()))
                     .append("name", new BsonString(e.name())).append("temp", new BsonString(e.temp())).append("kept", new BsonString(kept))
-                    .append("liveType", liveType == null ? org.bson.BsonNull.VALUE : new BsonString(liveType)));
+                    .append("liveType", liveType == null ? BsonNull.VALUE : new BsonString(liveType)));
         }
         if (!problems.isEmpty()) {
             throw new MongoRestoreFailedException("The swap cannot start: " + String.join("; ", problems) + ". Nothing was changed. Fix: check "

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A parsed {@code jdbc:postgresql:} URL: hosts, database, user, password (as a {@link Secret}) and
@@ -25,7 +26,7 @@ import java.util.Objects;
  */
 public record ConnectionInfo(List<String> hosts, String database, String user, Secret password, Map<String, String> params) {
     private static final String PREFIX = "jdbc:postgresql:";
-    private static final java.util.regex.Pattern LIBPQ_WITHOUT_SLASHES = java.util.regex.Pattern.compile("(?i)postgres(?:ql)?:(?!//)");
+    private static final Pattern LIBPQ_WITHOUT_SLASHES = Pattern.compile("(?i)postgres(?:ql)?:(?!//)");
 
     /** Copies the collections. */
     public ConnectionInfo {

@@ -7,6 +7,7 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -259,7 +261,7 @@ public final class DumpArchive {
                         + "). Nothing was changed; the backup job probably stopped early; use an earlier backup.");
             }
             return new Contents(DumpFormat.CUSTOM, versionText(h.version), h.compression, h.database, h.dumpedBy, toc.size(), withData.size(),
-                    bytes, List.copyOf(new java.util.LinkedHashSet<>(notes)));
+                    bytes, List.copyOf(new LinkedHashSet<>(notes)));
         }
     }
 
@@ -359,7 +361,7 @@ public final class DumpArchive {
             }
         }
         return new Contents(DumpFormat.DIRECTORY, versionText(h.version), h.compression, h.database, h.dumpedBy, toc.size(), withData.size(),
-                bytes, List.copyOf(new java.util.LinkedHashSet<>(notes)));
+                bytes, List.copyOf(new LinkedHashSet<>(notes)));
     }
 
     private static Path dataFile(Path dir, String name) {
@@ -404,7 +406,7 @@ public final class DumpArchive {
         }
         if (name.endsWith(".gz")) {
             try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-                return in.transferTo(java.io.OutputStream.nullOutputStream());
+                return in.transferTo(OutputStream.nullOutputStream());
             } catch (EOFException | ZipException ex) {
                 throw invalid(dir, "Backup directory " + dir + " is corrupt: " + name + ", the data of " + e.describe() + ", is "
                         + (ex instanceof EOFException ? "truncated (its gzip stream ends early)" : "not valid gzip (" + ex.getMessage() + ")")

@@ -2,6 +2,8 @@ package dev.rollback.postgres.internal;
 
 import dev.rollback.postgres.BackupInvalidException;
 import dev.rollback.postgres.DumpFormat;
+import dev.rollback.process.Command;
+import dev.rollback.process.CommandResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,12 +42,12 @@ public final class DumpFiles {
      */
     public static void verifyReadable(PgEndpoint ep, Path pgRestore, Path dump) {
         List<String> argv = List.of(pgRestore.toString(), "--list", dump.toString());
-        dev.rollback.process.CommandResult r;
+        CommandResult r;
         Path listing = null;
         try {
             // The table of contents can be thousands of lines: keep it out of the log.
             listing = Files.createTempFile("pg_restore-list", ".txt");
-            r = dev.rollback.process.Command.of(argv).keepLines(20).stdoutTo(listing).runAnyExit(null);
+            r = Command.of(argv).keepLines(20).stdoutTo(listing).runAnyExit(null);
         } catch (IOException e) {
             throw new BackupInvalidException(dump, "Cannot check backup " + dump + ": no temporary file for pg_restore's listing: " + e);
         } finally {

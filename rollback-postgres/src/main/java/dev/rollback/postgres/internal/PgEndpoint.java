@@ -6,9 +6,12 @@ import dev.rollback.postgres.PostgresOperationException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -119,10 +122,10 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
         }
         props.setProperty("ApplicationName", "rollback");
         props.setProperty("connectTimeout", "10");
-        java.util.List<String> kept = new java.util.ArrayList<>();
-        java.util.List<String> restored = new java.util.ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> restored = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(m.jdbcUrl(), props);
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) "
+             PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) "
                      + "OR starts_with(datname, ?) ORDER BY datname")) {
             ps.setString(1, db + "_before_rollback_");
             ps.setString(2, db + "_rollback_");
@@ -158,8 +161,8 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
         // Any database of the server answers: the maintenance one when the target cannot, so that
         // the version is known even while a swap has the target renamed away or blocked.
         PostgresConnectionException first = null;
-        for (String db : maintenanceDatabase.equals(info.database()) ? java.util.List.of(info.database())
-                : java.util.List.of(info.database(), maintenanceDatabase)) {
+        for (String db : maintenanceDatabase.equals(info.database()) ? List.of(info.database())
+                : List.of(info.database(), maintenanceDatabase)) {
             try (Connection c = connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_version_num")) {
                 rs.next();
                 return Integer.parseInt(rs.getString(1).trim());

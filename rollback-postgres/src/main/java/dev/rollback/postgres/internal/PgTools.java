@@ -4,10 +4,12 @@ import dev.rollback.postgres.PgToolException;
 import dev.rollback.process.Command;
 import dev.rollback.process.CommandResult;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -92,7 +94,7 @@ public final class PgTools {
         }
         String path = System.getenv("PATH");
         if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
+            for (String dir : path.split(File.pathSeparator)) {
                 if (dir.isEmpty()) {
                     continue;
                 }
@@ -135,7 +137,7 @@ public final class PgTools {
         if (cached != null) {
             return cached;
         }
-        CommandResult r = Command.of(tool.toString(), "--version").timeout(java.time.Duration.ofSeconds(30)).runAnyExit(null);
+        CommandResult r = Command.of(tool.toString(), "--version").timeout(Duration.ofSeconds(30)).runAnyExit(null);
         Matcher m = VERSION.matcher(r.stdoutText());
         if (r.exitCode() != 0 || !m.find()) {
             throw new PgToolException("Could not read the version of " + tool + ": '" + (r.stdoutText() + r.stderrText()).trim()

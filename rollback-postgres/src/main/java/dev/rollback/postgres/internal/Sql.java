@@ -1,5 +1,7 @@
 package dev.rollback.postgres.internal;
 
+import java.nio.charset.StandardCharsets;
+
 /** Quoting of SQL identifiers and literals; every name that reaches SQL text goes through here. */
 public final class Sql {
     /** PostgreSQL's identifier limit in bytes (NAMEDATALEN - 1). */
@@ -56,7 +58,7 @@ public final class Sql {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("A database name cannot be empty");
         }
-        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_IDENTIFIER_BYTES) {
             throw new IllegalArgumentException("Database name '" + name + "' is " + bytes + " bytes; PostgreSQL names are at most "
                     + MAX_IDENTIFIER_BYTES + " bytes and longer ones are truncated; choose a shorter name");
@@ -73,7 +75,7 @@ public final class Sql {
      */
     public static String derivedName(String base, String suffix) {
         String b = base;
-        while ((b + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+        while ((b + suffix).getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
             b = b.substring(0, b.offsetByCodePoints(b.length(), -1));
         }
         return b + suffix;

@@ -5,6 +5,7 @@ import dev.rollback.core.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -127,7 +128,7 @@ public final class AtomicFiles {
         Path tmp;
         try {
             tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             // the folder is not ours to write (/etc/app/ owned by root, the file given to the app's user): in place
             writeInPlace(file, content);
             return;

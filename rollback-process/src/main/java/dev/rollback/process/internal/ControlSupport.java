@@ -12,7 +12,10 @@ import dev.rollback.process.Http;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -29,7 +32,7 @@ import java.util.function.Predicate;
  *                    transport such as ssh refuses them, with a message naming them)
  */
 public record ControlSupport(List<Path> searchPath, CommandTransport transport, String healthUrl, Duration waitTime, boolean sudo,
-                             java.util.Map<String, String> environment) {
+                             Map<String, String> environment) {
     /** How often the state is polled. */
     public static final Duration POLL = Duration.ofMillis(200);
     /** Each command of a control may run at most this long. */
@@ -38,7 +41,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
     /** Validates. */
     public ControlSupport {
         searchPath = List.copyOf(searchPath);
-        environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(waitTime, "waitTime");
         if (waitTime.isNegative() || waitTime.isZero()) {
@@ -51,7 +54,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
 
     /** @return the defaults: PATH, local, no health URL, 60 s, no sudo */
     public static ControlSupport defaults() {
-        return new ControlSupport(List.of(), CommandTransport.LOCAL, null, Duration.ofSeconds(60), false, java.util.Map.of());
+        return new ControlSupport(List.of(), CommandTransport.LOCAL, null, Duration.ofSeconds(60), false, Map.of());
     }
 
     /**
@@ -100,7 +103,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      * @return a copy
      */
     public ControlSupport withEnv(String name, String value) {
-        java.util.Map<String, String> e = new java.util.LinkedHashMap<>(environment);
+        Map<String, String> e = new LinkedHashMap<>(environment);
         e.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
         return new ControlSupport(searchPath, transport, healthUrl, waitTime, sudo, e);
     }
@@ -119,7 +122,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
         }
         all.addAll(List.of(argv));
         Command c = Command.of(all).searchPath(searchPath).timeout(COMMAND_TIMEOUT);
-        for (java.util.Map.Entry<String, String> e : environment.entrySet()) {
+        for (Map.Entry<String, String> e : environment.entrySet()) {
             c = c.env(e.getKey(), e.getValue());
         }
         return transport.wrap(c);
@@ -206,7 +209,7 @@ public record ControlSupport(List<Path> searchPath, CommandTransport transport, 
      */
     public StepDescription describe(String summary, List<Command> commands) {
         StepDescription d = StepDescription.of(summary).param("where", transport.where());
-        for (java.util.Map.Entry<String, String> e : environment.entrySet()) {
+        for (Map.Entry<String, String> e : environment.entrySet()) {
             d = d.param("env." + e.getKey(), e.getValue());
         }
         if (healthUrl != null) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A child JVM on the parent's class path, with no standard input and a small heap. Not public API. */
 public final class ChildJvm {
@@ -54,7 +55,7 @@ public final class ChildJvm {
      * @throws InterruptedException when interrupted
      * @throws java.util.concurrent.TimeoutException when neither happened in time (the child is killed)
      */
-    public boolean awaitFileOrExit(Path file, Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+    public boolean awaitFileOrExit(Path file, Duration timeout) throws InterruptedException, TimeoutException {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (Files.exists(file)) {
@@ -65,7 +66,7 @@ public final class ChildJvm {
             }
             if (System.nanoTime() > end) {
                 kill();
-                throw new java.util.concurrent.TimeoutException("the child JVM neither reached the point nor exited within " + timeout);
+                throw new TimeoutException("the child JVM neither reached the point nor exited within " + timeout);
             }
             Thread.sleep(5);
         }
@@ -77,10 +78,10 @@ public final class ChildJvm {
      * @throws InterruptedException when interrupted
      * @throws java.util.concurrent.TimeoutException when it did not exit in time (it is killed)
      */
-    public int awaitExit(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+    public int awaitExit(Duration timeout) throws InterruptedException, TimeoutException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             kill();
-            throw new java.util.concurrent.TimeoutException("the child JVM did not exit within " + timeout);
+            throw new TimeoutException("the child JVM did not exit within " + timeout);
         }
         return process.exitValue();
     }

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 import java.util.function.Supplier;
 
@@ -88,7 +90,7 @@ public final class CrashDrillChild {
             return report.isSuccess() ? OK : NOT_SUCCEEDED;
         } catch (RuntimeException | Error | ReflectiveOperationException e) {
             out.setProperty("outcome", "BROKEN");
-            out.setProperty("error", Redactor.redact(String.valueOf(e instanceof java.lang.reflect.InvocationTargetException ite
+            out.setProperty("error", Redactor.redact(String.valueOf(e instanceof InvocationTargetException ite
                     ? ite.getCause() : e)));
             LOG.error("Crash drill child could not run the plan", e);
             write(result, out);
@@ -126,7 +128,7 @@ public final class CrashDrillChild {
                 try {
                     Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
                     Files.writeString(tmp, String.valueOf(ProcessHandle.current().pid()));
-                    Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
                     Thread.sleep(Long.MAX_VALUE);
                 } catch (IOException ex) {
                     throw new UncheckedIOException(ex);

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -441,7 +442,7 @@ public final class JournalSql {
     public JournalException failure(String what, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String cause;
-        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (state.equals("28P01") || state.equals("28000")) {
             cause = "the server refused the password for user '" + user + "'. Fix: set the right password in PGPASSWORD, in a "
                     + "PGPASSFILE entry (host:port:database:user:password), or in the variable named by --journal-password-env NAME";

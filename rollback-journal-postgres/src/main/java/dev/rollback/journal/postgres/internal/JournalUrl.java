@@ -1,6 +1,7 @@
 package dev.rollback.journal.postgres.internal;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -127,11 +128,11 @@ public record JournalUrl(String host, int port, String database, String user, St
     /** @return {@code jdbc:postgresql://host:port/database?params} */
     public String jdbcUrl() {
         StringBuilder b = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/')
-                .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8));
+                .append(URLEncoder.encode(database, StandardCharsets.UTF_8));
         String sep = "?";
         for (Map.Entry<String, String> e : jdbcParams.entrySet()) {
-            b.append(sep).append(java.net.URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
-                    .append(java.net.URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            b.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
             sep = "&";
         }
         return b.toString();
