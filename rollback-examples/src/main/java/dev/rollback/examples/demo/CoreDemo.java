@@ -14,9 +14,9 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
 import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.spi.DescribedStep;
 import dev.rollback.core.report.IncidentReport;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,7 +65,7 @@ public final class CoreDemo {
                         .stopApp(app)
                         .checkpoint("app-stopped"))
                 .phase("Phase 3: restore", Duration.ofMinutes(10), p -> p
-                        .restore(new RestoreFile(backup, data))
+                        .restore(restoreFile(backup, data))
                         .verify("restored rows", c -> {
                             long rows = Files.readAllLines(data).size() - 1;
                             return rows == 3 ? CheckResult.passed("restored rows", rows, "3")
@@ -100,34 +100,17 @@ public final class CoreDemo {
     }
 
     /** Restores one file from a backup; destructive, so it asks for approval. */
-    private record RestoreFile(Path backup, Path target) implements Step {
-        @Override
-        public String name() {
-            return "restore " + target.getFileName() + " from backup";
-        }
-
-        @Override
-        public void execute(StepContext context) throws IOException {
-            Path tmp = target.resolveSibling(target.getFileName() + ".restoring");
-            Files.copy(backup, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            context.output("restore.source", backup.toString());
-        }
-
-        @Override
-        public boolean destructive() {
-            return true;
-        }
-
-        @Override
-        public String confirmationTarget() {
-            return target.getFileName().toString();
-        }
-
-        @Override
-        public StepDescription describe() {
-            return StepDescription.of("replace " + target + " with " + backup).param("backup", backup).param("target", target);
-        }
+    private static Step restoreFile(Path backup, Path target) {
+        return DescribedStep.of("restore " + target.getFileName() + " from backup",
+                StepDescription.of("replace " + target + " with " + backup).param("backup", backup).param("target", target),
+                context -> {
+                    Path tmp = target.resolveSibling(target.getFileName() + ".restoring");
+                    Files.copy(backup, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    context.output("restore.source", backup.toString());
+                })
+            .destructive(true)
+            .confirmationTarget(target.getFileName().toString());
     }
 
     /** The application: a real child process (a JVM that sleeps), stopped and started for real. */

@@ -4,6 +4,7 @@ import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedCheck;
 import dev.rollback.git.Revision;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Constants;
@@ -27,20 +28,15 @@ public final class GitChecks {
         CheckResult run(Git git, StepContext context) throws IOException;
     }
 
-    private record RepoCheck(String name, StepDescription description, Path dir, Body body) implements Check {
-        @Override
-        public CheckResult check(StepContext context) {
+    /** A check that opens the repository, runs its body on it, and reads an I/O error as a {@code GitException}. */
+    private static Check inRepository(String name, StepDescription description, Path dir, Body body) {
+        return DescribedCheck.of(name, description, context -> {
             try (Git git = Repos.open(dir)) {
                 return body.run(git, context);
             } catch (IOException e) {
                 throw Repos.io(dir, "evaluate check '" + name + "'", e);
             }
-        }
-
-        @Override
-        public StepDescription describe() {
-            return description;
-        }
+        });
     }
 
     /**
@@ -49,7 +45,7 @@ public final class GitChecks {
      */
     public static Check workingTreeClean(Path dir) {
         String name = "git working tree clean " + dir.getFileName();
-        return new RepoCheck(name, StepDescription.of("working tree of " + dir + " has no uncommitted change")
+        return inRepository(name, StepDescription.of("working tree of " + dir + " has no uncommitted change")
                 .command(List.of("git", "-C", dir.toString(), "status", "--porcelain")), dir, (git, ctx) -> {
             List<String> dirty = Repos.uncommitted(git, dir, true);
             return dirty.isEmpty() ? CheckResult.passed(name, "0 uncommitted paths", "0 uncommitted paths")
@@ -66,7 +62,7 @@ public final class GitChecks {
      */
     public static Check headIs(Path dir, Revision revision) {
         String name = "git HEAD is " + revision;
-        return new RepoCheck(name, StepDescription.of("HEAD of " + dir + " is " + revision)
+        return inRepository(name, StepDescription.of("HEAD of " + dir + " is " + revision)
                 .command(List.of("git", "-C", dir.toString(), "rev-parse", "HEAD", revision + "^{commit}")), dir, (git, ctx) -> {
             Repository repo = git.getRepository();
             String rev = revision.toString();
@@ -85,7 +81,7 @@ public final class GitChecks {
      */
     public static Check tagExists(Path dir, String tag) {
         String name = "git tag exists " + tag;
-        return new RepoCheck(name, StepDescription.of("tag " + tag + " exists in " + dir)
+        return inRepository(name, StepDescription.of("tag " + tag + " exists in " + dir)
                 .command(List.of("git", "-C", dir.toString(), "rev-parse", "--verify", "refs/tags/" + tag)), dir, (git, ctx) -> {
             var ref = git.getRepository().exactRef(Constants.R_TAGS + tag);
             return ref != null ? CheckResult.passed(name, "refs/tags/" + tag + " = " + ref.getObjectId().name(), "tag exists")
@@ -101,7 +97,7 @@ public final class GitChecks {
      */
     public static Check branchContains(Path dir, String branch, Revision commit) {
         String name = "git " + branch + " contains " + commit;
-        return new RepoCheck(name, StepDescription.of("branch " + branch + " of " + dir + " contains " + commit)
+        return inRepository(name, StepDescription.of("branch " + branch + " of " + dir + " contains " + commit)
                 .command(List.of("git", "-C", dir.toString(), "merge-base", "--is-ancestor", commit.toString(), branch)), dir, (git, ctx) -> {
             Repository repo = git.getRepository();
             String rev = commit.toString();
