@@ -31,12 +31,20 @@ class ApiConventionsTest {
     private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
     private static final Pattern TOP_LEVEL = Pattern.compile(
             "^public (?:(?:final|abstract|sealed|non-sealed) )*(?:class|interface|record|enum|@interface) (\\w+)", Pattern.MULTILINE);
+    private static final Pattern NESTED = Pattern.compile(
+            "^\\s+public (?:(?:static|final|abstract|sealed|non-sealed) )*(?:class|interface|record|enum|@interface) (\\w+)", Pattern.MULTILINE);
+    private static final Pattern ANY_EXCEPTION = Pattern.compile(
+            "class (\\w+)(?:<[^>]*>)?\\s+extends\\s+([\\w.]*(?:Exception|Error|Throwable))\\b");
     private static final Pattern EXCEPTION = Pattern.compile(
             "public (?:static )?((?:final |abstract )*)class (\\w+) extends (\\w+Exception) \\{");
     private static final Pattern CODE = Pattern.compile("public static final String CODE = \"([a-z0-9.]+)\";");
     private static final Pattern TABLE_ROW = Pattern.compile("^\\| `([a-z0-9.]+)` \\| `([\\w.]+)` \\|", Pattern.MULTILINE);
 
     private static final Map<String, List<Path>> topLevelTypes = new TreeMap<>();
+    /** Public member types (such as {@code StepResult.Status}): simple name to the files that declare one. */
+    private static final Map<String, List<Path>> nestedTypes = new TreeMap<>();
+    /** Every class in the main code that extends an exception type: simple name to its package. */
+    private static final Map<String, String> allExceptionPackages = new TreeMap<>();
     /** Every exception type below RollbackException: simple name to its source. */
     private static final Map<String, ExceptionSource> exceptions = new TreeMap<>();
 
@@ -59,6 +67,14 @@ class ApiConventionsTest {
             Matcher t = TOP_LEVEL.matcher(text);
             while (t.find()) {
                 topLevelTypes.computeIfAbsent(t.group(1), k -> new ArrayList<>()).add(root.relativize(file));
+            }
+            Matcher n = NESTED.matcher(text);
+            while (n.find()) {
+                nestedTypes.computeIfAbsent(n.group(1), k -> new ArrayList<>()).add(root.relativize(file));
+            }
+            Matcher any = ANY_EXCEPTION.matcher(text);
+            while (any.find()) {
+                allExceptionPackages.put(any.group(1), packageName);
             }
             Matcher e = EXCEPTION.matcher(text);
             while (e.find()) {
@@ -99,6 +115,41 @@ class ApiConventionsTest {
             }
         });
         assertThat(shared).as("public top-level types with the same simple name").isEmpty();
+    }
+
+    @Test
+    void noPublicMemberTypeSharesItsNameWithATopLevelTypeOfAnotherModuleOrAnException() {
+        // Member types such as StepResult.Status or GitCredentials.Kind are always written with their outer
+        // type (as the JDK's Thread.State); what may not happen is that one reads like another module's
+        // top-level type, or that an exception is declared twice.
+        Map<String, List<Path>> shared = new TreeMap<>();
+        nestedTypes.forEach((name, files) -> {
+            for (Path member : files) {
+                for (Path top : topLevelTypes.getOrDefault(name, List.of())) {
+                    if (!member.getName(0).equals(top.getName(0))) {
+                        shared.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.of(member, top));
+                    }
+                }
+            }
+            if (name.endsWith("Exception") && files.size() > 1) {
+                shared.put(name, files);
+            }
+        });
+        assertThat(shared).as("public member types named like another module's top-level type, or exceptions declared twice").isEmpty();
+    }
+
+    @Test
+    void everyExceptionOutsideTheHierarchyIsInternal() {
+        // An exception type that is not below RollbackException never reaches a caller: it lives in an
+        // internal package and its module turns it into one of its own before it leaves.
+        List<String> outside = new ArrayList<>();
+        allExceptionPackages.forEach((name, pkg) -> {
+            if (!exceptions.containsKey(name) && !name.equals("RollbackException") && !pkg.contains(".internal")) {
+                outside.add(pkg + "." + name);
+            }
+        });
+        assertThat(allExceptionPackages).as("exception classes found").hasSizeGreaterThan(exceptions.size());
+        assertThat(outside).as("exception types outside RollbackException's hierarchy in a public package").isEmpty();
     }
 
     @Test

@@ -145,7 +145,7 @@ public final class Repos {
      * @param value   decides the value the first time
      * @return the value, the same on every call of the run
      */
-    public static String once(StepContext context, Path dir, String key, Decision value) {
+    public static String once(StepContext context, Path dir, String key, Decider value) {
         try {
             return context.resolveOnce(key, value::decide);
         } catch (RuntimeException e) {
@@ -157,7 +157,7 @@ public final class Repos {
 
     /** A decision a step takes once per run. */
     @FunctionalInterface
-    public interface Decision {
+    public interface Decider {
         /**
          * @return the decision, never null
          * @throws IOException when the repository cannot be read
