@@ -67,6 +67,15 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
      */
     public Connection connect(String db) {
         ConnectionInfo target = info.withDatabase(db);
+        try {
+            return DriverManager.getConnection(target.jdbcUrl(), connectionProperties());
+        } catch (SQLException e) {
+            throw connectionFailure(target, e);
+        }
+    }
+
+    /** The driver's properties: the user, the password (revealed only here), the application name, a 10 s connect timeout. */
+    private Properties connectionProperties() {
         Properties props = new Properties();
         if (info.user() != null) {
             props.setProperty("user", info.user());
@@ -75,12 +84,8 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
             props.setProperty("password", info.password().reveal());
         }
         props.setProperty("ApplicationName", "rollback");
-        props.putIfAbsent("connectTimeout", "10");
-        try {
-            return DriverManager.getConnection(target.jdbcUrl(), props);
-        } catch (SQLException e) {
-            throw connectionFailure(target, e);
-        }
+        props.setProperty("connectTimeout", "10");
+        return props;
     }
 
     private PostgresConnectionException connectionFailure(ConnectionInfo target, SQLException e) {
@@ -113,18 +118,9 @@ public record PgEndpoint(ConnectionInfo info, Path toolDirectory, String mainten
             return null;
         }
         ConnectionInfo m = info.withDatabase(maintenanceDatabase);
-        Properties props = new Properties();
-        if (info.user() != null) {
-            props.setProperty("user", info.user());
-        }
-        if (info.password() != null) {
-            props.setProperty("password", info.password().reveal());
-        }
-        props.setProperty("ApplicationName", "rollback");
-        props.setProperty("connectTimeout", "10");
         List<String> kept = new ArrayList<>();
         List<String> restored = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(m.jdbcUrl(), props);
+        try (Connection c = DriverManager.getConnection(m.jdbcUrl(), connectionProperties());
              PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database WHERE starts_with(datname, ?) "
                      + "OR starts_with(datname, ?) ORDER BY datname")) {
             ps.setString(1, db + "_before_rollback_");
