@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused by the prechecks; a run with no one to approve stops before its first step; resuming it
  * with an approver finishes the standard rollback (the restore prepared while the app served);
  * scenario 4 refuses more data loss than the team accepted, then goes on once accepted; scenario 1
- * leaves MongoDB untouched; scenario 3 stops and starts every server.
+ * leaves MongoDB untouched; scenario 3 stops and starts every server; a run whose restore fails tells
+ * the team what it left and serves the application on PostgreSQL again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Seed000NextcrmBackToMongoIT {
@@ -319,5 +320,47 @@ class Seed000NextcrmBackToMongoIT {
         for (String h : health) {
             assertThat(SeedDrills.httpGet(h)).startsWith("200 ").contains("\"database\":\"mongodb\"");
         }
+    }
+
+    @Test
+    @Order(8)
+    void aFailedRestoreTellsTheTeamWhatItLeftAndStartsTheAppAgain() throws Exception {
+        NextcrmLab.breakAgain(lab);
+        hooks.clear();
+        // The backup's disk fails while the app is being stopped: after the prechecks read every document, before the
+        // restore (in the runbook's order, stop first) reads it again.
+        Path bson;
+        try (Stream<Path> files = Files.walk(setup.settings().backupRoot().resolve("production-2026-11-24"))) {
+            bson = files.filter(p -> p.getFileName().toString().startsWith("crm_Accounts.bson")).findFirst().orElseThrow();
+        }
+        Path saved = work.resolve("saved-" + bson.getFileName());
+        Path tools = Files.createDirectories(work.resolve("failing-disk"));
+        Path wrapper = tools.resolve("systemctl");
+        Files.writeString(wrapper, "#!/bin/sh\nif [ \"$1\" = stop ]; then cp '" + bson + "' '" + saved + "'; head -c 100 '" + saved + "' > '"
+                + bson + "'; fi\nexec '" + lab.standIns().binDirectory().resolve("systemctl") + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, Long> before = liveCounts();
+        try {
+            SeedDrills.Result r = run("--yes", "dba@example.com", "--set", "RESTORE_ORDER=stop-first",
+                    "--set", "TOOLS_PATH=" + tools + java.io.File.pathSeparator + setup.toolsPath(),
+                    "--again", "--reason", "drill: the backup disk fails mid-run");
+
+            assertThat(r.exit()).as(r.all()).isEqualTo(1);
+            List<String> messages = hooks.requests("/hooks/team").stream().map(RecordingServer.Request::body).toList();
+            assertThat(messages).as("the run's first notice, then the failure with the state it left").hasSize(2);
+            assertThat(messages.get(1)).contains("ROLLBACK TO MONGODB FAILED (after-migration", "at restore MongoDB database nextcrm",
+                    "(mongo.", "Last checkpoint: 'app-stopped'", "Not run:");
+        } finally {
+            Files.copy(saved, bson, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        // The live collections were not touched (the safe restore writes into new ones), and the app serves PostgreSQL again.
+        assertThat(liveCounts()).isEqualTo(before);
+        assertThat(appPid()).isPositive();
+        assertThat(SeedDrills.httpGet(lab.healthUrl(StandIns.systemd("nextcrm")))).startsWith("200 ");
+        assertThat(Files.readString(lab.envFile())).contains(lab.postgres().databaseUrl("nextcrm"));
+        assertThat(Files.readString(setup.settings().statusPageFile())).contains("Rollback paused");
+        dev.rollback.test.RollbackAssertions.assertThatJournal(FileJournal.in(journal).read(Seed000NextcrmBackToMongo.PLAN, latestRun()))
+                .ranStepTimes("(on failure) start NextCRM again on PostgreSQL", 1)
+                .ranStepTimes("(on failure) update status page: paused", 1);
     }
 }
