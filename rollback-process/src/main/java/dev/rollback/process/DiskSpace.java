@@ -5,12 +5,16 @@ import dev.rollback.core.CheckResult;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Free disk space on the file system that holds a folder, on this machine or on another host
@@ -74,19 +78,19 @@ public final class DiskSpace {
     /**
      * @param fileOrFolder a file, or a folder whose files are summed (a backup)
      * @return its size in bytes on this machine
-     * @throws java.io.UncheckedIOException when it cannot be read
+     * @throws UncheckedIOException when it cannot be read
      */
     public static long sizeOf(Path fileOrFolder) {
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(fileOrFolder)) {
-            return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> {
+        try (Stream<Path> files = Files.walk(fileOrFolder)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
-                    return java.nio.file.Files.size(f);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    return Files.size(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }).sum();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot measure " + fileOrFolder + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot measure " + fileOrFolder + ": " + e.getMessage(), e);
         }
     }
 

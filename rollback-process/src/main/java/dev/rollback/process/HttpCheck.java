@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +118,7 @@ public final class HttpCheck implements Check {
         Map<String, Object> copy = new LinkedHashMap<>();
         fields.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "field name"), Objects.requireNonNull(v, "value of " + k)));
         return new HttpCheck(uri, name, statuses, bearer, headers, bodyContains, jsonField, jsonValue, attempts, delay, requestTimeout,
-                method, java.util.Collections.unmodifiableMap(copy));
+                method, Collections.unmodifiableMap(copy));
     }
 
     /**

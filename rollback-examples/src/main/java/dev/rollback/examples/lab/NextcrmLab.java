@@ -8,13 +8,16 @@ import com.mongodb.client.model.Indexes;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RunReport;
 import dev.rollback.examples.seeds.Seed000NextcrmBackToMongo;
+import dev.rollback.examples.seeds.Targets;
 import dev.rollback.mongo.Mongo;
 import dev.rollback.test.StandIns;
-import org.eclipse.jgit.api.Git;
 import org.bson.Document;
 import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -101,11 +104,11 @@ public final class NextcrmLab {
                     List.of("users", "crm_accounts", "crm_contacts", "crm_opportunities"), "created_at",
                     List.of("crm_accounts", "crm_contacts", "crm_opportunities"), 99, null,
                     lab.work().resolve("logs/postgresql.log"), lab.work().resolve("logs/application.log"), lab.work(), null, true,
-                    dev.rollback.examples.seeds.Targets.RestoreOrder.PREPARE_FIRST, null, null, BACKUP_TAKEN_AT, toolsPath,
-                    Duration.ofMillis(300), dev.rollback.examples.seeds.Targets.postgresToolsInstalled());
+                    Targets.RestoreOrder.PREPARE_FIRST, null, null, BACKUP_TAKEN_AT, toolsPath,
+                    Duration.ofMillis(300), Targets.postgresToolsInstalled());
             Files.createDirectories(lab.work().resolve("logs"));
             Files.writeString(lab.work().resolve("logs/postgresql.log"), "2026-11-25 03:01:12 UTC ERROR: null value in column \"annual_revenue\"\n");
-            String toolsArg = String.join(java.io.File.pathSeparator, toolsPath.stream().map(Path::toString).toList());
+            String toolsArg = String.join(File.pathSeparator, toolsPath.stream().map(Path::toString).toList());
             Map<String, String> env = Map.of("PRODUCTION_POSTGRESQL_URL", settings.postgresUrl(), "PRODUCTION_MONGODB_URL", settings.mongoUrl(),
                     "TEST_USER_PASSWORD", TEST_PASSWORD, "TEST_TOKEN", TEST_TOKEN);
             List<String> args = List.of("--set", "BACKUP_ROOT=" + backups, "--set", "MIN_COLLECTIONS=" + COLLECTIONS.size(),
@@ -136,7 +139,7 @@ public final class NextcrmLab {
                     + "LAB_SIGNIN=" + TEST_USER + ":" + TEST_PASSWORD + "\nLAB_TOKEN=" + TEST_TOKEN + "\n");
             try (Git git = Git.open(lab.deployDirectory().toFile())) {
                 git.checkout().setName("main").call();
-            } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            } catch (GitAPIException e) {
                 throw new IllegalStateException("could not check the lab's bad release out again: " + e.getMessage(), e);
             }
             Path cache = Files.createDirectories(lab.deployDirectory().resolve(".next/cache/webpack"));

@@ -5,6 +5,7 @@ import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Notifier;
+import dev.rollback.core.PhaseBuilder;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -500,7 +501,7 @@ public final class Seed000NextcrmBackToMongo {
     }
 
     /** Phase 5, step 3: sign-in, accounts, an account's page, opportunities, dashboard. */
-    private static void smokeTests(PlanBuilder p, Settings s) {
+    private static void smokeTests(PhaseBuilder p, Settings s) {
         List<HttpCheck> api = new ArrayList<>();
         if (s.testUserPassword() != null) {
             Map<String, Object> credentials = new LinkedHashMap<>();   // ordered: the description (and the fingerprint) stays the same

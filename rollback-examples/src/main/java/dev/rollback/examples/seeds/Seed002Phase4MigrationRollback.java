@@ -1,5 +1,7 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.AppControl;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
@@ -13,17 +15,23 @@ import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
-import dev.rollback.cli.RollbackProgram;
-import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
+import dev.rollback.core.decision.DecisionTable;
 import dev.rollback.core.spi.DescribedCheck;
+import dev.rollback.examples.decisions.SeedDecisionTables;
+import dev.rollback.examples.seeds.Targets.FreeSpace;
+import dev.rollback.examples.seeds.Targets.RestoreOrder;
+import dev.rollback.git.Git;
+import dev.rollback.git.ResetMode;
+import dev.rollback.git.Revision;
 import dev.rollback.postgres.Postgres;
+import dev.rollback.postgres.PreparedRestore;
 import dev.rollback.postgres.RestoreStep;
 import dev.rollback.postgres.RowCountManifest;
+import dev.rollback.process.Ansible;
 import dev.rollback.process.Command;
 import dev.rollback.process.DockerCompose;
-import dev.rollback.process.Ansible;
 import dev.rollback.process.Fleet;
 import dev.rollback.process.Http;
 import dev.rollback.process.HttpCheck;
@@ -31,13 +39,6 @@ import dev.rollback.process.Kubernetes;
 import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Systemd;
 import dev.rollback.process.Webhook;
-import dev.rollback.core.decision.DecisionTable;
-import dev.rollback.examples.decisions.SeedDecisionTables;
-import dev.rollback.examples.seeds.Targets.FreeSpace;
-import dev.rollback.examples.seeds.Targets.RestoreOrder;
-import dev.rollback.git.Git;
-import dev.rollback.git.ResetMode;
-import dev.rollback.postgres.PreparedRestore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -379,7 +380,7 @@ public final class Seed002Phase4MigrationRollback {
                 out.computeIfAbsent(m.group(1), t -> new ArrayList<>()).add(m.group(2) + " " + m.group(3));
             }
             out.replaceAll((t, cols) -> List.copyOf(cols));
-            return java.util.Collections.unmodifiableMap(out);
+            return Collections.unmodifiableMap(out);
         }
     }
 
@@ -651,7 +652,7 @@ public final class Seed002Phase4MigrationRollback {
                          .stdoutTo(Path.of("recent-commits.txt")).named("list recent commits (git log --oneline -10)"))
                  .capture(repo.safetyTag())                                  // the Phase 4 HEAD stays reachable
                  .restore(repo.reset(mode, s.resetTo()))
-                 .verify(repo.headIs(dev.rollback.git.Revision.of(s.resetTo())));
+                 .verify(repo.headIs(Revision.of(s.resetTo())));
                 p.step(Command.of(s.buildCommand()).directory(s.deployDir()).searchPath(s.toolsPath())
                          .timeout(Duration.ofMinutes(15)).named("rebuild application"))
                  .step(Command.of(s.deployCommand()).directory(s.deployDir()).searchPath(s.toolsPath())

@@ -9,9 +9,9 @@ import dev.rollback.process.CommandFailedException;
 import dev.rollback.process.CommandResult;
 import dev.rollback.process.CommandTimeoutException;
 import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.ExecuteResultHandler;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteResultHandler;
 import org.apache.commons.exec.ProcessDestroyer;
 import org.apache.commons.exec.PumpStreamHandler;
 import org.slf4j.Logger;
@@ -92,7 +92,7 @@ public final class CommandRunner {
         OutputLines out = new OutputLines(LOG, "[" + exe.getFileName() + " out]", command.keepLines(), context);
         OutputLines err = new OutputLines(LOG, "[" + exe.getFileName() + " err]", command.keepLines(), context);
         OutputStream stdoutSink;
-        java.nio.file.Path stdoutFile = command.stdoutFile();
+        Path stdoutFile = command.stdoutFile();
         if (stdoutFile != null && !stdoutFile.isAbsolute() && context != null) {
             stdoutFile = context.runDirectory().resolve(stdoutFile);   // relative: in the run folder, as captures are
         }
