@@ -251,7 +251,8 @@ class Seed001NextjsProductionRollbackIT {
 
     @Test
     void aFailedRestoreTellsTheTeamWhatItLeftAndTheResumeFinishesWithoutTellingThemTwice() throws Exception {
-        // The backup's disk fails while the app is being stopped: after the prechecks read it, before the restore does.
+        // The backup's disk fails while the app is being stopped: after the prechecks read it, before the restore (in the
+        // runbook's order, stop first) does.
         Path dump = setup.backupFile();
         Path saved = work.resolve("backups/saved-before-the-disk-failed.dump");
         Path tools = Files.createDirectories(work.resolve("failing-disk-" + System.nanoTime()));
@@ -263,6 +264,7 @@ class Seed001NextjsProductionRollbackIT {
         wrapper.toFile().setExecutable(true);
         List<String> args = settings(GitRollback.REVERT, RestoreMode.SAFE, "--yes", APPROVER);
         args.set(args.indexOf("TOOLS_PATH=" + setup.toolsPath()), "TOOLS_PATH=" + tools + java.io.File.pathSeparator + setup.toolsPath());
+        args.addAll(List.of("--set", "RESTORE_ORDER=stop-first"));
 
         SeedDrills.Result failed = run("", args);
 
