@@ -8,20 +8,20 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.InsertManyOptions;
 import dev.rollback.core.StepContext;
-import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupCollection.Kind;
+import dev.rollback.mongo.BackupCollection;
 import dev.rollback.mongo.BackupFormat;
 import dev.rollback.mongo.BackupNotFoundException;
 import dev.rollback.mongo.BackupOptions;
 import dev.rollback.mongo.CollectionMetadata;
 import dev.rollback.mongo.LeftAside;
 import dev.rollback.mongo.MongoBackupContents;
+import dev.rollback.mongo.MongoRestoreFailedException;
 import dev.rollback.mongo.MongoRollbackException;
 import dev.rollback.mongo.MongoServerException;
 import dev.rollback.mongo.OplogSummary;
-import dev.rollback.mongo.MongoRestoreFailedException;
-import dev.rollback.mongo.RestoreResult;
 import dev.rollback.mongo.RestoreResult.CollectionRestore;
+import dev.rollback.mongo.RestoreResult;
 import dev.rollback.mongo.RestoreStrategy;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
@@ -34,6 +34,7 @@ import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -819,7 +820,7 @@ public final class RestoreEngine {
 
     private static void validate(Path archive, String namespace, List<RawBsonDocument> batch, List<Long> offsets) {
         for (int i = 0; i < batch.size(); i++) {
-            java.nio.ByteBuffer buf = batch.get(i).getByteBuffer().asNIO();
+            ByteBuffer buf = batch.get(i).getByteBuffer().asNIO();
             String problem = BsonFileReader.problem(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
             if (problem != null) {
                 throw new dev.rollback.mongo.CorruptBackupException(archive, offsets.get(i), problem + " (a document of " + namespace + ")", null);

@@ -4,8 +4,8 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import dev.rollback.core.StepContext;
 import dev.rollback.mongo.LeftAside;
-import dev.rollback.mongo.RestoreResult;
 import dev.rollback.mongo.RestoreResult.CollectionRestore;
+import dev.rollback.mongo.RestoreResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The step outputs of a restore, following the convention the incident report renders: {@code kept.}
@@ -35,8 +36,8 @@ public final class RestoreOutputs {
      * @param work       the restore
      * @param temps      the temporary collections it used, asked once it succeeded
      */
-    public static void execute(MongoConnection connection, StepContext ctx, String database, java.util.function.Supplier<RestoreResult> work,
-                               java.util.function.Supplier<List<String>> temps) {
+    public static void execute(MongoConnection connection, StepContext ctx, String database, Supplier<RestoreResult> work,
+                               Supplier<List<String>> temps) {
         RestoreResult r;
         try {
             r = work.get();
