@@ -325,7 +325,7 @@ class MongoRestoreIT {
                 .isInstanceOf(CorruptBackupException.class).hasMessageContaining(db.resolve("users.bson").toString())
                 .hasMessageContaining("offset ").hasMessageContaining("Fix: take the backup again");
         assertThatThrownBy(() -> mongo().database("crm").restoreFrom(db).run(ctx("broken")))
-                .isInstanceOf(RestoreFailedException.class).hasMessageContaining(db.resolve("users.bson").toString())
+                .isInstanceOf(MongoRestoreFailedException.class).hasMessageContaining(db.resolve("users.bson").toString())
                 .hasMessageContaining("live collections are untouched");
         assertThat(collections(live)).containsExactlyInAnyOrder("users", "accounts");
         assertThat(all(live, "users")).isEqualTo(usersBefore);
@@ -1010,7 +1010,7 @@ class MongoRestoreIT {
         MongoDatabase db = client.getDatabase("crm");
         db.getCollection("accounts").insertOne(new org.bson.Document("live", true));
         assertThatThrownBy(() -> mongo().database("crm").restoreFrom(f).batchSize(50).run(ctx("bad1")))
-                .isInstanceOf(RestoreFailedException.class).hasMessageContaining("bad.archive is corrupt at offset")
+                .isInstanceOf(MongoRestoreFailedException.class).hasMessageContaining("bad.archive is corrupt at offset")
                 .hasMessageContaining("not valid BSON").hasMessageContaining("crm.accounts")
                 .hasMessageContaining("live collections are untouched");
         assertThat(collections(db)).containsExactly("accounts");
