@@ -190,7 +190,7 @@ public final class Lab implements AutoCloseable {
             cmd.set(cmd.size() - 3, deployDir.toString());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             extraApps.add(p);
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!Files.isRegularFile(portFile)) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("the lab app in " + deployDir + " did not start");

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The seeds' {@code --decide} mode: reads the signals the settings configure and decides with the
@@ -185,7 +186,7 @@ public final class Decide {
 
     private static List<String> split(String text, String separator) {
         List<String> out = new ArrayList<>();
-        for (String part : text.split(java.util.regex.Pattern.quote(separator))) {
+        for (String part : text.split(Pattern.quote(separator))) {
             if (!part.isBlank()) {
                 out.add(part.trim());
             }

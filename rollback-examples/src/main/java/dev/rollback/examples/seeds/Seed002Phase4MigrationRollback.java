@@ -715,7 +715,7 @@ public final class Seed002Phase4MigrationRollback {
     /** Step 3: the backup is there; publishes its path, time and size as the runbook prints them. */
     private static Check backupLocated(Settings s, Path backup) {
         String name = "backup located";
-        return Targets.check(name, StepDescription.of(name).param("backup", backup)
+        return DescribedCheck.of(name, StepDescription.of(name).param("backup", backup)
                 .param("searched", s.backupFile() != null ? "BACKUP_FILE" : s.backupRoot() + "/*/" + s.backupName() + ", newest first"), ctx -> {
             if (!Files.isRegularFile(backup)) {
                 return CheckResult.failed(name, "no backup", "a backup file", "CRITICAL: No backup found ("

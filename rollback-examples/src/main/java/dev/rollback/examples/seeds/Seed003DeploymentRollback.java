@@ -1,8 +1,11 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Notifier;
+import dev.rollback.core.PhaseBuilder;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -10,12 +13,10 @@ import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.Secret;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
-import dev.rollback.cli.RollbackProgram;
-import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
-import dev.rollback.examples.decisions.SeedDecisionTables;
 import dev.rollback.core.spi.DescribedCheck;
+import dev.rollback.examples.decisions.SeedDecisionTables;
 import dev.rollback.git.Git;
 import dev.rollback.git.Revision;
 import dev.rollback.postgres.Postgres;
@@ -27,15 +28,19 @@ import dev.rollback.redis.Redis;
 
 import static dev.rollback.examples.seeds.Seed001NextjsProductionRollback.enumSetting;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Seed 003: the deployment rollback guide, one platform at a time ({@code PLATFORM}), each with
@@ -485,7 +490,7 @@ public final class Seed003DeploymentRollback {
 
     // ------------------------------------------------------------------ pieces
 
-    private static void databasePrechecks(PlanBuilder p, Settings s, Postgres pg, Path downSql) {
+    private static void databasePrechecks(PhaseBuilder p, Settings s, Postgres pg, Path downSql) {
         switch (s.dbRollback()) {
             case DOWN -> p.precheck(fileExists("down migration present", downSql)).precheck(pg.canConnect());
             case APPLIED -> p.precheck(pg.canConnect());
@@ -498,7 +503,7 @@ public final class Seed003DeploymentRollback {
     }
 
     /** Prisma option 1, 2 or 3. */
-    private static void databaseRollback(PlanBuilder p, Settings s, Postgres pg, Path downSql) {
+    private static void databaseRollback(PhaseBuilder p, Settings s, Postgres pg, Path downSql) {
         switch (s.dbRollback()) {
             case DOWN -> {
                 p.step(pg.sqlFile(downSql), StepOptions.defaults().destructive(true));
@@ -519,7 +524,7 @@ public final class Seed003DeploymentRollback {
         }
     }
 
-    private static void redisCleanup(PlanBuilder p, Settings s) {
+    private static void redisCleanup(PhaseBuilder p, Settings s) {
         if (s.redisFlush() == RedisFlush.ALL) {
             p.step(redis(s).flushDb(0), StepOptions.defaults().name("flush redis"))
              .verify(redis(s).keyCountAtMost(0));
@@ -530,7 +535,7 @@ public final class Seed003DeploymentRollback {
     }
 
     /** Each platform's own verification, after the guide's verify-rollback.sh. */
-    private static void verification(PlanBuilder p, Settings s, Postgres pg, Retry healthPolls) {
+    private static void verification(PhaseBuilder p, Settings s, Postgres pg, Retry healthPolls) {
         StepOptions polled = StepOptions.defaults().retry(healthPolls);
         boolean backend = s.platform() != Platform.VERCEL && s.platform() != Platform.NONE;
         if (s.platform() == Platform.GITHUB_ACTIONS) {                  // the pipeline needs a while: poll longer
@@ -558,13 +563,13 @@ public final class Seed003DeploymentRollback {
         }
     }
 
-    private static java.util.Optional<Check> platformTool(Settings s) {
+    private static Optional<Check> platformTool(Settings s) {
         return switch (s.platform()) {
-            case ECS -> java.util.Optional.of(aws(s, "--version").asCheck("AWS CLI installed"));
-            case VERCEL -> java.util.Optional.of(Command.of("vercel", "--version").searchPath(s.toolsPath()).asCheck("Vercel CLI installed"));
-            case RAILWAY -> java.util.Optional.of(Command.of("railway", "--version").searchPath(s.toolsPath()).asCheck("Railway CLI installed"));
-            case COMPOSE, NONE, GITHUB_ACTIONS -> s.albListenerArn() != null ? java.util.Optional.of(aws(s, "--version").asCheck("AWS CLI installed"))
-                    : java.util.Optional.empty();
+            case ECS -> Optional.of(aws(s, "--version").asCheck("AWS CLI installed"));
+            case VERCEL -> Optional.of(Command.of("vercel", "--version").searchPath(s.toolsPath()).asCheck("Vercel CLI installed"));
+            case RAILWAY -> Optional.of(Command.of("railway", "--version").searchPath(s.toolsPath()).asCheck("Railway CLI installed"));
+            case COMPOSE, NONE, GITHUB_ACTIONS -> s.albListenerArn() != null ? Optional.of(aws(s, "--version").asCheck("AWS CLI installed"))
+                    : Optional.empty();
         };
     }
 
@@ -599,7 +604,7 @@ public final class Seed003DeploymentRollback {
      * ending in it), a target group ARN.
      */
     private static Check outputIs(String name, Command command, String expected) {
-        return Targets.check(name, command.describe().param("expect", expected), ctx -> {
+        return DescribedCheck.of(name, command.describe().param("expect", expected), ctx -> {
             String out = command.run(ctx).stdoutText().trim();
             return out.equals(expected) || out.endsWith("/" + expected) ? CheckResult.passed(name, out, expected)
                     : CheckResult.failed(name, out.isEmpty() ? "(nothing)" : out, expected, command.name() + " printed '" + out
@@ -610,12 +615,12 @@ public final class Seed003DeploymentRollback {
     /** A gzipped backup read to its end (the CRC trailer), before anything stops. */
     private static Check gzipComplete(Path gz) {
         String name = "backup " + gz.getFileName() + " is a complete gzip";
-        return Targets.check(name, StepDescription.of(name).param("file", gz), ctx -> {
-            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz), 1 << 16)) {
-                long n = in.transferTo(java.io.OutputStream.nullOutputStream());
+        return DescribedCheck.of(name, StepDescription.of(name).param("file", gz), ctx -> {
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(gz), 1 << 16)) {
+                long n = in.transferTo(OutputStream.nullOutputStream());
                 return n > 0 ? CheckResult.passed(name, n + " bytes", "a complete gzip")
                         : CheckResult.failed(name, "empty", "a complete gzip", gz + " holds nothing. Nothing was changed.");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return CheckResult.failed(name, e.getMessage(), "a complete gzip", gz + " cannot be decompressed (" + e.getMessage()
                         + "): a truncated or damaged copy. Nothing was changed; restore another backup.");
             }
@@ -623,7 +628,7 @@ public final class Seed003DeploymentRollback {
     }
 
     private static Check fileExists(String name, Path file) {
-        return Targets.check(name, StepDescription.of(name).param("file", file), ctx -> Files.isRegularFile(file)
+        return DescribedCheck.of(name, StepDescription.of(name).param("file", file), ctx -> Files.isRegularFile(file)
                 ? CheckResult.passed(name, file, "a file")
                 : CheckResult.failed(name, "missing", file, file + " does not exist; write the migration's down.sql "
                 + "or choose DB_ROLLBACK=restore. Nothing was changed."));

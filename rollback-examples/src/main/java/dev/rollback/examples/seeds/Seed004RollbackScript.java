@@ -1,5 +1,7 @@
 package dev.rollback.examples.seeds;
 
+import dev.rollback.cli.RollbackProgram;
+import dev.rollback.cli.Setting;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
@@ -9,12 +11,10 @@ import dev.rollback.core.Secret;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
-import dev.rollback.cli.RollbackProgram;
-import dev.rollback.cli.Setting;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
-import dev.rollback.examples.decisions.SeedDecisionTables;
 import dev.rollback.core.spi.DescribedStep;
+import dev.rollback.examples.decisions.SeedDecisionTables;
 import dev.rollback.git.Git;
 import dev.rollback.git.ResetMode;
 import dev.rollback.git.Revision;
@@ -27,6 +27,7 @@ import dev.rollback.process.LogNotifier;
 import dev.rollback.process.Systemd;
 import dev.rollback.process.Webhook;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -356,34 +357,22 @@ public final class Seed004RollbackScript {
      */
     private static Step pointAtNewInstance(Path envFile, String instance) {
         String name = "point DATABASE_URL at instance " + instance;
-        return new Step() {
-            @Override
-            public String name() {
-                return name;
+        return DescribedStep.of(name, StepDescription.of(name).param("file", envFile)
+                .param("host", "the endpoint in <run folder>/" + RDS_ENDPOINT_FILE), ctx -> {
+            String endpoint = Files.readString(ctx.runDirectory().resolve(RDS_ENDPOINT_FILE)).strip();
+            if (!endpoint.matches("[A-Za-z0-9.-]+")) {
+                throw new IllegalStateException("describe-db-instances printed '" + endpoint + "', not a host name; "
+                        + "DATABASE_URL in " + envFile + " was not changed. Set it by hand to the new instance.");
             }
-
-            @Override
-            public StepDescription describe() {
-                return StepDescription.of(name).param("file", envFile).param("host", "the endpoint in <run folder>/" + RDS_ENDPOINT_FILE);
-            }
-
-            @Override
-            public void execute(StepContext ctx) throws Exception {
-                String endpoint = Files.readString(ctx.runDirectory().resolve(RDS_ENDPOINT_FILE)).strip();
-                if (!endpoint.matches("[A-Za-z0-9.-]+")) {
-                    throw new IllegalStateException("describe-db-instances printed '" + endpoint + "', not a host name; "
-                            + "DATABASE_URL in " + envFile + " was not changed. Set it by hand to the new instance.");
-                }
-                EnvFile env = EnvFile.at(envFile);
-                String url = env.get("DATABASE_URL").orElseThrow(() -> new IllegalStateException(envFile + " has no DATABASE_URL to point at "
-                        + endpoint + "; nothing was changed"));
-                java.net.URI u = java.net.URI.create(url);
-                String moved = new java.net.URI(u.getScheme(), u.getRawUserInfo() == null ? null : u.getUserInfo(), endpoint, u.getPort(),
-                        u.getPath(), u.getQuery(), null).toString();
-                env.set("DATABASE_URL", Secret.of(moved)).execute(ctx);
-                ctx.progress("DATABASE_URL in " + envFile + " now points at " + endpoint);
-            }
-        };
+            EnvFile env = EnvFile.at(envFile);
+            String url = env.get("DATABASE_URL").orElseThrow(() -> new IllegalStateException(envFile + " has no DATABASE_URL to point at "
+                    + endpoint + "; nothing was changed"));
+            URI u = URI.create(url);
+            String moved = new URI(u.getScheme(), u.getRawUserInfo() == null ? null : u.getUserInfo(), endpoint, u.getPort(),
+                    u.getPath(), u.getQuery(), null).toString();
+            env.set("DATABASE_URL", Secret.of(moved)).execute(ctx);
+            ctx.progress("DATABASE_URL in " + envFile + " now points at " + endpoint);
+        });
     }
 
     /**

@@ -2,12 +2,9 @@ package dev.rollback.examples.seeds;
 
 import dev.rollback.cli.Setting;
 import dev.rollback.core.Check;
-import dev.rollback.core.CheckResult;
 import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.Secret;
-import dev.rollback.core.StepContext;
-import dev.rollback.core.StepDescription;
 import dev.rollback.core.StepOptions;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.postgres.Postgres;
@@ -106,34 +103,6 @@ public final class Targets {
      */
     public static StepOptions notice(String name) {
         return StepOptions.defaults().onFailure(FailurePolicy.CONTINUE).name(name);
-    }
-
-    /**
-     * A check of the seeds' own (a file present, a command's output, a backup located), with the
-     * description a dry run prints.
-     *
-     * @param name        the check's name
-     * @param description what a dry run shows
-     * @param function    evaluates it
-     * @return the check
-     */
-    public static Check check(String name, StepDescription description, Check.CheckFunction function) {
-        return new Check() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public StepDescription describe() {
-                return description;
-            }
-
-            @Override
-            public CheckResult check(StepContext ctx) throws Exception {
-                return function.check(ctx);
-            }
-        };
     }
 
     /**
