@@ -195,7 +195,7 @@ class Seed001NextjsProductionRollbackIT {
                 assertThat(r.out()).as("step %s", step.name()).contains(step.name());
             }
         }
-        assertThat(r.out().lines().filter(l -> l.trim().equals("notify slack webhook"))).hasSize(4);   // the users' notice goes to the log
+        assertThat(r.out().lines().filter(l -> l.trim().equals("notify slack webhook"))).hasSize(5);   // four of the run, one on failure; the users' notice goes to the log
         assertThat(r.out()).contains("(on failure) notify slack webhook: ROLLBACK FAILED");
         assertThat(r.out()).contains("DRY RUN", "pm2 stop nextjs-app", "pm2 start nextjs-app", "pg_dump --format=plain",
                 "emergency_backup_<yyyyMMdd_HHmmss>.sql", "pg_restore", "revert --no-edit " + setup.problematicCommit(),
