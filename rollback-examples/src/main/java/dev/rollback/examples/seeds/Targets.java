@@ -106,6 +106,18 @@ public final class Targets {
     }
 
     /**
+     * The message of a seed's failure handler ({@code plan.onFailure(h -> h.notify(team, ...))}): what
+     * stopped, why, and the state the run left behind, for the runbooks' "escalate immediately".
+     *
+     * @param what what the plan rolls back, for the first line
+     * @return the message, with the runner's {@code ${failure.*}} placeholders
+     */
+    public static String failureNotice(String what) {
+        return "ROLLBACK FAILED: " + what + " (plan ${plan}, run ${runId}) stopped at ${failure.step} (${failure.code}): "
+                + "${failure.message}\n${failure.state}";
+    }
+
+    /**
      * @param slackWebhook the team's Slack webhook, or null
      * @return the notifier of the team: the webhook, or the log
      */

@@ -62,6 +62,10 @@ class Seed002Phase4MigrationRollbackIT {
     }
 
     private Run run(Seed002Lab.Setup setup, String... args) {
+        return run(setup, Map.of(), args);
+    }
+
+    private Run run(Seed002Lab.Setup setup, Map<String, String> extraEnv, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> a = new ArrayList<>(List.of(setup.args(args)));
@@ -69,7 +73,7 @@ class Seed002Phase4MigrationRollbackIT {
         int exit = Seed002Phase4MigrationRollback.program("seed-002")
                 .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                         new ByteArrayInputStream(new byte[0]))
-                .environment(setup.env())
+                .environment(withExtra(setup.env(), extraEnv))
                 .execute(a.toArray(new String[0]), o -> Seed002Phase4MigrationRollback.plan(Seed002Phase4MigrationRollback.Settings.from(o)));
         return new Run(exit, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
     }
@@ -220,7 +224,18 @@ class Seed002Phase4MigrationRollbackIT {
         String sales = queryString(pg, Seed002Lab.DB, "SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM sales s");
 
         // a table the backup does not hold: the restore (one transaction) fails after the views and indexes were dropped
-        Run r = run(setup, "--set", "SCENARIO=partial", "--set", "PARTIAL_TABLES=sales,no_such_table", "--yes", "dba@example.com");
+        RecordingServer hooks = RecordingServer.start();
+        Run r;
+        try {
+            r = run(setup, Map.of("SLACK_WEBHOOK_URL", hooks.url("/hooks/dba")), "--set", "SCENARIO=partial",
+                    "--set", "PARTIAL_TABLES=sales,no_such_table", "--yes", "dba@example.com");
+            // the failure handler tells the team what is done and what is not (the runbook's escalation)
+            assertThat(hooks.requests("/hooks/dba")).last().extracting(RecordingServer.Request::body).asString()
+                    .contains("ROLLBACK FAILED: partial rollback of crm_staging", "stopped at restore crm_staging from staging_full_backup.dump",
+                            "'drop Phase 4 views and indexes' (destructive)", "Last checkpoint: 'phase4-views-and-indexes-dropped'");
+        } finally {
+            hooks.close();
+        }
 
         assertThat(r.exit()).as(r.out()).isEqualTo(1);
         assertThat(pg.queryLong(Seed002Lab.DB, "SELECT count(*) FROM pg_views WHERE schemaname = 'public'")).as("views dropped").isZero();
@@ -367,5 +382,11 @@ class Seed002Phase4MigrationRollbackIT {
 
     static int status(String url) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static Map<String, String> withExtra(Map<String, String> env, Map<String, String> extra) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(extra);
+        return all;
     }
 }

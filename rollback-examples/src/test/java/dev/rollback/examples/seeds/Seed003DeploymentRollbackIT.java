@@ -229,9 +229,17 @@ class Seed003DeploymentRollbackIT {
     @Order(4)
     void anEcsTaskDefinitionThatDoesNotExistFailsTheRunWithTheServiceUnchanged() throws Exception {
         String untouched = composeAndCheckout();
-        Run wrong = run("--set", "PLATFORM=ecs", "--set", "ECS_CLUSTER=pmcrm-cluster", "--set", "ECS_SERVICE=pmcrm-backend-service",
+        RecordingServer hooks = RecordingServer.start();
+        Run wrong;
+        try {
+            wrong = runWith(Map.of("SLACK_WEBHOOK_URL", hooks.url("/hooks/ops")), "--set", "PLATFORM=ecs", "--set", "ECS_CLUSTER=pmcrm-cluster", "--set", "ECS_SERVICE=pmcrm-backend-service",
                 "--set", "ECS_TASK_DEFINITION=pmcrm-backend:7", "--set", "BACKEND_HEALTH_URL=" + setup.platforms().get("ecs") + "/api/health",
                 "--set", "DB_ROLLBACK=none", "--set", "REDIS_FLUSH=none", "--yes", "ops@example.com");
+            assertThat(hooks.requests("/hooks/ops")).last().extracting(RecordingServer.Request::body).asString()
+                    .contains("ROLLBACK FAILED: deployment rollback to v1.2.3", "stopped at ecs update-service", "Not run: ");
+        } finally {
+            hooks.close();
+        }
         assertThat(wrong.exit()).as(wrong.out()).isEqualTo(1);
         assertThat(wrong.out()).contains("TaskDefinition not found: pmcrm-backend:7");
         assertThat(setup.platformVersion("ecs")).isEqualTo("v1.3.0");

@@ -253,6 +253,24 @@ class Seed004RollbackScriptIT {
     }
 
     @Test
+    void aFlagServiceThatFailsStopsTheRunAndTellsTheTeamWhatIsAlreadyDone() throws Exception {
+        Map<String, String> env = env(true);
+        env.put("FEATURE_FLAG_TOGGLE_URL", "http://127.0.0.1:" + dev.rollback.examples.lab.Lab.freePort() + "/api/v2/flags/default/new-pricing");
+
+        SeedDrills.Result r = run(env, args("revert", "local-dump", "--yes", APPROVER));
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        // code and database are rolled back; the flag is not: the message says so, for the runbook's escalation
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD^")).isEqualTo(setup.deployCommit());
+        assertThat(count("SELECT count(*) FROM orders")).isEqualTo(Seed004Lab.ORDERS);
+        assertThat(http.requests("/hooks/ops")).last().extracting(RecordingServer.Request::body).asString()
+                .contains("ROLLBACK FAILED: production rollback (code revert, database local_dump, feature flag)",
+                        "stopped at turn feature flag off", "Last checkpoint: 'database-restored'", "Not run: ")
+                .doesNotContain(FLAG_KEY);
+        assertThat(r.out() + r.err()).contains("--resume");
+    }
+
+    @Test
     void nothingChosenIsAUsageError() throws Exception {
         long pidBefore = appPid();
 
