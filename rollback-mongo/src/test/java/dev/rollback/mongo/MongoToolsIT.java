@@ -68,6 +68,36 @@ class MongoToolsIT {
         assertThat(d.parameters().get("server")).isEqualTo("mongodb://app:******@db.example:27017/?authSource=admin");
     }
 
+    /**
+     * Issue 19: a mongorestore that an earlier, killed attempt of the step left running (here where
+     * the parent-death signal did not reach it: a process tagged with the run and step, no longer a
+     * child of this JVM) is killed before the next attempt starts its own, and the step says so.
+     */
+    @Test
+    void aToolLeftRunningByAKilledAttemptIsKilledBeforeTheNextAttemptRunsItsOwn() throws Exception {
+        TestStepContext ctx = TestStepContext.in(tmp.resolve("run")).runId("t5").stepName("restore nextcrm");
+        ProcessBuilder orphanMaker = new ProcessBuilder("bash", "-c", "sleep 300 >/dev/null 2>&1 </dev/null & echo $!");
+        orphanMaker.environment().put("ROLLBACK_OWNER", "t5/restore nextcrm");
+        Process maker = orphanMaker.start();
+        long pid = Long.parseLong(new String(maker.getInputStream().readAllBytes()).trim());
+        maker.waitFor();
+        ProcessHandle orphan = ProcessHandle.of(pid).orElseThrow();
+        try {
+            assertThat(orphan.isAlive()).isTrue();
+            Path exe = fakeTool("mongorestore", "exit 0");
+            Mongo.at(URI).database("nextcrm").restoreFrom(TestData.dump("foodump/test")).replaceExisting()
+                    .usingMongorestore(exe.toString()).run(ctx);
+
+            assertThat(orphan.onExit().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).get())
+                    .as("the earlier attempt's tool (pid %d) is gone", pid).isNotNull();
+            assertThat(ctx.progress()).anySatisfy(p -> assertThat(p).contains("killed sleep (pid " + pid + ")")
+                    .contains("earlier attempt of this step"));
+            assertThat(Files.readAllLines(tmp.resolve("mongorestore-seen/args"))).isNotEmpty();
+        } finally {
+            orphan.destroyForcibly();
+        }
+    }
+
     @Test
     void failingToolNamesExitCodeAndStateLeftBehind() throws IOException {
         Path exe = fakeTool("mongorestore", "echo 'Failed: connection refused to mongodb://app:Tool-s3cret-pw@db.example' >&2\nexit 3");

@@ -8,6 +8,7 @@ import dev.rollback.process.CommandFailedException;
 import dev.rollback.process.CommandTimeoutException;
 import dev.rollback.process.CommandResult;
 import dev.rollback.process.ExecutableNotFoundException;
+import dev.rollback.process.StepProcesses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,10 @@ import java.util.UUID;
  * Runs {@code mongodump} or {@code mongorestore} through the process module's {@link Command}
  * (an argument list, no shell). The connection string, which may hold a password, goes to a YAML
  * {@code --config} file readable by the owner only, never onto the command line, where
- * {@code ps} would show it; the file is deleted when the tool exits.
+ * {@code ps} would show it; the file is deleted when the tool exits. The tool dies with the runner
+ * (the process module's parent-death signal); where that signal is not available, a later attempt of
+ * the same step first kills what the killed attempt left running, so that two tools never write the
+ * same target.
  */
 public final class ToolRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ToolRunner.class);
@@ -64,6 +68,12 @@ public final class ToolRunner {
         argv.add(executable);
         argv.add("--config=" + config);
         argv.addAll(args);
+        List<String> killed = StepProcesses.killLeftovers(context);
+        if (!killed.isEmpty()) {
+            LOG.warn("Killed {}, left running by an earlier attempt of step '{}' that was killed", killed, context.stepName());
+            context.progress("killed " + String.join(", ", killed) + ", left running by an earlier attempt of this step that was killed"
+                    + " (it would have kept writing where this attempt writes)");
+        }
         try {
             OwnerOnlyFiles.createFile(config);
             OwnerOnlyFiles.writeString(config, "uri: \"" + uri.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
