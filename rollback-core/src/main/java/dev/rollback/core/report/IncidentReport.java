@@ -91,8 +91,8 @@ public final class IncidentReport {
     }
 
     /**
-     * Renders the report and writes it into the run folder, as Markdown and as HTML, both readable
-     * by the owner only.
+     * Renders the report and writes it into the run folder, as Markdown and as HTML, and the
+     * {@link PostMortem post-mortem skeleton} beside them; all readable by the owner only.
      *
      * @param journal the journal
      * @param plan    the plan
@@ -104,7 +104,8 @@ public final class IncidentReport {
     }
 
     /**
-     * Renders the report and writes it into the run folder, as Markdown and as HTML.
+     * Renders the report and writes it into the run folder, as Markdown and as HTML, and the
+     * {@link PostMortem post-mortem skeleton} beside them; all readable by the owner only.
      *
      * @param journal       the journal
      * @param plan          the plan
@@ -123,6 +124,7 @@ public final class IncidentReport {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write incident report " + md, e);
         }
+        PostMortem.write(journal, plan, runId);
         return md;
     }
 

@@ -164,7 +164,7 @@ final class ReportContent {
                 : "**The app is DOWN or unhealthy**: step " + r.index + " " + quote(r.name) + " failed to start it: " + ReportText.plain(last.error());
     }
 
-    private List<String> cleanupItems() {
+    List<String> cleanupItems() {
         List<String> items = new ArrayList<>();
         Map<String, String> kept = new LinkedHashMap<>();
         Map<String, String> leftovers = new LinkedHashMap<>();
@@ -248,7 +248,7 @@ final class ReportContent {
         section(b, "Steps", List.of("#", "Step", "Kind", "Result", "Attempts", "Time", "Note"), rows);
     }
 
-    private void approvals(List<Block> b) {
+    void approvals(List<Block> b) {
         b.add(new Block.Heading(2, "Approvals"));
         if (h.approvals.isEmpty()) {
             b.add(new Block.Text("No destructive step asked for approval."));
@@ -280,7 +280,7 @@ final class ReportContent {
         b.add(new Block.Table(List.of("Step", "Check", "Result", "Measured", "Expected", "Note"), rows));
     }
 
-    private void failures(List<Block> b) {
+    void failures(List<Block> b) {
         List<String> items = new ArrayList<>();
         for (RunHistory.FailureRecord f : h.failures) {
             StringBuilder item = new StringBuilder(ReportText.time(f.time()) + " step " + f.step().index + " " + quote(f.step().name)
@@ -415,7 +415,7 @@ final class ReportContent {
         }
     }
 
-    private void dataLoss(List<Block> b) {
+    void dataLoss(List<Block> b) {
         Map<String, String> loss = new LinkedHashMap<>();
         h.outputs.forEach((k, v) -> {
             Matcher m = DATA_LOSS.matcher(k);
@@ -457,16 +457,24 @@ final class ReportContent {
 
     /** The journal as a table: one row per step in each process (its last attempt), and every other event. */
     private void events(List<Block> b) {
+        section(b, "Events", List.of("Time (UTC)", "+", "Event"), eventRows(e -> true));
+    }
+
+    /**
+     * @param shown which events to show
+     * @return one row per shown event that says something on its own: time, time since the run began, what happened
+     */
+    List<List<String>> eventRows(java.util.function.Predicate<JournalEvent> shown) {
         List<List<String>> rows = new ArrayList<>();
         List<JournalEvent> ev = h.events;
         for (int i = 0; i < ev.size(); i++) {
             JournalEvent e = ev.get(i);
-            String what = describe(e, ev, i);
+            String what = shown.test(e) ? describe(e, ev, i) : null;
             if (what != null) {
                 rows.add(List.of(ReportText.time(e.time()), Durations.human(Duration.between(h.t0, e.time())), what));
             }
         }
-        section(b, "Events", List.of("Time (UTC)", "+", "Event"), rows);
+        return rows;
     }
 
     private String describe(JournalEvent e, List<JournalEvent> ev, int i) {
