@@ -2,6 +2,7 @@ package dev.rollback.core.report;
 
 import dev.rollback.core.Durations;
 import dev.rollback.core.OwnerOnlyFiles;
+import dev.rollback.core.Phase;
 import dev.rollback.core.Redactor;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.StepKind;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -208,7 +210,7 @@ public final class PostMortem {
     private static void execution(List<Block> b, RunHistory h, ReportContent report) {
         b.add(new Block.Heading(2, "Rollback execution"));
         List<List<String>> rows = new ArrayList<>();
-        for (dev.rollback.core.Phase p : h.phases()) {
+        for (Phase p : h.phases()) {
             Duration spent = h.phaseTime(p);
             rows.add(List.of(ReportText.plain(p.name()), Durations.human(spent), Durations.human(p.budget()),
                     spent.compareTo(p.budget()) > 0 ? "**over budget**" : "within budget"));
@@ -243,7 +245,7 @@ public final class PostMortem {
                 + Durations.human(d) + " as the run measured it.";
     }
 
-    private static Optional<java.time.Instant> okEnd(RunHistory.StepRecord r) {
+    private static Optional<Instant> okEnd(RunHistory.StepRecord r) {
         return r.attempts.stream().filter(RunHistory.Attempt::ok).map(RunHistory.Attempt::end).reduce((a, c) -> c);
     }
 
