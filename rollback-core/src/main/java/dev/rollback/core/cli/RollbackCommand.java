@@ -21,6 +21,7 @@ import dev.rollback.core.journal.LockNotBreakableException;
 import dev.rollback.core.journal.PlanLock;
 import dev.rollback.core.journal.PlanStatus;
 import dev.rollback.core.report.IncidentReport;
+import dev.rollback.core.report.PostMortem;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -211,6 +212,7 @@ public final class RollbackCommand {
                 report = runner.run(plan);
             }
             out.println("Incident report: " + report.runDirectory().resolve(IncidentReport.FILE_NAME));
+            out.println("Post-mortem skeleton: " + report.runDirectory().resolve(PostMortem.FILE_NAME));
             return ExitCode.of(report.outcome()).code();
         } catch (RunRefusedException e) {
             err.println(programName + ": " + e.getMessage());
@@ -292,6 +294,7 @@ public final class RollbackCommand {
                 journalArgument(options, journal), options.approver(), options.settings()));
         out.println("Incident report: " + md);
         out.println("Incident report (HTML): " + md.resolveSibling(IncidentReport.HTML_FILE_NAME));
+        out.println("Post-mortem skeleton: " + md.resolveSibling(PostMortem.FILE_NAME));
         return ExitCode.OK.code();
     }
 

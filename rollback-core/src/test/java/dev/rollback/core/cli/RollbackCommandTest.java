@@ -87,7 +87,9 @@ class RollbackCommandTest {
             assertThat(s.reason()).isEqualTo("bad migration");
         });
         assertThat(events).filteredOn(JournalEvent.ApprovalGranted.class::isInstance).hasSize(1);
-        assertThat(out()).contains("Incident report: " + journal.runDirectory("app", runId).resolve("incident-report.md"));
+        assertThat(out()).contains("Incident report: " + journal.runDirectory("app", runId).resolve("incident-report.md"))
+                .contains("Post-mortem skeleton: " + journal.runDirectory("app", runId).resolve("post-mortem.md"));
+        assertThat(journal.runDirectory("app", runId).resolve("post-mortem.md")).exists();
     }
 
     @Test
