@@ -1,5 +1,8 @@
 package dev.rollback.core;
 
+import dev.rollback.core.decision.Monitoring;
+
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -275,6 +278,35 @@ public abstract sealed class StepsBuilder<B extends StepsBuilder<B>> permits Pla
      */
     public B notify(Notifier notifier, String message, StepOptions options) {
         return step(StepKind.NOTIFY, new NotifyStep(notifier, message), options, false, "notify");
+    }
+
+    /**
+     * Watches the system for a window after the rollback, as the runbooks ask ("monitor closely for
+     * 2 hours"): polls the monitoring's rules and checks at its interval, reports progress, tells its
+     * notifier, and fails the run with a {@link dev.rollback.core.decision.MonitoringFailedException}
+     * as soon as a rule at its failing level fires. A resume after a crash inside the window watches
+     * what remained of it. A verify step: it changes nothing.
+     *
+     * <pre>{@code
+     * .monitorFor(Duration.ofHours(2), Monitoring.checks(Http.get(healthUrl).expectStatus(200)).notifier(team))
+     * }</pre>
+     *
+     * @param window     how long to watch (seconds in a drill)
+     * @param monitoring what to watch, how often, who to tell
+     * @return this builder
+     */
+    public B monitorFor(Duration window, Monitoring monitoring) {
+        return monitorFor(window, monitoring, StepOptions.defaults());
+    }
+
+    /**
+     * @param window     how long to watch
+     * @param monitoring what to watch, how often, who to tell
+     * @param options    step options (a name; a timeout longer than the window)
+     * @return this builder
+     */
+    public B monitorFor(Duration window, Monitoring monitoring, StepOptions options) {
+        return step(StepKind.VERIFY, Objects.requireNonNull(monitoring, "monitoring").forWindow(window), options, false, "monitorFor");
     }
 
     /**

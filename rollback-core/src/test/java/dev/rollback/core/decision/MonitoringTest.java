@@ -75,7 +75,7 @@ class MonitoringTest {
                     return 0.001;
                 }), constant("latency.ratio", 1.0))
                 .every(Duration.ofMillis(100)).notifier(team);
-        RollbackPlan plan = Rollback.plan("quiet").step("restore", c -> { }).step(watch.forWindow(Duration.ofMillis(800))).build();
+        RollbackPlan plan = Rollback.plan("quiet").step("restore", c -> { }).monitorFor(Duration.ofMillis(800), watch).build();
         FileJournal journal = FileJournal.in(dir);
 
         RunReport report = run(plan, journal);
@@ -92,7 +92,7 @@ class MonitoringTest {
         assertThat(progress).anySatisfy(p -> assertThat(p).startsWith("monitoring: 800 ms of 800 ms, poll"));
         JournalEvent.StepFinished finished = journal.read("quiet", report.runId()).stream().filter(JournalEvent.StepFinished.class::isInstance)
                 .map(JournalEvent.StepFinished.class::cast).filter(f -> f.step().equals("monitor for 800 ms")).findFirst().orElseThrow();
-        assertThat(finished.kind()).isEqualTo(dev.rollback.core.StepKind.ACTION);
+        assertThat(finished.kind()).isEqualTo(dev.rollback.core.StepKind.VERIFY);
         assertThat(finished.checks()).singleElement().satisfies(c -> {
             assertThat(c.isPassed()).isTrue();
             assertThat(c.expected()).isEqualTo("no MUST rule for 800 ms");
@@ -105,7 +105,7 @@ class MonitoringTest {
         Monitoring watch = Monitoring.rules(TABLE)
                 .signals(Signal.of("error.rate", () -> reads.incrementAndGet() >= 3 ? 0.12 : 0.0), constant("latency.ratio", 1.0))
                 .every(Duration.ofMillis(20)).notifier(team);
-        RollbackPlan plan = Rollback.plan("alarm").step("restore", c -> { }).step(watch.forWindow(Duration.ofHours(2)))
+        RollbackPlan plan = Rollback.plan("alarm").step("restore", c -> { }).monitorFor(Duration.ofHours(2), watch)
                 .step("after", c -> { }).build();
         FileJournal journal = FileJournal.in(dir);
 

@@ -93,7 +93,7 @@ class PostMortemTest {
                         .notify(Notifier.of("status page", n -> {
                             throw new java.io.IOException("status page answered 502");
                         }), "restored"))
-                .phase("Phase 6: post-rollback", Duration.ofMinutes(5), p -> p.step(watch.forWindow(Duration.ofMillis(200))))
+                .phase("Phase 6: post-rollback", Duration.ofMinutes(5), p -> p.monitorFor(Duration.ofMillis(200), watch))
                 .build();
     }
 
