@@ -45,6 +45,10 @@ public final class NextcrmLab {
             "crm_Leads", "crm_Tasks");
     /** When the last good backup was taken. */
     public static final Instant BACKUP_TAKEN_AT = Instant.parse("2026-11-24T02:00:00Z");
+    /** The runbook's two hours of monitoring, in seconds for drills and the demo. */
+    public static final Duration MONITOR_WINDOW = Duration.ofSeconds(3);
+    /** The runbook's {@code watch -n 30}, scaled like the window. */
+    public static final Duration MONITOR_INTERVAL = Duration.ofMillis(250);
 
     private NextcrmLab() {
     }
@@ -105,7 +109,8 @@ public final class NextcrmLab {
                     List.of("crm_accounts", "crm_contacts", "crm_opportunities"), 99, null,
                     lab.work().resolve("logs/postgresql.log"), lab.work().resolve("logs/application.log"), lab.work(), null, true,
                     Targets.RestoreOrder.PREPARE_FIRST, null, null, BACKUP_TAKEN_AT, toolsPath,
-                    Duration.ofMillis(300), Targets.postgresToolsInstalled());
+                    Duration.ofMillis(300), Targets.postgresToolsInstalled(),
+                    new Targets.Watch(MONITOR_WINDOW, MONITOR_INTERVAL, 2));
             Files.createDirectories(lab.work().resolve("logs"));
             Files.writeString(lab.work().resolve("logs/postgresql.log"), "2026-11-25 03:01:12 UTC ERROR: null value in column \"annual_revenue\"\n");
             String toolsArg = String.join(File.pathSeparator, toolsPath.stream().map(Path::toString).toList());
@@ -116,7 +121,8 @@ public final class NextcrmLab {
                     "--set", "STATUS_PAGE_FILE=" + statusPage, "--set", "BACKUP_TAKEN_AT=" + BACKUP_TAKEN_AT, "--set", "TOOLS_PATH=" + toolsArg,
                     "--set", "HEALTH_RETRY_DELAY=PT0.3S", "--set", "TEST_USER_EMAIL=" + TEST_USER,
                     "--set", "POSTGRES_LOG=" + settings.postgresLog(), "--set", "APP_LOG=" + settings.appLog(),
-                    "--set", "MONGO_DATA_DIR=" + lab.work());
+                    "--set", "MONGO_DATA_DIR=" + lab.work(), "--set", "MONITOR_WINDOW=" + MONITOR_WINDOW,
+                    "--set", "MONITOR_INTERVAL=" + MONITOR_INTERVAL);
             return new Setup(settings, counts, lost, toolsArg, env, args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -160,7 +160,7 @@ public final class Seed003Lab {
                     "--set", "ENV_FILE=" + lab.envFile(), "--set", "DEPLOY_DIR=" + lab.deployDirectory(),
                     "--set", "MIGRATION_NAME=" + MIGRATION, "--set", "BACKEND_HEALTH_URL=" + health, "--set", "FRONTEND_URL=" + frontend,
                     "--set", "TOOLS_PATH=" + bin + File.pathSeparator + lab.standIns().binDirectory(),
-                    "--set", "HEALTH_RETRY_DELAY=PT0.2S"));
+                    "--set", "HEALTH_RETRY_DELAY=PT0.2S", "--set", "MONITOR_WINDOW=PT2S", "--set", "MONITOR_INTERVAL=PT0.2S"));
             if (redis != null) {
                 settings.addAll(List.of("--set", "REDIS_PORT=" + redis.port()));
             }

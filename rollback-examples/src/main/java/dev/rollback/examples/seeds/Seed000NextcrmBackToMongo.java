@@ -3,6 +3,7 @@ package dev.rollback.examples.seeds;
 import dev.rollback.core.AppControl;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
+import dev.rollback.core.Durations;
 import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.PhaseBuilder;
@@ -84,12 +85,19 @@ import java.util.Map;
  *
  * <p>{@code APP_CONTROL} picks the runbook's phase 2 option: systemd (default), pm2, compose or kubernetes.
  *
+ * <p>Phase 6 ends with the runbook's two hours of monitoring ({@code MONITOR_WINDOW}, seconds in the
+ * drills): the health endpoint, answering 200 with {@code "database": "mongodb"}, polled every
+ * {@code MONITOR_INTERVAL} (30 s, as the runbook's {@code watch -n 30}); {@code MONITOR_FAIL_AFTER}
+ * failures in a row fail the run and tell the team. A resume after a crash watches the rest of the window.
+ *
  * <p>Settings (flags {@code --set NAME=VALUE} or environment variables, named as in the runbook):
  * {@link #SETTINGS}; {@code --help} lists them with their defaults.
  */
 public final class Seed000NextcrmBackToMongo {
     /** The plan's name. */
     public static final String PLAN = "nextcrm-back-to-mongo";
+    /** The runbook's "Monitor closely for 2 hours" after the rollback: the default of {@code MONITOR_WINDOW}. */
+    public static final String MONITOR_WINDOW = "PT2H";
 
     private Seed000NextcrmBackToMongo() {
     }
@@ -173,7 +181,10 @@ public final class Seed000NextcrmBackToMongo {
             Targets.USERS_WEBHOOK_URL,
             Setting.instant("BACKUP_TAKEN_AT", "when the backup was taken, for the data-loss window (default: the backup folder's time)"),
             Targets.TOOLS_PATH,
-            Targets.HEALTH_RETRY_DELAY);
+            Targets.HEALTH_RETRY_DELAY,
+            Targets.monitorWindow(MONITOR_WINDOW),
+            Targets.MONITOR_INTERVAL,
+            Targets.MONITOR_FAIL_AFTER);
 
     /**
      * What the plan needs to know about the installation.
@@ -223,6 +234,7 @@ public final class Seed000NextcrmBackToMongo {
      * @param toolsPath         folders searched first for systemctl, ssh, df and the build tools
      * @param healthRetryDelay  pause between health polls
      * @param postgresTools     whether pg_dump / pg_restore are installed
+     * @param watch             the post-rollback monitoring window: {@code MONITOR_WINDOW} (the runbook's 2 hours), its interval and failures
      */
     public record Settings(Scenario scenario, String postgresUrl, String mongoUrl, Path backupRoot, int minCollections, String appUnit,
                            AppControlKind appControl, Path composeFile, List<String> appServers, String healthUrl, String appUrl,
@@ -234,7 +246,7 @@ public final class Seed000NextcrmBackToMongo {
                            List<String> recentDataTables, long acceptedDataLoss, List<String> migrationStop, Path postgresLog,
                            Path appLog, Path mongoDataDir, String mongoHostSsh, boolean freeSpaceCheck, RestoreOrder restoreOrder,
                            String slackWebhook, String usersWebhook, Instant backupTakenAt, List<Path> toolsPath,
-                           Duration healthRetryDelay, boolean postgresTools) {
+                           Duration healthRetryDelay, boolean postgresTools, Targets.Watch watch) {
 
         /**
          * @param o the program's options
@@ -275,7 +287,8 @@ public final class Seed000NextcrmBackToMongo {
                     o.setting("SLACK_WEBHOOK_URL").orElse(null), o.setting("USERS_WEBHOOK_URL").orElse(null),
                     o.setting("BACKUP_TAKEN_AT").map(Instant::parse).orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
-                    Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), Targets.postgresToolsInstalled());
+                    Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), Targets.postgresToolsInstalled(),
+                    Targets.Watch.from(o, MONITOR_WINDOW));
         }
 
         /** @return whether MongoDB is restored from the backup (every scenario but during-migration) */
@@ -424,7 +437,7 @@ public final class Seed000NextcrmBackToMongo {
                  .verify(pg.noSessionsMatching(s.sessionFilter()), StepOptions.defaults().name("no PostgreSQL connections from NextCRM"));
                 smokeTests(p, s);
             })
-            .phase("Phase 6: post-rollback", Duration.ofMinutes(5), p -> {
+            .phase("Phase 6: post-rollback", Duration.ofMinutes(5).plus(s.watch().window()), p -> {
                 p.step(status.message("System Operational - Service Restored"), StepOptions.defaults().name("update status page: restored"))
                  .notify(users, s.restoresMongo() ? "NextCRM Service Restored. We restored NextCRM from our backup of "
                          + backupTakenAt(s, backups) + "; data created after it (${postgres.dataLoss.total} records) was not preserved: "
@@ -433,12 +446,17 @@ public final class Seed000NextcrmBackToMongo {
                                  Targets.notice("tell users: service restored"))
                  .notify(team, "Rollback to MongoDB complete (" + scenario + ", run ${runId})"
                          + (s.restoresMongo() ? "; backup ${mongo.backup.path}; lost rows since the backup: ${postgres.dataLoss.total}" : "")
-                         + ". Next: monitor 2 hours, RCA within 24 hours, post-mortem.",
+                         + (s.watch().on() ? ". Watching NextCRM for " + Durations.human(s.watch().window()) + " now" : "")
+                         + ". Next: RCA within 24 hours, post-mortem (post-mortem.md in the run folder).",
                                  Targets.notice("tell the team: rollback complete"));
                 if (s.scenario() == Scenario.EXTENDED_OPERATION) {           // data-loss mitigation: PostgreSQL is left intact
                     p.capture(pg.dump(Path.of("forensics/postgresql-recent-data.sql")).format(DumpFormat.PLAIN)
                             .tables(s.recentDataTables().toArray(new String[0])).dataOnly(),
                             StepOptions.defaults().name("dump PostgreSQL data created since the backup"));
+                }
+                if (s.watch().on()) {                                       // "Monitor for 2 hours post-rollback", watch -n 30
+                    p.monitorFor(s.watch().window(), s.watch().of(team,
+                            Http.get(s.healthUrl()).expectStatus(200).expectJson("database", "mongodb").named("NextCRM healthy on MongoDB")));
                 }
             });
         // end::plan[]

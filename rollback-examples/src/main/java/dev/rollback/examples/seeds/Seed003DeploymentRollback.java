@@ -116,11 +116,20 @@ import java.util.zip.GZIPInputStream;
  * {@code ECS_SERVICE}, {@code ECS_TASK_DEFINITION}, {@code REVERT_COMMIT}, {@code GIT_BRANCH} (main),
  * {@code DEPLOY_POLLS} (60), {@code SLACK_WEBHOOK_URL}, {@code USERS_WEBHOOK_URL},
  * {@code HEALTH_RETRY_DELAY} (PT5S), {@code TOOLS_PATH} (folders searched first for docker,
- * redis-cli, npx, railway, vercel, aws).
+ * redis-cli, npx, railway, vercel, aws), {@code MONITOR_WINDOW} (the checklist's "Monitor for 30
+ * minutes": PT30M; 0s leaves it out), {@code MONITOR_INTERVAL} (PT30S), {@code MONITOR_FAIL_AFTER}
+ * (2: failed polls in a row that fail the run).
+ *
+ * <p>The post-rollback phase watches the health endpoints the verification checked (the backend's,
+ * and the frontend's on compose and Vercel) for the window before the team hears "[RESOLVED]"; a
+ * failure fails the run (code {@code monitor.window.failed}) and tells the team, and a resume after a
+ * crash watches the rest of the window.
  */
 public final class Seed003DeploymentRollback {
     /** The plan's name. */
     public static final String PLAN = "deployment-rollback";
+    /** The checklist's "Monitor for 30 minutes": the default of {@code MONITOR_WINDOW}. */
+    public static final String MONITOR_WINDOW = "PT30M";
 
     private Seed003DeploymentRollback() {
     }
@@ -212,7 +221,10 @@ public final class Seed003DeploymentRollback {
             Targets.SLACK_WEBHOOK_URL,
             Targets.USERS_WEBHOOK_URL,
             Targets.HEALTH_RETRY_DELAY,
-            Targets.TOOLS_PATH);
+            Targets.TOOLS_PATH,
+            Targets.monitorWindow(MONITOR_WINDOW),
+            Targets.MONITOR_INTERVAL,
+            Targets.MONITOR_FAIL_AFTER);
 
     /**
      * What the plan needs to know; see the class comment for each setting.
@@ -261,6 +273,7 @@ public final class Seed003DeploymentRollback {
      * @param usersWebhook      {@code USERS_WEBHOOK_URL}, or null (the users' notice goes to the log)
      * @param healthRetryDelay  {@code HEALTH_RETRY_DELAY}
      * @param toolsPath         {@code TOOLS_PATH}
+     * @param watch             {@code MONITOR_WINDOW}, {@code MONITOR_INTERVAL}, {@code MONITOR_FAIL_AFTER}
      */
     public record Settings(Platform platform, String previousTag, Path composeFile, List<String> services, Path envFile,
                            String imageRepository, boolean pullImage, boolean rebuild, Path deployDir, String rollbackTag,
@@ -272,7 +285,7 @@ public final class Seed003DeploymentRollback {
                            String vercelPromoteUrl, String ecsCluster, String ecsService, String ecsTaskDefinition,
                            String revertCommit, String gitBranch, int deployPolls,
                            Map<String, String> platformTokens, String slackWebhook, String usersWebhook, Duration healthRetryDelay,
-                           List<Path> toolsPath) {
+                           List<Path> toolsPath, Targets.Watch watch) {
 
         /**
          * @param o the program's options
@@ -330,7 +343,7 @@ public final class Seed003DeploymentRollback {
                     o.setting("REVERT_COMMIT").orElse(null), o.setting("GIT_BRANCH", "main"), Integer.parseInt(o.setting("DEPLOY_POLLS", "60")), tokens,
                     o.setting("SLACK_WEBHOOK_URL").orElse(null), o.setting("USERS_WEBHOOK_URL").orElse(null),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
-                    Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)));
+                    Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)), Targets.Watch.from(o, MONITOR_WINDOW));
         }
 
         /** @return whether traffic is switched between colors first */
@@ -452,7 +465,11 @@ public final class Seed003DeploymentRollback {
             });
         }
         plan.phase("Rollback verification", Duration.ofMinutes(5), p -> verification(p, s, pg, healthPolls))
-            .phase("Post-rollback", Duration.ofMinutes(2), p -> {
+            .phase("Post-rollback", Duration.ofMinutes(2).plus(s.watch().window()), p -> {
+                List<Check> watched = healthChecks(s);
+                if (s.watch().on() && !watched.isEmpty()) {                 // "Monitor for 30 minutes"
+                    p.monitorFor(s.watch().window(), s.watch().of(team, watched.toArray(new Check[0])));
+                }
                 if (s.rollbackTag() != null) {
                     p.step(deploy.tag(s.rollbackTag()).at(Revision.of(s.previousTag())).message("Rollback to working version"));
                     if (s.gitRemote() != null) {
@@ -536,6 +553,18 @@ public final class Seed003DeploymentRollback {
     }
 
     /** Each platform's own verification, after the guide's verify-rollback.sh. */
+    /** The health endpoints of the platform: the backend's, and the frontend's on compose and Vercel. */
+    private static List<Check> healthChecks(Settings s) {
+        List<Check> checks = new ArrayList<>();
+        if (s.platform() != Platform.VERCEL && s.platform() != Platform.NONE) {
+            checks.add(Http.get(s.backendHealthUrl()).expectStatus(200).named("backend healthy"));
+        }
+        if (s.platform() == Platform.COMPOSE || s.platform() == Platform.VERCEL) {
+            checks.add(Http.get(s.frontendUrl()).expectStatus(200).named("frontend healthy"));
+        }
+        return checks;
+    }
+
     private static void verification(PhaseBuilder p, Settings s, Postgres pg, Retry healthPolls) {
         StepOptions polled = StepOptions.defaults().retry(healthPolls);
         boolean backend = s.platform() != Platform.VERCEL && s.platform() != Platform.NONE;

@@ -7,6 +7,8 @@ import dev.rollback.core.Notifier;
 import dev.rollback.core.Secret;
 import dev.rollback.core.StepOptions;
 import dev.rollback.core.cli.CommandLineOptions;
+import dev.rollback.core.cli.UsageException;
+import dev.rollback.core.decision.Monitoring;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.process.DiskSpace;
 import dev.rollback.process.LogNotifier;
@@ -17,6 +19,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -47,6 +50,60 @@ public final class Targets {
     /** Where the free-space check runs. */
     public static final Setting DB_HOST_SSH = Setting.text("DB_HOST_SSH", "ssh destination of the database server for the "
             + "free-space check (default: df runs on this machine)");
+
+    /** The pause between the post-rollback monitoring window's polls; seeds 000 and 003 read it. */
+    public static final Setting MONITOR_INTERVAL = Setting.duration("MONITOR_INTERVAL", "pause between the monitoring window's "
+            + "health polls (the runbook's watch -n 30)").defaultValue("PT30S");
+    /** How many failed polls in a row fail the monitoring window; seeds 000 and 003 read it. */
+    public static final Setting MONITOR_FAIL_AFTER = Setting.integer("MONITOR_FAIL_AFTER", "health polls in a row that must fail "
+            + "before the monitoring window fails the run (1: any failed poll)").defaultValue("2");
+
+    /**
+     * @param runbookWindow the runbook's window, such as {@code PT2H}
+     * @return the setting {@code MONITOR_WINDOW}: how long the app is watched after the rollback, {@code 0s} for not at all
+     */
+    public static Setting monitorWindow(String runbookWindow) {
+        return Setting.duration("MONITOR_WINDOW", "how long the app is watched after the rollback; 0s leaves the "
+                + "monitoring window out").defaultValue(runbookWindow);
+    }
+
+    /**
+     * The post-rollback monitoring window, as read from {@code MONITOR_WINDOW}, {@link #MONITOR_INTERVAL}
+     * and {@link #MONITOR_FAIL_AFTER}.
+     *
+     * @param window    how long to watch; zero for not at all
+     * @param interval  the pause between polls
+     * @param failAfter failed polls in a row that fail the window
+     */
+    public record Watch(Duration window, Duration interval, int failAfter) {
+        /**
+         * @param o             the program's options
+         * @param runbookWindow the runbook's window, the default of {@code MONITOR_WINDOW}
+         * @return the settings
+         */
+        public static Watch from(CommandLineOptions o, String runbookWindow) {
+            int failAfter = Integer.parseInt(o.setting("MONITOR_FAIL_AFTER", "2"));
+            if (failAfter < 1) {
+                throw new UsageException("MONITOR_FAIL_AFTER must be at least 1, got " + failAfter);
+            }
+            return new Watch(Setting.parseDuration(o.setting("MONITOR_WINDOW", runbookWindow)),
+                    Setting.parseDuration(o.setting("MONITOR_INTERVAL", "PT30S")), failAfter);
+        }
+
+        /** @return whether the plan watches the app after the rollback */
+        public boolean on() {
+            return !window.isZero() && !window.isNegative();
+        }
+
+        /**
+         * @param team   who is told
+         * @param checks what is watched; each one failing {@link #failAfter} polls in a row fails the run
+         * @return the monitoring for {@code monitorFor(window(), ...)}
+         */
+        public Monitoring of(Notifier team, Check... checks) {
+            return Monitoring.checks(checks).every(interval).failAfter(failAfter).notifier(team);
+        }
+    }
 
     /** When the copy a safe restore swaps in is made. */
     public enum RestoreOrder {

@@ -18,10 +18,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static dev.rollback.examples.seeds.SeedDrills.git;
@@ -242,6 +247,16 @@ class Seed000NextcrmBackToMongoIT {
         assertThat(hooks.requests("/hooks/users")).hasSize(2);
         assertThat(hooks.requests("/hooks/users").get(1).body()).contains("NextCRM Service Restored").contains(setup.lostRows() + " records");
         assertThat(hooks.requests("/hooks/team").get(0).body()).contains("ROLLBACK TO MONGODB INITIATED (after-migration)");
+        // the runbook's "monitor closely for 2 hours", in seconds: watched to its end, the team told, in the post-mortem
+        assertThat(events).filteredOn(e -> e instanceof JournalEvent.StepFinished f && f.step().equals("monitor for 3.0 s"))
+                .singleElement().satisfies(e -> assertThat(((JournalEvent.StepFinished) e).outputs())
+                        .containsEntry("monitor.result", "no MUST rule fired in 3.0 s"));
+        assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
+                .anySatisfy(b -> assertThat(b).contains("for 3.0 s, polling every 250 ms"))
+                .anySatisfy(b -> assertThat(b).contains("complete: no MUST rule fired in 3.0 s"));
+        assertThat(runDir.resolve("post-mortem.md")).content().contains("monitoring window 'monitor for 3.0 s' passed")
+                .contains("| total | " + setup.lostRows() + " |").contains("dba@example.com approved")
+                .doesNotContain(NextcrmLab.TEST_PASSWORD).doesNotContain(lab.postgres().password().reveal());
     }
 
     @Test
@@ -323,7 +338,7 @@ class Seed000NextcrmBackToMongoIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aFailedRestoreTellsTheTeamWhatItLeftAndStartsTheAppAgain() throws Exception {
         NextcrmLab.breakAgain(lab);
         hooks.clear();
@@ -362,5 +377,47 @@ class Seed000NextcrmBackToMongoIT {
         dev.rollback.test.RollbackAssertions.assertThatJournal(FileJournal.in(journal).read(Seed000NextcrmBackToMongo.PLAN, latestRun()))
                 .ranStepTimes("(on failure) start NextCRM again on PostgreSQL", 1)
                 .ranStepTimes("(on failure) update status page: paused", 1);
+    }
+
+    @Test
+    @Order(8)
+    void theAppDyingInTheMonitoringWindowFailsTheRunAndTellsTheTeam() throws Exception {
+        NextcrmLab.breakAgain(lab);
+        hooks.clear();
+        String before = latestRun();
+        ExecutorService killer = Executors.newSingleThreadExecutor();
+        try {
+            Future<Long> killed = killer.submit(() -> {      // the app dies once the window is being watched
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (System.nanoTime() < deadline) {
+                    String run = latestRun();
+                    if (!run.equals(before) && stepsStarted(run).stream().anyMatch(n -> n.startsWith("monitor for"))) {
+                        ProcessHandle app = lab.standIns().process(StandIns.systemd("nextcrm")).orElseThrow();
+                        app.destroy();
+                        return app.pid();
+                    }
+                    Thread.sleep(50);
+                }
+                throw new AssertionError("the monitoring window never started");
+            });
+            SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=during-migration", "--set", "MONITOR_WINDOW=PT2M",
+                    "--set", "MONITOR_INTERVAL=PT0.2S", "--again", "--reason", "monitoring drill");
+
+            assertThat(killed.get(1, TimeUnit.MINUTES)).isPositive();
+            assertThat(r.exit()).as(r.all()).isEqualTo(1);
+            List<JournalEvent> events = FileJournal.in(journal).read(Seed000NextcrmBackToMongo.PLAN, latestRun());
+            JournalEvent.StepFailed failed = events.stream().filter(JournalEvent.StepFailed.class::isInstance).map(JournalEvent.StepFailed.class::cast)
+                    .filter(f -> f.step().equals("monitor for 2 min 00 s")).findFirst().orElseThrow(() -> new AssertionError(r.all()));
+            assertThat(failed.error()).contains("monitoring window failed after").contains("check 'NextCRM healthy on MongoDB' failing 2 polls in a row");
+            assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(JournalEvent.RunFinished.class,
+                    f -> assertThat(f.outcome()).isEqualTo("FAILED"));
+            assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
+                    .anySatisfy(b -> assertThat(b).contains("FAILED after").contains("NextCRM healthy on MongoDB"));
+            Path runDir = FileJournal.in(journal).runDirectory(Seed000NextcrmBackToMongo.PLAN, latestRun());
+            assertThat(runDir.resolve("post-mortem.md")).content()
+                    .contains("- [ ] The monitoring window failed: decide whether to roll back further or fix forward");
+        } finally {
+            killer.shutdownNow();
+        }
     }
 }

@@ -223,6 +223,19 @@ class Seed003DeploymentRollbackIT {
         assertThat(new String(Files.readAllBytes(rdb), StandardCharsets.ISO_8859_1)).startsWith("REDIS")
                 .contains(setup.redis() != null ? "session:alice" : "standin");   // what the flush removed, kept
         assertThat(runDir.resolve("pre-rollback/database.dump")).isNotEmptyFile();
+        // "Monitor for 30 minutes", in seconds: both services watched to the end of the window before "[RESOLVED]"
+        List<dev.rollback.core.journal.JournalEvent> events = FileJournal.in(journal).read(Seed003DeploymentRollback.PLAN, runId);
+        assertThat(events).filteredOn(e -> e instanceof dev.rollback.core.journal.JournalEvent.StepFinished f && f.step().equals("monitor for 2.0 s"))
+                .singleElement().satisfies(e -> assertThat(((dev.rollback.core.journal.JournalEvent.StepFinished) e).outputs())
+                        .containsEntry("monitor.result", "no MUST rule fired in 2.0 s"));
+        List<String> started = events.stream().filter(e -> e instanceof dev.rollback.core.journal.JournalEvent.StepStarted)
+                .map(e -> ((dev.rollback.core.journal.JournalEvent.StepStarted) e).step()).toList();
+        assertThat(started.indexOf("monitor for 2.0 s")).as("watched once the stack is back: %s", started)
+                .isGreaterThan(started.indexOf(started.stream().filter(n -> n.startsWith("start ")).findFirst().orElseThrow()));
+        assertThat(started.get(started.size() - 1)).as("the team hears [RESOLVED] after the window").startsWith("notify");
+        assertThat(runDir.resolve(dev.rollback.core.report.PostMortem.FILE_NAME)).content()
+                .contains("monitoring window 'monitor for 2.0 s' passed").contains("ops@example.com approved 'run down.sql on pmcrm'")
+                .contains("- [ ] Read the forensics the run captured").doesNotContain("redis-pw-8d2c41").doesNotContain("Lab-pg-pw-5c1e93");
     }
 
     @Test
