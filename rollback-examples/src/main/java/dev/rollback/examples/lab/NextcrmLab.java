@@ -46,7 +46,7 @@ public final class NextcrmLab {
     /** When the last good backup was taken. */
     public static final Instant BACKUP_TAKEN_AT = Instant.parse("2026-11-24T02:00:00Z");
     /** The runbook's two hours of monitoring, in seconds for drills and the demo. */
-    public static final Duration MONITOR_WINDOW = Duration.ofSeconds(3);
+    public static final Duration MONITOR_WINDOW = Duration.ofSeconds(2);
     /** The runbook's {@code watch -n 30}, scaled like the window. */
     public static final Duration MONITOR_INTERVAL = Duration.ofMillis(250);
 

@@ -248,13 +248,13 @@ class Seed000NextcrmBackToMongoIT {
         assertThat(hooks.requests("/hooks/users").get(1).body()).contains("NextCRM Service Restored").contains(setup.lostRows() + " records");
         assertThat(hooks.requests("/hooks/team").get(0).body()).contains("ROLLBACK TO MONGODB INITIATED (after-migration)");
         // the runbook's "monitor closely for 2 hours", in seconds: watched to its end, the team told, in the post-mortem
-        assertThat(events).filteredOn(e -> e instanceof JournalEvent.StepFinished f && f.step().equals("monitor for 3.0 s"))
+        assertThat(events).filteredOn(e -> e instanceof JournalEvent.StepFinished f && f.step().equals("monitor for 2.0 s"))
                 .singleElement().satisfies(e -> assertThat(((JournalEvent.StepFinished) e).outputs())
-                        .containsEntry("monitor.result", "no MUST rule fired in 3.0 s"));
+                        .containsEntry("monitor.result", "no MUST rule fired in 2.0 s"));
         assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
-                .anySatisfy(b -> assertThat(b).contains("for 3.0 s, polling every 250 ms"))
-                .anySatisfy(b -> assertThat(b).contains("complete: no MUST rule fired in 3.0 s"));
-        assertThat(runDir.resolve("post-mortem.md")).content().contains("monitoring window 'monitor for 3.0 s' passed")
+                .anySatisfy(b -> assertThat(b).contains("for 2.0 s, polling every 250 ms"))
+                .anySatisfy(b -> assertThat(b).contains("complete: no MUST rule fired in 2.0 s"));
+        assertThat(runDir.resolve("post-mortem.md")).content().contains("monitoring window 'monitor for 2.0 s' passed")
                 .contains("| total | " + setup.lostRows() + " |").contains("dba@example.com approved")
                 .doesNotContain(NextcrmLab.TEST_PASSWORD).doesNotContain(lab.postgres().password().reveal());
     }
