@@ -1,6 +1,8 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.report.IncidentReport;
+import dev.rollback.core.report.PostMortem;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,8 @@ import java.util.Set;
  */
 public final class CapturedFiles {
     /** Files the runner itself writes into a run folder; they are reports, not captures. */
-    private static final Set<String> RUNNER_FILES = Set.of("incident-report.md", "incident-report.html");
+    private static final Set<String> RUNNER_FILES = Set.of(IncidentReport.FILE_NAME, IncidentReport.HTML_FILE_NAME,
+            PostMortem.FILE_NAME, PostMortem.NEW_FILE_NAME);
 
     private final Path runDirectory;
     /** What is known of each file: size and modification time, as last seen. */

@@ -19,6 +19,7 @@ import dev.rollback.core.decision.Monitoring;
 import dev.rollback.core.decision.Rule;
 import dev.rollback.core.decision.Signal;
 import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.JournalEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,6 +161,9 @@ class PostMortemTest {
         String second = Files.readString(file);
         assertThat(second).contains(": bob resumed the run after checkpoint 'app-stopped'").contains("| Operators | alice, bob |")
                 .contains("in 2 processes").doesNotContain("The run did not succeed").contains("2 failed attempt(s), 1 resume(s)");
+        assertThat(journal.read(plan.name(), failed.runId())).as("the runner's own files are no step's capture")
+                .noneMatch(e -> e instanceof JournalEvent.FileCaptured f && f.path().startsWith("post-mortem"))
+                .noneMatch(JournalEvent.CapturedFilesMissing.class::isInstance);
 
         String edited = second.replace("_To be written by the team._ What went wrong", "The migration dropped an index. What went wrong");
         Files.writeString(file, edited);
