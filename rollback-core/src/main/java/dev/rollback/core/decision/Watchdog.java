@@ -174,20 +174,11 @@ public final class Watchdog implements AutoCloseable {
             if (s == State.TRIGGERED || s == State.STOPPED) {
                 return lastDecision;
             }
-            for (Signal signal : signals) {
-                try {
-                    // stamped when the read has completed: a slow read that saw a failure must not date it back
-                    // to before it began, which would make a breach look sustained for longer than it was
-                    double value = signal.read();
-                    history.record(Sample.of(signal.name(), clock.instant(), value));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return lastDecision;
-                } catch (Exception e) {
-                    String why = Redactor.redact(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-                    LOG.warn("Signal {} could not be read: {}", signal.name(), why);
-                    history.record(Sample.failed(signal.name(), clock.instant(), why));
-                }
+            try {
+                SignalReads.readAll(signals, history, clock);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return lastDecision;
             }
             Decision d = table.decide(history, clock.instant());
             lastDecision = d;
