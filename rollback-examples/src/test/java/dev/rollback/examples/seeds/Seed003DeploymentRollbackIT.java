@@ -232,7 +232,8 @@ class Seed003DeploymentRollbackIT {
                 .map(e -> ((dev.rollback.core.journal.JournalEvent.StepStarted) e).step()).toList();
         assertThat(started.indexOf("monitor for 2.0 s")).as("watched once the stack is back: %s", started)
                 .isGreaterThan(started.indexOf(started.stream().filter(n -> n.startsWith("start ")).findFirst().orElseThrow()));
-        assertThat(started.get(started.size() - 1)).as("the team hears [RESOLVED] after the window").startsWith("notify");
+        assertThat(started.indexOf("tell the team: resolved")).as("the team hears [RESOLVED] after the window: %s", started)
+                .isGreaterThan(started.indexOf("monitor for 2.0 s"));
         assertThat(runDir.resolve(dev.rollback.core.report.PostMortem.FILE_NAME)).content()
                 .contains("monitoring window 'monitor for 2.0 s' passed").contains("ops@example.com approved 'run down.sql on pmcrm'")
                 .contains("- [ ] Read the forensics the run captured").doesNotContain("redis-pw-8d2c41").doesNotContain("Lab-pg-pw-5c1e93");
