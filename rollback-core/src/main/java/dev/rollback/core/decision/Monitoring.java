@@ -4,8 +4,8 @@ import dev.rollback.core.Check;
 import dev.rollback.core.Durations;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.Step;
-import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.core.spi.DescribedStep;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,8 @@ import java.util.Set;
  * What a post-rollback monitoring window watches: the signals of a {@link DecisionTable} (the
  * runbook's MUST / SHOULD / CONSIDER table), checks (a health endpoint, a row count), or both, polled
  * at an interval. The runbooks end with one: "Monitor closely for 2 hours" (seed 000), "Monitor for
- * 30 minutes" (seed 003). A plan watches it with {@code .monitorFor(window, monitoring)}; the step
+ * 30 minutes" (seed 003). A plan watches it with {@link dev.rollback.core.StepsBuilder#monitorFor
+ * .monitorFor(window, monitoring)}; the step
  * fails the run with a {@link MonitoringFailedException} when a rule at {@link #failOn(Level) the
  * failing level} fires, and tells people through the {@link #notifier(Notifier) notifier}.
  * Immutable: every method returns a copy.
@@ -34,7 +35,7 @@ import java.util.Set;
  * }</pre>
  *
  * <p>A resume after a crash inside the window watches what remained of it, not the whole window
- * again: the step remembers how long it has watched (in {@link StepContext#remember step memory},
+ * again: the step remembers how long it has watched (in {@link dev.rollback.core.StepContext#remember step memory},
  * at most {@linkplain #every every poll} and at least 50 times per window). After a rule fired, a
  * resume watches the whole window again: time before the alarm is no evidence of a quiet system.
  */
@@ -203,22 +204,7 @@ public final class Monitoring {
                 .param("signals", String.join(", ", rules.signals()))
                 .param("notifier", notifier == null ? "none" : notifier.name());
         MonitoringWindow watch = new MonitoringWindow(window, rules, signals, checks, interval, failOn, notifier);
-        return new Step() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void execute(StepContext context) throws Exception {
-                watch.run(context);
-            }
-
-            @Override
-            public StepDescription describe() {
-                return description;
-            }
-        };
+        return DescribedStep.of(name, description, watch::run);
     }
 
     /** The table's rules and one MUST rule per check; refuses rules whose signals have no source. */

@@ -56,9 +56,7 @@ public final class MonitoringFailedException extends RollbackException {
         return window;
     }
 
-    /**
-     * @return the stable error code, {@value #CODE}
-     */
+    @Override
     public String code() {
         return CODE;
     }

@@ -114,6 +114,13 @@ class MonitoringTest {
         assertThat(report.outcome()).isEqualTo(RunOutcome.FAILED);
         RunReport.Failure f = report.failureIfAny().orElseThrow();
         assertThat(f.step()).isEqualTo("monitor for 2 h 00 min");
+        assertThat(f.code()).isEqualTo(MonitoringFailedException.CODE).isEqualTo("monitor.window.failed");
+        assertThat(f.exception()).isInstanceOfSatisfying(MonitoringFailedException.class, e -> {
+            assertThat(e.decision().level()).isEqualTo(Level.MUST);
+            assertThat(e.decision().fired()).extracting(Decision.Fired::rule).containsExactly("error rate > 5%");
+            assertThat(e.window()).isEqualTo(Duration.ofHours(2));
+            assertThat(e.watched()).isLessThan(Duration.ofMinutes(1));
+        });
         assertThat(f.message()).contains("monitoring window failed after").contains("of 2 h 00 min")
                 .contains("MUST 'error rate > 5%': error.rate").contains("0.12").contains("decide whether to roll back further or fix forward");
         assertThat(reads).as("it stops at the poll that fired, not at the end of two hours").hasValue(3);
