@@ -257,8 +257,10 @@ public final class PostMortem {
             }
         });
         if (!h.succeeded()) {
+            String code = h.failures.stream().filter(f -> !f.retried() && f.code() != null).reduce((first, last) -> last)
+                    .map(f -> ", " + ReportText.code(f.code()) + " at " + quote(f.step().name)).orElse("");
             items.add("[ ] The run did not succeed (" + (h.abandoned().isPresent() ? "abandoned" : h.finished == null ? "no end recorded"
-                    : h.finished.outcome()) + "): see the current state at the top of the incident report, then resume or repair it");
+                    : h.finished.outcome() + code) + "): see the current state at the top of the incident report, then resume or repair it");
         }
         report.cleanupItems().forEach(i -> items.add("[ ] " + i));
         Set<String> files = new LinkedHashSet<>();

@@ -151,7 +151,8 @@ class PostMortemTest {
         String first = Files.readString(file);
         assertThat(first).doesNotContain(TOKEN.reveal())
                 .contains("| Outcome | **FAILED** |")
-                .contains("- [ ] The run did not succeed (FAILED): see the current state at the top of the incident report")
+                .contains("- [ ] The run did not succeed (FAILED, `step.failed` at 'restore nextcrm'): see the current state at the top "
+                        + "of the incident report")
                 .contains("- [ ] The run watched no monitoring window");
 
         restoreFails.set(false);
@@ -183,6 +184,7 @@ class PostMortemTest {
         String md = Files.readString(report.runDirectory().resolve(PostMortem.FILE_NAME));
         assertThat(md).contains("monitoring window 'monitor for 200 ms' **failed**: MUST after")
                 .contains("MUST 'error rate > 5%'; the team decides: roll back further or fix forward")
-                .contains("- [ ] The monitoring window failed: decide whether to roll back further or fix forward");
+                .contains("- [ ] The monitoring window failed: decide whether to roll back further or fix forward")
+                .contains("- [ ] The run did not succeed (FAILED, `monitor.window.failed` at 'monitor for 200 ms')");
     }
 }
