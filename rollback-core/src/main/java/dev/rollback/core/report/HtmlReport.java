@@ -32,6 +32,7 @@ final class HtmlReport {
             svg text { font: 11px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
             svg text.phase { font-weight: 600; } svg text.over { font-weight: 600; fill: var(--bad); }
             svg text.axis, svg text.time { fill: var(--muted); } svg text.gaplabel { fill: #b26a00; font-weight: 600; }
+            svg text.downlabel { fill: var(--bad); font-weight: 600; }
             footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
             @media print {
               main { max-width: none; padding: 0; } body { font-size: 11px; }

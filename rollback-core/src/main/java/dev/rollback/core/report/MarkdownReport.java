@@ -65,7 +65,21 @@ final class MarkdownReport {
             return;
         }
         int nameWidth = l.rows.stream().mapToInt(r -> label(r).length()).max().orElse(10);
+        for (TimelineLayout.DownBand d : l.downtime) {
+            nameWidth = Math.max(nameWidth, "app down".length());
+        }
         b.append("```text\n");
+        if (!l.downtime.isEmpty()) {
+            char[] line = " ".repeat(WIDTH).toCharArray();
+            for (TimelineLayout.DownBand d : l.downtime) {
+                int from = Math.min(WIDTH - 1, col(d.from()));
+                for (int i = from; i <= Math.max(from, Math.min(WIDTH - 1, col(d.to()) - 1)); i++) {
+                    line[i] = '=';
+                }
+            }
+            b.append(String.format(Locale.ROOT, "%-" + nameWidth + "s |%s| %s%n", "app down", new String(line),
+                    String.join(", ", l.downtime.stream().map(d -> d.label().substring("app down ".length())).toList())));
+        }
         for (TimelineLayout.Row r : l.rows) {
             char[] line = " ".repeat(WIDTH).toCharArray();
             for (TimelineLayout.GapBox g : l.gaps) {
@@ -94,7 +108,12 @@ final class MarkdownReport {
             l.gaps.forEach(g -> b.append("- `/` gap: ").append(g.title()).append('\n'));
             b.append('\n');
         }
-        b.append("`#` ok, `X` failed, `!` interrupted by the death of its process, `>` running.\n\n");
+        l.downtime.forEach(d -> b.append("- `=` ").append(d.title()).append('\n'));
+        if (!l.downtime.isEmpty()) {
+            b.append('\n');
+        }
+        b.append("`#` ok, `X` failed, `!` interrupted by the death of its process, `>` running"
+                + (l.downtime.isEmpty() ? "" : ", `=` the app was down (stopped to verified healthy)") + ".\n\n");
     }
 
     private static String label(TimelineLayout.Row r) {
@@ -129,6 +148,14 @@ final class MarkdownReport {
                 long to = Math.max(from + 1, s.end().toEpochMilli());
                 b.append("    ").append(mermaidText(label(r))).append(" :").append(tag).append("s").append(++id).append(", ")
                         .append(from).append(", ").append(to).append('\n');
+            }
+        }
+        if (!l.downtime.isEmpty()) {
+            b.append("    section Downtime\n");
+            for (TimelineLayout.DownBand d : l.downtime) {
+                b.append("    ").append(mermaidText(d.label())).append(" :crit, d").append(++id).append(", ")
+                        .append(d.start().toEpochMilli()).append(", ").append(Math.max(d.start().toEpochMilli() + 1, d.end().toEpochMilli()))
+                        .append('\n');
             }
         }
         if (!l.gaps.isEmpty()) {

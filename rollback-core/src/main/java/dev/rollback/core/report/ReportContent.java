@@ -1,6 +1,7 @@
 package dev.rollback.core.report;
 
 import dev.rollback.core.CheckResult;
+import dev.rollback.core.Downtime;
 import dev.rollback.core.Durations;
 import dev.rollback.core.StepKind;
 import dev.rollback.core.journal.JournalEvent;
@@ -53,8 +54,10 @@ final class ReportContent {
         b.add(new Block.Text("Each bar is a step on the run's time axis (" + Durations.human(layout.total()) + " in all)"
                 + (layout.gaps.isEmpty() ? "" : "; the time between processes is a gap, not step time"
                 + (layout.shortened() ? ", drawn shortened with its real length in its label" : ""))
-                + "."));
+                + (layout.downtime.isEmpty() ? "" : "; the band marked \"app down\" is the downtime, from the stop to the app "
+                + "verified healthy") + "."));
         b.add(new Block.Timeline(layout));
+        downtime(b);
         steps(b);
         if (!h.phases().isEmpty()) {
             b.add(new Block.Heading(2, "Phases against budget"));
@@ -208,7 +211,8 @@ final class ReportContent {
             rows.add(List.of("Plan fingerprint", ReportText.code(s.fingerprint())));
         }
         rows.add(List.of("Ended", ReportText.time(h.t1) + " UTC"));
-        rows.add(List.of("Total time", Durations.human(Duration.between(h.t0, h.t1))));
+        rows.add(List.of("Total time", Durations.human(Duration.between(h.t0, h.t1)) + " (first event to last)"));
+        rows.add(List.of("Downtime", downtimeCell()));
         long resumes = h.events.stream().filter(JournalEvent.RunResumed.class::isInstance).count();
         if (resumes > 0) {
             rows.add(List.of("Resumed", resumes + (resumes == 1 ? " time" : " times")));
@@ -230,6 +234,64 @@ final class ReportContent {
                 + " on " + ReportText.plain(a.host()) + ": " + ReportText.plain(a.reason())
                 + (a.cleanupFailures() == 0 ? "" : " (" + a.cleanupFailures() + " cleanup(s) FAILED)"))));
         return new Block.Table(List.of("", ""), rows);
+    }
+
+    /** The summary's downtime: stopped to verified healthy, what was between processes, whether it is still down. */
+    private String downtimeCell() {
+        Downtime d = h.downtime;
+        if (d.isNone()) {
+            return "none: no step of this run stopped the app";
+        }
+        List<String> notes = new ArrayList<>();
+        Downtime.Window first = d.windows().get(0);
+        Downtime.Window last = d.windows().get(d.windows().size() - 1);
+        notes.add("from " + ReportText.clock(first.stopped()) + " (step " + stepIndex(first.stopStep()) + quote(first.stopStep()) + " began) to "
+                + switch (last.end()) {
+                    case HEALTHY -> ReportText.clock(last.until()) + " (step " + stepIndex(last.untilStep()) + quote(last.untilStep())
+                            + " passed after the app was started)";
+                    case STARTED_UNCHECKED -> ReportText.clock(last.until()) + " (step " + stepIndex(last.startStep()) + quote(last.startStep())
+                            + " started the app; **no check after the start verified it**)";
+                    case DOWN -> ReportText.clock(last.until()) + ", the journal's last event: **the app is still down or unverified**, "
+                            + "so the downtime goes on";
+                });
+        if (d.windows().size() > 1) {
+            notes.add("down " + d.windows().size() + " times, see Downtime below");
+        }
+        if (!d.betweenProcesses().isZero()) {
+            notes.add(Durations.human(d.betweenProcesses()) + " of it between processes: the app stayed down while no process ran the run");
+        }
+        return "**" + Durations.human(d.total()) + "**" + (d.stillDown() ? " so far" : "") + " of " + Durations.human(Duration.between(h.t0, h.t1))
+                + ", " + String.join("; ", notes);
+    }
+
+    /** Each window of downtime: stopped, started, verified healthy, with what was between processes. */
+    private void downtime(List<Block> b) {
+        Downtime d = h.downtime;
+        b.add(new Block.Heading(2, "Downtime"));
+        if (d.isNone()) {
+            b.add(new Block.Text("No step of this run stopped the app: no downtime."));
+            return;
+        }
+        b.add(new Block.Text("**" + Durations.human(d.total()) + "**" + (d.stillDown() ? " so far" : "") + " of "
+                + Durations.human(Duration.between(h.t0, h.t1)) + " in all. Downtime runs from the moment a step began to stop the app "
+                + "to the first verify step that passed after a step started it again (the app verified healthy); steps before the "
+                + "stop (a restore prepared while the app served) are not downtime." + (d.betweenProcesses().isZero() ? ""
+                : " It is wall time: " + Durations.human(d.betweenProcesses()) + " of it passed between processes (a crash or a stop, "
+                + "then a resume), when the app stayed down and no process was working on the run.")));
+        List<List<String>> rows = new ArrayList<>();
+        for (Downtime.Window w : d.windows()) {
+            rows.add(List.of(ReportText.clock(w.stopped()) + " " + stepIndex(w.stopStep()) + quote(w.stopStep()),
+                    w.started() == null ? "**not started**" : ReportText.clock(w.started()) + " " + stepIndex(w.startStep()) + quote(w.startStep()),
+                    switch (w.end()) {
+                        case HEALTHY -> ReportText.clock(w.until()) + " " + stepIndex(w.untilStep()) + quote(w.untilStep()) + " passed";
+                        case STARTED_UNCHECKED -> "not checked: no verify step after the start";
+                        case DOWN -> "**no**: " + (w.started() == null ? "still down" : "no check after the start passed")
+                                + " at the journal's last event, " + ReportText.clock(w.until());
+                    },
+                    "**" + Durations.human(w.duration()) + "**",
+                    w.betweenProcesses().isZero() ? "" : Durations.human(w.betweenProcesses())));
+        }
+        b.add(new Block.Table(List.of("App stopped", "App started", "Verified healthy", "Down for", "Between processes"), rows));
     }
 
     private void steps(List<Block> b) {

@@ -1,6 +1,7 @@
 package dev.rollback.core.report;
 
 import dev.rollback.core.CheckResult;
+import dev.rollback.core.Downtime;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.Phase;
 import dev.rollback.core.PlannedStep;
@@ -129,6 +130,8 @@ final class RunHistory {
     final Instant t1;
     /** The end of the last process, or null when it recorded none (it stopped, or is still running). */
     final JournalEvent.RunFinished finished;
+    /** How long the application was down: stopped to verified healthy. */
+    final Downtime downtime;
 
     RunHistory(List<JournalEvent> events, RollbackPlan plan) {
         this.events = List.copyOf(events);
@@ -150,6 +153,7 @@ final class RunHistory {
         read();
         JournalEvent last = events.get(events.size() - 1);
         this.finished = last instanceof JournalEvent.RunFinished f ? f : null;
+        this.downtime = Downtime.of(this.events);
     }
 
     private StepRecord step(int index) {

@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * Draws a run's timeline and its phases against their budgets as inline SVG: one bar per step
  * (a segment per attempt), a header row per phase with its budget as a dashed frame, approvals as
- * diamonds, and the time between processes as a hatched gap. Every shape has a {@code <title>},
+ * diamonds, the application's downtime as a red band with its length, and the time between
+ * processes as a hatched gap. Every shape has a {@code <title>},
  * which browsers show on hover.
  */
 final class SvgTimeline {
@@ -25,7 +26,7 @@ final class SvgTimeline {
     static String timeline(TimelineLayout l) {
         int phaseRows = l.phases.size();
         int rows = l.rows.size() + phaseRows;
-        int height = TOP + rows * ROW + 30;
+        int height = TOP + rows * ROW + 30 + (l.downtime.isEmpty() ? 0 : 14);
         StringBuilder b = new StringBuilder();
         b.append("<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
                 .append("\" width=\"100%\" role=\"img\" aria-label=\"Timeline of the run: one bar per step\">\n");
@@ -94,6 +95,17 @@ final class SvgTimeline {
             }
             b.append("</g>\n");
             y += ROW;
+        }
+        for (TimelineLayout.DownBand d : l.downtime) {
+            double x0 = px(d.from());
+            double w = Math.max(3, px(d.to()) - x0);
+            b.append("<g class=\"downtime\"><title>").append(esc(d.title())).append("</title><rect x=\"").append(f(x0)).append("\" y=\"")
+                    .append(TOP - 8).append("\" width=\"").append(f(w)).append("\" height=\"").append(y - TOP + 8)
+                    .append("\" fill=\"#c62828\" fill-opacity=\"0.10\" stroke=\"#c62828\" stroke-dasharray=\"3 2\"/>")
+                    .append("<rect x=\"").append(f(x0)).append("\" y=\"").append(y + 20).append("\" width=\"").append(f(w))
+                    .append("\" height=\"4\" fill=\"#c62828\"/>")
+                    .append(text(Math.min(LABEL + CHART, Math.max(LABEL, x0 + w / 2)), y + 36, d.label(), "middle", "downlabel"))
+                    .append("</g>\n");
         }
         for (TimelineLayout.GapBox g : l.gaps) {
             double x0 = px(g.from());

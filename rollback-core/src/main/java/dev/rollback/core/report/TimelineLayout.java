@@ -1,5 +1,6 @@
 package dev.rollback.core.report;
 
+import dev.rollback.core.Downtime;
 import dev.rollback.core.Durations;
 import dev.rollback.core.Phase;
 
@@ -10,7 +11,7 @@ import java.util.List;
 
 /**
  * Places a run on one time axis, for every picture of it: one row per step with a segment per
- * attempt, the phases, the approvals, and the gaps between processes (a crash, or a stop and a
+ * attempt, the phases, the approvals, the application's downtime, and the gaps between processes (a crash, or a stop and a
  * later resume). Positions are fractions of the axis, from 0 to 1. A gap is drawn as a gap, never
  * as step time, and a long one is shortened on the axis (its label keeps the real length) so that
  * a crash during a short run does not squash every bar to a line.
@@ -39,6 +40,16 @@ final class TimelineLayout {
     }
 
     /**
+     * A time the application was down: from the stop to the first check that passed after the start.
+     *
+     * @param label    its length, for the band's label
+     * @param title    what it spans, for people
+     * @param open     whether the app is still down (or unverified) at the journal's end
+     */
+    record DownBand(double from, double to, String label, String title, Instant start, Instant end, boolean open) {
+    }
+
+    /**
      * A phase's extent on the axis, and where its budget would end if it started with its first step.
      *
      * @param budgetTo    where the budget ends on the axis (1 when it ends after the run)
@@ -54,6 +65,7 @@ final class TimelineLayout {
     final List<Marker> approvals = new ArrayList<>();
     final List<GapBox> gaps = new ArrayList<>();
     final List<PhaseSpan> phases = new ArrayList<>();
+    final List<DownBand> downtime = new ArrayList<>();
     final Instant start;
     final Instant end;
     private final List<long[]> cuts = new ArrayList<>();   // real gap [from, to, shown length] in millis after start
@@ -97,6 +109,17 @@ final class TimelineLayout {
             }
             rows.add(new Row(r.index, r.name == null ? "?" : r.name, r.phase, r.status.label,
                     r.attempts.isEmpty() && r.pendingStart == null ? "" : Durations.human(r.time()), segs));
+        }
+        for (Downtime.Window w : h.downtime.windows()) {
+            boolean open = w.end() == Downtime.End.DOWN;
+            String label = "app down " + Durations.human(w.duration()) + (open ? " so far" : "");
+            String title = label + ": stopped by '" + w.stopStep() + "' at " + ReportText.clock(w.stopped()) + ", " + switch (w.end()) {
+                case HEALTHY -> "verified healthy by '" + w.untilStep() + "' at " + ReportText.clock(w.until());
+                case STARTED_UNCHECKED -> "started by '" + w.startStep() + "' at " + ReportText.clock(w.until()) + ", no check after the start";
+                case DOWN -> "still down or unverified at the journal's last event (" + ReportText.clock(w.until()) + ")";
+            } + (w.betweenProcesses().isZero() ? "" : "; " + Durations.human(w.betweenProcesses())
+                    + " of it between processes, when the app stayed down");
+            downtime.add(new DownBand(x(w.stopped()), x(w.until()), label, title, w.stopped(), w.until(), open));
         }
         for (RunHistory.Approval a : h.approvals) {
             approvals.add(new Marker(x(a.time()), a.granted(), a.granted()
