@@ -4,7 +4,9 @@ import dev.rollback.core.journal.JournalEvent;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,6 +20,11 @@ import java.util.Objects;
  * [ 4/12] stop app     stop systemd unit nextcrm
  *         ok in 2.1 s
  * == Phase 2: stop application took 2.3 s of 2 min 00 s
+ *         app down from here: downtime lasts until a check passes after the app is started
+ * ...
+ *         app verified healthy: it was down 4.1 s
+ * Run 20261125-031500-3fa2 SUCCEEDED in 3 min 12 s
+ * Downtime: 4.1 s (app stopped 03:16:02.100 -&gt; healthy 03:16:06.200)
  * </pre>
  *
  * This is the one place where library code prints: the user chooses the stream.
@@ -27,6 +34,8 @@ public final class ConsoleProgress implements RunListener {
     private RollbackPlan plan;
     private String currentPhase;
     private final Map<String, Duration> phaseTime = new HashMap<>();
+    private final List<JournalEvent> seen = new ArrayList<>();   // this process's events, for the downtime so far
+    private boolean appDown;
 
     private ConsoleProgress(PrintStream out) {
         this.out = Objects.requireNonNull(out, "out");
@@ -43,6 +52,8 @@ public final class ConsoleProgress implements RunListener {
     @Override
     public synchronized void runStarting(RollbackPlan plan, String runId, boolean resumed) {
         this.plan = plan;
+        seen.clear();
+        appDown = false;
         out.println((resumed ? "Resuming run " : "Run ") + runId + " of plan '" + plan.name() + "' (" + plan.steps().size()
                 + " steps, fingerprint " + plan.fingerprint() + ")");
     }
@@ -52,6 +63,7 @@ public final class ConsoleProgress implements RunListener {
         this.plan = plan;
         int total = plan.steps().size();
         int width = String.valueOf(total).length();
+        seen.add(event);
         if (event instanceof JournalEvent.RunResumed e) {
             out.println("  restarting after " + (e.fromCheckpoint() == null ? "the start (no checkpoint was reached)"
                     : "checkpoint '" + e.fromCheckpoint() + "'"));
@@ -67,12 +79,24 @@ public final class ConsoleProgress implements RunListener {
             } else {
                 out.printf("%s attempt %d%n", pad(width), e.attempt());
             }
+            if (step.kind() == StepKind.STOP_APP && !appDown) {
+                appDown = true;
+                out.println(pad(width) + "app down from here: downtime lasts until a check passes after the app is started");
+            }
         } else if (event instanceof JournalEvent.StepFinished e) {
             PlannedStep step = plan.stepAt(e.index()).orElseThrow();
             addPhaseTime(step.phase(), e.durationMillis());
             StringBuilder b = new StringBuilder(pad(width)).append("ok in ").append(Durations.human(Duration.ofMillis(e.durationMillis())));
             e.checks().forEach(c -> b.append("\n").append(pad(width)).append(c.summary()));
             out.println(b);
+            if (appDown && step.kind() == StepKind.VERIFY) {
+                Downtime d = Downtime.of(seen);
+                Downtime.Window last = d.windows().isEmpty() ? null : d.windows().get(d.windows().size() - 1);
+                if (last != null && last.end() == Downtime.End.HEALTHY && e.step().equals(last.untilStep())) {
+                    appDown = false;
+                    out.println(pad(width) + "app verified healthy: it was down " + Durations.human(last.duration()));
+                }
+            }
         } else if (event instanceof JournalEvent.StepFailed e) {
             PlannedStep step = plan.stepAt(e.index()).orElseThrow();
             addPhaseTime(step.phase(), e.durationMillis());
@@ -99,6 +123,9 @@ public final class ConsoleProgress implements RunListener {
     public synchronized void runFinished(RunReport report) {
         enterPhase(null);
         out.println("Run " + report.runId() + " " + report.outcome() + " in " + Durations.human(report.duration()));
+        if (!report.downtime().isNone()) {
+            out.println("Downtime: " + report.downtime().summary());
+        }
         report.failureIfAny().ifPresent(f -> {
             out.println("Stopped at step " + f.index() + " '" + f.step() + "': " + f.message());
             f.stateLeftBehind().lines().forEach(l -> out.println("  " + l));

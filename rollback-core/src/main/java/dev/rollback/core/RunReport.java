@@ -28,10 +28,14 @@ import java.util.Optional;
  * @param runDirectory the run's folder (forensics, incident report)
  * @param handlers     the {@link StepsBuilder#onFailure onFailure} and {@link StepsBuilder#always always} handlers
  *                     of the plan and its phases that ran in this invocation, in the order they ran
+ * @param downtime     how long the application was down, stopped to verified healthy, over the whole run (all
+ *                     its processes, read from the journal), as opposed to {@link #duration()}; {@link Downtime#NONE}
+ *                     when no step stopped it
  */
 public record RunReport(String planName, String fingerprint, String runId, RunOutcome outcome, Instant startedAt,
                         Instant finishedAt, List<StepResult> steps, List<PhaseResult> phases, Failure failure,
-                        Map<String, String> outputs, String journal, Path runDirectory, List<StepResult> handlers) {
+                        Map<String, String> outputs, String journal, Path runDirectory, List<StepResult> handlers,
+                        Downtime downtime) {
 
     /** Copies the collections. */
     public RunReport {
@@ -39,9 +43,13 @@ public record RunReport(String planName, String fingerprint, String runId, RunOu
         handlers = List.copyOf(handlers);
         phases = List.copyOf(phases);
         outputs = Map.copyOf(outputs);
+        downtime = downtime == null ? Downtime.NONE : downtime;
     }
 
-    /** @return the wall time of this invocation */
+    /**
+     * @return the wall time of this invocation; the time users waited is {@link #downtime()}, which a plan that
+     *         prepares its restore while the application serves keeps far shorter
+     */
     public Duration duration() {
         return Duration.between(startedAt, finishedAt);
     }

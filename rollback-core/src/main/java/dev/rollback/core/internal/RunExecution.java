@@ -1,6 +1,7 @@
 package dev.rollback.core.internal;
 
 import dev.rollback.core.AbandonReport;
+import dev.rollback.core.Downtime;
 import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.Phase;
 import dev.rollback.core.PlannedStep;
@@ -71,7 +72,7 @@ public final class RunExecution {
         List<RunReport.PhaseResult> phases = plan.phases().stream()
                 .map(p -> new RunReport.PhaseResult(p.name(), p.budget(), Duration.ZERO)).toList();
         return new RunReport(plan.name(), plan.fingerprint(), "dry-run", RunOutcome.DRY_RUN, now, now, steps, phases,
-                null, Map.of(), "none (dry run)", null, List.of());
+                null, Map.of(), "none (dry run)", null, List.of(), Downtime.NONE);
     }
 
     /**
@@ -308,7 +309,7 @@ public final class RunExecution {
                     failure == null ? null : failure.step(), failure == null ? null : failure.message(), millis));
             RunReport report = new RunReport(plan.name(), plan.fingerprint(), state.runId, outcome, startedAt,
                     startedAt.plusMillis(millis), state.results, phaseResults(), failure, state.outputs(),
-                    settings.journal().describeLocation(plan.name(), state.runId), runDirectory, state.handlerResults);
+                    settings.journal().describeLocation(plan.name(), state.runId), runDirectory, state.handlerResults, downtime());
             LOG.atLevel(listeners.level(Level.INFO)).log("Run {} of plan '{}' ended {} in {} ms", state.runId, plan.name(), outcome, millis);
             writeIncidentReport(outcome.isSuccess() ? null : resumeCall(state.runId));
             listeners.runFinished(report);
@@ -334,6 +335,16 @@ public final class RunExecution {
                 }
             }
             return failed;
+        }
+
+        /** The run's downtime over all its processes, read back from the journal; none if it cannot be read. */
+        private Downtime downtime() {
+            try {
+                return Downtime.of(settings.journal().read(plan.name(), state.runId));
+            } catch (RuntimeException e) {
+                LOG.warn("Could not read run {} back to measure its downtime: {}", state.runId, Redactor.redact(String.valueOf(e)));
+                return Downtime.NONE;
+            }
         }
 
         /** Every run leaves its incident report in its run folder; failing to write it does not change the outcome. */

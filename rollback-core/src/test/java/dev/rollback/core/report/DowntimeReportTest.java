@@ -4,6 +4,7 @@ import dev.rollback.core.AppControl;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
+import dev.rollback.core.ConsoleProgress;
 import dev.rollback.core.Downtime;
 import dev.rollback.core.Retry;
 import dev.rollback.core.Rollback;
@@ -17,6 +18,9 @@ import dev.rollback.core.journal.InMemoryJournal;
 import dev.rollback.core.journal.JournalEvent;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,6 +158,41 @@ class DowntimeReportTest {
     }
 
     @Test
+    void theRunReportAndTheConsoleShowTheDowntimeApartFromTheTotalTime() {
+        StepClock clock = new StepClock();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        RollbackPlan plan = plan(clock, new AtomicBoolean(), new AtomicBoolean(), true);
+        RunReport run = Rollback.runner().journal(InMemoryJournal.create()).clock(clock).confirmations(Confirmations.autoApprove("dba"))
+                .listener(ConsoleProgress.to(new PrintStream(buf, true, StandardCharsets.UTF_8))).run(plan);
+        assertThat(run.downtime().total()).isEqualTo(Duration.ofMillis(7020));
+        assertThat(run.downtime().windows()).singleElement().satisfies(w -> assertThat(w.untilStep()).isEqualTo("health after restart"));
+
+        String console = buf.toString(StandardCharsets.UTF_8);
+        List<String> lines = console.lines().toList();
+        int stop = indexOf(lines, "stop app     stop nextcrm");
+        assertThat(lines.get(stop + 1)).as(console).endsWith("app down from here: downtime lasts until a check passes after the app is started");
+        int healthy = indexOf(lines, "app verified healthy: it was down 7.0 s");
+        assertThat(lines.get(healthy - 1)).as("right after the check that passed").contains("http GET /api/health: PASSED");
+        assertThat(lines.get(healthy - 2)).contains("ok in");
+        assertThat(lines.subList(stop, healthy).toString()).contains("health after restart").contains("start nextcrm");
+        assertThat(console).containsOnlyOnce("app down from here").containsOnlyOnce("app verified healthy")
+                .contains("Downtime: 7.0 s (app stopped 03:01:00.000 -> healthy 03:01:07.020)\n");
+        assertThat(lines.get(indexOf(lines, "Downtime: ") - 1)).as("under the total").matches("Run \\S+ SUCCEEDED in .+");
+
+        RunReport noStop = Rollback.runner().journal(InMemoryJournal.create()).run(Rollback.plan("no-stop").step("clear cache", c -> { }).build());
+        assertThat(noStop.downtime().isNone()).isTrue();
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line with '" + part + "' in\n" + String.join("\n", lines));
+    }
+
+    @Test
     void aResumedRunCountsTheGapBetweenProcessesAsDowntimeAndSaysSo() {
         StepClock clock = new StepClock();
         InMemoryJournal journal = InMemoryJournal.create();
@@ -176,6 +215,7 @@ class DowntimeReportTest {
         RunReport resumed = Rollback.runner().journal(journal).clock(clock).confirmations(Confirmations.autoApprove("dba"))
                 .resume(plan, failed.runId());
         assertThat(resumed.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
+        assertThat(resumed.downtime().betweenProcesses()).as("the resume's report counts the first process's stop").isEqualTo(Duration.ofMinutes(10));
 
         List<JournalEvent> events = journal.read(plan.name(), failed.runId());
         Downtime d = Downtime.of(events);
@@ -216,7 +256,7 @@ class DowntimeReportTest {
 
         StepClock clock2 = new StepClock();
         RollbackPlan startFails = plan(clock2, new AtomicBoolean(), new AtomicBoolean(true), true);
-        RunReport failed = Rollback.runner().journal(journal).clock(clock2).confirmations(Confirmations.autoApprove("dba")).run(startFails);
+        RunReport failed = Rollback.runner().journal(journal = InMemoryJournal.create()).clock(clock2).confirmations(Confirmations.autoApprove("dba")).run(startFails);
         assertThat(failed.outcome()).isEqualTo(RunOutcome.FAILED);
         Downtime open = Downtime.of(journal.read(startFails.name(), failed.runId()));
         assertThat(open.stillDown()).isTrue();
