@@ -1,5 +1,7 @@
 package dev.rollback.core;
 
+import dev.rollback.core.internal.PreparedCopies;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -137,7 +139,8 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
      * @return the plan
      * @throws PlanValidationException listing every problem: an empty plan, duplicate names, a
      *                                 destructive step with no capture before it, a precheck after a
-     *                                 change, a destructive handler
+     *                                 change, a destructive handler, a swap with no prepare before it or a
+     *                                 prepared copy swapped in twice
      */
     public RollbackPlan build() {
         checkOpen("build");
@@ -190,6 +193,7 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
                 firstChange = e.name();
             }
         }
+        problems.addAll(PreparedCopies.problems(steps));
         if (!problems.isEmpty()) {
             throw new PlanValidationException(name, problems);
         }

@@ -48,6 +48,29 @@ public interface Step {
     }
 
     /**
+     * Names the copy this step prepares for a later step to {@link #swapsIn() swap in}, when it is
+     * the non-destructive half of a prepare/swap pair: a restore into a new database or new
+     * collections while the application still serves. {@link PlanBuilder#build()} pairs it with the
+     * step that swaps the same id in, and refuses a plan where that swap has no prepare before it
+     * or where two steps swap this copy in. The default is none.
+     *
+     * @return the prepared copy's id (for example the output key the swap reads it from), or null
+     */
+    default String prepares() {
+        return null;
+    }
+
+    /**
+     * Names the prepared copy this step swaps in, when it is the destructive half of a
+     * prepare/swap pair; the same id as its prepare step's {@link #prepares()}. The default is none.
+     *
+     * @return the id of the copy it swaps in, or null
+     */
+    default String swapsIn() {
+        return null;
+    }
+
+    /**
      * Removes the temporaries an interrupted run of this step left behind, when an operator
      * abandons that run instead of resuming it: a half-restored copy, temporary collections. Kept
      * data (the original a swap set aside, forensic captures) is never removed. Called only for

@@ -95,6 +95,12 @@ public final class MongoPrepare implements Step {
         return source;
     }
 
+    /** @return {@link #outputKey()}: the swap step of this prepare names the same, so that the plan pairs them */
+    @Override
+    public String prepares() {
+        return outputKey();
+    }
+
     @Override
     public String name() {
         return "prepare restore of MongoDB database " + database;

@@ -32,6 +32,12 @@ public final class MongoSwapIn implements Step {
         return prepared;
     }
 
+    /** @return the prepare's {@link MongoPrepare#outputKey()}, which a plan must prepare before this swap */
+    @Override
+    public String swapsIn() {
+        return prepared.outputKey();
+    }
+
     @Override
     public String name() {
         return "swap in restored MongoDB database " + prepared.database();

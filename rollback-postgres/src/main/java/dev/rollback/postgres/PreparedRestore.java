@@ -67,6 +67,12 @@ public final class PreparedRestore implements Step {
         return restore;
     }
 
+    /** @return {@link #outputKey()}: the swap step of this copy names the same, so that the plan pairs them */
+    @Override
+    public String prepares() {
+        return outputKey();
+    }
+
     @Override
     public String name() {
         return "prepare " + pg.databaseName() + " from " + restore.dump().getFileName();

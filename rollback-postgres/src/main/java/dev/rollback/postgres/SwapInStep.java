@@ -40,6 +40,12 @@ public final class SwapInStep implements Step {
         return prepared.preparedId();
     }
 
+    /** @return the prepared copy's {@link PreparedRestore#outputKey()}, which a plan must prepare before this swap */
+    @Override
+    public String swapsIn() {
+        return prepared.outputKey();
+    }
+
     @Override
     public String name() {
         return "swap in " + prepared.preparedId();

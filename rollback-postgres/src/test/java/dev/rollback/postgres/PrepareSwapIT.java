@@ -2,6 +2,7 @@ package dev.rollback.postgres;
 
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.PlanBuilder;
+import dev.rollback.core.PlanValidationException;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RunReport;
 import dev.rollback.core.journal.FileJournal;
@@ -27,6 +28,8 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Issue 18: the safe restore in two steps — {@code prepare} restores and verifies while the live
@@ -218,12 +221,17 @@ class PrepareSwapIT {
     }
 
     @Test
-    void aSwapWithNothingPreparedChangesNothingAndSaysWhatIsMissing() throws Exception {
+    void aSwapWithNothingPreparedIsRefusedByThePlanAndChangesNothingWhenRunAlone() throws Exception {
         String db = live("prepmissing");
         Postgres pg = TestServer.postgres(db);
         PreparedRestore prepared = pg.restore(backup).prepare();
-        String message = Plans.failingStep(pg.swapIn(prepared));
-        assertThat(message).contains("no step of this run prepared '" + db + "@backup.dump'").contains("Nothing was changed");
+        assertThat(catchThrowableOfType(PlanValidationException.class,
+                () -> Rollback.plan("missing").withoutCapture("test").restore(pg.swapIn(prepared)).build()).problems())
+                .singleElement().asString().contains("no step of the plan prepares it");
+        // run on its own, outside a plan (no prepare published its copy), it still changes nothing
+        TestStepContext ctx = TestStepContext.in(tmp).runId("run-missing").stepName(pg.swapIn(prepared).name());
+        assertThatThrownBy(() -> pg.swapIn(prepared).execute(ctx))
+                .hasMessageContaining("no step of this run prepared '" + db + "@backup.dump'").hasMessageContaining("Nothing was changed");
         assertThat(TestServer.databasesLike(db)).containsExactly(db);
         assertThat(prepared.preparedId()).isEqualTo(pg.swapIn(prepared).preparedId());
     }
