@@ -64,6 +64,9 @@ public final class Seed002Lab {
         }
     }
 
+    /** Rows in all seven tables of {@link #prepare(Lab)}'s database (sale_items' 200 included). */
+    public static final long DEFAULT_TOTAL_ROWS = 470;
+
     /**
      * Creates the database, the backups, the bad migration, and starts the app on both servers.
      * Called again on the same lab, it starts over (database recreated, backups rewritten).
@@ -72,10 +75,31 @@ public final class Seed002Lab {
      * @return what was set up
      */
     public static Setup prepare(Lab lab) {
+        return prepare(lab, DEFAULT_TOTAL_ROWS);
+    }
+
+    /**
+     * As {@link #prepare(Lab)}, with about {@code totalRows} rows in all, each table grown in the
+     * proportion of the default (for benchmarks: 200 000 or 2 000 000 rows). The bad migration is
+     * the same: every tenth sale points at a customer that does not exist, one customer is written
+     * after the backup.
+     *
+     * @param lab       the lab
+     * @param totalRows rows in all seven tables, at least {@link #DEFAULT_TOTAL_ROWS}
+     * @return what was set up
+     */
+    public static Setup prepare(Lab lab, long totalRows) {
+        if (totalRows < DEFAULT_TOTAL_ROWS) {
+            throw new IllegalArgumentException("totalRows must be at least " + DEFAULT_TOTAL_ROWS + ", was " + totalRows);
+        }
+        double k = (double) totalRows / DEFAULT_TOTAL_ROWS;
+        Map<String, Long> n = new java.util.LinkedHashMap<>();
+        Map.of("customers", 40, "products", 20, "sales", 100, "sale_items", 200, "tickets", 60, "contracts", 20, "job_works", 30)
+                .forEach((t, rows) -> n.put(t, Math.round(rows * k)));
         try {
             LabPostgres pg = lab.postgres();
             pg.recreateDatabase(DB);
-            pg.execute(DB, """
+            pg.execute(DB, sized(n, """
                     CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, name varchar(255) NOT NULL,
                         email varchar(255), phone varchar(20));
                     CREATE TABLE products (id int PRIMARY KEY, name varchar(255) NOT NULL, category varchar(255),
@@ -93,28 +117,28 @@ public final class Seed002Lab {
                         customer_email varchar(255), customer_phone varchar(20), product_name varchar(255), product_sku varchar(100),
                         product_category varchar(255), product_unit varchar(50), receiver_engineer_name varchar(255),
                         receiver_engineer_email varchar(255), assigned_by_name varchar(255));
-                    INSERT INTO customers SELECT g, 1 + g % 3, 'Customer ' || g, 'c' || g || '@crm.example', '+1-555-' || g FROM generate_series(1, 40) g;
-                    INSERT INTO products SELECT g, 'Product ' || g, 'Category ' || g % 4, true, 'Supplier ' || g % 5 FROM generate_series(1, 20) g;
-                    INSERT INTO sales SELECT g, 1 + g % 3, 1 + g % 40, 'Customer ' || (1 + g % 40), 'Rep ' || g % 7, g * 10.5, 'open',
-                        date '2025-12-01' + g FROM generate_series(1, 100) g;
-                    INSERT INTO sale_items SELECT g, 1 + g % 100, 1 + g % 5 FROM generate_series(1, 200) g;
+                    INSERT INTO customers SELECT g, 1 + g % 3, 'Customer ' || g, 'c' || g || '@crm.example', '+1-555-' || g FROM generate_series(1, ${customers}) g;
+                    INSERT INTO products SELECT g, 'Product ' || g, 'Category ' || g % 4, true, 'Supplier ' || g % 5 FROM generate_series(1, ${products}) g;
+                    INSERT INTO sales SELECT g, 1 + g % 3, 1 + g % ${customers}, 'Customer ' || (1 + g % ${customers}), 'Rep ' || g % 7, g * 10.5, 'open',
+                        date '2025-12-01' + g FROM generate_series(1, ${sales}) g;
+                    INSERT INTO sale_items SELECT g, 1 + g % ${sales}, 1 + g % 5 FROM generate_series(1, ${sale_items}) g;
                     -- a table the partial rollback does not restore, whose foreign key points at one it does
                     ALTER TABLE sale_items ADD CONSTRAINT sale_items_sale_id_fkey FOREIGN KEY (sale_id) REFERENCES sales(id);
-                    INSERT INTO tickets SELECT g, 1 + g % 40, 'Ticket ' || g, 'Customer ' || (1 + g % 40), 'c' || (1 + g % 40) || '@crm.example',
-                        '+1-555-' || (1 + g % 40), 'Agent ' || g % 5, 'Reporter ' || g % 9 FROM generate_series(1, 60) g;
-                    INSERT INTO contracts SELECT g, 1 + g % 40, 'Contract ' || g FROM generate_series(1, 20) g;
-                    INSERT INTO job_works SELECT g, 1 + g % 3, 1 + g % 40, g % 6, 'Customer ' || (1 + g % 40), 'C' || (1 + g % 40),
-                        'Contact ' || g, 'c' || (1 + g % 40) || '@crm.example', '+1-555-' || (1 + g % 40), 'Product ' || (1 + g % 20),
+                    INSERT INTO tickets SELECT g, 1 + g % ${customers}, 'Ticket ' || g, 'Customer ' || (1 + g % ${customers}), 'c' || (1 + g % ${customers}) || '@crm.example',
+                        '+1-555-' || (1 + g % ${customers}), 'Agent ' || g % 5, 'Reporter ' || g % 9 FROM generate_series(1, ${tickets}) g;
+                    INSERT INTO contracts SELECT g, 1 + g % ${customers}, 'Contract ' || g FROM generate_series(1, ${contracts}) g;
+                    INSERT INTO job_works SELECT g, 1 + g % 3, 1 + g % ${customers}, g % 6, 'Customer ' || (1 + g % ${customers}), 'C' || (1 + g % ${customers}),
+                        'Contact ' || g, 'c' || (1 + g % ${customers}) || '@crm.example', '+1-555-' || (1 + g % ${customers}), 'Product ' || (1 + g % ${products}),
                         'SKU-' || g, 'Category ' || g % 4, 'pcs', 'Engineer ' || g % 6, 'e' || g % 6 || '@crm.example', 'Manager ' || g % 2
-                        FROM generate_series(1, 30) g;
-                    """);
+                        FROM generate_series(1, ${job_works}) g;
+                    """));
             Path root = lab.work().resolve("_backups/staging");
             Path backup = backup(lab, root.resolve("2025-11-08_0200"), Instant.parse("2025-11-08T02:00:00Z"));
             Path older = Files.createDirectories(root.resolve("2025-11-01_0200")).resolve("staging_full_backup.dump");
             byte[] bytes = Files.readAllBytes(backup);
             Files.write(older, Arrays.copyOf(bytes, bytes.length / 2));   // truncated: must never be chosen
             Files.setLastModifiedTime(older, FileTime.from(Instant.parse("2025-11-01T02:00:00Z")));
-            migratePhase4(pg);
+            migratePhase4(pg, n.get("customers"));
 
             Files.writeString(lab.envFile(), "NODE_ENV=staging\nDATABASE_URL=\"" + pg.databaseUrl(DB) + "\"\n");
             List<String> keys = new ArrayList<>();
@@ -148,8 +172,17 @@ public final class Seed002Lab {
         }
     }
 
+    /** The SQL with each {@code ${table}} replaced by that table's row count. */
+    private static String sized(Map<String, Long> rows, String sql) {
+        String out = sql;
+        for (Map.Entry<String, Long> e : rows.entrySet()) {
+            out = out.replace("${" + e.getKey() + "}", Long.toString(e.getValue()));
+        }
+        return out;
+    }
+
     /** The Phase 4 migration that went wrong. */
-    private static void migratePhase4(LabPostgres pg) throws SQLException {
+    private static void migratePhase4(LabPostgres pg, long customers) throws SQLException {
         pg.execute(DB, """
                 CREATE INDEX idx_sales_tenant_customer ON sales (tenant_id, customer_id);
                 CREATE INDEX idx_sales_expected_close_date ON sales (expected_close_date);
@@ -167,14 +200,16 @@ public final class Seed002Lab {
             }
         }
         pg.execute(DB, drop.toString());
+        long lateCustomer = Math.max(2001, customers + 1001);                      // 2001 at the default size
+        long orphanOffset = customers <= 1000 ? 1000 : lateCustomer + 1;          // orphans land past every customer
         pg.execute(DB, """
                 -- a data fix gone wrong: the FK dropped, sales pointed at customers that do not exist, the FK re-added NOT VALID
                 ALTER TABLE sales DROP CONSTRAINT sales_customer_id_fkey;
-                UPDATE sales SET customer_id = customer_id + 1000 WHERE id % 10 = 0;
+                UPDATE sales SET customer_id = customer_id + %d WHERE id %% 10 = 0;
                 ALTER TABLE sales ADD CONSTRAINT sales_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) NOT VALID;
                 -- written after the backup
-                INSERT INTO customers VALUES (2001, 1, 'Customer after backup', 'new@crm.example', '+1-555-2001');
-                """);
+                INSERT INTO customers VALUES (%d, 1, 'Customer after backup', 'new@crm.example', '+1-555-2001');
+                """.formatted(orphanOffset, lateCustomer));
     }
 
     private static Path backup(Lab lab, Path folder, Instant takenAt) throws IOException {

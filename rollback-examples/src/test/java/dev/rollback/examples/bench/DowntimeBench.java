@@ -10,7 +10,6 @@ import dev.rollback.core.StepKind;
 import dev.rollback.core.StepResult;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.journal.FileJournal;
-import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.NextcrmLab;
 import dev.rollback.examples.lab.Seed002Lab;
@@ -75,20 +74,23 @@ public final class DowntimeBench {
     }
 
     /**
-     * @param args {@code --mongo-docs A,B}, {@code --postgres-rows A,B}, {@code --only seed000|seed002}
+     * @param args {@code --mongo-docs A,B}, {@code --postgres-rows A,B}, {@code --only seed000|seed002},
+     *             {@code --orders prepare-first,stop-first}
      * @throws Exception when a lab cannot be set up or a run fails
      */
     public static void main(String[] args) throws Exception {
         List<Long> docs = List.of(100_000L, 1_000_000L);
         List<Long> rows = List.of(200_000L, 2_000_000L);
         String only = null;
+        List<String> orders = List.of("prepare-first", "stop-first");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--mongo-docs" -> docs = longs(args[++i]);
                 case "--postgres-rows" -> rows = longs(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--orders" -> orders = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --mongo-docs A,B --postgres-rows A,B --only seed000|seed002");
+                        + "; use --mongo-docs A,B --postgres-rows A,B --only seed000|seed002 --orders prepare-first,stop-first");
             }
         }
         System.out.println("Downtime against total time; " + Runtime.getRuntime().availableProcessors() + " cores, heap "
@@ -96,14 +98,14 @@ public final class DowntimeBench {
         List<Row> results = new ArrayList<>();
         if (only == null || only.equals("seed000")) {
             for (long n : docs) {
-                for (String order : List.of("prepare-first", "stop-first")) {
+                for (String order : orders) {
                     results.add(print(seed000(n, order)));
                 }
             }
         }
         if (only == null || only.equals("seed002")) {
             for (long n : rows) {
-                for (String order : List.of("prepare-first", "stop-first")) {
+                for (String order : orders) {
                     results.add(print(seed002(n, order)));
                 }
             }
@@ -192,6 +194,7 @@ public final class DowntimeBench {
                 inWindow = false;
             }
         }
+        progress("  while down: " + String.join("; ", down.stream().map(s -> s.name() + " " + Durations.human(s.duration())).toList()));
         String slowest = String.join(", ", down.stream().filter(s -> s.kind() != StepKind.STOP_APP && s.kind() != StepKind.START_APP)
                 .sorted(Comparator.comparing(StepResult::duration).reversed()).limit(3)
                 .map(s -> "'" + s.name() + "' " + Durations.human(s.duration())).toList());
