@@ -94,6 +94,38 @@ public final class DiskSpace {
         }
     }
 
+    /**
+     * What a backup takes once restored, as far as its files tell: like {@link #sizeOf(Path)}, with
+     * each {@code .gz} file counted by the bytes it decompresses to (read through, every gzip member),
+     * because a restore writes the data uncompressed and a compressed backup is often a third of that.
+     * Reads every compressed byte once: a precheck's work, done while the application still serves.
+     *
+     * @param fileOrFolder a file, or a folder whose files are summed (a mongodump folder of {@code .bson.gz})
+     * @return the bytes its files hold, uncompressed
+     * @throws java.io.UncheckedIOException when it cannot be read, or a {@code .gz} file is not gzip, naming the file
+     */
+    public static long uncompressedSizeOf(Path fileOrFolder) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(fileOrFolder)) {
+            return files.filter(java.nio.file.Files::isRegularFile).mapToLong(DiskSpace::uncompressedSize).sum();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot measure " + fileOrFolder + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long uncompressedSize(Path file) {
+        try {
+            if (!file.getFileName().toString().endsWith(".gz")) {
+                return java.nio.file.Files.size(file);
+            }
+            try (java.io.InputStream in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file), 1 << 16)) {
+                return in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot measure " + file + " uncompressed: " + e.getMessage()
+                    + " (is it a gzip file? a truncated or damaged backup fails here, before anything is stopped)", e);
+        }
+    }
+
     /** @return the output key the checks publish the free bytes under */
     public String outputKey() {
         return "disk.free." + folder;

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -89,6 +90,31 @@ class DiskSpaceIT {
         assertThat(DiskSpace.sizeOf(dir.resolve("backup"))).isEqualTo(1234);
         assertThat(DiskSpace.sizeOf(backup.resolve("a.bson.gz"))).isEqualTo(1000);
         assertThatThrownBy(() -> DiskSpace.sizeOf(dir.resolve("nope"))).hasMessageContaining("cannot measure");
+    }
+
+    @Test
+    void aCompressedBackupIsMeasuredAsItWillBeRestored() throws Exception {
+        Path backup = Files.createDirectories(dir.resolve("gz/nextcrm"));
+        byte[] data = "{\"name\": \"Account 1\"}\n".repeat(5000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(backup.resolve("a.bson.gz")))) {
+            out.write(data);
+        }
+        var members = new java.io.ByteArrayOutputStream();                         // two gzip members, as cat a.gz b.gz makes
+        for (int i = 0; i < 2; i++) {
+            var one = new java.io.ByteArrayOutputStream();
+            try (var member = new java.util.zip.GZIPOutputStream(one)) {
+                member.write(data, 0, 1000);
+            }
+            one.writeTo(members);
+        }
+        Files.write(backup.resolve("b.bson.gz"), members.toByteArray());
+        Files.write(backup.resolve("a.metadata.json"), new byte[77]);
+        assertThat(DiskSpace.sizeOf(backup.resolve("a.bson.gz"))).as("compressed").isLessThan(data.length / 10);
+        assertThat(DiskSpace.uncompressedSizeOf(dir.resolve("gz"))).isEqualTo(data.length + 2000L + 77);
+
+        Files.write(backup.resolve("c.bson.gz"), Arrays.copyOf(Files.readAllBytes(backup.resolve("a.bson.gz")), 40));   // truncated
+        assertThatThrownBy(() -> DiskSpace.uncompressedSizeOf(dir.resolve("gz"))).hasMessageContaining("c.bson.gz")
+                .hasMessageContaining("damaged backup fails here, before anything is stopped");
     }
 
     @Test

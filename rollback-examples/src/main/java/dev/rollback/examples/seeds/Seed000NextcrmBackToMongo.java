@@ -593,9 +593,9 @@ public final class Seed000NextcrmBackToMongo {
 
     /** The backup's size on disk, published for the free-space check (compressed: a lower bound of what the restore needs). */
     private static Check backupSize(MongoBackup.Latest backup) {
-        String name = "size of the MongoDB backup";
+        String name = "size of the MongoDB backup, uncompressed";   // what the restore writes: a .bson.gz is often a third of it
         return Check.of(name, ctx -> {
-            long bytes = DiskSpace.sizeOf(backup.resolve(ctx));
+            long bytes = DiskSpace.uncompressedSizeOf(backup.resolve(ctx));
             ctx.output(BACKUP_BYTES, Long.toString(bytes));
             return CheckResult.passed(name, bytes + " bytes", "a size");
         });
