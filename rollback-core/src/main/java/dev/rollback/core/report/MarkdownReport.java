@@ -65,7 +65,7 @@ final class MarkdownReport {
             return;
         }
         int nameWidth = l.rows.stream().mapToInt(r -> label(r).length()).max().orElse(10);
-        for (TimelineLayout.DownBand d : l.downtime) {
+        if (!l.downtime.isEmpty()) {
             nameWidth = Math.max(nameWidth, "app down".length());
         }
         b.append("```text\n");
