@@ -24,7 +24,6 @@ import picocli.CommandLine.Option;
 
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -464,8 +463,7 @@ public final class RollbackProgram {
             code = ExitCode.INVALID_PLAN.code();
         }
         if (debug) {
-            PrintWriter w = new PrintWriter(err, true);
-            e.printStackTrace(w);
+            e.printStackTrace(err);
         } else if (code == ExitCode.INVALID_PLAN.code() && !(e instanceof PlanValidationException)) {
             err.println("(run with --debug for the stack trace)");
         }

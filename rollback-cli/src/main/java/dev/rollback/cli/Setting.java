@@ -187,7 +187,7 @@ public record Setting(String name, String description, Type type, boolean isSecr
                 case INTEGER -> Long.parseLong(value.trim());
                 case DURATION -> parseDuration(value);
                 case INSTANT -> Instant.parse(value.trim());
-                case PATH -> Path.of(value);
+                case PATH -> checkPath(value);
                 case BOOLEAN -> {
                     if (!value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
                         throw new IllegalArgumentException();
@@ -206,6 +206,12 @@ public record Setting(String name, String description, Type type, boolean isSecr
         } catch (DateTimeParseException | IllegalArgumentException e) {
             return Optional.of(name + " takes " + type.form() + "; got " + shown);
         }
+    }
+
+    /** Path.of refuses (InvalidPathException) a path the file system cannot hold, such as one with a NUL character. */
+    @SuppressWarnings("ReturnValueIgnored") // called for the exception it throws on a bad path, not for its value
+    private static void checkPath(String value) {
+        Path.of(value);
     }
 
     /**

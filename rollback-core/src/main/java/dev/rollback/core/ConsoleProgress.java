@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -160,7 +161,7 @@ public final class ConsoleProgress implements RunListener {
     }
 
     private static String label(StepKind kind) {
-        return kind.name().toLowerCase().replace('_', ' ');
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
     private static String pad(int width) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -157,7 +158,7 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
         Set<String> duplicates = new LinkedHashSet<>();
         for (PlannedStep e : steps) {
             if (e.name().isBlank()) {
-                problems.add("a " + e.kind().name().toLowerCase() + " step has a blank name; name it with StepOptions.defaults().name(\"...\")");
+                problems.add("a " + e.kind().name().toLowerCase(Locale.ROOT) + " step has a blank name; name it with StepOptions.defaults().name(\"...\")");
             } else if (!seen.add(e.name())) {
                 duplicates.add(e.name());
             }

@@ -10,6 +10,7 @@ import org.assertj.core.api.AbstractAssert;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -431,6 +432,6 @@ public final class PlanAssert extends AbstractAssert<PlanAssert, RollbackPlan> {
     }
 
     private static String kind(PlannedStep s) {
-        return s.kind().name().toLowerCase().replace('_', ' ');
+        return s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 
 /** Renders a plan for people (dry run) and hashes it (fingerprint). Not public API. */
@@ -69,7 +70,7 @@ public final class PlanRendering {
 
     private static void step(StringBuilder b, PlannedStep s, int width) {
         b.append("  ").append(String.format("%" + width + "d", s.index())).append(". [")
-                .append(s.kind().name().toLowerCase().replace('_', ' ')).append("] ").append(s.name());
+                .append(s.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("] ").append(s.name());
         if (s.destructive()) {
             b.append("  DESTRUCTIVE, approval: type '").append(s.confirmationTarget()).append('\'');
         }
@@ -120,7 +121,7 @@ public final class PlanRendering {
             b.append(b.length() > 0 ? ", " : "").append("retry ").append(o.retry());
         }
         if (o.onFailure() != FailurePolicy.ABORT) {
-            b.append(b.length() > 0 ? ", " : "").append("on failure ").append(o.onFailure().name().toLowerCase());
+            b.append(b.length() > 0 ? ", " : "").append("on failure ").append(o.onFailure().name().toLowerCase(Locale.ROOT));
         }
         return b.toString();
     }

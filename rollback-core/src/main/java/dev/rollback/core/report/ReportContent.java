@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -608,6 +609,6 @@ final class ReportContent {
     }
 
     private static String label(StepKind k) {
-        return k == null ? "step" : k.name().toLowerCase().replace('_', ' ');
+        return k == null ? "step" : k.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 }

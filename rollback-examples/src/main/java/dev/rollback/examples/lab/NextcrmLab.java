@@ -88,11 +88,11 @@ public final class NextcrmLab {
             backup(lab, backups.resolve("production-2026-11-24"), BACKUP_TAKEN_AT);
             driftLiveMongo(lab);
             long lost = migrateToPostgres(lab, scale);
-            LabGit.releases(lab.deployDirectory(), new LinkedHashMap<>(Map.of()) {{
-                put("v1.3.0", "mongodb");
-                put("v1.4.0", "mongodb");
-                put("v2.0.0", "postgresql");
-            }});
+            Map<String, String> releases = new LinkedHashMap<>();   // tag -> database, in release order
+            releases.put("v1.3.0", "mongodb");
+            releases.put("v1.4.0", "mongodb");
+            releases.put("v2.0.0", "postgresql");
+            LabGit.releases(lab.deployDirectory(), releases);
             Path statusPage = Files.createDirectories(lab.work().resolve("www/status-page")).resolve("message.txt");
             Path tools = tools(lab);
             String health = lab.healthUrl(StandIns.systemd("nextcrm"));

@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import static dev.rollback.examples.seeds.Seed001NextjsProductionRollback.enumSetting;
 
@@ -382,8 +383,8 @@ public final class Seed004RollbackScript {
      * rollback (not destructive in the library's sense, but a production change) waits for the operator.
      */
     private static Step confirmation(String database, Settings s) {
-        String what = "roll back production: code " + s.codeRollback().name().toLowerCase().replace('_', '-') + " on "
-                + s.remote() + "/" + s.branch() + ", database " + database + " " + s.dbRestore().name().toLowerCase().replace('_', '-')
+        String what = "roll back production: code " + s.codeRollback().name().toLowerCase(Locale.ROOT).replace('_', '-') + " on "
+                + s.remote() + "/" + s.branch() + ", database " + database + " " + s.dbRestore().name().toLowerCase(Locale.ROOT).replace('_', '-')
                 + (s.flagUrl() != null ? ", feature flag off" : "");
         return DescribedStep.of(CONFIRMATION_STEP, StepDescription.of(what).param("type to approve", database),
                 context -> context.progress("operator confirmed: " + what)).destructive(true).confirmationTarget(database);

@@ -63,10 +63,16 @@ public final class StampedDump implements Step {
      * @return a custom-format dump step
      */
     public static StampedDump of(Postgres pg, Path directory, String prefix, String pattern, String suffix) {
-        DateTimeFormatter.ofPattern(pattern);   // fails at plan time on a bad pattern
+        checkPattern(pattern);
         return new StampedDump(Objects.requireNonNull(pg, "pg"), Objects.requireNonNull(directory, "directory"),
                 Objects.requireNonNull(prefix, "prefix"), pattern, Objects.requireNonNull(suffix, "suffix"), DumpFormat.CUSTOM,
                 "dump.path");
+    }
+
+    /** Fails at plan time, not at 3 a.m., on a pattern DateTimeFormatter refuses. */
+    @SuppressWarnings("ReturnValueIgnored") // called for the IllegalArgumentException it throws, not for its value
+    private static void checkPattern(String pattern) {
+        DateTimeFormatter.ofPattern(pattern);
     }
 
     /**
