@@ -7,9 +7,12 @@ import dev.rollback.test.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real PostgreSQL server for the demo and the drills: the one named by
@@ -121,6 +124,28 @@ public final class LabPostgres implements AutoCloseable {
      */
     public void recreateDatabase(String db) throws SQLException {
         server.recreateDatabase(db);
+    }
+
+    /**
+     * Drops every database whose name matches a LIKE pattern, with its sessions: what earlier drills
+     * left (restored-into copies, forensic snapshots).
+     *
+     * @param likePattern such as {@code nextjs\_app\_%}
+     * @throws SQLException on failure
+     */
+    public void dropDatabasesLike(String likePattern) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = connect("postgres"); PreparedStatement s = c.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ?")) {
+            s.setString(1, likePattern);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        for (String n : names) {
+            execute("postgres", "DROP DATABASE \"" + n.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        }
     }
 
     @Override

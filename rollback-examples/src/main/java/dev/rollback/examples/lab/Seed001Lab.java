@@ -115,7 +115,7 @@ public final class Seed001Lab {
     public static Setup prepare(Lab lab) {
         try {
             LabPostgres pg = lab.postgres();
-            dropLeftovers(pg);
+            pg.dropDatabasesLike("nextjs\\_app\\_%");
             pg.recreateDatabase(DATABASE);
             pg.execute(DATABASE, """
                     CREATE TABLE users (id bigserial PRIMARY KEY, email text UNIQUE NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
@@ -195,20 +195,6 @@ public final class Seed001Lab {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not set up the lab's PostgreSQL: " + e.getMessage(), e);
-        }
-    }
-
-    /** Drops the restored-into and forensic databases earlier drills left ({@code nextjs_app_*}). */
-    private static void dropLeftovers(LabPostgres pg) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (var c = pg.connect("postgres"); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'nextjs\\_app\\_%'")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        for (String n : names) {
-            pg.execute("postgres", "DROP DATABASE \"" + n.replace("\"", "\"\"") + "\" WITH (FORCE)");
         }
     }
 

@@ -15,8 +15,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Seed 004's world, for real, in a {@link Lab}: a shop API (the app, run by a systemd stand-in)
@@ -64,7 +62,7 @@ public final class Seed004Lab {
     public static Setup prepare(Lab lab) {
         try {
             LabPostgres pg = lab.postgres();
-            dropLeftovers(pg);
+            pg.dropDatabasesLike("shop\\_%");
             pg.recreateDatabase(DATABASE);
             pg.execute(DATABASE, """
                     CREATE TABLE products (id bigserial PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL);
@@ -129,19 +127,6 @@ public final class Seed004Lab {
             return new String[] {good.getName(), deploy.getName()};
         } catch (GitAPIException | URISyntaxException e) {
             throw new IllegalStateException("Could not create the lab repositories: " + e.getMessage(), e);
-        }
-    }
-
-    private static void dropLeftovers(LabPostgres pg) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (var c = pg.connect("postgres"); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_%'")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        for (String n : names) {
-            pg.execute("postgres", "DROP DATABASE \"" + n.replace("\"", "\"\"") + "\" WITH (FORCE)");
         }
     }
 }
