@@ -260,22 +260,22 @@ public final class Seed000NextcrmBackToMongo {
                     Path.of(o.setting("BACKUP_ROOT", "/backups")), Integer.parseInt(o.setting("MIN_COLLECTIONS", "26")),
                     o.setting("APP_UNIT", "nextcrm"),
                     Seed001NextjsProductionRollback.enumSetting(AppControlKind.class, "APP_CONTROL", o.setting("APP_CONTROL", "systemd")),
-                    Path.of(o.setting("COMPOSE_FILE", "docker-compose.yml")), list(o.setting("APP_SERVERS", "localhost")),
+                    Path.of(o.setting("COMPOSE_FILE", "docker-compose.yml")), Targets.list(o.setting("APP_SERVERS", "localhost")),
                     health, o.setting("APP_URL", health.replaceFirst("/api/health$", "")),
                     Path.of(o.setting("ENV_FILE", ".env.production")), Path.of(o.setting("DEPLOY_DIR", ".")),
                     o.setting("RELEASE_TAG").filter(t -> !t.isBlank()).orElse(null), o.setting("RELEASE_TAG_PATTERN", "v*"),
                     Seed001NextjsProductionRollback.argv("PRISMA_GENERATE_COMMAND", o.setting("PRISMA_GENERATE_COMMAND", "npx prisma generate")),
                     Seed001NextjsProductionRollback.argv("BUILD_COMMAND", o.setting("BUILD_COMMAND", "npm run build")),
-                    list(o.setting("CACHE_DIRS", ".next/cache")),
+                    Targets.list(o.setting("CACHE_DIRS", ".next/cache")),
                     o.setting("REDIS_URL").filter(u -> !u.isBlank()).orElse(null), o.setting("REDIS_PASSWORD").orElse(null),
                     Path.of(o.setting("STATUS_PAGE_FILE", "/var/www/status-page/message.txt")),
                     o.setting("SESSION_FILTER", "%nextcrm%"), parseSpotChecks(o.setting("SPOT_CHECKS", "crm_Accounts;Users;crm_Opportunities")),
                     o.setting("TEST_USER_EMAIL", "test@example.com"), o.setting("TEST_USER_PASSWORD").filter(p -> !p.isEmpty()).orElse(null),
                     o.setting("TEST_TOKEN").filter(t -> !t.isEmpty()).orElse(null),
-                    list(o.setting("SMOKE_PATHS", "/api/crm/accounts?take=10,/api/crm/opportunity?take=10,/api/reports/dashboard")),
+                    Targets.list(o.setting("SMOKE_PATHS", "/api/crm/accounts?take=10,/api/crm/opportunity?take=10,/api/reports/dashboard")),
                     detail.isBlank() ? null : detail,
-                    list(o.setting("DATA_LOSS_TABLES", "users,crm_accounts,crm_contacts,crm_opportunities")), o.setting("DATA_LOSS_COLUMN", "created_at"),
-                    list(o.setting("RECENT_DATA_TABLES", "crm_accounts,crm_contacts,crm_opportunities")),
+                    Targets.list(o.setting("DATA_LOSS_TABLES", "users,crm_accounts,crm_contacts,crm_opportunities")), o.setting("DATA_LOSS_COLUMN", "created_at"),
+                    Targets.list(o.setting("RECENT_DATA_TABLES", "crm_accounts,crm_contacts,crm_opportunities")),
                     Long.parseLong(o.setting("ACCEPTED_DATA_LOSS", "99")),
                     o.setting("MIGRATION_STOP_COMMAND").filter(c -> !c.isBlank())
                             .map(c -> Seed001NextjsProductionRollback.argv("MIGRATION_STOP_COMMAND", c)).orElse(null),
@@ -611,16 +611,6 @@ public final class Seed000NextcrmBackToMongo {
             out.put((eq < 0 ? part : part.substring(0, eq)).trim(), eq < 0 ? "{}" : part.substring(eq + 1).trim());
         }
         return out;
-    }
-
-    private static List<String> list(String csv) {
-        List<String> out = new ArrayList<>();
-        for (String part : csv.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
-        }
-        return List.copyOf(out);
     }
 
     private static Instant folderTime(Path backupFolder) {

@@ -318,15 +318,15 @@ public final class Seed002Phase4MigrationRollback {
                     Path.of(o.setting("BACKUP_ROOT", "_backups/staging")), o.setting("BACKUP_NAME", "staging_full_backup.dump"),
                     o.setting("BACKUP_FILE").map(Path::of).orElse(null),
                     AppControlKind.valueOf(choice(o, "APP_CONTROL", "systemd", "systemd", "kubernetes", "compose", "ansible")),
-                    list(o.setting("APP_SERVERS", "localhost")), o.setting("APP_UNIT", "crm-application"),
+                    Targets.list(o.setting("APP_SERVERS", "localhost")), o.setting("APP_UNIT", "crm-application"),
                     o.setting("K8S_DEPLOYMENT", "crm-api"), Integer.parseInt(o.setting("K8S_REPLICAS", "3")),
                     Path.of(o.setting("COMPOSE_FILE", "docker-compose.yml")),
-                    list(o.setting("HEALTH_URLS", "http://localhost:3000/api/health")), o.setting("APP_URL", "http://localhost:3000"),
+                    Targets.list(o.setting("HEALTH_URLS", "http://localhost:3000/api/health")), o.setting("APP_URL", "http://localhost:3000"),
                     o.setting("TEST_TOKEN").orElse(null), o.setting("SLACK_WEBHOOK_URL").orElse(null),
-                    list(o.setting("PARTIAL_TABLES", "products,sales,tickets")),
-                    list(o.setting("PHASE4_VIEWS", String.join(",", PHASE4_VIEWS))),
-                    list(o.setting("PHASE4_INDEXES", String.join(",", PHASE4_INDEXES))),
-                    list(o.setting("INTEGRITY_TABLES", "products,sales,customers,tickets,contracts,job_works")),
+                    Targets.list(o.setting("PARTIAL_TABLES", "products,sales,tickets")),
+                    Targets.list(o.setting("PHASE4_VIEWS", String.join(",", PHASE4_VIEWS))),
+                    Targets.list(o.setting("PHASE4_INDEXES", String.join(",", PHASE4_INDEXES))),
+                    Targets.list(o.setting("INTEGRITY_TABLES", "products,sales,customers,tickets,contracts,job_works")),
                     Integer.parseInt(o.setting("EXPECTED_VIEWS", "0")),
                     Duration.parse(o.setting("RESTORE_TIMEOUT", "PT30M")), Integer.parseInt(o.setting("RETRIES", "3")),
                     Duration.parse(o.setting("RETRY_DELAY", "PT5S")), Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
@@ -334,7 +334,7 @@ public final class Seed002Phase4MigrationRollback {
                     AnsibleSettings.from(o),
                     Seed001NextjsProductionRollback.enumSetting(RestoreOrder.class, "RESTORE_ORDER", o.setting("RESTORE_ORDER", "prepare-first")),
                     FreeSpace.from(o), denormalizedColumns(o), o.setting("FAILED_MIGRATION").filter(f -> !f.isBlank()).map(Path::of).orElse(null),
-                    list(o.setting("RECOVERY_VIEWS", "job_works_with_details,job_work_specifications_with_details")),
+                    Targets.list(o.setting("RECOVERY_VIEWS", "job_works_with_details,job_work_specifications_with_details")),
                     Path.of(o.setting("DEPLOY_DIR", ".")), choice(o, "APP_RESET", "hard", "soft", "hard").equals("HARD"),
                     o.setting("APP_RESET_TO", "origin/main"),
                     Seed001NextjsProductionRollback.argv("BUILD_COMMAND", o.setting("BUILD_COMMAND", "npm run build")),
@@ -925,16 +925,6 @@ public final class Seed002Phase4MigrationRollback {
             throw new UsageException(name + " must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
         }
         return v.toUpperCase(Locale.ROOT);
-    }
-
-    private static List<String> list(String csv) {
-        List<String> out = new ArrayList<>();
-        for (String part : csv.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
-        }
-        return List.copyOf(out);
     }
 
     private static Map<String, List<String>> denormalizedColumns() {

@@ -325,7 +325,7 @@ public final class Seed003DeploymentRollback {
             }
             String versionDefault = platform == Platform.VERCEL ? frontend.replaceAll("/+$", "") + "/api/version" : apiBase + "/api/version";
             return new Settings(platform, o.require("PREVIOUS_TAG"), Path.of(o.setting("COMPOSE_FILE", "docker-compose.prod.yml")),
-                    list(o.setting("SERVICES", "backend,frontend")), Path.of(o.setting("ENV_FILE", ".env")),
+                    Targets.list(o.setting("SERVICES", "backend,frontend")), Path.of(o.setting("ENV_FILE", ".env")),
                     o.setting("IMAGE_REPOSITORY", "ghcr.io/your-org/pmcrm/backend"), bool(o, "PULL_IMAGE", "true"),
                     bool(o, "REBUILD", "false"), Path.of(o.setting("DEPLOY_DIR", ".")), o.setting("ROLLBACK_TAG").orElse(null),
                     o.setting("GIT_REMOTE").orElse(null), db, dbRollback, migration,
@@ -685,15 +685,5 @@ public final class Seed003DeploymentRollback {
             throw new UsageException(name + " must be true or false, got '" + v + "'");
         }
         return Boolean.parseBoolean(v);
-    }
-
-    private static List<String> list(String csv) {
-        List<String> out = new ArrayList<>();
-        for (String part : csv.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.trim());
-            }
-        }
-        return List.copyOf(out);
     }
 }

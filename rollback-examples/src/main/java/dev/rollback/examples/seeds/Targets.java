@@ -224,4 +224,18 @@ public final class Targets {
         }
         return dirs.stream().anyMatch(d -> Files.isExecutable(d.resolve("pg_dump")) && Files.isExecutable(d.resolve("pg_restore")));
     }
+
+    /**
+     * @param csv a comma-separated setting, such as {@code APP_SERVERS=web1,web2}
+     * @return its non-blank items, trimmed, in order
+     */
+    public static List<String> list(String csv) {
+        List<String> out = new ArrayList<>();
+        for (String part : csv.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
 }
