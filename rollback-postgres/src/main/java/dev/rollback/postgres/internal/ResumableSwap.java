@@ -170,6 +170,13 @@ public final class ResumableSwap {
         ctx.progress("swapping " + replacement + " in as " + live + "; the current " + live + " is kept as " + kept
                 + ". If this process dies during the swap, the application has no usable database until run " + ctx.runId()
                 + " is resumed (--resume " + ctx.runId() + "), which completes the swap");
+        renameBoth(m, replacement, kept, whileQuiet);
+        allow(m, kept);
+        return kept;
+    }
+
+    /** The two renames of a swap (live to kept, replacement to live), undone as far as they went when either fails. */
+    private void renameBoth(Connection m, String replacement, String kept, WhileQuiet whileQuiet) throws SQLException, InterruptedException {
         try {
             blockAndRenameLive(m, replacement, kept, whileQuiet);
             renameReplacement(m, replacement);
@@ -177,8 +184,6 @@ public final class ResumableSwap {
             undo(m, replacement, kept, e);
             throw e;
         }
-        allow(m, kept);
-        return kept;
     }
 
     private String complete(Connection m, WhileQuiet whileQuiet) throws SQLException, InterruptedException {
@@ -193,13 +198,7 @@ public final class ResumableSwap {
         if (l && r && !k) {
             ctx.progress("an earlier attempt was stopped inside the swap (" + state + "; " + found + "): the renames had not "
                     + "happened; blocking connections and swapping " + replacement + " in now");
-            try {
-                blockAndRenameLive(m, replacement, kept, whileQuiet);
-                renameReplacement(m, replacement);
-            } catch (SQLException | RuntimeException | InterruptedException e) {
-                undo(m, replacement, kept, e);
-                throw e;
-            }
+            renameBoth(m, replacement, kept, whileQuiet);
         } else if (!l && r && k) {
             ctx.progress("an earlier attempt was stopped inside the swap (" + state + "; " + found + "): '" + live
                     + "' had been renamed to '" + kept + "'; completing the swap by renaming " + replacement + " to " + live);
