@@ -1,5 +1,6 @@
 package dev.rollback.cli;
 
+import dev.rollback.core.Approver;
 import dev.rollback.core.ConsoleProgress;
 import dev.rollback.core.PlanValidationException;
 import dev.rollback.core.Redactor;
@@ -13,14 +14,14 @@ import dev.rollback.core.cli.UsageException;
 import dev.rollback.core.decision.Decision;
 import dev.rollback.core.decision.Level;
 import dev.rollback.core.journal.Journal;
-import dev.rollback.core.journal.JournalProvider;
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.journal.JournalProvider;
 import dev.rollback.core.live.LivePage;
 import dev.rollback.core.live.RunWatch;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -164,6 +165,9 @@ public final class RollbackProgram {
         boolean dryRun;
         @Option(names = "--yes", paramLabel = "APPROVER", description = "approve destructive steps in APPROVER's name")
         String approver;
+        @Option(names = "--approve", paramLabel = "NAME:ROLE", description = "an approver and their role; repeat it for a plan "
+                + "that needs several (such as Migration Lead + DBA, or CTO); never the operator")
+        List<String> approvers = new ArrayList<>();
         @Option(names = "--no-input", description = "never read standard input (destructive steps then need --yes)")
         boolean noInput;
         @Option(names = "--resume", paramLabel = "RUN_ID|latest", description = "resume a stopped run after its last checkpoint")
@@ -245,7 +249,8 @@ public final class RollbackProgram {
         CommandLineOptions options = new CommandLineOptions(flags.dryRun, flags.approver, flags.resume, url ? null : Path.of(flags.journal),
                 flags.reason, flags.operator != null ? flags.operator : System.getProperty("user.name", "unknown"), flags.noInput,
                 declared.normalized(flags.settings), withDefaults(declared, declared.normalized(env)), url ? flags.journal : null,
-                flags.abandon, flags.again, flags.status, flags.breakLock, flags.journalPasswordEnv);
+                flags.abandon, flags.again, flags.status, flags.breakLock, flags.journalPasswordEnv,
+                flags.approvers.stream().map(Approver::parse).toList());
         if (flags.status) {
             return RollbackCommand.named(programName).streams(out, err, in).environment(env).status(options);
         }
@@ -308,6 +313,16 @@ public final class RollbackProgram {
 
     private List<String> conflicts(Flags f) {
         List<String> c = new ArrayList<>();
+        if (f.approver != null && !f.approvers.isEmpty()) {
+            c.add("--yes and --approve cannot be combined: name every approver with --approve NAME:ROLE");
+        }
+        for (String a : f.approvers) {
+            try {
+                Approver.parse(a);
+            } catch (IllegalArgumentException e) {
+                c.add("--approve " + e.getMessage());
+            }
+        }
         List<String> actions = new ArrayList<>();
         if (f.dryRun) {
             actions.add("--dry-run");

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,6 +18,11 @@ import java.util.Objects;
  * </ul>
  * A run never waits forever: at the end of standard input the console strategy answers that no
  * one can be asked.
+ *
+ * <p>When the plan asks for more than one approver ({@link ApprovalPolicy}), the runner calls
+ * {@link #requestEach(ApprovalRequest)}: the console asks each approver in turn for their name,
+ * their role and the target; {@link #approvers(List)} answers with the people named by
+ * {@code --approve NAME:ROLE}. The runner then checks the answers against the policy.
  */
 public interface Confirmations {
 
@@ -26,6 +33,18 @@ public interface Confirmations {
      * @return the decision
      */
     Approval request(ApprovalRequest request);
+
+    /**
+     * Asks every approver the request's policy needs, in turn, for one destructive step. The
+     * default asks once, through {@link #request(ApprovalRequest)}; the runner refuses the step when
+     * the answers do not satisfy the policy.
+     *
+     * @param request the plan, run, step, policy and operator
+     * @return one answer per approver asked, in order; a refusal ends the list
+     */
+    default List<Approval> requestEach(ApprovalRequest request) {
+        return List.of(request(request));
+    }
 
     /** @return the console strategy on {@code System.in} and {@code System.err} */
     static Confirmations console() {
@@ -41,29 +60,50 @@ public interface Confirmations {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
         String operator = System.getProperty("user.name", "operator");
-        return request -> {
-            String target = request.step().confirmationTarget();
-            out.println();
-            out.println("DESTRUCTIVE STEP " + request.step().index() + ": " + request.step().name());
-            out.println("  " + request.step().description().summary());
-            request.step().description().commands().forEach(c -> out.println("  $ " + c));
-            out.print("Type '" + target + "' to go on, anything else to stop: ");
-            out.flush();
-            String line;
-            try {
-                line = in.readLine();
-            } catch (IOException e) {
-                line = null;
+        return new Confirmations() {
+            @Override
+            public Approval request(ApprovalRequest request) {
+                ConsolePrompts.describe(request, out);
+                return ConsolePrompts.confirm(request, Approver.named(operator), in, out, "");
             }
-            if (line == null) {
-                out.println();
-                return Approval.unavailable("console", "standard input is closed, so no one can approve '" + request.step().name()
-                        + "'; run at a terminal, or approve with a named approver (--yes NAME)");
+
+            @Override
+            public List<Approval> requestEach(ApprovalRequest request) {
+                if (request.policy().isSingle()) {
+                    return List.of(request(request));
+                }
+                ConsolePrompts.describe(request, out);
+                out.println("  Needs approval by " + request.policy().describe() + ", each a different person"
+                        + (request.operator() == null ? "" : ", not the operator (" + request.operator() + ")") + ".");
+                List<Approval> answers = new ArrayList<>();
+                List<Approver> approvers = new ArrayList<>();
+                for (int i = 1; i <= request.policy().mostApprovers() && !request.policy().isSatisfiedBy(approvers); i++) {
+                    String name = ConsolePrompts.ask(in, out, "Approver " + i + ", your name (empty to stop): ");
+                    if (name == null) {
+                        answers.add(ConsolePrompts.closed(request));
+                        return answers;
+                    }
+                    if (name.isBlank()) {
+                        break;
+                    }
+                    String role = null;
+                    if (request.policy().asksForRoles()) {
+                        role = ConsolePrompts.ask(in, out, "  " + name.strip() + ", your role: ");
+                        if (role == null) {
+                            answers.add(ConsolePrompts.closed(request));
+                            return answers;
+                        }
+                    }
+                    Approver approver = new Approver(name, role);
+                    Approval answer = ConsolePrompts.confirm(request, approver, in, out, "  ");
+                    answers.add(answer);
+                    if (!answer.isApproved()) {
+                        return answers;
+                    }
+                    approvers.add(approver);
+                }
+                return answers;
             }
-            if (line.trim().equals(target)) {
-                return Approval.approved(operator, "console");
-            }
-            return Approval.refused("console", "the operator typed '" + line.trim() + "' instead of '" + target + "'");
         };
     }
 
@@ -76,6 +116,31 @@ public interface Confirmations {
             throw new IllegalArgumentException("autoApprove needs the approver's name, for the journal and the incident report");
         }
         return request -> Approval.approved(approver, "auto-approve");
+    }
+
+    /**
+     * The approvers named on the command line ({@code --approve NAME:ROLE}, repeated): each approves
+     * every destructive step in their role. Under the default policy the first one approves.
+     *
+     * @param approvers who approves, in order
+     * @return the strategy
+     */
+    static Confirmations approvers(List<Approver> approvers) {
+        List<Approver> named = List.copyOf(approvers);
+        if (named.isEmpty()) {
+            throw new IllegalArgumentException("Confirmations.approvers needs at least one approver (--approve NAME:ROLE)");
+        }
+        return new Confirmations() {
+            @Override
+            public Approval request(ApprovalRequest request) {
+                return Approval.approved(named.get(0), "--approve");
+            }
+
+            @Override
+            public List<Approval> requestEach(ApprovalRequest request) {
+                return named.stream().map(a -> Approval.approved(a, "--approve")).toList();
+            }
+        };
     }
 
     /** @return a strategy with no one to ask: destructive steps fail at once */
@@ -91,8 +156,25 @@ public interface Confirmations {
      * @param planName the plan
      * @param runId    the run
      * @param step     the destructive step
+     * @param policy   who must approve it
+     * @param operator who runs the plan (not an approver under a policy of more than one person), or null
      */
-    record ApprovalRequest(String planName, String runId, PlannedStep step) {
+    record ApprovalRequest(String planName, String runId, PlannedStep step, ApprovalPolicy policy, String operator) {
+        /** Validates the policy. */
+        public ApprovalRequest {
+            Objects.requireNonNull(policy, "policy");
+        }
+
+        /**
+         * A request under the default policy: one approver.
+         *
+         * @param planName the plan
+         * @param runId    the run
+         * @param step     the destructive step
+         */
+        public ApprovalRequest(String planName, String runId, PlannedStep step) {
+            this(planName, runId, step, ApprovalPolicy.single(), null);
+        }
     }
 
     /**
@@ -102,8 +184,30 @@ public interface Confirmations {
      * @param approver who approved, or null
      * @param method   how it was asked ("console", "auto-approve", "none")
      * @param reason   why it was not approved, or null
+     * @param role     the role the approver approved in, or null
      */
-    record Approval(Decision decision, String approver, String method, String reason) {
+    record Approval(Decision decision, String approver, String method, String reason, String role) {
+        /**
+         * A decision with no role.
+         *
+         * @param decision approved, refused, or no one could be asked
+         * @param approver who approved, or null
+         * @param method   how it was asked
+         * @param reason   why it was not approved, or null
+         */
+        public Approval(Decision decision, String approver, String method, String reason) {
+            this(decision, approver, method, reason, null);
+        }
+
+        /**
+         * @param approver who, in which role
+         * @param method   how
+         * @return an approval
+         */
+        public static Approval approved(Approver approver, String method) {
+            return new Approval(Decision.APPROVED, approver.name(), method, null, approver.role());
+        }
+
         /**
          * @param approver who
          * @param method   how

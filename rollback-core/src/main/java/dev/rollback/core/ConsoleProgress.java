@@ -104,7 +104,8 @@ public final class ConsoleProgress implements RunListener {
             out.println(pad(width) + "FAILED after " + Durations.human(Duration.ofMillis(e.durationMillis())) + ": " + e.error()
                     + (e.willRetry() ? " (will retry)" : ""));
         } else if (event instanceof JournalEvent.ApprovalGranted e) {
-            out.println(pad(width) + "'" + e.step() + "' approved by " + e.approver() + " (" + e.method() + ")");
+            out.println(pad(width) + "'" + e.step() + "' approved by " + e.approver() + (e.role() == null ? "" : " as " + e.role())
+                    + " (" + e.method() + ")");
         } else if (event instanceof JournalEvent.ApprovalRefused e) {
             out.println(pad(width) + "'" + e.step() + "' NOT APPROVED (" + e.method() + "): " + e.reason());
         } else if (event instanceof JournalEvent.CapturedFilesMissing e) {

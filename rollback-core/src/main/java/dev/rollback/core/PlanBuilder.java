@@ -35,6 +35,7 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
     private String description = "";
     private String withoutCaptureReason;
     private Duration newRunAllowedAfter;
+    private ApprovalPolicy approvalPolicy = ApprovalPolicy.single();
 
     PlanBuilder(String name) {
         super(new PlanParts(name), null);
@@ -60,6 +61,21 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
      */
     public PlanBuilder description(String description) {
         this.description = Objects.requireNonNull(description, "description");
+        return this;
+    }
+
+    /**
+     * Who must approve the plan's destructive steps, as the runbook says: for example
+     * {@code ApprovalPolicy.roles("Migration Lead", "DBA").or(ApprovalPolicy.roles("CTO"))}. Under a
+     * policy of more than one person, or with roles, the runner asks each approver in turn, refuses
+     * the operator as an approver and the same person twice, and journals every approval with its
+     * role. The default, {@link ApprovalPolicy#single()}, is one approver.
+     *
+     * @param policy who must approve
+     * @return this builder
+     */
+    public PlanBuilder approvals(ApprovalPolicy policy) {
+        this.approvalPolicy = Objects.requireNonNull(policy, "policy");
         return this;
     }
 
@@ -201,6 +217,6 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
         List<Phase> phases = new ArrayList<>();
         parts.phaseBudgets.forEach((phase, budget) -> phases.add(new Phase(phase, budget,
                 steps.stream().filter(e -> phase.equals(e.phase())).map(PlannedStep::name).toList())));
-        return new RollbackPlan(name, description, steps, phases, handlers, withoutCaptureReason, newRunAllowedAfter);
+        return new RollbackPlan(name, description, steps, phases, handlers, withoutCaptureReason, newRunAllowedAfter, approvalPolicy);
     }
 }

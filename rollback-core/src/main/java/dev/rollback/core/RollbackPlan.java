@@ -22,6 +22,7 @@ public final class RollbackPlan {
     private final List<Handler> handlers;
     private final String fingerprint;
     private final Duration newRunAllowedAfter;
+    private final ApprovalPolicy approvalPolicy;
 
     /**
      * A step that runs when the plan or one of its phases ends, declared with
@@ -57,7 +58,7 @@ public final class RollbackPlan {
     }
 
     RollbackPlan(String name, String description, List<PlannedStep> steps, List<Phase> phases, List<Handler> handlers,
-                 String withoutCaptureReason, Duration newRunAllowedAfter) {
+                 String withoutCaptureReason, Duration newRunAllowedAfter, ApprovalPolicy approvalPolicy) {
         this.name = name;
         this.description = description;
         this.steps = List.copyOf(steps);
@@ -65,7 +66,13 @@ public final class RollbackPlan {
         this.handlers = List.copyOf(handlers);
         this.withoutCaptureReason = withoutCaptureReason;
         this.newRunAllowedAfter = newRunAllowedAfter;
+        this.approvalPolicy = approvalPolicy;
         this.fingerprint = PlanRendering.fingerprint(this);
+    }
+
+    /** @return who must approve the plan's destructive steps; {@link ApprovalPolicy#single()} unless the plan says otherwise */
+    public ApprovalPolicy approvalPolicy() {
+        return approvalPolicy;
     }
 
     /** @return the plan's name; journals and locks are kept per name */

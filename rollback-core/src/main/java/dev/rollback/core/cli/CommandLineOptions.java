@@ -1,10 +1,14 @@
 package dev.rollback.core.cli;
 
+import dev.rollback.core.Approver;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The options a rollback program was started with, handed to the plan factory so that a plan
@@ -26,16 +30,44 @@ import java.util.Optional;
  * @param status           {@code --status}: print every plan's state, run nothing
  * @param breakLock        {@code --break-lock}: break the plan's lease before it expires
  * @param journalPasswordEnv {@code --journal-password-env NAME}: the environment variable with the journal's password, or null
+ * @param approvers        {@code --approve NAME:ROLE}, repeated: the people who approve destructive steps, in order (empty when none)
  */
 public record CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason,
                                  String operator, boolean noInput, Map<String, String> settings, Map<String, String> env,
                                  String journalUrl, String abandon, boolean again, boolean status, boolean breakLock,
-                                 String journalPasswordEnv) {
+                                 String journalPasswordEnv, List<Approver> approvers) {
 
-    /** Copies the maps. */
+    /** Copies the maps and the approvers. */
     public CommandLineOptions {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));   // in the order given
         env = Map.copyOf(env);
+        approvers = List.copyOf(approvers);
+    }
+
+    /**
+     * Options without named approvers ({@code --approve}).
+     *
+     * @param dryRun             {@code --dry-run}
+     * @param approver           {@code --yes NAME}, or null
+     * @param resume             {@code --resume RUN_ID}, or null
+     * @param journal            the journal folder, or null
+     * @param reason             {@code --reason TEXT}
+     * @param operator           {@code --operator NAME}
+     * @param noInput            {@code --no-input}
+     * @param settings           {@code --set NAME=VALUE} pairs
+     * @param env                the environment
+     * @param journalUrl         the journal's URL, or null
+     * @param abandon            {@code --abandon RUN_ID}, or null
+     * @param again              {@code --again}
+     * @param status             {@code --status}
+     * @param breakLock          {@code --break-lock}
+     * @param journalPasswordEnv {@code --journal-password-env NAME}, or null
+     */
+    public CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason, String operator,
+                              boolean noInput, Map<String, String> settings, Map<String, String> env, String journalUrl, String abandon,
+                              boolean again, boolean status, boolean breakLock, String journalPasswordEnv) {
+        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, journalUrl, abandon, again, status, breakLock,
+                journalPasswordEnv, List.of());
     }
 
     /**
@@ -53,7 +85,15 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
      */
     public CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason, String operator,
                               boolean noInput, Map<String, String> settings, Map<String, String> env) {
-        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, null, null, false, false, false, null);
+        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, null, null, false, false, false, null, List.of());
+    }
+
+    /** @return the approval flags, as a resume repeats them: {@code --approve NAME:ROLE} for each, or {@code --yes NAME} */
+    public List<String> approvalArguments() {
+        if (!approvers.isEmpty()) {
+            return approvers.stream().flatMap(a -> Stream.of("--approve", a.role() == null ? a.name() : a.name() + ":" + a.role())).toList();
+        }
+        return approver == null ? List.of() : List.of("--yes", approver);
     }
 
     /** @return what follows {@code --journal}: the server URL, or the folder */

@@ -2,12 +2,13 @@ package dev.rollback.core.cli;
 
 import dev.rollback.core.Redactor;
 
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The command that resumes a run, as an operator pastes it: the program, the run, the journal,
- * the approver, and every {@code --set} the run was started with that is not a secret. A secret
+ * the approvers, and every {@code --set} the run was started with that is not a secret. A secret
  * never appears: it goes through the environment, as for the first run.
  */
 final class ResumeCommandLine {
@@ -22,15 +23,13 @@ final class ResumeCommandLine {
      * @param program  how the program is started
      * @param runId    the run
      * @param journal  the journal location, as given
-     * @param approver the approver, or null
+     * @param approval the approval flags ({@code --yes NAME}, or {@code --approve NAME:ROLE} for each), or none
      * @param settings the {@code --set} values the run was started with
      * @return the command line, words quoted for a POSIX shell
      */
-    static String render(String program, String runId, String journal, String approver, Map<String, String> settings) {
+    static String render(String program, String runId, String journal, List<String> approval, Map<String, String> settings) {
         StringBuilder b = new StringBuilder(program).append(" --resume ").append(quote(runId)).append(" --journal ").append(quote(journal));
-        if (approver != null) {
-            b.append(" --yes ").append(quote(approver));
-        }
+        approval.forEach(word -> b.append(' ').append(quote(word)));
         settings.forEach((name, value) -> {
             if (!isSecret(name, value)) {
                 b.append(" --set ").append(quote(name + "=" + value));

@@ -1,16 +1,17 @@
 package dev.rollback.core.cli;
 
+import dev.rollback.core.AbandonReport;
+import dev.rollback.core.Approver;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.ConsoleProgress;
 import dev.rollback.core.PlanChangedException;
 import dev.rollback.core.PlanValidationException;
+import dev.rollback.core.Redactor;
+import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackException;
 import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.RollbackRunner;
-import dev.rollback.core.Rollback;
 import dev.rollback.core.RunNotResumableException;
-import dev.rollback.core.AbandonReport;
-import dev.rollback.core.Redactor;
 import dev.rollback.core.RunRefusedException;
 import dev.rollback.core.RunReport;
 import dev.rollback.core.journal.FileJournal;
@@ -37,6 +38,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Turns any plan into a program with the same flags and exit codes, so that a deployment tool
@@ -45,6 +47,8 @@ import java.util.function.Function;
  * <pre>
  *   --dry-run            print the plan with every command it would run; change nothing
  *   --yes NAME           approve destructive steps in NAME's name (the seeds' --force)
+ *   --approve NAME:ROLE  an approver and their role, repeated for a plan that needs several
+ *                        (such as "Migration Lead + DBA, or CTO"); not the operator
  *   --no-input           never read standard input (destructive steps then need --yes)
  *   --resume RUN_ID      resume a stopped run after its last checkpoint ("latest" for the newest)
  *   --abandon RUN_ID     abandon an interrupted run: clean up its temporaries (needs --reason)
@@ -185,10 +189,11 @@ public final class RollbackCommand {
         String journalArg = " --journal " + ResumeCommandLine.quote(journalArgument(options, journal));
         RollbackRunner runner = Rollback.runner().journal(journal).listener(ConsoleProgress.to(out))
                 .operator(options.operator()).reason(options.reason())
-                .confirmations(options.approver() != null ? Confirmations.autoApprove(options.approver())
+                .confirmations(!options.approvers().isEmpty() ? Confirmations.approvers(options.approvers())
+                        : options.approver() != null ? Confirmations.autoApprove(options.approver())
                         : options.noInput() ? Confirmations.none()
                         : Confirmations.console(new BufferedReader(new InputStreamReader(in, Charset.defaultCharset())), err))
-                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journalArgument(options, journal), options.approver(),
+                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journalArgument(options, journal), options.approvalArguments(),
                         options.settings()));
         runnerCustomizer.accept(runner);
         try {
@@ -218,11 +223,11 @@ public final class RollbackCommand {
             err.println(programName + ": " + e.getMessage());
             if (e.why() == RunRefusedException.Why.INTERRUPTED) {
                 err.println("  Resume it:  " + ResumeCommandLine.render(programName, e.blockingRunId(), journalArgument(options, journal),
-                        options.approver(), options.settings()));
+                        options.approvalArguments(), options.settings()));
                 err.println("  Abandon it: " + programName + " --abandon " + e.blockingRunId() + " --reason TEXT" + journalArg);
             } else {
                 err.println("  Run again:  " + programName + " --again --reason TEXT" + journalArg
-                        + (options.approver() != null ? " --yes " + options.approver() : ""));
+                        + options.approvalArguments().stream().map(w -> " " + ResumeCommandLine.quote(w)).collect(Collectors.joining()));
             }
             return ExitCode.REFUSED.code();
         } catch (JournalLockedException | LockNotBreakableException | PlanChangedException | RunNotResumableException e) {
@@ -291,7 +296,7 @@ public final class RollbackCommand {
             return ExitCode.REFUSED.code();
         }
         Path md = IncidentReport.write(journal, plan, id, ResumeCommandLine.render(programName, id,
-                journalArgument(options, journal), options.approver(), options.settings()));
+                journalArgument(options, journal), options.approvalArguments(), options.settings()));
         out.println("Incident report: " + md);
         out.println("Incident report (HTML): " + md.resolveSibling(IncidentReport.HTML_FILE_NAME));
         out.println("Post-mortem skeleton: " + md.resolveSibling(PostMortem.FILE_NAME));
@@ -351,7 +356,7 @@ public final class RollbackCommand {
 
     /** @return the usage text */
     public String usage() {
-        return "Usage: " + programName + " [--dry-run] [--yes APPROVER] [--no-input] [--resume RUN_ID|latest] [--journal DIR|URL]\n"
+        return "Usage: " + programName + " [--dry-run] [--yes APPROVER | --approve NAME:ROLE...] [--no-input] [--resume RUN_ID|latest] [--journal DIR|URL]\n"
                 + "       [--reason TEXT] [--operator NAME] [--set NAME=VALUE]... [--journal-password-env NAME]\n"
                 + "       " + programName + " --abandon RUN_ID --reason TEXT | --again --reason TEXT | --break-lock --reason TEXT | --status\n"
                 + "Exit codes: 0 done, 1 failed (resumable), 2 usage, 3 refused, 4 needs approval, 5 invalid plan";
@@ -371,6 +376,7 @@ public final class RollbackCommand {
         boolean status = false;
         boolean breakLock = false;
         String approver = null;
+        List<Approver> approvers = new ArrayList<>();
         String resume = null;
         String abandon = null;
         String journalUrl = null;
@@ -389,6 +395,7 @@ public final class RollbackCommand {
                 case "--dry-run" -> dryRun = true;
                 case "--no-input" -> noInput = true;
                 case "--yes" -> approver = value(list, ++i, a);
+                case "--approve" -> approvers.add(approver(value(list, ++i, a)));
                 case "--resume" -> resume = value(list, ++i, a);
                 case "--journal" -> {
                     String j = value(list, ++i, a);
@@ -424,6 +431,9 @@ public final class RollbackCommand {
         if (approver != null && approver.isBlank()) {
             throw new UsageException("--yes needs the approver's name");
         }
+        if (approver != null && !approvers.isEmpty()) {
+            throw new UsageException("--yes and --approve cannot be combined: name every approver with --approve NAME:ROLE");
+        }
         List<String> actions = new ArrayList<>();
         if (dryRun) {
             actions.add("--dry-run");
@@ -450,7 +460,20 @@ public final class RollbackCommand {
             throw new UsageException(actions.get(0) + " needs --reason TEXT: why, for the journal and the incident report");
         }
         return new CommandLineOptions(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, journalUrl, abandon,
-                again, status, breakLock, passwordEnv);
+                again, status, breakLock, passwordEnv, approvers);
+    }
+
+    /**
+     * @param text what followed {@code --approve}
+     * @return the approver
+     * @throws UsageException when it names no one
+     */
+    static Approver approver(String text) {
+        try {
+            return Approver.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--approve " + e.getMessage());
+        }
     }
 
     private static String value(List<String> args, int i, String flag) {

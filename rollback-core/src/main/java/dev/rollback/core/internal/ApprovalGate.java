@@ -1,7 +1,9 @@
 package dev.rollback.core.internal;
 
+import dev.rollback.core.ApprovalPolicy;
 import dev.rollback.core.ApprovalRefusedException;
 import dev.rollback.core.ApprovalUnavailableException;
+import dev.rollback.core.Approver;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.PlannedStep;
 import dev.rollback.core.RollbackException;
@@ -10,6 +12,7 @@ import dev.rollback.core.RunOutcome;
 import dev.rollback.core.journal.JournalEvent;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +20,9 @@ import java.util.Set;
 
 /**
  * Asks for the approval of destructive steps, journals each answer, and remembers what was
- * approved: all of them before the first step runs, or each when it is reached.
+ * approved: all of them before the first step runs, or each when it is reached. Under a plan's
+ * {@link ApprovalPolicy} of more than one person it asks each approver in turn and refuses the
+ * operator as an approver, the same person twice, and a set of approvers the policy does not accept.
  */
 final class ApprovalGate {
     private final RollbackPlan plan;
@@ -26,6 +31,7 @@ final class ApprovalGate {
     private final Listeners listeners;
     private final Clock clock;
     private final String runId;
+    private final String operator;
     private final Set<Integer> approved = new HashSet<>();
 
     /**
@@ -47,8 +53,10 @@ final class ApprovalGate {
         }
     }
 
-    ApprovalGate(RollbackPlan plan, Confirmations confirmations, RunRecorder recorder, Listeners listeners, Clock clock, String runId) {
+    ApprovalGate(RollbackPlan plan, Confirmations confirmations, RunRecorder recorder, Listeners listeners, Clock clock, String runId,
+                 String operator) {
         this.plan = plan;
+        this.operator = operator;
         this.confirmations = confirmations;
         this.recorder = recorder;
         this.listeners = listeners;
@@ -92,17 +100,67 @@ final class ApprovalGate {
 
     private Confirmations.Approval ask(PlannedStep step) {
         listeners.approvalRequested(step);
+        ApprovalPolicy policy = plan.approvalPolicy();
+        Confirmations.ApprovalRequest request = new Confirmations.ApprovalRequest(plan.name(), runId, step, policy, operator);
+        if (!policy.isSingle()) {
+            return askEach(step, request);
+        }
         Confirmations.Approval approval;
         try {
-            approval = confirmations.request(new Confirmations.ApprovalRequest(plan.name(), runId, step));
+            approval = confirmations.request(request);
         } catch (RuntimeException e) {
             approval = Confirmations.Approval.unavailable("error", "asking for approval failed: " + Failures.describe(e));
         }
-        if (approval.isApproved()) {
-            recorder.append(new JournalEvent.ApprovalGranted(runId, clock.instant(), step.name(), approval.approver(), approval.method()));
-        } else {
-            recorder.append(new JournalEvent.ApprovalRefused(runId, clock.instant(), step.name(), approval.method(), approval.reason()));
+        return approval.isApproved() ? granted(step, approval) : refused(step, approval);
+    }
+
+    /** Each approver the policy needs, in turn: every approval journaled, then the set checked against the policy. */
+    private Confirmations.Approval askEach(PlannedStep step, Confirmations.ApprovalRequest request) {
+        ApprovalPolicy policy = request.policy();
+        List<Confirmations.Approval> answers;
+        try {
+            answers = List.copyOf(confirmations.requestEach(request));
+        } catch (RuntimeException e) {
+            answers = List.of(Confirmations.Approval.unavailable("error", "asking for approval failed: " + Failures.describe(e)));
         }
+        String needs = "step '" + step.name() + "' needs approval by " + policy.describe() + ", each a different person and not "
+                + "the operator";
+        List<Approver> approvers = new ArrayList<>();
+        String method = "none";
+        for (Confirmations.Approval answer : answers) {
+            method = answer.method();
+            if (!answer.isApproved()) {
+                return refused(step, answer);
+            }
+            Approver who = new Approver(answer.approver(), answer.role());
+            if (who.samePersonAs(operator)) {
+                return refused(step, Confirmations.Approval.refused(method, who.name() + " runs this plan and may not also approve it "
+                        + "(self-approval is refused); " + needs + ". Ask someone else to approve"));
+            }
+            if (approvers.stream().anyMatch(a -> a.samePersonAs(who.name()))) {
+                return refused(step, Confirmations.Approval.refused(method, who.name() + " approved twice; " + needs
+                        + ". Name each approver once"));
+            }
+            approvers.add(who);
+            granted(step, answer);
+        }
+        if (!policy.isSatisfiedBy(approvers)) {
+            return refused(step, Confirmations.Approval.unavailable(method, needs + "; approved by " + (approvers.isEmpty() ? "no one"
+                    : approvers.stream().map(Approver::toString).reduce((a, b) -> a + ", " + b).orElseThrow())
+                    + ". Name the approvers with --approve NAME:ROLE, once for each, or run at a terminal to ask them in turn"));
+        }
+        return Confirmations.Approval.approved(approvers.stream().map(Approver::toString).reduce((a, b) -> a + ", " + b).orElseThrow(),
+                method);
+    }
+
+    private Confirmations.Approval granted(PlannedStep step, Confirmations.Approval approval) {
+        recorder.append(new JournalEvent.ApprovalGranted(runId, clock.instant(), step.name(), approval.approver(), approval.method(),
+                approval.role()));
+        return approval;
+    }
+
+    private Confirmations.Approval refused(PlannedStep step, Confirmations.Approval approval) {
+        recorder.append(new JournalEvent.ApprovalRefused(runId, clock.instant(), step.name(), approval.method(), approval.reason()));
         return approval;
     }
 }

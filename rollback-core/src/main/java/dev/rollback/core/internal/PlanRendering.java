@@ -31,6 +31,10 @@ public final class PlanRendering {
             b.append("  ").append(plan.description()).append('\n');
         }
         plan.withoutCaptureReason().ifPresent(r -> b.append("  Destroys without capture first: ").append(r).append('\n'));
+        if (!plan.approvalPolicy().isSingle()) {
+            b.append("  Destructive steps need approval by ").append(plan.approvalPolicy().describe())
+                    .append(", each a different person and not the operator\n");
+        }
         b.append("  After a success, a new run needs --again --reason TEXT").append(plan.newRunAllowedAfter()
                 .map(w -> " for " + Durations.human(w) + ", then runs as usual").orElse("")).append('\n');
         String phase = null;

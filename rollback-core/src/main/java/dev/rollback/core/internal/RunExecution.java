@@ -208,7 +208,8 @@ public final class RunExecution {
             this.runDirectory = settings.journal().runDirectory(plan.name(), state.runId);
             this.capturedFiles = recordsFiles ? new CapturedFiles(runDirectory) : null;
             this.steps = new StepRunner(plan, state, recorder, listeners, settings.clock(), capturedFiles, runDirectory);
-            this.approvals = new ApprovalGate(plan, settings.confirmations(), recorder, listeners, settings.clock(), state.runId);
+            this.approvals = new ApprovalGate(plan, settings.confirmations(), recorder, listeners, settings.clock(), state.runId,
+                    settings.operator());
         }
 
         RunReport execute(int afterIndex, List<PlannedStep> stopAgain) {

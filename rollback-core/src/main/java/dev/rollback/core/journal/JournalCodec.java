@@ -79,6 +79,9 @@ public final class JournalCodec {
             m.put("step", e.step());
             m.put("approver", e.approver());
             m.put("method", e.method());
+            if (e.role() != null) {
+                m.put("role", e.role());
+            }
         } else if (event instanceof JournalEvent.ApprovalRefused e) {
             m.put("step", e.step());
             m.put("method", e.method());
@@ -162,7 +165,7 @@ public final class JournalCodec {
             case "StepSkipped" -> new JournalEvent.StepSkipped(runId, time, (int) num(m, "index"), str(m, "step"),
                     str(m, "reason"));
             case "ApprovalGranted" -> new JournalEvent.ApprovalGranted(runId, time, str(m, "step"), str(m, "approver"),
-                    str(m, "method"));
+                    str(m, "method"), str(m, "role"));
             case "ApprovalRefused" -> new JournalEvent.ApprovalRefused(runId, time, str(m, "step"), str(m, "method"),
                     str(m, "reason"));
             case "CheckpointReached" -> new JournalEvent.CheckpointReached(runId, time, (int) num(m, "index"),

@@ -156,10 +156,24 @@ public sealed interface JournalEvent {
      * @param time     when
      * @param step     the step
      * @param approver who approved
-     * @param method   how (console, auto-approve)
+     * @param method   how (console, auto-approve, --approve)
+     * @param role     the role they approved in, under a plan's approval policy with roles; null otherwise
+     *                 (and in lines written before roles existed)
      */
-    record ApprovalGranted(String runId, Instant time, String step, String approver, String method)
+    record ApprovalGranted(String runId, Instant time, String step, String approver, String method, String role)
             implements JournalEvent {
+        /**
+         * An approval with no role.
+         *
+         * @param runId    run id
+         * @param time     when
+         * @param step     the step
+         * @param approver who approved
+         * @param method   how
+         */
+        public ApprovalGranted(String runId, Instant time, String step, String approver, String method) {
+            this(runId, time, step, approver, method, null);
+        }
     }
 
     /**

@@ -560,7 +560,8 @@ final class ReportContent {
         } else if (e instanceof JournalEvent.StepMemory m) {
             return quote(m.step()) + " remembered " + ReportText.plain(m.key()) + " = " + ReportText.plain(m.value());
         } else if (e instanceof JournalEvent.ApprovalGranted a) {
-            return quote(a.step()) + " approved by " + ReportText.plain(a.approver()) + " (" + ReportText.plain(a.method()) + ")";
+            return quote(a.step()) + " approved by " + ReportText.plain(a.approver()) + (a.role() == null ? "" : " as " + ReportText.plain(a.role()))
+                    + " (" + ReportText.plain(a.method()) + ")";
         } else if (e instanceof JournalEvent.ApprovalRefused a) {
             return quote(a.step()) + " **NOT approved**: " + ReportText.plain(a.reason());
         } else if (e instanceof JournalEvent.CheckpointReached c) {

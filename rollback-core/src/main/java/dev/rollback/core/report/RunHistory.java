@@ -225,7 +225,8 @@ final class RunHistory {
                 }
                 r.status = Status.SKIPPED;
             } else if (e instanceof JournalEvent.ApprovalGranted a) {
-                approvals.add(new Approval(a.time(), a.step(), true, a.approver(), a.method(), null));
+                approvals.add(new Approval(a.time(), a.step(), true, a.role() == null ? a.approver() : a.approver() + " as " + a.role(),
+                        a.method(), null));
             } else if (e instanceof JournalEvent.ApprovalRefused a) {
                 approvals.add(new Approval(a.time(), a.step(), false, null, a.method(), a.reason()));
             } else if (e instanceof JournalEvent.CheckpointReached c) {
