@@ -168,6 +168,9 @@ public final class RollbackProgram {
         @Option(names = "--approve", paramLabel = "NAME:ROLE", description = "an approver and their role; repeat it for a plan "
                 + "that needs several (such as Migration Lead + DBA, or CTO); never the operator")
         List<String> approvers = new ArrayList<>();
+        @Option(names = "--waive", paramLabel = "NAME", description = "skip a precheck (or capture) the plan marks waivable, such as one "
+                + "that needs the broken system up; repeatable; needs --reason")
+        List<String> waivers = new ArrayList<>();
         @Option(names = "--no-input", description = "never read standard input (destructive steps then need --yes)")
         boolean noInput;
         @Option(names = "--resume", paramLabel = "RUN_ID|latest", description = "resume a stopped run after its last checkpoint")
@@ -250,7 +253,7 @@ public final class RollbackProgram {
                 flags.reason, flags.operator != null ? flags.operator : System.getProperty("user.name", "unknown"), flags.noInput,
                 declared.normalized(flags.settings), withDefaults(declared, declared.normalized(env)), url ? flags.journal : null,
                 flags.abandon, flags.again, flags.status, flags.breakLock, flags.journalPasswordEnv,
-                flags.approvers.stream().map(Approver::parse).toList());
+                flags.approvers.stream().map(Approver::parse).toList(), flags.waivers);
         if (flags.status) {
             return RollbackCommand.named(programName).streams(out, err, in).environment(env).status(options);
         }
@@ -313,6 +316,9 @@ public final class RollbackProgram {
 
     private List<String> conflicts(Flags f) {
         List<String> c = new ArrayList<>();
+        if (!f.waivers.isEmpty() && (f.reason == null || f.reason.isBlank())) {
+            c.add("--waive needs --reason TEXT: why the check may be skipped, for the journal and the incident report");
+        }
         if (f.approver != null && !f.approvers.isEmpty()) {
             c.add("--yes and --approve cannot be combined: name every approver with --approve NAME:ROLE");
         }

@@ -129,6 +129,22 @@ class RollbackProgramTest {
     }
 
     @Test
+    void approversAndWaiversAreTakenOnTheCommandLineAndCheckedFirst() {
+        assertThat(run(ENV, "--approve", "bob:DBA", "--approve", "carol:Migration Lead", "--operator", "alice",
+                "--journal", dir.toString())).as(err()).isZero();
+        assertThat(out()).contains("approved by bob as DBA (--approve)");
+        assertThat(run(ENV, "--approve", ":DBA")).isEqualTo(2);
+        assertThat(err()).contains("--approve ':DBA' names no approver");
+        assertThat(run(ENV, "--yes", "ops", "--approve", "bob:DBA")).isEqualTo(2);
+        assertThat(err()).contains("--yes and --approve cannot be combined");
+        assertThat(run(ENV, "--yes", "ops", "--waive", "dump")).isEqualTo(2);
+        assertThat(err()).contains("--waive needs --reason TEXT");
+        assertThat(run(ENV, "--yes", "ops", "--waive", "dump", "--reason", "down", "--again", "--journal", dir.toString())).isEqualTo(2);
+        assertThat(err()).contains("step 'dump' may not be waived");
+        assertThat(ran).containsExactly("dump", "restore /backups PT5S 26 " + ENV.get("DATABASE_URL").length());
+    }
+
+    @Test
     void aMisspelledFlagSuggestsTheFlag() {
         assertThat(run(ENV, "--dry-rn")).isEqualTo(2);
         assertThat(err()).contains("Unknown option: '--dry-rn'").contains("--dry-run");

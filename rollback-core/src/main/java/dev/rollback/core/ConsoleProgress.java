@@ -70,6 +70,8 @@ public final class ConsoleProgress implements RunListener {
                     : "checkpoint '" + e.fromCheckpoint() + "'"));
         } else if (event instanceof JournalEvent.StepSkipped e) {
             out.printf("[%" + width + "d/%d] skipped      %s (%s)%n", e.index(), total, e.step(), e.reason());
+        } else if (event instanceof JournalEvent.StepWaived e) {
+            out.printf("[%" + width + "d/%d] WAIVED       %s (by %s: %s)%n", e.index(), total, e.step(), e.operator(), e.reason());
         } else if (event instanceof JournalEvent.StepStarted e) {
             PlannedStep step = plan.stepAt(e.index()).orElseThrow();
             enterPhase(step.phase());

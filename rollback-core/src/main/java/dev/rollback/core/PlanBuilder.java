@@ -36,6 +36,7 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
     private String withoutCaptureReason;
     private Duration newRunAllowedAfter;
     private ApprovalPolicy approvalPolicy = ApprovalPolicy.single();
+    private String captureWaiverReason;
 
     PlanBuilder(String name) {
         super(new PlanParts(name), null);
@@ -76,6 +77,22 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
      */
     public PlanBuilder approvals(ApprovalPolicy policy) {
         this.approvalPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * Lets a waiver skip a capture that a destructive step depends on (one marked
+     * {@link StepOptions#waivable(boolean)}), and says why: for the emergency where the broken system is
+     * down and cannot be dumped. Without it, such a waiver is refused.
+     *
+     * @param why the reason, recorded in the plan and the report
+     * @return this builder
+     */
+    public PlanBuilder allowWaivingCaptures(String why) {
+        if (why == null || why.isBlank()) {
+            throw new IllegalArgumentException("allowWaivingCaptures needs a reason, for the incident report");
+        }
+        this.captureWaiverReason = why;
         return this;
     }
 
@@ -206,6 +223,10 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
                 problems.add("precheck '" + e.name() + "' comes after '" + firstChange + "', which changes things; "
                         + "move it before the first change, or make it a verify");
             }
+            if (e.options().waivable() && e.kind() != StepKind.PRECHECK && e.kind() != StepKind.CAPTURE) {
+                problems.add("step '" + e.name() + "' is marked waivable, but only prechecks and captures may be waived; "
+                        + "remove StepOptions.waivable(true) from it");
+            }
             if (firstChange == null && !e.kind().isReadOnly()) {
                 firstChange = e.name();
             }
@@ -217,6 +238,7 @@ public final class PlanBuilder extends StepsBuilder<PlanBuilder> {
         List<Phase> phases = new ArrayList<>();
         parts.phaseBudgets.forEach((phase, budget) -> phases.add(new Phase(phase, budget,
                 steps.stream().filter(e -> phase.equals(e.phase())).map(PlannedStep::name).toList())));
-        return new RollbackPlan(name, description, steps, phases, handlers, withoutCaptureReason, newRunAllowedAfter, approvalPolicy);
+        return new RollbackPlan(name, description, steps, phases, handlers, withoutCaptureReason, newRunAllowedAfter, approvalPolicy,
+                captureWaiverReason);
     }
 }

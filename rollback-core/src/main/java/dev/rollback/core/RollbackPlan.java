@@ -23,6 +23,7 @@ public final class RollbackPlan {
     private final String fingerprint;
     private final Duration newRunAllowedAfter;
     private final ApprovalPolicy approvalPolicy;
+    private final String captureWaiverReason;
 
     /**
      * A step that runs when the plan or one of its phases ends, declared with
@@ -58,7 +59,8 @@ public final class RollbackPlan {
     }
 
     RollbackPlan(String name, String description, List<PlannedStep> steps, List<Phase> phases, List<Handler> handlers,
-                 String withoutCaptureReason, Duration newRunAllowedAfter, ApprovalPolicy approvalPolicy) {
+                 String withoutCaptureReason, Duration newRunAllowedAfter, ApprovalPolicy approvalPolicy,
+                 String captureWaiverReason) {
         this.name = name;
         this.description = description;
         this.steps = List.copyOf(steps);
@@ -67,12 +69,18 @@ public final class RollbackPlan {
         this.withoutCaptureReason = withoutCaptureReason;
         this.newRunAllowedAfter = newRunAllowedAfter;
         this.approvalPolicy = approvalPolicy;
+        this.captureWaiverReason = captureWaiverReason;
         this.fingerprint = PlanRendering.fingerprint(this);
     }
 
     /** @return who must approve the plan's destructive steps; {@link ApprovalPolicy#single()} unless the plan says otherwise */
     public ApprovalPolicy approvalPolicy() {
         return approvalPolicy;
+    }
+
+    /** @return why a waiver may skip a capture a destructive step depends on, if the plan allows it */
+    public Optional<String> captureWaiverReason() {
+        return Optional.ofNullable(captureWaiverReason);
     }
 
     /** @return the plan's name; journals and locks are kept per name */

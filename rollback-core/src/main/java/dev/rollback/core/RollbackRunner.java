@@ -15,7 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -43,6 +45,7 @@ public final class RollbackRunner {
     private Clock clock = Clock.systemUTC();
     private Function<String, String> resumeCommand;
     private boolean approvalsUpFront = true;
+    private final Map<String, String> waivers = new LinkedHashMap<>();
 
     RollbackRunner() {
     }
@@ -122,6 +125,23 @@ public final class RollbackRunner {
      */
     public RollbackRunner approvalsWhenReached() {
         this.approvalsUpFront = false;
+        return this;
+    }
+
+    /**
+     * Skips a waivable precheck or capture in this runner's runs ({@code --waive NAME --reason TEXT}):
+     * for the emergency where the check cannot pass because the broken system is down. The step must
+     * be marked {@link StepOptions#waivable(boolean)}; a capture a destructive step depends on only in a plan
+     * that {@link PlanBuilder#allowWaivingCaptures(String) allows it}. The waiver is journaled
+     * ({@code StepWaived}, with the operator) and shown in the incident report; a waiver the plan does
+     * not allow stops the run before anything runs ({@link WaiverRefusedException}).
+     *
+     * @param stepName the step's name in the plan
+     * @param reason   why it may be skipped
+     * @return this runner
+     */
+    public RollbackRunner waive(String stepName, String reason) {
+        waivers.put(Objects.requireNonNull(stepName, "stepName"), Objects.requireNonNull(reason, "reason"));
         return this;
     }
 
@@ -264,6 +284,6 @@ public final class RollbackRunner {
         Objects.requireNonNull(plan, "plan");
         Function<String, String> resume = resumeCommand != null ? resumeCommand
                 : id -> "Rollback.runner().journal(" + journal + ").resume(plan, \"" + id + "\")";
-        return new RunExecution(plan, new RunSettings(journal, confirmations, listeners, operator, reason, clock, resume, approvalsUpFront));
+        return new RunExecution(plan, new RunSettings(journal, confirmations, listeners, operator, reason, clock, resume, approvalsUpFront, waivers));
     }
 }

@@ -20,9 +20,10 @@ import java.util.Optional;
  * @param retry       how often it is tried
  * @param onFailure   what happens when it fails after its retries
  * @param destructive true or false to override the step's own flag, or null to keep it
+ * @param waivable    whether an operator may skip this precheck or capture with a waiver ({@code --waive NAME --reason TEXT})
  */
-public record StepOptions(String name, Duration timeout, Retry retry, FailurePolicy onFailure, Boolean destructive) {
-    private static final StepOptions DEFAULTS = new StepOptions(null, null, Retry.NONE, FailurePolicy.ABORT, null);
+public record StepOptions(String name, Duration timeout, Retry retry, FailurePolicy onFailure, Boolean destructive, boolean waivable) {
+    private static final StepOptions DEFAULTS = new StepOptions(null, null, Retry.NONE, FailurePolicy.ABORT, null, false);
 
     /** Validates the fields. */
     public StepOptions {
@@ -31,6 +32,19 @@ public record StepOptions(String name, Duration timeout, Retry retry, FailurePol
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
+    }
+
+    /**
+     * Options that no waiver may skip.
+     *
+     * @param name        the name in the plan, or null
+     * @param timeout     the longest the step may take, or null
+     * @param retry       how often it is tried
+     * @param onFailure   what happens when it fails
+     * @param destructive the destructive flag's override, or null
+     */
+    public StepOptions(String name, Duration timeout, Retry retry, FailurePolicy onFailure, Boolean destructive) {
+        this(name, timeout, retry, onFailure, destructive, false);
     }
 
     /** @return no timeout, no retry, abort on failure */
@@ -43,7 +57,7 @@ public record StepOptions(String name, Duration timeout, Retry retry, FailurePol
      * @return a copy
      */
     public StepOptions name(String name) {
-        return new StepOptions(name, timeout, retry, onFailure, destructive);
+        return new StepOptions(name, timeout, retry, onFailure, destructive, waivable);
     }
 
     /**
@@ -51,7 +65,7 @@ public record StepOptions(String name, Duration timeout, Retry retry, FailurePol
      * @return a copy
      */
     public StepOptions timeout(Duration timeout) {
-        return new StepOptions(name, timeout, retry, onFailure, destructive);
+        return new StepOptions(name, timeout, retry, onFailure, destructive, waivable);
     }
 
     /**
@@ -59,7 +73,7 @@ public record StepOptions(String name, Duration timeout, Retry retry, FailurePol
      * @return a copy
      */
     public StepOptions retry(Retry retry) {
-        return new StepOptions(name, timeout, retry, onFailure, destructive);
+        return new StepOptions(name, timeout, retry, onFailure, destructive, waivable);
     }
 
     /**
@@ -67,7 +81,7 @@ public record StepOptions(String name, Duration timeout, Retry retry, FailurePol
      * @return a copy
      */
     public StepOptions onFailure(FailurePolicy policy) {
-        return new StepOptions(name, timeout, retry, policy, destructive);
+        return new StepOptions(name, timeout, retry, policy, destructive, waivable);
     }
 
     /**
@@ -75,7 +89,21 @@ public record StepOptions(String name, Duration timeout, Retry retry, FailurePol
      * @return a copy
      */
     public StepOptions destructive(boolean destructive) {
-        return new StepOptions(name, timeout, retry, onFailure, destructive);
+        return new StepOptions(name, timeout, retry, onFailure, destructive, waivable);
+    }
+
+    /**
+     * Lets an operator skip this precheck (or capture) with a waiver: {@code --waive NAME --reason TEXT},
+     * or {@code RollbackRunner.waive(name, reason)}. The waiver is journaled and shown in the report.
+     * For the emergency where the check cannot pass because the broken system is down ("the old
+     * database is unreachable"). A capture a destructive step depends on is waived only when the plan
+     * allows it ({@code PlanBuilder.allowWaivingCaptures(why)}).
+     *
+     * @param waivable whether an operator may waive the step
+     * @return a copy
+     */
+    public StepOptions waivable(boolean waivable) {
+        return new StepOptions(name, timeout, retry, onFailure, destructive, waivable);
     }
 
     /** @return the timeout, if any */

@@ -140,6 +140,7 @@ public abstract class JournalContract {
                 new JournalEvent.StepFailed(runId, T, 4, "verify", StepKind.VERIFY, 2, 55, "check failed", false, List.of(), Map.of(),
                         "java.io.IOException", "step.failed"),
                 new JournalEvent.StepSkipped(runId, T, 1, "stop", "finished before checkpoint"),
+                new JournalEvent.StepWaived(runId, T, 2, "old database reachable", "alice", "the old database is down; restoring anyway"),
                 new JournalEvent.StepMemory(runId, T, 2, "revert", "git.head", "4f1c0de"),
                 new JournalEvent.ApprovalGranted(runId, T, "restore", "ops@example.com", "auto-approve"),
                 new JournalEvent.ApprovalRefused(runId, T, "restore", "console", "typed 'no'"),

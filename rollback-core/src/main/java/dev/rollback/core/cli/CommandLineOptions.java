@@ -31,17 +31,46 @@ import java.util.stream.Stream;
  * @param breakLock        {@code --break-lock}: break the plan's lease before it expires
  * @param journalPasswordEnv {@code --journal-password-env NAME}: the environment variable with the journal's password, or null
  * @param approvers        {@code --approve NAME:ROLE}, repeated: the people who approve destructive steps, in order (empty when none)
+ * @param waivers          {@code --waive NAME}, repeated: waivable prechecks and captures to skip, for {@code reason} (empty when none)
  */
 public record CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason,
                                  String operator, boolean noInput, Map<String, String> settings, Map<String, String> env,
                                  String journalUrl, String abandon, boolean again, boolean status, boolean breakLock,
-                                 String journalPasswordEnv, List<Approver> approvers) {
+                                 String journalPasswordEnv, List<Approver> approvers, List<String> waivers) {
 
     /** Copies the maps and the approvers. */
     public CommandLineOptions {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));   // in the order given
         env = Map.copyOf(env);
         approvers = List.copyOf(approvers);
+        waivers = List.copyOf(waivers);
+    }
+
+    /**
+     * Options without waivers ({@code --waive}).
+     *
+     * @param dryRun             {@code --dry-run}
+     * @param approver           {@code --yes NAME}, or null
+     * @param resume             {@code --resume RUN_ID}, or null
+     * @param journal            the journal folder, or null
+     * @param reason             {@code --reason TEXT}
+     * @param operator           {@code --operator NAME}
+     * @param noInput            {@code --no-input}
+     * @param settings           {@code --set NAME=VALUE} pairs
+     * @param env                the environment
+     * @param journalUrl         the journal's URL, or null
+     * @param abandon            {@code --abandon RUN_ID}, or null
+     * @param again              {@code --again}
+     * @param status             {@code --status}
+     * @param breakLock          {@code --break-lock}
+     * @param journalPasswordEnv {@code --journal-password-env NAME}, or null
+     * @param approvers          {@code --approve NAME:ROLE}, repeated
+     */
+    public CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason, String operator,
+                              boolean noInput, Map<String, String> settings, Map<String, String> env, String journalUrl, String abandon,
+                              boolean again, boolean status, boolean breakLock, String journalPasswordEnv, List<Approver> approvers) {
+        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, journalUrl, abandon, again, status, breakLock,
+                journalPasswordEnv, approvers, List.of());
     }
 
     /**
@@ -67,7 +96,7 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
                               boolean noInput, Map<String, String> settings, Map<String, String> env, String journalUrl, String abandon,
                               boolean again, boolean status, boolean breakLock, String journalPasswordEnv) {
         this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, journalUrl, abandon, again, status, breakLock,
-                journalPasswordEnv, List.of());
+                journalPasswordEnv, List.of(), List.of());
     }
 
     /**
@@ -85,7 +114,8 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
      */
     public CommandLineOptions(boolean dryRun, String approver, String resume, Path journal, String reason, String operator,
                               boolean noInput, Map<String, String> settings, Map<String, String> env) {
-        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, null, null, false, false, false, null, List.of());
+        this(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, null, null, false, false, false, null, List.of(),
+                List.of());
     }
 
     /** @return the approval flags, as a resume repeats them: {@code --approve NAME:ROLE} for each, or {@code --yes NAME} */
@@ -94,6 +124,14 @@ public record CommandLineOptions(boolean dryRun, String approver, String resume,
             return approvers.stream().flatMap(a -> Stream.of("--approve", a.role() == null ? a.name() : a.name() + ":" + a.role())).toList();
         }
         return approver == null ? List.of() : List.of("--yes", approver);
+    }
+
+    /** @return the waiver flags, as a resume repeats them: {@code --waive NAME} for each, then {@code --reason TEXT}; or none */
+    public List<String> waiverArguments() {
+        if (waivers.isEmpty()) {
+            return List.of();
+        }
+        return Stream.concat(waivers.stream().flatMap(w -> Stream.of("--waive", w)), Stream.of("--reason", reason)).toList();
     }
 
     /** @return what follows {@code --journal}: the server URL, or the folder */

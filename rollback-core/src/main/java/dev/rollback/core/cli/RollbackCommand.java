@@ -14,6 +14,7 @@ import dev.rollback.core.RollbackRunner;
 import dev.rollback.core.RunNotResumableException;
 import dev.rollback.core.RunRefusedException;
 import dev.rollback.core.RunReport;
+import dev.rollback.core.WaiverRefusedException;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.Journal;
 import dev.rollback.core.journal.JournalLockedException;
@@ -49,6 +50,7 @@ import java.util.stream.Collectors;
  *   --yes NAME           approve destructive steps in NAME's name (the seeds' --force)
  *   --approve NAME:ROLE  an approver and their role, repeated for a plan that needs several
  *                        (such as "Migration Lead + DBA, or CTO"); not the operator
+ *   --waive NAME         skip a precheck (or capture) the plan marks waivable, repeated; needs --reason
  *   --no-input           never read standard input (destructive steps then need --yes)
  *   --resume RUN_ID      resume a stopped run after its last checkpoint ("latest" for the newest)
  *   --abandon RUN_ID     abandon an interrupted run: clean up its temporaries (needs --reason)
@@ -193,8 +195,9 @@ public final class RollbackCommand {
                         : options.approver() != null ? Confirmations.autoApprove(options.approver())
                         : options.noInput() ? Confirmations.none()
                         : Confirmations.console(new BufferedReader(new InputStreamReader(in, Charset.defaultCharset())), err))
-                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journalArgument(options, journal), options.approvalArguments(),
+                .resumeCommand(id -> ResumeCommandLine.render(programName, id, journalArgument(options, journal), repeated(options),
                         options.settings()));
+        options.waivers().forEach(w -> runner.waive(w, options.reason()));
         runnerCustomizer.accept(runner);
         try {
             if (options.breakLock()) {
@@ -223,13 +226,16 @@ public final class RollbackCommand {
             err.println(programName + ": " + e.getMessage());
             if (e.why() == RunRefusedException.Why.INTERRUPTED) {
                 err.println("  Resume it:  " + ResumeCommandLine.render(programName, e.blockingRunId(), journalArgument(options, journal),
-                        options.approvalArguments(), options.settings()));
+                        repeated(options), options.settings()));
                 err.println("  Abandon it: " + programName + " --abandon " + e.blockingRunId() + " --reason TEXT" + journalArg);
             } else {
                 err.println("  Run again:  " + programName + " --again --reason TEXT" + journalArg
                         + options.approvalArguments().stream().map(w -> " " + ResumeCommandLine.quote(w)).collect(Collectors.joining()));
             }
             return ExitCode.REFUSED.code();
+        } catch (WaiverRefusedException e) {
+            err.println(programName + ": " + e.getMessage());
+            return ExitCode.USAGE.code();
         } catch (JournalLockedException | LockNotBreakableException | PlanChangedException | RunNotResumableException e) {
             err.println(programName + ": " + e.getMessage());
             return ExitCode.REFUSED.code();
@@ -296,7 +302,7 @@ public final class RollbackCommand {
             return ExitCode.REFUSED.code();
         }
         Path md = IncidentReport.write(journal, plan, id, ResumeCommandLine.render(programName, id,
-                journalArgument(options, journal), options.approvalArguments(), options.settings()));
+                journalArgument(options, journal), repeated(options), options.settings()));
         out.println("Incident report: " + md);
         out.println("Incident report (HTML): " + md.resolveSibling(IncidentReport.HTML_FILE_NAME));
         out.println("Post-mortem skeleton: " + md.resolveSibling(PostMortem.FILE_NAME));
@@ -349,6 +355,13 @@ public final class RollbackCommand {
         }
     }
 
+    /** The flags a resume or a second run repeats: the approvers and the waivers. */
+    private static List<String> repeated(CommandLineOptions options) {
+        List<String> words = new ArrayList<>(options.approvalArguments());
+        words.addAll(options.waiverArguments());
+        return words;
+    }
+
     private static String journalArgument(CommandLineOptions options, Journal journal) {
         return options.journalUrl() != null ? options.journalUrl() : journal instanceof FileJournal f ? f.root().toString()
                 : String.valueOf(options.journal());
@@ -356,7 +369,7 @@ public final class RollbackCommand {
 
     /** @return the usage text */
     public String usage() {
-        return "Usage: " + programName + " [--dry-run] [--yes APPROVER | --approve NAME:ROLE...] [--no-input] [--resume RUN_ID|latest] [--journal DIR|URL]\n"
+        return "Usage: " + programName + " [--dry-run] [--yes APPROVER | --approve NAME:ROLE...] [--waive NAME... --reason TEXT] [--no-input] [--resume RUN_ID|latest] [--journal DIR|URL]\n"
                 + "       [--reason TEXT] [--operator NAME] [--set NAME=VALUE]... [--journal-password-env NAME]\n"
                 + "       " + programName + " --abandon RUN_ID --reason TEXT | --again --reason TEXT | --break-lock --reason TEXT | --status\n"
                 + "Exit codes: 0 done, 1 failed (resumable), 2 usage, 3 refused, 4 needs approval, 5 invalid plan";
@@ -377,6 +390,7 @@ public final class RollbackCommand {
         boolean breakLock = false;
         String approver = null;
         List<Approver> approvers = new ArrayList<>();
+        List<String> waivers = new ArrayList<>();
         String resume = null;
         String abandon = null;
         String journalUrl = null;
@@ -396,6 +410,7 @@ public final class RollbackCommand {
                 case "--no-input" -> noInput = true;
                 case "--yes" -> approver = value(list, ++i, a);
                 case "--approve" -> approvers.add(approver(value(list, ++i, a)));
+                case "--waive" -> waivers.add(value(list, ++i, a));
                 case "--resume" -> resume = value(list, ++i, a);
                 case "--journal" -> {
                     String j = value(list, ++i, a);
@@ -431,6 +446,9 @@ public final class RollbackCommand {
         if (approver != null && approver.isBlank()) {
             throw new UsageException("--yes needs the approver's name");
         }
+        if (!waivers.isEmpty() && reason.isBlank()) {
+            throw new UsageException("--waive needs --reason TEXT: why the check may be skipped, for the journal and the incident report");
+        }
         if (approver != null && !approvers.isEmpty()) {
             throw new UsageException("--yes and --approve cannot be combined: name every approver with --approve NAME:ROLE");
         }
@@ -460,7 +478,7 @@ public final class RollbackCommand {
             throw new UsageException(actions.get(0) + " needs --reason TEXT: why, for the journal and the incident report");
         }
         return new CommandLineOptions(dryRun, approver, resume, journal, reason, operator, noInput, settings, env, journalUrl, abandon,
-                again, status, breakLock, passwordEnv, approvers);
+                again, status, breakLock, passwordEnv, approvers, waivers);
     }
 
     /**

@@ -78,6 +78,9 @@ public final class PlanRendering {
         if (s.destructive()) {
             b.append("  DESTRUCTIVE, approval: type '").append(s.confirmationTarget()).append('\'');
         }
+        if (s.options().waivable()) {
+            b.append("  waivable (--waive '").append(s.name()).append("' --reason TEXT)");
+        }
         b.append('\n');
         String indent = " ".repeat(width + 6);
         if (!s.description().summary().equals(s.name())) {

@@ -84,6 +84,7 @@ public final class RunExecution {
      * @throws dev.rollback.core.RunRefusedException when the plan's state refuses a new run (journaled)
      */
     public RunReport run(boolean again, String againReason) {
+        Waivers.check(plan, settings.waivers());
         Instant now = settings.clock().instant();
         String runId = RUN_ID.format(now) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         Holder me = Holder.thisProcess(runId, settings.operator());
@@ -107,6 +108,7 @@ public final class RunExecution {
      * @return the report
      */
     public RunReport resume(String runId) {
+        Waivers.check(plan, settings.waivers());
         Holder me = Holder.thisProcess(runId, settings.operator());
         Journal.JournalWriter writer = settings.journal().open(plan.name(), me);
         RunRecorder recorder = new RunRecorder(plan, writer, listeners);
@@ -265,6 +267,14 @@ public final class RunExecution {
                             "capture already taken in this run before a destructive step started; its files and outputs stand as journaled"));
                     state.results.add(new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SKIPPED, 0,
                             Duration.ZERO, List.of(), taken.outputs(), null, null));
+                    continue;
+                }
+                String waived = settings.waivers().get(step.name());
+                if (waived != null) {
+                    recorder.append(new JournalEvent.StepWaived(state.runId, settings.clock().instant(), step.index(), step.name(),
+                            settings.operator(), waived));
+                    state.results.add(new StepResult(step.index(), step.name(), step.kind(), step.phase(), StepResult.Status.SKIPPED, 0,
+                            Duration.ZERO, List.of(), Map.of(), "waived by " + settings.operator() + ": " + waived, null));
                     continue;
                 }
                 StepResult result = steps.run(step);

@@ -5,7 +5,10 @@ import dev.rollback.core.RunListener;
 import dev.rollback.core.journal.Journal;
 
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -21,9 +24,11 @@ import java.util.function.Function;
  * @param clock            the clock of journal times
  * @param resumeCommand    renders the call that resumes a run, from its id
  * @param approvalsUpFront ask for every destructive step before the first step runs
+ * @param waivers          waivable prechecks and captures the operator skips: step name to why
  */
 public record RunSettings(Journal journal, Confirmations confirmations, List<RunListener> listeners, String operator,
-                          String reason, Clock clock, Function<String, String> resumeCommand, boolean approvalsUpFront) {
+                          String reason, Clock clock, Function<String, String> resumeCommand, boolean approvalsUpFront,
+                          Map<String, String> waivers) {
 
     /** Validates the fields and copies the listeners. */
     public RunSettings {
@@ -34,5 +39,6 @@ public record RunSettings(Journal journal, Confirmations confirmations, List<Run
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(resumeCommand, "resumeCommand");
+        waivers = Collections.unmodifiableMap(new LinkedHashMap<>(waivers));
     }
 }

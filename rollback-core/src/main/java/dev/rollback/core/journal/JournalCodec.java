@@ -75,6 +75,11 @@ public final class JournalCodec {
             m.put("index", e.index());
             m.put("step", e.step());
             m.put("reason", e.reason());
+        } else if (event instanceof JournalEvent.StepWaived e) {
+            m.put("index", e.index());
+            m.put("step", e.step());
+            m.put("operator", e.operator());
+            m.put("reason", e.reason());
         } else if (event instanceof JournalEvent.ApprovalGranted e) {
             m.put("step", e.step());
             m.put("approver", e.approver());
@@ -162,6 +167,8 @@ public final class JournalCodec {
                     Boolean.TRUE.equals(m.get("willRetry")), checks(m), outputs(m), str(m, "errorType"), str(m, "errorCode"));
             case "StepMemory" -> new JournalEvent.StepMemory(runId, time, (int) num(m, "index"), str(m, "step"),
                     str(m, "key"), str(m, "value"));
+            case "StepWaived" -> new JournalEvent.StepWaived(runId, time, (int) num(m, "index"), str(m, "step"), str(m, "operator"),
+                    str(m, "reason"));
             case "StepSkipped" -> new JournalEvent.StepSkipped(runId, time, (int) num(m, "index"), str(m, "step"),
                     str(m, "reason"));
             case "ApprovalGranted" -> new JournalEvent.ApprovalGranted(runId, time, str(m, "step"), str(m, "approver"),

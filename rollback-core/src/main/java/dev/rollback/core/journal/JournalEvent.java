@@ -150,6 +150,19 @@ public sealed interface JournalEvent {
     }
 
     /**
+     * A waivable precheck or capture was not run: the operator waived it ({@code --waive NAME --reason TEXT}).
+     *
+     * @param runId    run id
+     * @param time     when
+     * @param index    position
+     * @param step     name
+     * @param operator who waived it
+     * @param reason   why, as the operator said
+     */
+    record StepWaived(String runId, Instant time, int index, String step, String operator, String reason) implements JournalEvent {
+    }
+
+    /**
      * A destructive step was approved.
      *
      * @param runId    run id

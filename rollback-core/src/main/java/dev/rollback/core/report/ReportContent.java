@@ -103,6 +103,7 @@ final class ReportContent {
             changed.add("step " + r.index + " " + quote(r.name) + " (" + label(r.kind) + (r.destructive ? ", destructive" : "") + "): "
                     + switch (r.status) {
                         case SUCCEEDED, SKIPPED -> "done";
+                        case WAIVED -> "not run: " + ReportText.plain(r.error);
                         case FAILED -> "FAILED, may have changed part of its target: " + ReportText.plain(r.error);
                         case INTERRUPTED -> "INTERRUPTED by the death of its process, may have changed part of its target";
                         case RUNNING -> "started, no end recorded";
@@ -300,11 +301,12 @@ final class ReportContent {
         for (RunHistory.StepRecord r : h.stepList()) {
             int attempts = r.attempts.size() + (r.pendingStart != null ? 1 : 0);
             String note = r.sentMessage != null ? "sent: " + ReportText.plain(r.sentMessage)
-                    : r.status == RunHistory.Status.FAILED ? ReportText.plain(r.error)
+                    : r.status == RunHistory.Status.FAILED || r.status == RunHistory.Status.WAIVED ? ReportText.plain(r.error)
                     : r.status == RunHistory.Status.INTERRUPTED ? "its process died during the attempt; a resume runs it again"
                     : r.checks.size() == 1 ? ReportText.plain(r.checks.get(0).summary())
                     : r.checks.size() > 1 ? r.checks.size() + " checks, see Verification results" : "";
-            String status = r.status == RunHistory.Status.FAILED || r.status == RunHistory.Status.INTERRUPTED ? "**" + r.status.label + "**" : r.status.label;
+            String status = r.status == RunHistory.Status.FAILED || r.status == RunHistory.Status.INTERRUPTED
+                    || r.status == RunHistory.Status.WAIVED ? "**" + r.status.label + "**" : r.status.label;
             rows.add(List.of(String.valueOf(r.index), ReportText.plain(r.name), r.kind == null ? "" : r.kind.name(), status,
                     attempts == 0 ? "" : String.valueOf(attempts), attempts == 0 ? "" : Durations.human(r.time()), note));
         }
@@ -557,6 +559,9 @@ final class ReportContent {
             return f.willRetry() ? null : "step " + f.index() + " " + quote(displayName(f.index(), f.step())) + " **FAILED** after "
                     + Durations.human(Duration.ofMillis(f.durationMillis())) + (f.attempt() > 1 ? " (attempt " + f.attempt() + ")" : "")
                     + ": " + ReportText.plain(f.error());
+        } else if (e instanceof JournalEvent.StepWaived w) {
+            return "step " + w.index() + " " + quote(w.step()) + " **WAIVED** by " + ReportText.plain(w.operator()) + ": "
+                    + ReportText.plain(w.reason());
         } else if (e instanceof JournalEvent.StepMemory m) {
             return quote(m.step()) + " remembered " + ReportText.plain(m.key()) + " = " + ReportText.plain(m.value());
         } else if (e instanceof JournalEvent.ApprovalGranted a) {

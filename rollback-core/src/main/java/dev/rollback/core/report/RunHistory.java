@@ -29,7 +29,7 @@ final class RunHistory {
 
     /** What became of a step. */
     enum Status {
-        SUCCEEDED("ok"), FAILED("FAILED"), SKIPPED("done earlier"), INTERRUPTED("INTERRUPTED"), RUNNING("running"), NOT_RUN("not run");
+        SUCCEEDED("ok"), FAILED("FAILED"), SKIPPED("done earlier"), WAIVED("WAIVED"), INTERRUPTED("INTERRUPTED"), RUNNING("running"), NOT_RUN("not run");
 
         final String label;
 
@@ -218,6 +218,13 @@ final class RunHistory {
                     r.checks = f.checks();
                     f.checks().forEach(c -> checks.add(new StepCheck(r, c)));
                 }
+            } else if (e instanceof JournalEvent.StepWaived w) {
+                StepRecord r = step(w.index());
+                if (r.name == null) {
+                    r.name = w.step();
+                }
+                r.status = Status.WAIVED;
+                r.error = "waived by " + w.operator() + ": " + w.reason();
             } else if (e instanceof JournalEvent.StepSkipped s) {
                 StepRecord r = step(s.index());
                 if (r.name == null) {

@@ -45,6 +45,8 @@ public final class JournalRendering {
             return type + " " + f.index() + " '" + f.step() + "' attempt " + f.attempt() + (f.outputs().isEmpty() ? "" : " outputs=" + f.outputs());
         } else if (e instanceof JournalEvent.StepFailed f) {
             return type + " " + f.index() + " '" + f.step() + "' attempt " + f.attempt() + (f.willRetry() ? " (will retry)" : "") + ": " + f.error();
+        } else if (e instanceof JournalEvent.StepWaived w) {
+            return type + " " + w.index() + " '" + w.step() + "' by " + w.operator() + ": " + w.reason();
         } else if (e instanceof JournalEvent.StepSkipped s) {
             return type + " " + s.index() + " '" + s.step() + "'";
         } else if (e instanceof JournalEvent.StepMemory m) {
