@@ -9,6 +9,7 @@ import dev.rollback.git.internal.TreeSwitch;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.StashCreateCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RefUpdate;
@@ -120,11 +121,11 @@ public final class ResetStep implements Step {
                 throw new GitOperationException(dir, "Cannot reset " + mode.flag() + " in " + dir + ": it is a bare repository. "
                         + "Nothing was changed. Fix: point Git.repo(...) at a checkout", null);
             }
-            List<String> dirty = mode == ResetMode.HARD ? Repos.uncommitted(jgit, dir, true) : List.of();
+            // the index read once, unlocked, for the dirty check and, unless it changes meanwhile, for the switch
+            DirCache index = mode == ResetMode.HARD ? repo.readDirCache() : null;
+            List<String> dirty = mode == ResetMode.HARD ? Repos.uncommitted(jgit, dir, true, index) : List.of();
             if (!dirty.isEmpty() && !keepUncommitted) {
-                throw new DirtyWorkingTreeException(dir, "reset --hard to " + revision, dirty,
-                        "commit or stash them, or let the plan keep them with reset(...).keepUncommittedChanges() (they are then "
-                                + "stashed and tagged rollback/safety/<runId>/<step>-uncommitted before the reset)");
+                throw dirty(dir, dirty);
             }
             // Decided once per run, journaled before anything moves: a re-run after a resume (on any machine) resets
             // to the same commit and tags the same old HEAD, although HEAD~2 names another commit by then.
@@ -148,7 +149,7 @@ public final class ResetStep implements Step {
                 }
             }
             if (mode == ResetMode.HARD && repo.getRepositoryState() == RepositoryState.SAFE) {
-                hardReset(repo, dir, target);
+                hardReset(repo, dir, target, stashed == null ? lockChecked(jgit, dir, index) : repo.lockDirCache());
             } else {   // soft, mixed, or a merge in progress to clear: JGit's reset
                 jgit.reset().setMode(ResetCommand.ResetType.valueOf(mode.name())).setRef(target).call();
             }
@@ -171,30 +172,60 @@ public final class ResetStep implements Step {
         }
     }
 
+    private DirtyWorkingTreeException dirty(Path dir, List<String> dirty) {
+        return new DirtyWorkingTreeException(dir, "reset --hard to " + revision, dirty,
+                "commit or stash them, or let the plan keep them with reset(...).keepUncommittedChanges() (they are then "
+                        + "stashed and tagged rollback/safety/<runId>/<step>-uncommitted before the reset)");
+    }
+
+    /**
+     * The index the dirty check read, now locked; read and checked again when another process changed it since
+     * (nothing is written over a change made meanwhile).
+     */
+    private DirCache lockChecked(org.eclipse.jgit.api.Git jgit, Path dir, DirCache checked) throws IOException {
+        if (checked.lock()) {
+            if (!checked.isOutdated()) {
+                return checked;
+            }
+            checked.unlock();
+        }
+        DirCache now = jgit.getRepository().lockDirCache();
+        List<String> dirty = Repos.uncommitted(jgit, dir, true, now);
+        if (!dirty.isEmpty()) {
+            now.unlock();
+            throw dirty(dir, dirty);
+        }
+        return now;
+    }
+
     /**
      * {@code git reset --hard} on a tree known to be clean (checked, or stashed just before): only the paths that
      * differ between HEAD and the target are written, instead of a checkout that walks every file; then HEAD (its
      * branch) moves, with a reflog entry and ORIG_HEAD, as the CLI leaves them.
      */
-    private static void hardReset(Repository repo, Path dir, String target) throws IOException {
+    private static void hardReset(Repository repo, Path dir, String target, DirCache index) throws IOException {
+        RevCommit from;
+        RevCommit to;
         try (RevWalk walk = new RevWalk(repo)) {
-            RevCommit from = walk.parseCommit(Repos.head(repo, dir));
-            RevCommit to = walk.parseCommit(ObjectId.fromString(target));
+            from = walk.parseCommit(Repos.head(repo, dir));
+            to = walk.parseCommit(ObjectId.fromString(target));
             if (!from.getTree().equals(to.getTree())) {
-                TreeSwitch.switchTrees(repo, from.getTree(), to.getTree(), false);
+                TreeSwitch.switchTrees(repo, index, from.getTree(), to.getTree(), false);
             }
-            RefUpdate u = repo.updateRef(Constants.HEAD);
-            u.setNewObjectId(to);
-            u.setRefLogMessage("reset: moving to " + target, false);
-            RefUpdate.Result r = u.forceUpdate();
-            if (r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NO_CHANGE && r != RefUpdate.Result.NEW
-                    && r != RefUpdate.Result.FAST_FORWARD) {
-                TreeSwitch.switchTrees(repo, to.getTree(), from.getTree(), false);
-                throw new GitOperationException(dir, "Could not move HEAD of " + dir + " to " + target + " (" + r + "; another "
-                        + "process may hold the branch). State left behind: working tree and HEAD back at " + from.name()
-                        + ". Fix: check 'git status' and resume", null);
-            }
-            repo.writeOrigHead(from);
+        } finally {
+            index.unlock();   // the switch unlocks it too; this is for equal trees and failures before it
         }
+        RefUpdate u = repo.updateRef(Constants.HEAD);
+        u.setNewObjectId(to);
+        u.setRefLogMessage("reset: moving to " + target, false);
+        RefUpdate.Result r = u.forceUpdate();
+        if (r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NO_CHANGE && r != RefUpdate.Result.NEW
+                && r != RefUpdate.Result.FAST_FORWARD) {
+            TreeSwitch.switchTrees(repo, to.getTree(), from.getTree(), false);
+            throw new GitOperationException(dir, "Could not move HEAD of " + dir + " to " + target + " (" + r + "; another "
+                    + "process may hold the branch). State left behind: working tree and HEAD back at " + from.name()
+                    + ". Fix: check 'git status' and resume", null);
+        }
+        repo.writeOrigHead(from);
     }
 }

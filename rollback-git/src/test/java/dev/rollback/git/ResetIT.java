@@ -5,12 +5,14 @@ import dev.rollback.test.TestStepContext;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Rollback;
 import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.StepContext;
 import dev.rollback.core.RunReport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +102,34 @@ class ResetIT {
                 .hasMessageContaining("refused to reset --hard").hasMessageContaining("keepUncommittedChanges()");
         assertThat(repo.snapshot()).isEqualTo(before);
         assertThat(repo.read("src/file6.txt")).isEqualTo("hotfix made on the server\n");
+    }
+
+    @Test
+    void aChangeStagedBetweenTheDirtyCheckAndTheResetIsRefusedAndKept() throws IOException {
+        // the index is read once, unlocked, for the dirty check; another process stages a change while the step
+        // journals what it resolved: the reset reads the index again under its lock, checks again, and refuses
+        TestStepContext ctx = ctx("reset hard");
+        StepContext interfering = new DelegatingContext(ctx) {
+            @Override
+            public void remember(String key, String value) {
+                super.remember(key, value);
+                if (key.startsWith("git.commit.")) {
+                    try {
+                        repo.write("src/file6.txt", "hotfix staged while the rollback ran\n");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    repo.git("add", "src/file6.txt");
+                }
+            }
+        };
+
+        assertThatThrownBy(() -> Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~5").execute(interfering))
+                .isInstanceOfSatisfying(DirtyWorkingTreeException.class, e -> assertThat(e.changedPaths()).containsExactly("src/file6.txt"));
+        assertThat(repo.head()).isEqualTo(commits.get(6));
+        assertThat(repo.read("src/file6.txt")).isEqualTo("hotfix staged while the rollback ran\n");
+        assertThat(repo.git("diff", "--cached", "--name-only")).isEqualTo("src/file6.txt");
+        assertThat(repo.dir().resolve(".git/index.lock")).doesNotExist();
     }
 
     @Test

@@ -104,6 +104,10 @@ class TreeSwitchIT {
 
         assertSameWorkingTree(repo, twin);
         repo.assertSound();
+        // the index records each written file's real size: none is left "racily clean" (size 0) for the next status to
+        // read back and hash, although they were written after the index was locked, most in the same second
+        assertThat(repo.git("ls-files", "--debug").lines().filter(l -> l.strip().startsWith("size:")))
+                .hasSize(repo.git("ls-files").lines().toList().size()).noneMatch(l -> l.strip().startsWith("size: 0"));
     }
 
     @Test

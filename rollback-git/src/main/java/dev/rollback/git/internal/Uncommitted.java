@@ -94,13 +94,17 @@ public final class Uncommitted {
         // stat every tracked file, as git's preloaded index does, on all cores: the time is in lstat, not in Java
         Set<String> statDirty = ConcurrentHashMap.newKeySet();
         Set<String> statDoubtful = ConcurrentHashMap.newKeySet();
-        IntStream range = IntStream.range(0, dc.getEntryCount());
-        (dc.getEntryCount() >= PARALLEL_FROM ? range.parallel() : range).forEach(i -> {
+        // each entry's path decoded once, here, for the stat and for the untracked names below
+        String[] paths = new String[dc.getEntryCount()];
+        IntStream range = IntStream.range(0, paths.length);
+        (paths.length >= PARALLEL_FROM ? range.parallel() : range).forEach(i -> {
             DirCacheEntry e = dc.getEntry(i);
+            String path = e.getPathString();
+            paths[i] = path;
             if (e.getStage() != DirCacheEntry.STAGE_0 || e.isIntentToAdd()) {
-                statDirty.add(e.getPathString());
+                statDirty.add(path);
             } else if (!e.isAssumeValid() && !e.isSkipWorkTree()) {
-                compare(work, e, fileMode, indexTime, resolution, statDirty, statDoubtful);
+                compare(work, e, path, fileMode, indexTime, resolution, statDirty, statDoubtful);
             }
         });
         dirty.addAll(statDirty);
@@ -108,7 +112,7 @@ public final class Uncommitted {
         if (!doubtful.isEmpty()) {
             byContent(repo, dc, doubtful, dirty);
         }
-        List<String> untrackedCandidates = includeUntracked ? untrackedCandidates(work, dc) : List.of();
+        List<String> untrackedCandidates = includeUntracked ? untrackedCandidates(work, paths) : List.of();
         if (!untrackedCandidates.isEmpty()) {
             // JGit's status on just these names applies the ignore rules and never descends into an ignored folder
             StatusCommand status = git.status();
@@ -172,9 +176,8 @@ public final class Uncommitted {
     }
 
     /** Stat data against the index entry, as git's ie_match_stat: settled when it matches or a size differs. */
-    private static void compare(Path work, DirCacheEntry e, boolean fileMode, Instant indexTime, Duration resolution,
+    private static void compare(Path work, DirCacheEntry e, String path, boolean fileMode, Instant indexTime, Duration resolution,
                                 Set<String> dirty, Set<String> doubtful) {
-        String path = e.getPathString();
         FileMode mode = e.getFileMode();
         if (mode == FileMode.GITLINK || mode == FileMode.SYMLINK) {
             doubtful.add(path);
@@ -207,18 +210,18 @@ public final class Uncommitted {
     }
 
     /**
-     * Every name in a folder that holds tracked files that is neither a tracked file nor a folder of tracked files.
+     * Every name in a folder that holds tracked files that is neither a tracked file nor a folder of tracked files,
+     * from the index's paths in its order.
      * Folders are listed with {@code File.list()}, names only: a tenth of the time a {@code DirectoryStream} of
      * {@code Path}s takes on 10,000 files.
      */
-    private static List<String> untrackedCandidates(Path work, DirCache dc) {
+    private static List<String> untrackedCandidates(Path work, String[] paths) {
         // what the index holds in each folder ("" is the top), from its sorted entries
         Map<String, Set<String>> children = new HashMap<>();
         children.put("", new HashSet<>());
         Set<String> registered = new HashSet<>();
         String lastFolder = null;
-        for (int i = 0; i < dc.getEntryCount(); i++) {
-            String path = dc.getEntry(i).getPathString();
+        for (String path : paths) {
             int slash = path.lastIndexOf('/');
             String folder = slash < 0 ? "" : path.substring(0, slash);
             if (!folder.equals(lastFolder)) {

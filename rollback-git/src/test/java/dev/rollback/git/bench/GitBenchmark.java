@@ -38,30 +38,43 @@ import java.util.stream.Stream;
 
 /**
  * Revert of one commit and hard reset by 100 commits, through the library (JGit) and through the git CLI,
- * in the same run, on a generated repository of 10,000 files and 1,000 commits; then each phase of the
- * two steps alone (dirty check, safety tag, index and working tree update, index write), as the steps
- * did it before (JGit's porcelain: StatusCommand, DirCacheCheckout, ResetCommand) and as they do it now.
+ * in the same run, on a generated repository of 10,000 files and 1,000 commits; optionally then each
+ * phase of the two steps alone (dirty check, safety tag, index and working tree update, index write), as
+ * the steps did it before (JGit's porcelain: StatusCommand, DirCacheCheckout, ResetCommand) and as they do
+ * it now.
+ *
+ * <p>Built to stand other load on the machine: warm-up rounds for both sides first (the JIT, the page
+ * cache), then rounds that measure the library and the CLI back to back, alternating which goes first
+ * (ABBA), so that a burst of load hits both; the table gives the medians, the ratio of the medians, the
+ * median of the ratios within a round, and the load average (1 minute) the rounds ran at.
  *
  * <pre>
- * mvn -B -q -pl rollback-git test-compile exec:java -Dexec.mainClass=dev.rollback.git.bench.GitBenchmark \
- *     -Dexec.classpathScope=test -Dexec.args="7"
+ * scripts/run-main rollback-git dev.rollback.git.bench.GitBenchmark 21            # measured rounds
+ * scripts/run-main rollback-git dev.rollback.git.bench.GitBenchmark 21 --phases   # and each phase alone
  * </pre>
- * The argument is the number of measured runs per operation (default 7); two warm-up runs come first.
+ * The first argument is the number of measured rounds (default 21, at least 5); five warm-up rounds come first.
  */
 public final class GitBenchmark {
     static final int FILES = 10_000;
     static final int COMMITS = 1_000;
     static final int FILES_PER_COMMIT = 10;
+    private static final int WARM_UP = 5;
+    private static final String LIBRARY = "library (JGit)";
+    private static final String CLI = "git CLI";
 
     private GitBenchmark() {
     }
 
     /**
-     * @param args optional: measured runs per operation
+     * @param args optional: measured rounds, then {@code --phases} to time each phase alone too
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
+        if (rounds < 5) {
+            throw new IllegalArgumentException("at least 5 measured rounds (a median of fewer says little); got " + rounds);
+        }
+        boolean phases = List.of(args).contains("--phases");
         Path root = Files.createTempDirectory("rollback-git-bench");
         try {
             Path repo = root.resolve("repo");
@@ -70,32 +83,98 @@ public final class GitBenchmark {
             String head = git(repo, "rev-parse", "HEAD");
             System.out.printf(Locale.ROOT, "generated %d files, %s commits in %.1f s at %s%n", FILES,
                     git(repo, "rev-list", "--count", "HEAD"), (System.nanoTime() - t0) / 1e9, repo);
+            System.out.printf(Locale.ROOT, "%d cores; %s; load average at the start: %s%n", Runtime.getRuntime().availableProcessors(),
+                    git(repo, "--version"), loadAverage());
             String revertTarget = git(repo, "rev-parse", "HEAD~50");
             Git lib = Git.repo(repo).identity("Bench", "bench@example.com");
 
-            Map<String, List<Double>> results = new LinkedHashMap<>();
-            Map<String, List<Double>> phases = new LinkedHashMap<>();
+            Map<String, Action> library = new LinkedHashMap<>();
+            Map<String, Action> cli = new LinkedHashMap<>();
             int[] counter = {0};
-            for (int i = 0; i < runs + 2; i++) {
-                boolean warm = i < 2;
-                measure(results, warm, "revert 1 commit", "library (JGit)", () ->
-                        lib.revert(revertTarget).execute(context(root, counter[0]++)));
-                git(repo, "reset", "-q", "--hard", head);
-                measure(results, warm, "revert 1 commit", "git CLI", () -> git(repo, "revert", "--no-edit", revertTarget));
-                git(repo, "reset", "-q", "--hard", head);
-                measure(results, warm, "reset --hard HEAD~100", "library (JGit)", () ->
-                        lib.reset(ResetMode.HARD, "HEAD~100").execute(context(root, counter[0]++)));
-                git(repo, "reset", "-q", "--hard", head);
-                measure(results, warm, "reset --hard HEAD~100", "git CLI", () -> git(repo, "reset", "-q", "--hard", "HEAD~100"));
-                git(repo, "reset", "-q", "--hard", head);
-                phases(phases, warm, repo, head, revertTarget);
+            library.put("revert 1 commit", () -> lib.revert(revertTarget).execute(context(root, counter[0]++)));
+            cli.put("revert 1 commit", () -> git(repo, "revert", "--no-edit", revertTarget));
+            library.put("reset --hard HEAD~100", () -> lib.reset(ResetMode.HARD, "HEAD~100").execute(context(root, counter[0]++)));
+            cli.put("reset --hard HEAD~100", () -> git(repo, "reset", "-q", "--hard", "HEAD~100"));
+
+            Map<String, List<Double>> results = new LinkedHashMap<>();
+            List<Double> loads = new ArrayList<>();
+            for (int i = 0; i < WARM_UP + rounds; i++) {
+                boolean warm = i < WARM_UP;
+                for (String op : library.keySet()) {
+                    // ABBA: the library first in even rounds, the CLI first in odd ones
+                    List<String> order = i % 2 == 0 ? List.of(LIBRARY, CLI) : List.of(CLI, LIBRARY);
+                    for (String how : order) {
+                        measure(results, warm, op, how, how.equals(LIBRARY) ? library.get(op) : cli.get(op));
+                        git(repo, "reset", "-q", "--hard", head);   // undone, not measured
+                    }
+                }
+                if (!warm) {
+                    loads.add(oneMinuteLoad());
+                }
             }
+            System.out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
+            summary(results, loads);
             print("Whole steps", results);
-            print("Where the time goes: each phase alone, as the steps did it before and as they do it now", phases);
+            if (phases) {
+                Map<String, List<Double>> phaseResults = new LinkedHashMap<>();
+                for (int i = 0; i < 2 + rounds; i++) {
+                    phases(phaseResults, i < 2, repo, head, revertTarget);
+                }
+                print("Where the time goes: each phase alone, as the steps did it before and as they do it now", phaseResults);
+            }
         } finally {
             try (Stream<Path> walk = Files.walk(root)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** One line per operation: both medians, the ratio of the medians, the median of the ratios within a round, the load. */
+    private static void summary(Map<String, List<Double>> results, List<Double> loads) {
+        List<Double> l = sorted(loads);
+        String load = String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median(l), l.get(0), l.get(l.size() - 1));
+        System.out.printf(Locale.ROOT, "%n| operation | library median ms | CLI median ms | library / CLI, medians | library / CLI, "
+                + "median of per-round ratios | rounds | load average, 1 min: median (min-max) |%n|---|---:|---:|---:|---:|---:|---|%n");
+        for (String op : results.keySet().stream().map(k -> k.split("\\|")[0]).distinct().toList()) {
+            List<Double> a = results.get(op + "|" + LIBRARY);
+            List<Double> b = results.get(op + "|" + CLI);
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                ratios.add(a.get(i) / b.get(i));
+            }
+            double la = median(sorted(a));
+            double lb = median(sorted(b));
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %.2f | %d | %s |%n", op, la, lb, la / lb, median(sorted(ratios)),
+                    a.size(), load);
+        }
+    }
+
+    private static List<Double> sorted(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s;
+    }
+
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** The three load averages of /proc/loadavg, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static double oneMinuteLoad() {
+        try {
+            return Double.parseDouble(loadAverage().split(" ")[0]);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 
@@ -164,32 +243,11 @@ public final class GitBenchmark {
     private static void print(String title, Map<String, List<Double>> results) {
         System.out.printf(Locale.ROOT, "%n%s%n", title);
         System.out.printf(Locale.ROOT, "%n| operation | through | median ms | min ms | max ms | runs |%n|---|---|---:|---:|---:|---:|%n");
-        Map<String, Double> cli = new LinkedHashMap<>();
         for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-            List<Double> v = new ArrayList<>(e.getValue());
-            Collections.sort(v);
+            List<Double> v = sorted(e.getValue());
             String[] key = e.getKey().split("\\|");
-            double median = v.get(v.size() / 2);
-            if (key[1].equals("git CLI")) {
-                cli.put(key[0], median);
-            }
-            System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d |%n", key[0], key[1], median, v.get(0), v.get(v.size() - 1), v.size());
-        }
-        for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-            String[] key = e.getKey().split("\\|");
-            if (!key[1].equals("git CLI") && cli.containsKey(key[0])) {
-                List<Double> v = new ArrayList<>(e.getValue());
-                List<Double> c = results.get(key[0] + "|git CLI");
-                // each round measures both back to back: the ratio within a round is the least disturbed by other load
-                List<Double> paired = new ArrayList<>();
-                for (int i = 0; i < Math.min(v.size(), c.size()); i++) {
-                    paired.add(v.get(i) / c.get(i));
-                }
-                Collections.sort(v);
-                Collections.sort(paired);
-                System.out.printf(Locale.ROOT, "%s: library / CLI = %.2f (medians), %.2f (median of the ratios within a round)%n", key[0],
-                        v.get(v.size() / 2) / cli.get(key[0]), paired.get(paired.size() / 2));
-            }
+            System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d |%n", key[0], key[1], median(v), v.get(0), v.get(v.size() - 1),
+                    v.size());
         }
     }
 
