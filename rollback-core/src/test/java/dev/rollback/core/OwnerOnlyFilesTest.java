@@ -11,15 +11,19 @@ import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class OwnerOnlyFilesTest {
     @TempDir
@@ -108,6 +112,92 @@ class OwnerOnlyFilesTest {
         assertThat(mode(outside)).as("a link's target is left alone").isEqualTo("rw-r--r--");
         assertThat(OwnerOnlyFiles.isOwnerOnly(dump.resolve("toc.dat"))).isTrue();
         assertThat(OwnerOnlyFiles.isOwnerOnly(outside)).isFalse();
+    }
+
+    @Test
+    void everyWriterReturnsThePathItWroteSoCallsChain() throws IOException {
+        Path root = tmp.resolve("run");
+        Path a = root.resolve("a.txt");
+        assertThat(OwnerOnlyFiles.writeString(a, "a")).isEqualTo(a);
+        Path b = root.resolve("b.bin");
+        assertThat(OwnerOnlyFiles.write(b, new byte[]{1})).isEqualTo(b);
+        Path c = root.resolve("c.txt");
+        assertThat(OwnerOnlyFiles.writeLines(c, List.of("x"))).isEqualTo(c);
+        Path d = root.resolve("d/e.properties");
+        assertThat(OwnerOnlyFiles.writeAtomically(d, new byte[0])).isEqualTo(d);
+        Path copy = root.resolve("copy.txt");
+        assertThat(OwnerOnlyFiles.copy(a, copy)).isEqualTo(copy);
+        assertThat(OwnerOnlyFiles.copy(new ByteArrayInputStream(new byte[5]), root.resolve("five.bin"))).isEqualTo(5L);
+        Path marker = root.resolve("f/marker");
+        assertThat(OwnerOnlyFiles.createFile(marker)).isEqualTo(marker);
+        Path nested = root.resolve("g/h/file");
+        assertThat(OwnerOnlyFiles.createParentDirectories(nested)).isEqualTo(nested);
+        assertThat(mode(root.resolve("g/h"))).isEqualTo("rwx------");
+        assertThat(nested).doesNotExist();
+        assertThat(OwnerOnlyFiles.narrow(a)).isEqualTo(a);
+        assertThat(OwnerOnlyFiles.narrowTree(root)).isEqualTo(root);
+        assertThat(OwnerOnlyFiles.createTempFile(root.resolve("t"), "p", ".s")).exists().isRegularFile()
+                .hasParent(root.resolve("t")).satisfies(f -> assertThat(f.getFileName().toString()).startsWith("p").endsWith(".s"));
+        assertThat(OwnerOnlyFiles.createTempDirectory(root.resolve("t"), "q")).isDirectory().hasParent(root.resolve("t"));
+        Path missing = tmp.resolve("missing");
+        assertThat(OwnerOnlyFiles.narrowTree(missing)).isEqualTo(missing);
+        assertThat(OwnerOnlyFiles.notOwnerOnly(missing)).as("nothing to audit").isEmpty();
+    }
+
+    @Test
+    void aFailedAtomicWriteLeavesTheTargetAndNoTemporaryFile() throws IOException {
+        Path target = Files.createDirectories(tmp.resolve("state/in-the-way"));
+        Files.writeString(target.resolve("keep.txt"), "kept");
+
+        assertThatThrownBy(() -> OwnerOnlyFiles.writeAtomically(target, "new".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IOException.class);
+
+        try (Stream<Path> s = Files.list(tmp.resolve("state"))) {
+            assertThat(s.toList()).as("no temporary file left").containsExactly(target);
+        }
+        assertThat(Files.readString(target.resolve("keep.txt"))).isEqualTo("kept");
+    }
+
+    @Test
+    void aFileWhoseModeCannotBeChangedIsAClearErrorNamingTheFix() throws IOException {
+        // Linux refuses to chmod a file of /proc, even to root: this process's own name stands for another user's file
+        Path foreign = Path.of("/proc/self/comm");
+        assumeTrue(Files.exists(foreign) && !OwnerOnlyFiles.isOwnerOnly(foreign));
+        assertThatThrownBy(() -> OwnerOnlyFiles.narrow(foreign)).isInstanceOf(IOException.class)
+                .hasMessageContaining("Could not make " + foreign + " readable by its owner only")
+                .hasMessageContaining("Fix: remove it or choose another location");
+    }
+
+    @Test
+    void onAFileSystemWithoutPosixPermissionsFilesAreWrittenWithItsDefaults() throws IOException {
+        // a zip file system has no POSIX permissions, as Windows has none: the folder's ACL decides there
+        try (FileSystem zip = FileSystems.newFileSystem(tmp.resolve("no-posix.zip"), Map.of("create", "true"))) {
+            Path root = zip.getPath("/run");
+            assertThat(zip.supportedFileAttributeViews()).doesNotContain("posix");
+
+            assertThat(OwnerOnlyFiles.createDirectories(root.resolve("a/b"))).isDirectory();
+            OwnerOnlyFiles.writeString(root.resolve("a/state.txt"), "one");
+            OwnerOnlyFiles.writeString(root.resolve("a/state.txt"), "two");
+            try (OutputStream out = OwnerOnlyFiles.newAppendingStream(root.resolve("log.txt"))) {
+                out.write("x\n".getBytes(StandardCharsets.UTF_8));
+            }
+            try (OutputStream out = OwnerOnlyFiles.newAppendingStream(root.resolve("log.txt"))) {
+                out.write("y\n".getBytes(StandardCharsets.UTF_8));
+            }
+            OwnerOnlyFiles.createFile(root.resolve("c/marker"));
+            Path tmpFile = OwnerOnlyFiles.createTempFile(root.resolve("t"), "p", ".s");
+            Path tmpDir = OwnerOnlyFiles.createTempDirectory(root.resolve("t"), "q");
+
+            assertThat(Files.readString(root.resolve("a/state.txt"))).isEqualTo("two");
+            assertThat(Files.readString(root.resolve("log.txt"))).isEqualTo("x\ny\n");
+            assertThat(root.resolve("c/marker")).exists();
+            assertThat(tmpFile).isRegularFile();
+            assertThat(tmpDir).isDirectory();
+            assertThat(OwnerOnlyFiles.narrow(root.resolve("log.txt"))).isEqualTo(root.resolve("log.txt"));
+            assertThat(OwnerOnlyFiles.narrowTree(root)).isEqualTo(root);
+            assertThat(OwnerOnlyFiles.isOwnerOnly(root.resolve("log.txt"))).as("nothing to check there").isTrue();
+            assertThat(OwnerOnlyFiles.notOwnerOnly(root)).isEmpty();
+        }
     }
 
     @Test

@@ -288,11 +288,8 @@ public final class RollbackCommand {
      * @return the exit code
      */
     public int report(CommandLineOptions options, RollbackPlan plan, String runId) {
-        Journal journal;
-        try {
-            journal = openJournal(options);
-        } catch (IllegalArgumentException e) {
-            err.println(programName + ": " + Redactor.redact(e.getMessage()));
+        Journal journal = openJournal(options);
+        if (journal == null) {
             return ExitCode.USAGE.code();
         }
         String id = runId.equals("latest") ? Rollback.runner().journal(journal).latestRun(plan).orElse(null) : runId;

@@ -366,9 +366,10 @@ final class RunHistory {
         return Optional.ofNullable(last);
     }
 
-    /** @return the steps that changed something and finished (or may have: interrupted or failed) */
+    /** @return the steps that changed something and finished (or may have: interrupted, failed, or still running) */
     List<StepRecord> changes() {
-        return steps.values().stream().filter(r -> r.kind != null && !r.kind.isReadOnly() && !r.attempts.isEmpty()).toList();
+        return steps.values().stream().filter(r -> r.kind != null && !r.kind.isReadOnly() && (!r.attempts.isEmpty() || r.pendingStart != null))
+                .toList();
     }
 
     /** @return whether a restore step finished */

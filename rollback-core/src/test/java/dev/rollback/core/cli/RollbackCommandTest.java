@@ -261,6 +261,65 @@ class RollbackCommandTest {
     }
 
     @Test
+    void reportRewritesARunsIncidentReportFromItsJournalWithTheResumeCommand() throws Exception {
+        failRestore.set(true);
+        Map<String, String> env = Map.of("DATABASE_URL", "x");
+        assertThat(run("", env, "--yes", "ops", "--journal", dir.toString())).isEqualTo(1);
+        String runId = FileJournal.in(dir).runIds("app").get(0);
+        Path md = FileJournal.in(dir).runDirectory("app", runId).resolve("incident-report.md");
+        Files.delete(md);   // as if the process had died before writing it
+        RollbackCommand command = RollbackCommand.named("app-rollback")
+                .streams(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                        new ByteArrayInputStream(new byte[0]));
+        CommandLineOptions options = command.parse(new String[]{"--journal", dir.toString(), "--yes", "ops", "--set", "DATABASE_URL=x"});
+        out.reset();
+
+        assertThat(command.report(options, plan("x"), "latest")).isZero();
+
+        assertThat(out()).contains("Incident report: " + md).contains("Incident report (HTML): " + md.resolveSibling("incident-report.html"))
+                .contains("Post-mortem skeleton: " + md.resolveSibling("post-mortem.md"));
+        assertThat(Files.readString(md)).contains("app-rollback --resume " + runId + " --journal " + dir.toAbsolutePath() + " --yes ops")
+                .contains("'restore'");
+        assertThat(md.resolveSibling("incident-report.html")).isRegularFile();
+
+        // by its id, too; an unknown run, or a plan with no run, is refused with what was looked for
+        assertThat(command.report(options, plan("x"), runId)).isZero();
+        err.reset();
+        assertThat(command.report(options, plan("x"), "r-nope")).isEqualTo(3);
+        assertThat(err()).contains("app-rollback: no run r-nope of plan 'app' in " + dir.toAbsolutePath());
+        err.reset();
+        CommandLineOptions empty = command.parse(new String[]{"--journal", dir.resolve("empty").toString()});
+        assertThat(command.report(empty, plan("x"), "latest")).isEqualTo(3);
+        assertThat(err()).contains("app-rollback: no run of plan 'app' in ");
+        // a journal no module opens is a usage error
+        err.reset();
+        CommandLineOptions server = command.parse(new String[]{"--journal", "mongodb://ops/journal"});
+        assertThat(command.report(server, plan("x"), "latest")).isEqualTo(2);
+        assertThat(err()).contains("No journal on the class path opens mongodb:// locations");
+    }
+
+    @Test
+    void statusOfAnEmptyJournalSaysSoAndABadJournalIsAUsageError() {
+        assertThat(run("", Map.of(), "--status", "--journal", dir.toString())).isZero();
+        assertThat(out()).contains("Journal: " + dir.toAbsolutePath()).contains("  no plans recorded");
+
+        assertThat(run("", Map.of(), "--status", "--journal", "mongodb://ops/journal")).isEqualTo(2);
+        assertThat(err()).contains("No journal on the class path opens mongodb:// locations");
+    }
+
+    @Test
+    void aSucceededRunPrintsWhereItsReportsAreAndResumingItIsRefused() {
+        Map<String, String> env = Map.of("DATABASE_URL", "x");
+        assertThat(run("", env, "--yes", "ops", "--journal", dir.toString())).isZero();
+        String runId = FileJournal.in(dir).runIds("app").get(0);
+        assertThat(out()).contains("Incident report: " + FileJournal.in(dir).runDirectory("app", runId).resolve("incident-report.md"))
+                .contains("Post-mortem skeleton: ");
+        err.reset();
+        assertThat(run("", env, "--resume", runId, "--yes", "ops", "--journal", dir.toString())).isEqualTo(3);
+        assertThat(err()).startsWith("app-rollback: ").contains(runId);
+    }
+
+    @Test
     void helpPrintsUsage() throws Exception {
         assertThat(run("", Map.of(), "--help")).isZero();
         assertThat(out()).contains("--dry-run").contains("Exit codes: 0 done, 1 failed");
