@@ -374,6 +374,78 @@ class TimelineGeometryTest {
                 .containsExactly("text");
     }
 
+    /** A text row of the Markdown timeline: the label padded to the longest, 50 columns, the time. */
+    private static String textRow(String label, String columns, String time) {
+        return String.format(java.util.Locale.ROOT, "%-62s |%-50s| %s%n", label, columns, time);
+    }
+
+    @Test
+    void theMarkdownTimelineDrawsTheSameRunInFiftyColumnsAndAsAMermaidGantt() {
+        Events events = oneProcess();
+        TimelineLayout layout = events.layout();
+        String md = MarkdownReport.render(List.of(new Block.Timeline(layout)));
+
+        String restoreLabel = ("2. " + RESTORE);
+        assertThat(md).startsWith("```text\n"
+                + textRow("app down", "=".repeat(40), "1 min 20 s")
+                + textRow("1. stop nextcrm", "#".repeat(5), "10.0 s")
+                + textRow(restoreLabel, " ".repeat(5) + "X".repeat(10) + "#".repeat(15), "50.0 s")
+                + textRow("3. start nextcrm", " ".repeat(30) + "#".repeat(5), "10.0 s")
+                + textRow("4. health", " ".repeat(35) + "#".repeat(5), "10.0 s")
+                + "```\n\n"
+                + "- `=` app down 1 min 20 s: stopped by 'stop nextcrm' at 03:00:00.000, verified healthy by 'health' at 03:01:20.000\n\n"
+                + "`#` ok, `X` failed, `!` interrupted by the death of its process, `>` running, `=` the app was down (stopped to "
+                + "verified healthy).\n\n");
+        long t0 = T0.toEpochMilli();
+        assertThat(md).contains("```mermaid\ngantt\n    dateFormat x\n    axisFormat %H:%M:%S\n"
+                + "    section Phase 1 - stop\n"
+                + "    1. stop nextcrm :done, s1, " + t0 + ", " + (t0 + 10_000) + "\n"
+                + "    section Phase 2 - restore and start again\n"
+                + "    2. restore nextcrm from the backup taken at 02 -00 (production) :crit, s2, " + (t0 + 10_000) + ", " + (t0 + 30_000) + "\n"
+                + "    2. restore nextcrm from the backup taken at 02 -00 (production) :done, s3, " + (t0 + 30_000) + ", " + (t0 + 60_000) + "\n"
+                + "    3. start nextcrm :done, s4, " + (t0 + 60_000) + ", " + (t0 + 70_000) + "\n"
+                + "    4. health :done, s5, " + (t0 + 70_000) + ", " + (t0 + 80_000) + "\n"
+                + "    section Downtime\n"
+                + "    app down 1 min 20 s :crit, d6, " + t0 + ", " + (t0 + 80_000) + "\n"
+                + "```\n\n");
+    }
+
+    @Test
+    void theMarkdownTimelineMarksTheGapTheInterruptedAttemptAndARunningStep() {
+        String md = MarkdownReport.render(List.of(new Block.Timeline(crashAndResume().layout())));
+        // the gap is columns 11 to 17 (10/46 to 16/46 of 50); the attempt the crash cut short is one '!' at its start
+        String gap = " ".repeat(11) + "/".repeat(7);
+        assertThat(md).contains(textRow("1. stop nextcrm", "#".repeat(11) + "/".repeat(7), "10.0 s"))
+                .contains(textRow("2. " + RESTORE, " ".repeat(11) + "!" + "/".repeat(5) + "#".repeat(22), "20.0 s"))
+                .contains(textRow("4. health", gap + " ".repeat(27) + "#####", "5.0 s"))
+                .contains("- `/` gap: process 101 on host-a died (last journaled at 2026-11-29 03:00:10); resumed by oncall on host-b after "
+                        + "16 min 30 s\n\n")
+                .contains("    section Between processes\n    process died, resumed later :crit, g")
+                .contains(":active, s2, " + T0.plusSeconds(10).toEpochMilli() + ", " + (T0.plusSeconds(10).toEpochMilli() + 1) + "\n");
+
+        Events running = new Events().started(0).ok(1, 1, 0, 10).begin(2, 1, 10);
+        running.list.add(new JournalEvent.StepMemory(RUN, T0.plusSeconds(20), 2, RESTORE, "swap.next", "rename"));
+        assertThat(MarkdownReport.render(List.of(new Block.Timeline(running.layout()))))
+                .contains(textRow("2. " + RESTORE, " ".repeat(25) + ">".repeat(25), "0 ms running"));
+        assertThat(MarkdownReport.render(List.of(new Block.Timeline(new Events().started(0).layout()))))
+                .as("nothing ran: no picture").isEqualTo("```mermaid\ngantt\n    dateFormat x\n    axisFormat %H:%M:%S\n```\n\n");
+    }
+
+    @Test
+    void theMarkdownBudgetsAreFiftyColumnBars() {
+        String md = MarkdownReport.render(List.of(new Block.PhaseBudgets(List.of(
+                new Block.PhaseBurn("Phase 1: stop", 10_000, 15_000),
+                new Block.PhaseBurn("Phase 2: restore", 70_000, 40_000),
+                new Block.PhaseBurn("no budget", 0, 0)))));
+        assertThat(md).isEqualTo("```text\n"
+                + "Phase 1: stop    [" + "#".repeat(33) + ".".repeat(17) + "] 10.0 s of 15.0 s\n"
+                + "Phase 2: restore [" + "#".repeat(50) + "] 1 min 10 s of 40.0 s  OVER BUDGET\n"
+                + "no budget        [" + ".".repeat(50) + "] 0 ms of 0 ms\n"
+                + "```\n\n");
+        assertThat(MarkdownReport.render(List.of(new Block.Table(List.of("a", "b"), List.of(List.of("x|y", "two\nlines"))))))
+                .isEqualTo("| a | b |\n|---|---|\n| x\\|y | two lines |\n\n");
+    }
+
     @Test
     void budgetsAreBarsAgainstAFullBudgetAt60PercentOfTheChart() {
         Document svg = parse(SvgTimeline.budgets(List.of(
