@@ -71,6 +71,29 @@ public interface Step {
     }
 
     /**
+     * Names work this step leaves to a later step of the plan, when part of its job does not need
+     * the application down: a swap that leaves the count of its data-loss window to a step after
+     * the application is verified healthy (the replaced data it counts is kept and no longer
+     * written, so the figure is the same). {@link PlanBuilder#build()} refuses a plan where no
+     * later step {@link #completes() completes} it. The default is none.
+     *
+     * @return the id of the work left for later, or null
+     */
+    default String leavesForLater() {
+        return null;
+    }
+
+    /**
+     * Names the work an earlier step {@link #leavesForLater() left for later} that this step does.
+     * The default is none.
+     *
+     * @return the id of the work it completes, or null
+     */
+    default String completes() {
+        return null;
+    }
+
+    /**
      * Removes the temporaries an interrupted run of this step left behind, when an operator
      * abandons that run instead of resuming it: a half-restored copy, temporary collections. Kept
      * data (the original a swap set aside, forensic captures) is never removed. Called only for

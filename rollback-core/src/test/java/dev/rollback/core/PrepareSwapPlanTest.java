@@ -85,4 +85,37 @@ class PrepareSwapPlanTest {
                         "step 5 'swap in crm' swaps in the prepared copy 'crm', but no step of the plan prepares it; add the prepare step "
                                 + "the swap was made from (plan.step(prepared), before the app is stopped) earlier in the plan");
     }
+
+    private static Step swapCountingLater(String id) {
+        return new Step() {
+            public String name() { return "swap in " + id; }
+            public boolean destructive() { return true; }
+            public void execute(StepContext c) { }
+            public String swapsIn() { return id; }
+            public String leavesForLater() { return id + "#dataLoss"; }
+        };
+    }
+
+    private static Step countLater(String id) {
+        return new Step() {
+            public String name() { return "data-loss window of " + id; }
+            public void execute(StepContext c) { }
+            public String completes() { return id + "#dataLoss"; }
+        };
+    }
+
+    @Test
+    void workLeftForLaterNeedsALaterStepThatCompletesIt() {
+        RollbackPlan ok = plan("later").step(prepare("shop")).stopApp(app).restore(swapCountingLater("shop")).startApp(app)
+                .step(countLater("shop")).build();
+        assertThat(ok.steps()).extracting(PlannedStep::name).endsWith("start nextcrm", "data-loss window of shop");
+        assertThat(problems(plan("never").step(prepare("shop")).stopApp(app).restore(swapCountingLater("shop")).startApp(app)))
+                .containsExactly("step 3 'swap in shop' leaves 'shop#dataLoss' for a later step, but no later step of the plan completes it; "
+                        + "add the step that completes it (for a swap: swap.dataLossWindow(), after the app is verified healthy) after "
+                        + "step 3, or use the swap that counts at the swap");
+        // before the swap does not count, nor does a step completing other work
+        assertThat(problems(plan("early").step(prepare("shop")).step(countLater("shop")).stopApp(app).restore(swapCountingLater("shop"))
+                .step(countLater("crm"))))
+                .singleElement().asString().startsWith("step 4 'swap in shop' leaves 'shop#dataLoss' for a later step");
+    }
 }

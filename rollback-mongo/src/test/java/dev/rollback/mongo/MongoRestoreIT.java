@@ -1069,6 +1069,84 @@ class MongoRestoreIT {
     }
 
     @Test
+    void aDataLossWindowCountedAfterTheStartOnTheKeptCollectionsIsTheOneAtTheSwap() throws Exception {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(400));
+        db.getCollection("orders", BsonDocument.class).insertMany(richDocuments(100));
+        Path backup = mongo().database("crm").dump().to(tmp.resolve("nightly")).run(ctx("n1")).directory();
+        List<BsonDocument> backupUsers = all(db, "users");
+
+        // a real client keeps writing to the live collection while the restore is prepared, until the stop
+        java.util.concurrent.atomic.AtomicBoolean appRunning = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Thread app = new Thread(() -> {
+            while (appRunning.get()) {
+                client.getDatabase("crm").getCollection("users").insertOne(new org.bson.Document("_id", new ObjectId()).append("app", "writes"));
+                written.incrementAndGet();
+            }
+        });
+        app.start();
+        MongoDb crm = mongo().database("crm");
+        MongoPrepare prepare = crm.prepare(MongoBackup.at(backup)).batchSize(100);
+        MongoSwapIn swap = crm.swapIn(prepare).countDataLossLater();
+        java.util.concurrent.atomic.AtomicReference<String> beforeTheCount = new java.util.concurrent.atomic.AtomicReference<>();
+        RollbackPlan plan = Rollback.plan("prepare-swap-count-later")
+                .step(prepare)
+                .step("stop the app", c -> {
+                    appRunning.set(false);
+                    app.join();
+                })
+                .restore(swap)
+                .step("start the app: it writes to the restored collection", c -> {
+                    beforeTheCount.set(c.output("mongo.dataLoss.crm.users").orElse(null));
+                    for (int i = 0; i < 37; i++) {
+                        client.getDatabase("crm").getCollection("users").insertOne(new org.bson.Document("_id", new ObjectId()).append("app", "again"));
+                    }
+                })
+                .step(swap.dataLossWindow())
+                .withoutCapture("test: the swap keeps the replaced collections")
+                .build();
+        RunReport r = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("ops")).run(plan);
+        assertThat(r.isSuccess()).as(String.valueOf(r.failureIfAny())).isTrue();
+        assertThat(written.get()).as("the application wrote while the restore was prepared").isPositive();
+        // until the count, the report says where it will be taken
+        assertThat(beforeTheCount.get()).startsWith("not counted yet: the documents written after the backup are counted in crm.users_before_")
+                .contains("by step 'data-loss window of MongoDB database crm at the swap' once the app is healthy");
+        // the count after the start is what the client wrote up to the stop, not what it wrote after the start
+        String keptUsers = r.outputs().get("kept.mongo.before.crm.users").split(" ")[1].substring("crm.".length());
+        assertThat(r.outputs().get("mongo.dataLoss.crm.users")).isEqualTo(written.get() + " documents written to the live collection after "
+                + "the backup, replaced by the restore (kept in crm." + keptUsers + "); counted after the swap on the kept collection, which "
+                + "nobody writes since: the figure as at the swap");
+        assertThat(r.outputs().get("mongo.dataLoss.crm.orders")).startsWith("0 documents");
+        assertThat(db.getCollection(keptUsers).countDocuments()).isEqualTo(400 + written.get());
+        assertThat(db.getCollection("users").countDocuments()).isEqualTo(backupUsers.size() + 37L);
+        assertThat(r.outputs().get("mongo.prepared.crm.swapped")).contains("crm.users=" + keptUsers).contains("crm.orders=orders_before_");
+    }
+
+    @Test
+    void aDataLossCountWithoutItsSwapOrWithItsKeptCollectionGoneSaysSo() {
+        MongoDatabase db = client.getDatabase("crm");
+        db.getCollection("users", BsonDocument.class).insertMany(richDocuments(20));
+        Path backup = mongo().database("crm").dump().to(tmp.resolve("nightly")).run(ctx("n1")).directory();
+        MongoDb crm = mongo().database("crm");
+        MongoPrepare prepare = crm.prepare(MongoBackup.at(backup));
+        MongoSwapIn swap = crm.swapIn(prepare).countDataLossLater();
+        TestStepContext run = ctx("count-without-swap");
+        prepare.execute(run);
+        assertThatThrownBy(() -> swap.dataLossWindow().execute(run.forStep("count"))).isInstanceOf(MongoRestoreFailedException.class)
+                .hasMessageContaining("step 'swap in restored MongoDB database crm' has not swapped crm in")
+                .hasMessageContaining("Nothing was changed");
+        TestStepContext swapped = run.forStep("swap");
+        swap.execute(swapped);
+        String kept = swapped.outputs().get("mongo.prepared.crm.swapped").split("=")[1];
+        db.getCollection(kept).drop();
+        TestStepContext count = swapped.forStep("count");
+        swap.dataLossWindow().execute(count);
+        assertThat(count.outputs().get("mongo.dataLoss.crm.users")).isEqualTo("not counted: the kept collection crm." + kept
+                + " is gone (dropped by hand?); its documents written after the backup cannot be counted any more");
+    }
+
+    @Test
     void aResumedPrepareDoesNotPrepareTwiceAndSwapInWithoutAPrepareSaysSo() {
         MongoDatabase db = client.getDatabase("crm");
         db.getCollection("users", BsonDocument.class).insertMany(richDocuments(50));

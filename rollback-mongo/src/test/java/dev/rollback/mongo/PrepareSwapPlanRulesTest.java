@@ -43,4 +43,23 @@ class PrepareSwapPlanRulesTest {
                 .restore(crm.swapIn(prepared)).restore(crm.swapIn(prepared), StepOptions.defaults().name("swap again")).build()).problems())
                 .singleElement().asString().startsWith("the prepared copy 'mongo.prepared.crm' is swapped in by 2 steps");
     }
+
+    @Test
+    void aSwapThatCountsLaterNeedsItsCountAfterIt() {
+        MongoSwapIn swap = crm.swapIn(prepared).countDataLossLater();
+        assertThat(swap.countsDataLossLater()).isTrue();
+        assertThat(crm.swapIn(prepared).countsDataLossLater()).isFalse();
+        assertThat(swap.leavesForLater()).isEqualTo("mongo.prepared.crm.dataLoss").isEqualTo(swap.dataLossWindow().completes());
+        assertThat(crm.swapIn(prepared).leavesForLater()).isNull();
+        assertThat(Rollback.plan("crm").withoutCapture("test").step(prepared).restore(swap).step(swap.dataLossWindow()).build().steps())
+                .hasSize(3);
+        assertThat(catchThrowableOfType(PlanValidationException.class,
+                () -> Rollback.plan("crm").withoutCapture("test").step(prepared).restore(swap).build()).problems())
+                .containsExactly("step 2 'swap in restored MongoDB database crm' leaves 'mongo.prepared.crm.dataLoss' for a later step, but no "
+                        + "later step of the plan completes it; add the step that completes it (for a swap: swap.dataLossWindow(), after "
+                        + "the app is verified healthy) after step 2, or use the swap that counts at the swap");
+        assertThat(swap.dataLossWindow().destructive()).isFalse();
+        assertThat(swap.describe().parameters()).containsEntry("data-loss window", "counted later, on the kept collections, by "
+                + "'data-loss window of MongoDB database crm at the swap'");
+    }
 }

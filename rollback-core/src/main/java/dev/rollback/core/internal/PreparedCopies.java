@@ -12,7 +12,9 @@ import java.util.Map;
  * The plan rules of prepare/swap pairs ({@link Step#prepares()}, {@link Step#swapsIn()}): every
  * swap has its prepare earlier in the plan, a prepared copy is swapped in by one step only, and one
  * copy is prepared by one step only. A plan that breaks them would fail at the swap, with the
- * application already stopped.
+ * application already stopped. Likewise, work a step {@link Step#leavesForLater() leaves for later}
+ * (a swap's data-loss count, taken once the application is healthy again) has a step that
+ * {@link Step#completes() completes} it later in the plan: without it, the figure would never be taken.
  */
 public final class PreparedCopies {
     private PreparedCopies() {
@@ -64,6 +66,24 @@ public final class PreparedCopies {
                         + "keep one swap, or prepare a second copy from another backup for the other");
             }
         });
+        problems.addAll(leftForLater(steps));
+        return problems;
+    }
+
+    private static List<String> leftForLater(List<PlannedStep> steps) {
+        List<String> problems = new ArrayList<>();
+        for (PlannedStep left : steps) {
+            String id = left.step() == null ? null : left.step().leavesForLater();
+            if (id == null) {
+                continue;
+            }
+            boolean completed = steps.stream().anyMatch(i -> i.index() > left.index() && i.step() != null && id.equals(i.step().completes()));
+            if (!completed) {
+                problems.add("step " + left.index() + " '" + left.name() + "' leaves '" + id + "' for a later step, but no later step "
+                        + "of the plan completes it; add the step that completes it (for a swap: swap.dataLossWindow(), after the app "
+                        + "is verified healthy) after step " + left.index() + ", or use the swap that counts at the swap");
+            }
+        }
         return problems;
     }
 

@@ -194,14 +194,15 @@ public final class RestoreEngine {
      * @param prepared      what the prepare step loaded
      * @param backupPath    the backup (for users and roles, and the result)
      * @param backupOptions how it is read
+     * @param countAtSwap   whether the swap counts the data-loss window (false: a later step counts it on the kept collections)
      * @return what was restored
      */
-    public RestoreResult swapIn(StepContext ctx, Loaded prepared, Path backupPath, BackupOptions backupOptions) {
+    public RestoreResult swapIn(StepContext ctx, Loaded prepared, Path backupPath, BackupOptions backupOptions, boolean countAtSwap) {
         Instant start = Instant.now();
         MongoBackupContents contents = BackupReader.read(backupPath, backupOptions, database);
         try (MongoClient client = connection.open()) {
             ping(client, backupPath);
-            SafeSwap.Outcome swapped = new SafeSwap(client, ctx, progress).run(prepared);
+            SafeSwap.Outcome swapped = new SafeSwap(client, ctx, progress, countAtSwap).run(prepared);
             String users = mergeUsers(ctx, client, contents, backupOptions);
             return result(contents, prepared, swapped, start, users, List.of());
         }

@@ -23,7 +23,19 @@ import java.util.function.Supplier;
 public final class RestoreOutputs {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreOutputs.class);
 
+    /** The prefix of the data-loss window's outputs, one per collection: {@code mongo.dataLoss.<db>.<collection>}. */
+    public static final String DATA_LOSS = "mongo.dataLoss.";
+
     private RestoreOutputs() {
+    }
+
+    /**
+     * @param written documents written to the live collection after the backup
+     * @param kept    {@code db.collection} where the replaced live collection is kept
+     * @return the data-loss window of one collection, as the report shows it
+     */
+    public static String dataLoss(long written, String kept) {
+        return written + " documents written to the live collection after the backup, replaced by the restore (kept in " + kept + ")";
     }
 
     /**
@@ -76,8 +88,7 @@ public final class RestoreOutputs {
                         + c.meanwhileData().get(i) + ": written to " + key + " between a crash and the resume; merge or drop once the team has looked");
             }
             if (c.writtenSinceBackup() >= 0) {
-                ctx.output("mongo.dataLoss." + key, c.writtenSinceBackup() + " documents written to the live collection after the backup, "
-                        + "replaced by the restore (kept in " + c.database() + "." + c.previousData() + ")");
+                ctx.output(DATA_LOSS + key, dataLoss(c.writtenSinceBackup(), c.database() + "." + c.previousData()));
             }
             if (!c.skippedIndexes().isEmpty()) {
                 ctx.output("mongo.restore.skippedIndexes." + key, String.join("; ", c.skippedIndexes()));

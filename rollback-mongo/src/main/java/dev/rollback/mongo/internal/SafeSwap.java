@@ -148,8 +148,18 @@ final class SafeSwap {
     private final String tag;
     private final int generation;
     private final String prefix;
+    private final boolean countAtSwap;
 
     SafeSwap(MongoClient client, StepContext ctx, Consumer<String> progress) {
+        this(client, ctx, progress, true);
+    }
+
+    /**
+     * @param countAtSwap whether the swap counts the data-loss window itself (false: a later step
+     *                    counts it on the kept collections, off the downtime)
+     */
+    SafeSwap(MongoClient client, StepContext ctx, Consumer<String> progress, boolean countAtSwap) {
+        this.countAtSwap = countAtSwap;
         this.client = client;
         this.ctx = ctx;
         this.progress = progress;
@@ -279,7 +289,9 @@ final class SafeSwap {
             switch (st.step) {
                 case "planned" -> {
                     if (p.liveType() != null) {
-                        measureWritten(db, p, st);
+                        if (countAtSwap) {
+                            measureWritten(db, p, st);
+                        }
                         st.step = "set-aside";
                     } else {
                         st.step = "swap-in";
@@ -308,15 +320,9 @@ final class SafeSwap {
         if (p.kind() != Kind.COLLECTION || !"collection".equals(p.liveType()) || p.loaded() == null) {
             return;
         }
-        BsonValue maxId = p.loaded().maxId();
-        MongoCollection<BsonDocument> live = db.getCollection(p.name(), BsonDocument.class);
-        if (maxId != null && maxId.isObjectId()) {
-            st.written = live.countDocuments(new BsonDocument("_id", new BsonDocument("$gt", maxId)));
-            st.how = "documents whose ObjectId _id is newer than the backup's newest";
-        } else {
-            st.written = Math.max(0, live.countDocuments() - p.loaded().read());
-            st.how = "live count minus the backup's count (the _ids are not ObjectIds)";
-        }
+        WrittenSinceBackup w = WrittenSinceBackup.count(db.getCollection(p.name(), BsonDocument.class), p.loaded());
+        st.written = w.documents();
+        st.how = w.how();
     }
 
     private void setAsideOriginal(int i, MongoDatabase db, Planned p, State st) {
