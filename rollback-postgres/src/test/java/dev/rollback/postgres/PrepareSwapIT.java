@@ -142,6 +142,62 @@ class PrepareSwapIT {
         assertThat(TestServer.databasesLike(db)).containsExactlyInAnyOrder(db, kept);
     }
 
+    @Test
+    void aDataLossWindowCountedAfterTheStartOnTheKeptOriginalIsTheOneAtTheSwap() throws Exception {
+        String db = live("preplater");
+        Postgres pg = TestServer.postgres(db);
+        PreparedRestore prepared = pg.restore(backup).verifyWith(p -> p.rowCountExactly("orders", BACKUP_ROWS)).prepare();
+        SwapInStep swap = pg.swapIn(prepared).countDataLossLater();
+        Writer app = new Writer(db);
+        app.start();
+        String[] beforeTheCount = new String[1];
+        PlanBuilder b = Rollback.plan("prepare-swap-count-later").withoutCapture("test")
+                .step("app is writing", ctx -> awaitWrites(app, 20))
+                .step(prepared)
+                .step("app kept writing during the prepare", ctx -> awaitWrites(app, app.written.get() + 20))
+                .restore(swap)                                   // ends the client's session: the stop
+                .step("the app starts again and writes to the restored database", ctx -> {
+                    beforeTheCount[0] = ctx.output("postgres.dataLoss.total").orElse(null);
+                    TestServer.execute(db, "INSERT INTO orders (note) SELECT 'after the start' FROM generate_series(1, 25)");
+                })
+                .step(swap.dataLossWindow());
+        RunReport r = Rollback.runner().confirmations(Confirmations.autoApprove("tester")).run(b.build());
+        app.join(10_000);
+
+        assertThat(r.isSuccess()).as(String.valueOf(r.failure())).isTrue();
+        assertThat(app.stoppedBy).as("the swap ended the client's session").isNotNull();
+        String kept = r.outputs().get(prepared.outputKey() + ".kept");
+        assertThat(kept).isEqualTo(r.outputs().get("postgres.forensicDatabase")).contains("_before_rollback_");
+        assertThat(beforeTheCount[0]).isEqualTo("not counted yet: the rows of " + db + " beyond the prepared copy's are counted in " + kept
+                + " (the live database as it was at the swap, kept) by step 'data-loss window of " + db + " at the swap' once the app is healthy");
+        // what the live side had beyond the backup at the swap: the 100 rows and what the client wrote until its session ended
+        long writtenSinceBackup = TestServer.queryLong(kept, "SELECT count(*) FROM orders") - BACKUP_ROWS;
+        assertThat(writtenSinceBackup).isGreaterThanOrEqualTo(100 + app.written.get());
+        assertThat(r.outputs()).containsEntry("postgres.dataLoss.public.orders", Long.toString(writtenSinceBackup))
+                .containsEntry("postgres.dataLoss.total", Long.toString(writtenSinceBackup));
+        assertThat(r.outputs().get("postgres.dataLoss.since")).startsWith("the backup (as at the swap: rows of the kept original " + kept);
+        // the rows written after the start are in the restored database and are not counted as lost
+        assertThat(TestServer.queryLong(db, "SELECT count(*) FROM orders")).isEqualTo(BACKUP_ROWS + 25);
+        assertThat(swap.describe().parameters().get("data-loss window")).startsWith("counted later, on the kept original");
+    }
+
+    @Test
+    void aSwapThatCountsLaterNeedsItsCountAfterItAndTheCountNeedsTheSwap() throws Exception {
+        Postgres pg = TestServer.postgres("nothere");
+        PreparedRestore prepared = pg.restore(backup).prepare();
+        SwapInStep swap = pg.swapIn(prepared).countDataLossLater();
+        assertThat(swap.countsDataLossLater()).isTrue();
+        assertThat(pg.swapIn(prepared).leavesForLater()).isNull();
+        assertThat(swap.leavesForLater()).isEqualTo(swap.dataLossWindow().completes());
+        assertThat(catchThrowableOfType(dev.rollback.core.PlanValidationException.class,
+                () -> Rollback.plan("no-count").withoutCapture("test").step(prepared).restore(swap).build()).problems())
+                .singleElement().asString().contains("leaves '" + prepared.outputKey() + ".dataLoss' for a later step, but no later step "
+                        + "of the plan completes it");
+        assertThatThrownBy(() -> swap.dataLossWindow().execute(TestStepContext.in(tmp)))
+                .isInstanceOf(PostgresOperationException.class).hasMessageContaining("has not swapped nothere in")
+                .hasMessageContaining("Nothing was changed");
+    }
+
     private static void awaitWrites(Writer app, long atLeast) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (app.written.get() < atLeast && System.nanoTime() < end && app.stoppedBy == null) {
