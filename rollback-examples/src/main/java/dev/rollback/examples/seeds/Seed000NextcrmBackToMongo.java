@@ -27,6 +27,7 @@ import dev.rollback.mongo.Mongo;
 import dev.rollback.mongo.MongoBackup;
 import dev.rollback.mongo.MongoDb;
 import dev.rollback.mongo.MongoPrepare;
+import dev.rollback.mongo.MongoSwapIn;
 import dev.rollback.postgres.DataLossWindowCheck;
 import dev.rollback.postgres.DumpFormat;
 import dev.rollback.postgres.Postgres;
@@ -326,6 +327,7 @@ public final class Seed000NextcrmBackToMongo {
         Retry healthPolls = Retry.times(10).delay(s.healthRetryDelay());
         boolean prepareFirst = s.restoresMongo() && s.restoreOrder() == RestoreOrder.PREPARE_FIRST;
         MongoPrepare prepared = crm.prepare(backup);
+        MongoSwapIn swap = crm.swapIn(prepared).countDataLossLater();   // its count runs once the app is healthy, off the downtime
         String scenario = s.scenario().name().toLowerCase(Locale.ROOT).replace('_', '-');
 
         // tag::plan[]
@@ -386,7 +388,7 @@ public final class Seed000NextcrmBackToMongo {
         if (s.restoresMongo()) {
             plan.phase("Phase 3: MongoDB restore", Duration.ofMinutes(12), p -> {
                 if (prepareFirst) {
-                    p.restore(crm.swapIn(prepared));                        // renames: milliseconds; replaced collections kept
+                    p.restore(swap);                                        // renames: milliseconds; replaced collections kept
                 } else {
                     p.restore(crm.restoreFrom(backup));                     // new collections, verified, swapped in
                 }
@@ -439,6 +441,9 @@ public final class Seed000NextcrmBackToMongo {
                     p.verify(pg.rowsCreatedAfter(backupTakenAt(s, backups), s.dataLossColumn(),      // does now (checked above): counted
                              s.dataLossTables().toArray(new String[0])),                             // here, the app is not kept down
                              StepOptions.defaults().name("data-loss window at the stop"));          // for it
+                }
+                if (prepareFirst) {                                         // MongoDB documents written after the backup, counted on
+                    p.step(swap.dataLossWindow());                          // the kept collections: the figure as at the swap
                 }
                 smokeTests(p, s);
             })

@@ -29,6 +29,7 @@ import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.PreparedRestore;
 import dev.rollback.postgres.RestoreStep;
 import dev.rollback.postgres.RowCountManifest;
+import dev.rollback.postgres.SwapInStep;
 import dev.rollback.process.Ansible;
 import dev.rollback.process.Command;
 import dev.rollback.process.DockerCompose;
@@ -447,6 +448,7 @@ public final class Seed002Phase4MigrationRollback {
         Retry reconnect = Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0);
         boolean prepareFirst = s.restoreOrder() == RestoreOrder.PREPARE_FIRST;
         PreparedRestore prepared = withIntegrityChecks(pg.restore(backup), s, manifest).prepare();
+        SwapInStep swap = pg.swapIn(prepared).countDataLossLater();   // its count runs once the app is healthy, off the downtime
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN_FULL)
@@ -468,7 +470,7 @@ public final class Seed002Phase4MigrationRollback {
         plan.phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
             .phase("Step 4-6: restore from backup", Duration.ofMinutes(prepareFirst ? 1 : 20), p -> {
                 if (prepareFirst) {
-                    p.restore(pg.swapIn(prepared));                          // renames: milliseconds; failed database kept
+                    p.restore(swap);                                         // renames: milliseconds; failed database kept
                 } else {
                     p.restore(withIntegrityChecks(pg.restore(backup), s, manifest),   // new database, checked, swapped in
                             StepOptions.defaults().timeout(s.restoreTimeout()));     // a hung restore is killed
@@ -488,7 +490,8 @@ public final class Seed002Phase4MigrationRollback {
                 healthUp(p, s);
                 smokeTests(p, s);
                 if (prepareFirst) {
-                    p.step(pg.sql("analyze " + db, "ANALYZE"));             // contingency 5, once the app serves: ANALYZE blocks no query
+                    p.step(pg.sql("analyze " + db, "ANALYZE"))              // contingency 5, once the app serves: ANALYZE blocks no query
+                     .step(swap.dataLossWindow());                          // rows of the kept original beyond the backup's, as at the swap
                 }
             })
             .phase("Step 10: document incident, post-incident actions", Duration.ofMinutes(5), p -> p

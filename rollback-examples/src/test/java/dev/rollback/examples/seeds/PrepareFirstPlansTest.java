@@ -71,6 +71,16 @@ class PrepareFirstPlansTest {
         }
     }
 
+    /** The swap leaves its data-loss count for later, and the step that takes it runs after the app is verified healthy. */
+    private static void dataLossCountedOffTheDowntime(RollbackPlan plan) {
+        String left = plan.steps().get(swap(plan) - 1).step().leavesForLater();
+        assertThat(left).as("the swap leaves its data-loss count for later").isNotNull();
+        int count = index(plan, "the swap's data-loss count", s -> s.step() != null && left.equals(s.step().completes()));
+        int start = kind(plan, StepKind.START_APP);
+        assertThat(count).as("counted once the app is verified healthy").isGreaterThan(
+                index(plan, "check after the start", s -> s.index() > start && s.kind() == StepKind.VERIFY));
+    }
+
     private static void stopFirstShape(RollbackPlan plan) {
         assertThat(plan.steps()).noneMatch(s -> s.step() != null && (s.step().prepares() != null || s.step().swapsIn() != null));
         assertThat(kind(plan, StepKind.RESTORE)).as("the runbook's order: restore after the stop").isGreaterThan(kind(plan, StepKind.STOP_APP));
@@ -82,6 +92,7 @@ class PrepareFirstPlansTest {
                 "PRODUCTION_MONGODB_URL", "mongodb://127.0.0.1:1/nextcrm", "BACKUP_TAKEN_AT", "2026-11-24T02:00:00Z");
         RollbackPlan first = plan(o -> Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(o)), s);
         prepareFirstShape(first, "document counts", "data-loss window");
+        dataLossCountedOffTheDowntime(first);
         assertThat(first.steps().get(freeSpace(first) - 2).name()).isEqualTo("size of the MongoDB backup, uncompressed");
         assertThat(index(first, "data-loss count", p -> p.name().equals("data-loss window at the stop")))
                 .as("counted once the app serves: nothing writes to PostgreSQL after the stop")
@@ -109,7 +120,8 @@ class PrepareFirstPlansTest {
     void seed002Full() {
         Map<String, String> s = Map.of("SCENARIO", "full", "DATABASE_URL", "postgresql://app@127.0.0.1:1/crm_staging");
         RollbackPlan first = plan(o -> Seed002Phase4MigrationRollback.plan(Seed002Phase4MigrationRollback.Settings.from(o)), s);
-        prepareFirstShape(first, "foreign keys", "has exactly", "analyze");
+        prepareFirstShape(first, "foreign keys", "has exactly", "analyze", "data-loss window");
+        dataLossCountedOffTheDowntime(first);
         assertThat(index(first, "analyze", p -> p.name().startsWith("analyze "))).as("once the app serves")
                 .isGreaterThan(index(first, "smoke tests", p -> p.name().equals("smoke tests")));
 
