@@ -65,11 +65,10 @@ public final class DowntimeBench {
      * @param swap      the swap's time while the app was down (prepare-first), or zero
      * @param slowest   the slowest steps while the app was down
      * @param loadAvg   the one-minute load average when the run began
-     * @param probe     seed 000: what the swap's count of documents written since the backup costs on one collection
-     *                  of this server, against the collection's size from its metadata; empty for seed 002
+     * @param countLater the swap's data-loss count, taken after the app was verified healthy (prepare-first), or zero
      */
     record Row(String seed, long scale, String order, Duration total, Duration downtime, Duration stop, Duration start,
-               Duration restore, Duration swap, String slowest, String loadAvg, String probe) {
+               Duration restore, Duration swap, String slowest, String loadAvg, Duration countLater) {
         Duration overhead() {
             return downtime.minus(stop).minus(start);
         }
@@ -132,9 +131,7 @@ public final class DowntimeBench {
             Map<String, String> env = new LinkedHashMap<>(setup.env());
             RollbackPlan plan = Seed000NextcrmBackToMongo.plan(Seed000NextcrmBackToMongo.Settings.from(options(work, settings, env)));
             progress("seed 000, " + inBackup + " documents in the backup, " + order + ": running " + plan.steps().size() + " steps");
-            Row r = row("seed 000", inBackup, order, run(work, plan));
-            return new Row(r.seed(), r.scale(), r.order(), r.total(), r.downtime(), r.stop(), r.start(), r.restore(), r.swap(), r.slowest(),
-                    r.loadAvg(), countProbe(lab));
+            return row("seed 000", inBackup, order, run(work, plan));
         } finally {
             deleteTree(work);
         }
@@ -174,6 +171,7 @@ public final class DowntimeBench {
         Duration start = Duration.ZERO;
         Duration restore = Duration.ZERO;
         Duration swap = Duration.ZERO;
+        Duration countLater = Duration.ZERO;
         List<StepResult> down = new ArrayList<>();
         boolean inWindow = false;
         for (StepResult s : r.steps()) {
@@ -191,6 +189,9 @@ public final class DowntimeBench {
             if (swapStep) {
                 swap = swap.plus(s.duration());
             }
+            if (s.name().startsWith("data-loss window of ") && s.name().endsWith(" at the swap")) {
+                countLater = countLater.plus(s.duration());
+            }
             if (inWindow) {
                 down.add(s);
             }
@@ -202,32 +203,7 @@ public final class DowntimeBench {
         String slowest = String.join(", ", down.stream().filter(s -> s.kind() != StepKind.STOP_APP && s.kind() != StepKind.START_APP)
                 .sorted(Comparator.comparing(StepResult::duration).reversed()).limit(3)
                 .map(s -> "'" + s.name() + "' " + Durations.human(s.duration())).toList());
-        return new Row(seed, scale, order, r.duration(), d.total(), stop, start, restore, swap, slowest, loadAverage(), "");
-    }
-
-    /**
-     * The swap measures the data-loss window per collection with {@code countDocuments({_id: {$gt: <the backup's newest>}})}:
-     * on MongoDB an {@code _id} index range, on mongo-java-server a scan of the collection. Times that count (nothing is
-     * newer) and the metadata count on the lab's largest collection, after the run.
-     */
-    private static String countProbe(Lab lab) {
-        try (com.mongodb.client.MongoClient client = lab.mongo().client()) {
-            com.mongodb.client.MongoCollection<org.bson.Document> c = client.getDatabase("nextcrm").getCollection("crm_Accounts");
-            org.bson.Document newer = new org.bson.Document("_id", new org.bson.Document("$gt", new org.bson.types.ObjectId()));
-            long best = Long.MAX_VALUE;
-            long bestEstimate = Long.MAX_VALUE;
-            long size = 0;
-            for (int i = 0; i < 3; i++) {
-                long t0 = System.nanoTime();
-                c.countDocuments(newer);
-                long t1 = System.nanoTime();
-                size = c.estimatedDocumentCount();
-                long t2 = System.nanoTime();
-                best = Math.min(best, t1 - t0);
-                bestEstimate = Math.min(bestEstimate, t2 - t1);
-            }
-            return String.format(Locale.ROOT, "%,d docs: %.0f ms (metadata count %.1f ms)", size, best / 1e6, bestEstimate / 1e6);
-        }
+        return new Row(seed, scale, order, r.duration(), d.total(), stop, start, restore, swap, slowest, loadAverage(), countLater);
     }
 
     private static Row print(Row r) {
@@ -239,13 +215,13 @@ public final class DowntimeBench {
 
     private static void table(List<Row> rows) {
         System.out.println("| Seed | Data | Order | Total | Downtime | App stop | App start | Downtime - stop - start | Restore (prepare or after stop) "
-                + "| Swap | Slowest steps while down | Load (1 min) | Swap's count since the backup, one collection |");
+                + "| Swap | Slowest steps while down | Load (1 min) | Swap's data-loss count, after the healthy check |");
         System.out.println("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "| %s | %,d %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.seed(), r.scale(),
                     r.seed().equals("seed 000") ? "docs" : "rows", r.order(), secs(r.total()), secs(r.downtime()), secs(r.stop()),
                     secs(r.start()), secs(r.overhead()), secs(r.restore()), r.swap().isZero() ? "-" : secs(r.swap()), r.slowest(), r.loadAvg(),
-                    r.probe().isEmpty() ? "-" : r.probe());
+                    r.countLater().isZero() ? "-" : secs(r.countLater()));
         }
     }
 
