@@ -1019,6 +1019,29 @@ class MongoRestoreIT {
 
     // ---------------------------------------------------------------- issue 18: prepare while the application serves, swap in
 
+    /** A real client of the live collection: inserts documents with new ObjectIds, one after another, until stopped. */
+    private static final class AppWriter {
+        final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Thread thread;
+
+        AppWriter(MongoCollection<org.bson.Document> collection) {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    collection.insertOne(new org.bson.Document("_id", new ObjectId()).append("app", "writes"));
+                    written.incrementAndGet();
+                }
+            }, "app-writer");
+            thread.start();
+        }
+
+        /** The application's stop: no write after this returns. */
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join();
+        }
+    }
+
     @Test
     void prepareWhileAClientKeepsWritingThenSwapInReportsWhatWasWrittenMeanwhile() throws Exception {
         MongoDatabase db = client.getDatabase("crm");
@@ -1029,37 +1052,26 @@ class MongoRestoreIT {
         List<BsonDocument> backupOrders = all(db, "orders");
 
         // the application keeps writing while the restore is prepared
-        java.util.concurrent.atomic.AtomicBoolean appRunning = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-        Thread app = new Thread(() -> {
-            while (appRunning.get()) {
-                client.getDatabase("crm").getCollection("users").insertOne(new org.bson.Document("_id", new ObjectId()).append("app", "writes"));
-                written.incrementAndGet();
-            }
-        });
-        app.start();
+        AppWriter app = new AppWriter(client.getDatabase("crm").getCollection("users"));
         MongoDb crm = mongo().database("crm");
         MongoPrepare prepare = crm.prepare(MongoBackup.at(backup)).batchSize(100);
         RollbackPlan plan = Rollback.plan("prepare-then-swap")
                 .step(prepare)
-                .step("stop the app", c -> {
-                    appRunning.set(false);
-                    app.join();
-                })
+                .step("stop the app", c -> app.stop())
                 .restore(crm.swapIn(prepare))
                 .verify(crm.countsMatch(MongoBackup.at(backup)))
                 .withoutCapture("test: the swap keeps the replaced collections")
                 .build();
         RunReport r = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("ops")).run(plan);
         assertThat(r.isSuccess()).as(String.valueOf(r.failureIfAny())).isTrue();
-        assertThat(written.get()).as("the application wrote while the restore was prepared").isPositive();
+        assertThat(app.written.get()).as("the application wrote while the restore was prepared").isPositive();
         // the swap brought the backup in; the old collections are kept, with what the application wrote
         assertThat(all(db, "users")).isEqualTo(backupUsers);
         assertThat(all(db, "orders")).isEqualTo(backupOrders);
         String keptUsers = r.outputs().get("kept.mongo.before.crm.users").split(" ")[1].substring("crm.".length());
-        assertThat(db.getCollection(keptUsers).countDocuments()).isEqualTo(500 + written.get());
+        assertThat(db.getCollection(keptUsers).countDocuments()).isEqualTo(500 + app.written.get());
         // the data-loss window, measured at the swap: every document written after the backup
-        assertThat(r.outputs().get("mongo.dataLoss.crm.users")).startsWith(written.get() + " documents written to the live collection after the backup");
+        assertThat(r.outputs().get("mongo.dataLoss.crm.users")).startsWith(app.written.get() + " documents written to the live collection after the backup");
         assertThat(r.outputs().get("mongo.dataLoss.crm.orders")).startsWith("0 documents");
         assertThat(r.outputs().get("mongo.prepared.crm.summary")).startsWith("2 collections, 700 documents loaded and verified in crm.rbtmp_");
         assertThat(collections(db)).noneMatch(n -> n.startsWith("rbtmp_"));
@@ -1077,25 +1089,14 @@ class MongoRestoreIT {
         List<BsonDocument> backupUsers = all(db, "users");
 
         // a real client keeps writing to the live collection while the restore is prepared, until the stop
-        java.util.concurrent.atomic.AtomicBoolean appRunning = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-        Thread app = new Thread(() -> {
-            while (appRunning.get()) {
-                client.getDatabase("crm").getCollection("users").insertOne(new org.bson.Document("_id", new ObjectId()).append("app", "writes"));
-                written.incrementAndGet();
-            }
-        });
-        app.start();
+        AppWriter app = new AppWriter(client.getDatabase("crm").getCollection("users"));
         MongoDb crm = mongo().database("crm");
         MongoPrepare prepare = crm.prepare(MongoBackup.at(backup)).batchSize(100);
         MongoSwapIn swap = crm.swapIn(prepare).countDataLossLater();
         java.util.concurrent.atomic.AtomicReference<String> beforeTheCount = new java.util.concurrent.atomic.AtomicReference<>();
         RollbackPlan plan = Rollback.plan("prepare-swap-count-later")
                 .step(prepare)
-                .step("stop the app", c -> {
-                    appRunning.set(false);
-                    app.join();
-                })
+                .step("stop the app", c -> app.stop())
                 .restore(swap)
                 .step("start the app: it writes to the restored collection", c -> {
                     beforeTheCount.set(c.output("mongo.dataLoss.crm.users").orElse(null));
@@ -1108,17 +1109,17 @@ class MongoRestoreIT {
                 .build();
         RunReport r = Rollback.runner().journal(InMemoryJournal.create()).confirmations(Confirmations.autoApprove("ops")).run(plan);
         assertThat(r.isSuccess()).as(String.valueOf(r.failureIfAny())).isTrue();
-        assertThat(written.get()).as("the application wrote while the restore was prepared").isPositive();
+        assertThat(app.written.get()).as("the application wrote while the restore was prepared").isPositive();
         // until the count, the report says where it will be taken
         assertThat(beforeTheCount.get()).startsWith("not counted yet: the documents written after the backup are counted in crm.users_before_")
                 .contains("by step 'data-loss window of MongoDB database crm at the swap' once the app is healthy");
         // the count after the start is what the client wrote up to the stop, not what it wrote after the start
         String keptUsers = r.outputs().get("kept.mongo.before.crm.users").split(" ")[1].substring("crm.".length());
-        assertThat(r.outputs().get("mongo.dataLoss.crm.users")).isEqualTo(written.get() + " documents written to the live collection after "
+        assertThat(r.outputs().get("mongo.dataLoss.crm.users")).isEqualTo(app.written.get() + " documents written to the live collection after "
                 + "the backup, replaced by the restore (kept in crm." + keptUsers + "); counted after the swap on the kept collection, which "
                 + "nobody writes since: the figure as at the swap");
         assertThat(r.outputs().get("mongo.dataLoss.crm.orders")).startsWith("0 documents");
-        assertThat(db.getCollection(keptUsers).countDocuments()).isEqualTo(400 + written.get());
+        assertThat(db.getCollection(keptUsers).countDocuments()).isEqualTo(400 + app.written.get());
         assertThat(db.getCollection("users").countDocuments()).isEqualTo(backupUsers.size() + 37L);
         assertThat(r.outputs().get("mongo.prepared.crm.swapped")).contains("crm.users=" + keptUsers).contains("crm.orders=orders_before_");
     }
