@@ -168,6 +168,48 @@ class LivePageBrowserIT {
         }
     }
 
+    @Test
+    void theHeaderShowsTheAppDownWhileItIsAndThenTheDowntimeOfTheRun() throws Exception {
+        Semaphore gate = new Semaphore(0);
+        dev.rollback.core.AppControl app = new dev.rollback.core.AppControl() {
+            public String name() { return "nextcrm"; }
+            public void stop(StepContext c) { }
+            public void start(StepContext c) { }
+        };
+        RollbackPlan plan = Rollback.plan("swap-while-down")
+                .step(gated("prepare the copy while the app serves", gate, false))
+                .stopApp(app)
+                .restore(gated("swap the copy in", gate, true))
+                .startApp(app)
+                .verify(Check.of("healthy", c -> CheckResult.passed("healthy", "200", "200")))
+                .step(gated("count the data-loss window", gate, false))
+                .withoutCapture("browser test")
+                .build();
+        FileJournal journal = FileJournal.in(dir.resolve("journal"));
+        try (LivePage page = LivePage.start("127.0.0.1:0").journal(journal);
+             HeadlessChromium browser = HeadlessChromium.start(1280, 900)) {
+            CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> Rollback.runner().journal(journal)
+                    .confirmations(Confirmations.autoApprove("dba@example.com")).listener(page).run(plan));
+            browser.open(page.url().toString());
+            HeadlessChromium.await(WAIT, () -> status(browser, 1).equals("running"));
+            assertThat((String) browser.eval("document.getElementById('downtime').textContent")).as("the app serves").isEmpty();
+            gate.release();
+            HeadlessChromium.await(WAIT, () -> status(browser, 3).equals("running"));
+            HeadlessChromium.await(WAIT, () -> ((String) browser.eval("document.getElementById('downtime').textContent")).startsWith("APP DOWN "));
+            assertThat((String) browser.eval("document.getElementById('downtime').className")).isEqualTo("down");
+            browser.screenshot(SHOTS.resolve("live-page-app-down.png"));
+            gate.release();
+            HeadlessChromium.await(WAIT, () -> status(browser, 6).equals("running"));
+            assertThat((String) browser.eval("document.getElementById('downtime').textContent"))
+                    .as("the window ended at the check after the start").startsWith("downtime ").endsWith(", app verified healthy");
+            gate.release();
+            RunReport report = run.get(60, TimeUnit.SECONDS);
+            assertThat(report.isSuccess()).isTrue();
+            HeadlessChromium.await(WAIT, () -> "SUCCEEDED".equals(browser.eval("document.getElementById('status').textContent")));
+            assertThat(browser.evalInt("state.downMs")).as("the page's figure is the run's").isEqualTo((int) report.downtime().total().toMillis());
+        }
+    }
+
     private static String status(HeadlessChromium browser, int step) {
         Object s = browser.eval("(document.querySelector('#steps li[data-step=\"" + step + "\"]') || {dataset: {}}).dataset.status || ''");
         return String.valueOf(s);
