@@ -69,8 +69,10 @@ public final class ConsoleProgress implements RunListener {
             out.println("  restarting after " + (e.fromCheckpoint() == null ? "the start (no checkpoint was reached)"
                     : "checkpoint '" + e.fromCheckpoint() + "'"));
         } else if (event instanceof JournalEvent.StepSkipped e) {
+            plan.stepAt(e.index()).ifPresent(s -> enterPhase(s.phase()));
             out.printf("[%" + width + "d/%d] skipped      %s (%s)%n", e.index(), total, e.step(), e.reason());
         } else if (event instanceof JournalEvent.StepWaived e) {
+            plan.stepAt(e.index()).ifPresent(s -> enterPhase(s.phase()));
             out.printf("[%" + width + "d/%d] WAIVED       %s (by %s: %s)%n", e.index(), total, e.step(), e.operator(), e.reason());
         } else if (event instanceof JournalEvent.StepStarted e) {
             PlannedStep step = plan.stepAt(e.index()).orElseThrow();
@@ -80,7 +82,7 @@ public final class ConsoleProgress implements RunListener {
             } else if (e.attempt() == 1) {
                 out.printf("[%" + width + "d/%d] %-12s %s%n", e.index(), total, label(step.kind()), e.step());
             } else {
-                out.printf("%s attempt %d%n", pad(width), e.attempt());
+                out.printf("%sattempt %d%n", pad(width), e.attempt());
             }
             if (step.kind() == StepKind.STOP_APP && !appDown) {
                 appDown = true;

@@ -80,7 +80,7 @@ public final class LockFailures {
                     + "with --journal DIR (a read-only container root or a remounted disk cannot hold a journal).";
             case NO_LOCKS -> "the file system does not support file locks (an NFS mount without a lock manager?). Fix: choose "
                     + "a local folder with --journal DIR; to run one plan from several machines, use a shared PostgreSQL journal "
-                    + "(--journal postgresql://host:port/db).";
+                    + "(--journal postgresql://HOST:5432/DB).";
             case DISK_FULL -> "the disk is full. Fix: free space on it, or choose a journal folder on another disk with --journal DIR.";
             case NOT_A_FOLDER -> "a file stands where the journal needs a folder. Fix: move that file away, or choose another "
                     + "journal folder with --journal DIR.";

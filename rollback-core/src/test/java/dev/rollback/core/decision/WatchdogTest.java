@@ -9,13 +9,11 @@ import dev.rollback.core.RollbackPlan;
 import dev.rollback.core.RunOutcome;
 import dev.rollback.core.journal.InMemoryJournal;
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.testing.StepClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WatchdogTest {
-    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-25T03:00:00Z"));
+    private final StepClock clock = StepClock.at(Instant.parse("2026-11-25T03:00:00Z"));
     private final List<String> notified = new CopyOnWriteArrayList<>();
     private final Notifier notifier = Notifier.of("capture", n -> notified.add(n.message()));
     private final AtomicInteger rollbacks = new AtomicInteger();
@@ -122,33 +120,5 @@ class WatchdogTest {
         assertThat(w.stop(Duration.ofSeconds(5))).isTrue();
         assertThat(w.state()).isEqualTo(Watchdog.State.STOPPED);
         assertThatThrownBy(w::start).hasMessageContaining("already STOPPED");
-    }
-
-    /** A clock moved by hand. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now;
-
-        ManualClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -106,6 +106,36 @@ class FileJournalTest {
     }
 
     @Test
+    void folderNamesKeepSafeNamesAndGiveEveryOtherNameAHashOfItsOwn() {
+        assertThat(FileJournal.folderName("nextcrm-back_to.mongo-2")).isEqualTo("nextcrm-back_to.mongo-2");
+        assertThat(FileJournal.folderName("nextcrm back")).matches("nextcrm_back-[0-9a-f]{8}");
+        assertThat(FileJournal.folderName(".hidden")).as("never a hidden folder").matches("\\.hidden-[0-9a-f]{8}");
+        assertThat(FileJournal.folderName("a/b")).isNotEqualTo(FileJournal.folderName("a:b")).startsWith("a_b-");
+        assertThat(FileJournal.folderName("nextcrm back")).as("the same name, the same folder").isEqualTo(FileJournal.folderName("nextcrm back"));
+    }
+
+    @Test
+    void planNamesAreReadFromThePlansEventsNotFromTheirFolderNames() throws Exception {
+        FileJournal journal = FileJournal.in(dir);
+        assertThat(FileJournal.in(dir.resolve("missing")).planNames()).isEmpty();
+        try (Journal.JournalWriter w = journal.open("nextcrm back", holder("run-1"))) {
+            w.append(new JournalEvent.RunStarted("run-1", Instant.parse("2026-11-25T00:00:00Z"), "nextcrm back", "fp", "tester", "", "h", 1, 1));
+        }
+        try (Journal.JournalWriter w = journal.open("no start", holder("run-2"))) {
+            w.append(started(1));
+        }
+        Files.createDirectories(dir.resolve("unrelated-folder"));
+        Files.writeString(dir.resolve("a-file.txt"), "not a plan");
+
+        assertThat(journal.planNames()).containsExactly("nextcrm back");
+        assertThat(journal.toString()).isEqualTo("FileJournal[" + dir + "]");
+        assertThat(journal.describeLocation("nextcrm back", "run-1")).isEqualTo(journal.file("nextcrm back", "run-1").toString())
+                .endsWith("run-1.jsonl");
+        assertThat(journal.lock("nextcrm back")).as("no runner holds it").isEmpty();
+        assertThat(journal.lock("never run")).isEmpty();
+    }
+
+    @Test
     void anUnwritableRootGivesAClearError() throws Exception {
         Path file = dir.resolve("not-a-dir");
         Files.writeString(file, "x");

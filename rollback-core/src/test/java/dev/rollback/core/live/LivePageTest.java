@@ -82,6 +82,38 @@ class LivePageTest {
     }
 
     @Test
+    void everyAnswerCarriesTheHeadersThatKeepThePagePrivate() throws Exception {
+        try (LivePage page = LivePage.start("0")) {
+            for (String path : List.of("/", "/plan", "/nothing")) {
+                HttpResponse<String> r = get(page.url().resolve(path));
+                assertThat(r.headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
+                assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
+                assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
+                assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
+                assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).hasValue(
+                        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:");
+            }
+            HttpResponse<String> head = http.send(HttpRequest.newBuilder(page.url()).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(head.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        }
+    }
+
+    @Test
+    void addressesTakePortOrHostAndPortWithinTheirLimits() {
+        assertThat(LivePage.address("8765")).isEqualTo(new InetSocketAddress("127.0.0.1", 8765));
+        assertThat(LivePage.address(" 0.0.0.0:0 ")).isEqualTo(new InetSocketAddress("0.0.0.0", 0));
+        assertThat(LivePage.address("127.0.0.1:65535").getPort()).isEqualTo(65535);
+        assertThat(LivePage.address("[::1]:8765").getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        for (String bad : List.of("65536", "-1", ":8765", "abc", "127.0.0.1:", "[]:80")) {
+            assertThatThrownBy(() -> LivePage.address(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--live takes [HOST:]PORT, such as 8765 or 0.0.0.0:8765; got '" + bad + "'");
+        }
+    }
+
+    @Test
     void onTheLoopbackItAnswersOnlyToLoopbackHostNames() throws Exception {
         try (LivePage page = LivePage.start("127.0.0.1:0")) {
             int port = page.address().getPort();

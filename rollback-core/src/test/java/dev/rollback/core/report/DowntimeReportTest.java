@@ -16,16 +16,14 @@ import dev.rollback.core.StepContext;
 import dev.rollback.core.StepOptions;
 import dev.rollback.core.journal.InMemoryJournal;
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.testing.StepClock;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,30 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DowntimeReportTest {
     private static final Instant T0 = Instant.parse("2026-11-29T03:00:00Z");
-
-    /** A clock the steps move forward, as if they took that long. */
-    static final class StepClock extends Clock {
-        private Instant now = T0;
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public synchronized Instant instant() {
-            return now;
-        }
-    }
 
     private static AppControl app(StepClock clock, Duration stop, Duration start, AtomicBoolean startFails) {
         return new AppControl() {
@@ -117,7 +91,7 @@ class DowntimeReportTest {
 
     @Test
     void downtimeRunsFromTheStopToTheFirstPassingCheckAfterTheStartAndLeavesThePrepareOut() {
-        StepClock clock = new StepClock();
+        StepClock clock = StepClock.at(T0);
         InMemoryJournal journal = InMemoryJournal.create();
         RollbackPlan plan = plan(clock, new AtomicBoolean(), new AtomicBoolean(), true);
         RunReport run = Rollback.runner().journal(journal).clock(clock).confirmations(Confirmations.autoApprove("dba")).run(plan);
@@ -159,7 +133,7 @@ class DowntimeReportTest {
 
     @Test
     void theRunReportAndTheConsoleShowTheDowntimeApartFromTheTotalTime() {
-        StepClock clock = new StepClock();
+        StepClock clock = StepClock.at(T0);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         RollbackPlan plan = plan(clock, new AtomicBoolean(), new AtomicBoolean(), true);
         RunReport run = Rollback.runner().journal(InMemoryJournal.create()).clock(clock).confirmations(Confirmations.autoApprove("dba"))
@@ -194,7 +168,7 @@ class DowntimeReportTest {
 
     @Test
     void aResumedRunCountsTheGapBetweenProcessesAsDowntimeAndSaysSo() {
-        StepClock clock = new StepClock();
+        StepClock clock = StepClock.at(T0);
         InMemoryJournal journal = InMemoryJournal.create();
         AtomicBoolean swapFails = new AtomicBoolean(true);
         RollbackPlan plan = plan(clock, swapFails, new AtomicBoolean(), true);
@@ -242,7 +216,7 @@ class DowntimeReportTest {
 
     @Test
     void aStartWithNoCheckAfterItEndsTheDowntimeUnverifiedAndAFailedStartLeavesItOpen() {
-        StepClock clock = new StepClock();
+        StepClock clock = StepClock.at(T0);
         InMemoryJournal journal = InMemoryJournal.create();
         RollbackPlan unchecked = plan(clock, new AtomicBoolean(), new AtomicBoolean(), false);
         RunReport run = Rollback.runner().journal(journal).clock(clock).confirmations(Confirmations.autoApprove("dba")).run(unchecked);
@@ -254,7 +228,7 @@ class DowntimeReportTest {
                 .contains("(step 5 'start nextcrm' started the app; **no check after the start verified it**)")
                 .contains("| not checked: no verify step after the start |");
 
-        StepClock clock2 = new StepClock();
+        StepClock clock2 = StepClock.at(T0);
         RollbackPlan startFails = plan(clock2, new AtomicBoolean(), new AtomicBoolean(true), true);
         RunReport failed = Rollback.runner().journal(journal = InMemoryJournal.create()).clock(clock2).confirmations(Confirmations.autoApprove("dba")).run(startFails);
         assertThat(failed.outcome()).isEqualTo(RunOutcome.FAILED);

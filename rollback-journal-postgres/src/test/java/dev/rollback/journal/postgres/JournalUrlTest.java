@@ -1,5 +1,6 @@
 package dev.rollback.journal.postgres;
 
+import dev.rollback.core.Redactor;
 import dev.rollback.journal.postgres.internal.JournalUrl;
 import dev.rollback.journal.postgres.internal.Passwords;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,9 @@ class JournalUrlTest {
                 .hasMessageNotContaining("S3cret");
         assertThatThrownBy(() -> JournalUrl.parse("postgresql://db-ops/ops?password=S3cret")).hasMessageContaining("password parameter")
                 .hasMessageNotContaining("S3cret");
-        assertThatThrownBy(() -> JournalUrl.parse("postgresql://db-ops")).hasMessageContaining("Write postgresql://host:port/database");
+        assertThatThrownBy(() -> JournalUrl.parse("postgresql://db-ops")).hasMessageContaining("Write postgresql://HOST:5432/DATABASE")
+                // the CLI prints messages redacted: the example must not look like user:password
+                .satisfies(e -> assertThat(Redactor.redact(e.getMessage())).contains("Write postgresql://HOST:5432/DATABASE?schema=rollback"));
         assertThatThrownBy(() -> JournalUrl.parse("postgresql://h/db?lease=soon")).hasMessageContaining("lease=soon is not a duration");
         assertThatThrownBy(() -> PostgresJournal.at("postgresql://h/db?lease=1s&heartbeat=2s", null))
                 .hasMessageContaining("must renew the lease");

@@ -57,7 +57,7 @@ public record JournalUrl(String host, int port, String database, String user, St
     public static JournalUrl parse(String location) {
         Matcher m = URL.matcher(location.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("Not a PostgreSQL journal URL: '" + location + "'. Write postgresql://host:port/database"
+            throw new IllegalArgumentException("Not a PostgreSQL journal URL: '" + location + "'. Write postgresql://HOST:5432/DATABASE"
                     + "?schema=rollback (the password comes from PGPASSWORD, PGPASSFILE or --journal-password-env NAME)");
         }
         String userInfo = m.group(1);
