@@ -18,7 +18,6 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -62,6 +60,8 @@ public final class TreeSwitch {
 
     // Fewer plain files than this are written on one thread.
     private static final int PARALLEL_FROM = 64;
+    // Files a thread writes at a time (with an object reader of its own).
+    private static final int WRITE_CHUNK = 16;
 
     private TreeSwitch() {
     }
@@ -255,30 +255,13 @@ public final class TreeSwitch {
      * inflating blobs and in the file system, and each thread reads objects with a reader of its own.
      */
     private static void writePlain(Repository repo, Path work, List<Change> plain, Map<Change, DirCacheEntry> entries) throws IOException {
-        int threads = plain.size() < PARALLEL_FROM ? 1 : Math.min(plain.size() / (PARALLEL_FROM / 2), Runtime.getRuntime().availableProcessors());
-        if (threads <= 1) {
+        Chunks.run(plain.size(), WRITE_CHUNK, PARALLEL_FROM, (from, to) -> {
             try (ObjectReader reader = repo.newObjectReader()) {
-                for (Change c : plain) {
+                for (Change c : plain.subList(from, to)) {
                     writePlain(work, c, entries.get(c), reader);
                 }
             }
-            return;
-        }
-        int n = threads;
-        try {
-            // a parallel stream: the calling thread works too, beside the common pool's
-            IntStream.range(0, n).parallel().forEach(t -> {
-                try (ObjectReader reader = repo.newObjectReader()) {
-                    for (Change c : plain.subList(plain.size() * t / n, plain.size() * (t + 1) / n)) {
-                        writePlain(work, c, entries.get(c), reader);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        });
     }
 
     /**

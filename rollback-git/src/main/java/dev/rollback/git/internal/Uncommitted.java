@@ -38,7 +38,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 
 /**
  * The paths with uncommitted changes, as {@code git status} finds them, fast: the index is compared
@@ -57,6 +56,8 @@ public final class Uncommitted {
     private static final int MAX_PATHS = 2_000;
     // Fewer entries than this are stat'ed on one thread: starting others costs more than it saves.
     private static final int PARALLEL_FROM = 2_000;
+    // Entries a thread stats at a time.
+    private static final int STAT_CHUNK = 250;
 
     private Uncommitted() {
     }
@@ -96,15 +97,16 @@ public final class Uncommitted {
         Set<String> statDoubtful = ConcurrentHashMap.newKeySet();
         // each entry's path decoded once, here, for the stat and for the untracked names below
         String[] paths = new String[dc.getEntryCount()];
-        IntStream range = IntStream.range(0, paths.length);
-        (paths.length >= PARALLEL_FROM ? range.parallel() : range).forEach(i -> {
-            DirCacheEntry e = dc.getEntry(i);
-            String path = e.getPathString();
-            paths[i] = path;
-            if (e.getStage() != DirCacheEntry.STAGE_0 || e.isIntentToAdd()) {
-                statDirty.add(path);
-            } else if (!e.isAssumeValid() && !e.isSkipWorkTree()) {
-                compare(work, e, path, fileMode, indexTime, resolution, statDirty, statDoubtful);
+        Chunks.run(paths.length, STAT_CHUNK, PARALLEL_FROM, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                DirCacheEntry e = dc.getEntry(i);
+                String path = e.getPathString();
+                paths[i] = path;
+                if (e.getStage() != DirCacheEntry.STAGE_0 || e.isIntentToAdd()) {
+                    statDirty.add(path);
+                } else if (!e.isAssumeValid() && !e.isSkipWorkTree()) {
+                    compare(work, e, path, fileMode, indexTime, resolution, statDirty, statDoubtful);
+                }
             }
         });
         dirty.addAll(statDirty);

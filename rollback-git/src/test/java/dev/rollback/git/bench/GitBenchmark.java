@@ -142,6 +142,7 @@ public final class GitBenchmark {
         System.out.printf(Locale.ROOT, "%n| operation | library median ms | CLI median ms | library / CLI, medians | library / CLI, "
                 + "median of per-round ratios | library / CLI, minimums | rounds | load average, 1 min: median (min-max) |%n"
                 + "|---|---:|---:|---:|---:|---:|---:|---|%n");
+        StringBuilder perRound = new StringBuilder();
         for (String op : results.keySet().stream().map(k -> k.split("\\|")[0]).distinct().toList()) {
             List<Double> a = results.get(op + "|" + LIBRARY);
             List<Double> b = results.get(op + "|" + CLI);
@@ -155,7 +156,11 @@ public final class GitBenchmark {
             double minimums = sorted(a).get(0) / sorted(b).get(0);
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %d | %s |%n", op, la, lb, la / lb, median(sorted(ratios)),
                     minimums, a.size(), load);
+            perRound.append(String.format(Locale.ROOT, "%s, library / CLI in each round:", op));
+            ratios.forEach(r -> perRound.append(String.format(Locale.ROOT, " %.2f", r)));
+            perRound.append('\n');
         }
+        System.out.printf(Locale.ROOT, "%n%s", perRound);
     }
 
     private static List<Double> sorted(List<Double> v) {
