@@ -103,6 +103,7 @@ public final class GitBenchmark {
                 results.put(op + "|" + LIBRARY, new ArrayList<>());
                 results.put(op + "|" + CLI, new ArrayList<>());
             }
+            StringBuilder cold = new StringBuilder();   // the first run of each, in a fresh JVM: what a one-off rollback pays
             List<Double> loads = new ArrayList<>();
             for (int i = 0; i < WARM_UP + rounds; i++) {
                 boolean warm = i < WARM_UP;
@@ -110,7 +111,10 @@ public final class GitBenchmark {
                     // ABBA: the library first in even rounds, the CLI first in odd ones
                     List<String> order = i % 2 == 0 ? List.of(LIBRARY, CLI) : List.of(CLI, LIBRARY);
                     for (String how : order) {
-                        measure(results, warm, op, how, how.equals(LIBRARY) ? library.get(op) : cli.get(op));
+                        double ms = measure(results, warm, op, how, how.equals(LIBRARY) ? library.get(op) : cli.get(op));
+                        if (i == 0) {
+                            cold.append(String.format(Locale.ROOT, "%s%s %s %.1f ms", cold.length() == 0 ? "" : ", ", op, how, ms));
+                        }
                         git(repo, "reset", "-q", "--hard", head);   // undone, not measured
                     }
                 }
@@ -120,6 +124,7 @@ public final class GitBenchmark {
             }
             System.out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
             summary(results, loads);
+            System.out.printf(Locale.ROOT, "first run of each (cold JVM, first warm-up round, not in the medians): %s%n", cold);
             print("Whole steps", results);
             if (phases) {
                 Map<String, List<Double>> phaseResults = new LinkedHashMap<>();
@@ -277,13 +282,14 @@ public final class GitBenchmark {
         void run() throws Exception;
     }
 
-    private static void measure(Map<String, List<Double>> results, boolean warmUp, String op, String how, Action action) throws Exception {
+    private static double measure(Map<String, List<Double>> results, boolean warmUp, String op, String how, Action action) throws Exception {
         long start = System.nanoTime();
         action.run();
         double ms = (System.nanoTime() - start) / 1e6;
         if (!warmUp) {
             results.computeIfAbsent(op + "|" + how, k -> new ArrayList<>()).add(ms);
         }
+        return ms;
     }
 
     /** Writes the history with git fast-import: one commit with all files, then commits changing 10 files each. */
