@@ -24,6 +24,7 @@ import dev.rollback.postgres.Postgres;
 import dev.rollback.postgres.PreparedRestore;
 import dev.rollback.postgres.RestoreStep;
 import dev.rollback.postgres.RowCountManifest;
+import dev.rollback.postgres.SwapInStep;
 import dev.rollback.process.Command;
 import dev.rollback.process.EnvFile;
 import dev.rollback.process.Http;
@@ -313,8 +314,9 @@ public final class Seed001NextjsProductionRollback {
                             StepOptions.defaults().name("update status page: rollback in progress"));
                 }
             });
+        SwapInStep[] swapped = new SwapInStep[1];                          // prepare-first: its data-loss count runs after the checks
         if (db) {
-            plan.phase("1. Database rollback", Duration.ofMinutes(15), p -> databaseRollback(p, s, pg, app, team));
+            plan.phase("1. Database rollback", Duration.ofMinutes(15), p -> swapped[0] = databaseRollback(p, s, pg, app, team));
         }
         if (s.rollsBackCode()) {
             plan.phase("2. Application code rollback", Duration.ofMinutes(10), p -> {
@@ -348,8 +350,11 @@ public final class Seed001NextjsProductionRollback {
             p.verify(Http.get(s.healthUrl()).expectStatus(200).expectJson("status", "ok"),
                      StepOptions.defaults().retry(healthPolls).name("database connection established"))
              .verify(Http.get(s.authUrl()).expectStatus(200, 401), StepOptions.defaults().name("authentication system working"))
-             .verify(Http.smoke("core functionality operational", smokeChecks(appUrl(s.healthUrl()), s.smokePaths())))
-             .notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " " + what + " rolled back and verified (run ${runId})",
+             .verify(Http.smoke("core functionality operational", smokeChecks(appUrl(s.healthUrl()), s.smokePaths())));
+            if (swapped[0] != null) {                                        // rows of the kept original beyond the backup's, as at the swap
+                p.step(swapped[0].dataLossWindow());
+            }
+            p.notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " " + what + " rolled back and verified (run ${runId})",
                      Targets.notice("inform stakeholders"));
         });
         plan.phase("Communication", Duration.ofMinutes(1), p -> {
@@ -367,7 +372,7 @@ public final class Seed001NextjsProductionRollback {
     }
 
     /** Section 1, in the library's safe order by default: the copy restored and checked while the app serves, then stop and swap. */
-    private static void databaseRollback(PhaseBuilder p, Settings s, Postgres pg, Pm2 app, Notifier team) {
+    private static SwapInStep databaseRollback(PhaseBuilder p, Settings s, Postgres pg, Pm2 app, Notifier team) {
         Path manifest = RowCountManifest.forDump(s.backupFile());
         boolean haveManifest = Files.isRegularFile(manifest);   // written next to dumps made by this library
         RestoreStep restore = pg.restore(s.backupFile());
@@ -381,14 +386,16 @@ public final class Seed001NextjsProductionRollback {
         }
         StampedDump emergency = StampedDump.of(pg, s.backupDir(), "emergency_backup_", "yyyyMMdd_HHmmss", ".sql")
                 .format(DumpFormat.PLAIN).publishedAs(OUTPUT_EMERGENCY_BACKUP);
+        SwapInStep swap = null;
         if (s.preparesFirst()) {
             PreparedRestore prepared = restore.prepare();
+            swap = pg.swapIn(prepared).countDataLossLater();           // counted once the app is verified healthy
             p.step(prepared)                                         // restored and checked while the app serves
              .capture(emergency)                                     // current state backed up (the swap keeps the live database too)
              .stopApp(app)                                           // pm2 stop nextjs-app: down only for the swap
              .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"))
              .checkpoint("app-stopped-state-saved")
-             .restore(pg.swapIn(prepared));
+             .restore(swap);
         } else {
             p.stopApp(app)                                           // pm2 stop nextjs-app
              .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"))
@@ -408,6 +415,7 @@ public final class Seed001NextjsProductionRollback {
          .notify(team, "Within 15 minutes: development team - database of " + s.appName() + " restored from "
                  + s.backupFile().getFileName() + "; state before the restore kept in ${" + OUTPUT_EMERGENCY_BACKUP + "}",
                          Targets.notice("update development team"));
+        return swap;
     }
 
     /**

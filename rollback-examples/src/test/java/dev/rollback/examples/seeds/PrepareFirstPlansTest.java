@@ -109,7 +109,8 @@ class PrepareFirstPlansTest {
     void seed001DatabaseScenario() {
         Map<String, String> s = Map.of("SCENARIO", "database", "DATABASE_URL", "postgresql://app@127.0.0.1:1/nextjs");
         RollbackPlan first = plan(o -> Seed001NextjsProductionRollback.plan(Seed001NextjsProductionRollback.Settings.from(o)), s);
-        prepareFirstShape(first, "foreign keys", "row counts");
+        prepareFirstShape(first, "foreign keys", "row counts", "data-loss window");
+        dataLossCountedOffTheDowntime(first);
 
         Map<String, String> stopFirst = new HashMap<>(s);
         stopFirst.put("RESTORE_ORDER", "stop-first");

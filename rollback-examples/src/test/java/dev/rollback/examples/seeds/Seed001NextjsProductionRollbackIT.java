@@ -140,10 +140,12 @@ class Seed001NextjsProductionRollbackIT {
                 .containsNoText(lab.postgres().password().reveal());
         // prepare-first: the copy was restored and checked while the app served; the app was stopped only for the swap
         assertThat(stepOrder(j, runs.get(0))).containsSubsequence("prepare nextjs_app from backup_before_deployment.dump",
-                "stop pm2 app nextjs-app", "swap in nextjs_app@backup_before_deployment.dump", "start pm2 app nextjs-app");
+                "stop pm2 app nextjs-app", "swap in nextjs_app@backup_before_deployment.dump", "start pm2 app nextjs-app",
+                "core functionality operational", "data-loss window of nextjs_app at the swap");   // counted once the app is verified healthy
         assertThat(read(runDir.resolve("recent-deployments.txt"))).contains("Notifications digest (drops read_at)");
         String report = read(r.incidentReport());
-        assertThat(report).contains("SUCCEEDED", APPROVER, "notifications broken after v1.1.0");
+        assertThat(report).contains("SUCCEEDED", APPROVER, "notifications broken after v1.1.0")
+                .contains("as at the swap: rows of the kept original " + forensic.get(forensic.size() - 1)).doesNotContain("not counted yet");
         assertThat(SeedDrills.allText(journal)).doesNotContain(lab.postgres().password().reveal());
         assertThat(r.out() + r.err()).doesNotContain(lab.postgres().password().reveal());
         List<String> messages = slack.requests("/hooks/devops").stream().map(RecordingServer.Request::body).toList();
