@@ -3,12 +3,14 @@ package dev.rollback.postgres;
 import dev.rollback.core.Step;
 import dev.rollback.core.StepContext;
 import dev.rollback.core.StepDescription;
+import dev.rollback.postgres.internal.DatabaseAdmin;
 import dev.rollback.postgres.internal.Inspect;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The non-destructive half of a safe restore: restores the dump into a new database
@@ -32,6 +34,7 @@ import java.util.List;
  * }</pre>
  */
 public final class PreparedRestore implements Step {
+    private static final String COPY_OID = "postgres.prepared.oid";
     private final Postgres pg;
     private final RestoreStep restore;
 
@@ -86,7 +89,8 @@ public final class PreparedRestore implements Step {
 
     @Override
     public void execute(StepContext ctx) throws Exception {
-        String target = restore.prepare(ctx);
+        Optional<String> swappedIn = swappedInAlready(ctx);
+        String target = swappedIn.isPresent() ? swappedIn.get() : restore.prepare(ctx);
         Path counts = ctx.runDirectory().resolve("prepared-" + target + ".rowcounts.tsv");
         if (!Files.isRegularFile(counts)) {
             try (Connection c = pg.endpoint().connect(target)) {
@@ -95,11 +99,40 @@ public final class PreparedRestore implements Step {
         }
         ctx.output(outputKey(), target);
         ctx.output(rowCountsKey(), counts.toString());
+        if (swappedIn.isPresent()) {
+            ctx.output("leftover.postgres." + target, "");
+            ctx.progress("the copy this step prepared, " + target + ", was swapped in by this run already (it is " + pg.databaseName()
+                    + " now); not preparing it again");
+            return;
+        }
+        if (ctx.recall(COPY_OID).isEmpty()) {
+            try (Connection m = pg.endpoint().maintenance()) {
+                ctx.remember(COPY_OID, Long.toString(DatabaseAdmin.oid(m, target)));
+            }
+        }
         ctx.output("leftover.postgres." + target, "database " + target + " (restored from " + restore.dump().getFileName()
                 + " and verified while " + pg.databaseName() + " served; not swapped in yet: this run's swap takes it in, "
                 + "abandoning the run drops it)");
         ctx.progress("prepared " + target + " from " + restore.dump().getFileName() + "; " + pg.databaseName()
                 + " served throughout; swap it in with 'swap in " + preparedId() + "'");
+    }
+
+    /**
+     * A resume repeats the steps after its last checkpoint, this one too when no checkpoint lies
+     * between it and its swap. The copy's oid, which a rename keeps, says whether the swap already
+     * took it in under the live name: then it is not restored a second time.
+     *
+     * @return the copy's name as prepared, when it is the live database now
+     */
+    private Optional<String> swappedInAlready(StepContext ctx) throws Exception {
+        Optional<String> oid = ctx.recall(COPY_OID);
+        Optional<String> target = ctx.recall(RestoreStep.TARGET);
+        if (oid.isEmpty() || target.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection m = pg.endpoint().maintenance()) {
+            return pg.databaseName().equals(DatabaseAdmin.nameOf(m, Long.parseLong(oid.get()))) ? target : Optional.empty();
+        }
     }
 
     /** Drops the prepared copy (and failed attempts' copies) if the run is abandoned before the swap took it in. */

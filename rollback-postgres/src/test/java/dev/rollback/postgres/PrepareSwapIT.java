@@ -182,6 +182,41 @@ class PrepareSwapIT {
     }
 
     @Test
+    void aRunThatFailsBetweenTheSwapAndItsCountSaysWhereTheCountWillBeTakenAndTheResumeTakesIt() throws Exception {
+        String db = live("prepresume");
+        Postgres pg = TestServer.postgres(db);
+        PreparedRestore prepared = pg.restore(backup).verifyWith(p -> p.rowCountExactly("orders", BACKUP_ROWS)).prepare();
+        SwapInStep swap = pg.swapIn(prepared).countDataLossLater();
+        Path once = tmp.resolve("the app came up");
+        dev.rollback.core.RollbackPlan plan = Rollback.plan("swap-fail-resume").withoutCapture("test")
+                .step(prepared)
+                .restore(swap)
+                .step("the app comes up", ctx -> {
+                    if (!Files.exists(once)) {
+                        Files.createFile(once);
+                        throw new IllegalStateException("the app did not come up");
+                    }
+                })
+                .step(swap.dataLossWindow())
+                .build();
+        var runner = Rollback.runner().journal(FileJournal.in(tmp.resolve("journal")))
+                .confirmations(Confirmations.autoApprove("tester"));
+        RunReport failed = runner.run(plan);
+        assertThat(failed.isSuccess()).isFalse();
+        String kept = failed.outputs().get(prepared.outputKey() + ".kept");
+        assertThat(failed.outputs().get("postgres.dataLoss.total")).startsWith("not counted yet: the rows of " + db + " beyond the prepared "
+                + "copy's are counted in " + kept);
+        assertThat(Files.readString(failed.runDirectory().resolve("incident-report.md"))).contains("not counted yet").contains(kept);
+        // the application writes to the restored database before the resume: not part of the window
+        TestServer.execute(db, "INSERT INTO orders (note) SELECT 'after the swap' FROM generate_series(1, 7)");
+
+        RunReport resumed = runner.resume(plan, failed.runId());
+        assertThat(resumed.isSuccess()).as(String.valueOf(resumed.failureIfAny())).isTrue();
+        assertThat(resumed.outputs()).containsEntry("postgres.dataLoss.public.orders", "100").containsEntry("postgres.dataLoss.total", "100");
+        assertThat(TestServer.databasesLike(db)).containsExactlyInAnyOrder(db, kept);
+    }
+
+    @Test
     void aSwapThatCountsLaterNeedsItsCountAfterItAndTheCountNeedsTheSwap() throws Exception {
         Postgres pg = TestServer.postgres("nothere");
         PreparedRestore prepared = pg.restore(backup).prepare();

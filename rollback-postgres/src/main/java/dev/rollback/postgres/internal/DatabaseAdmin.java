@@ -50,6 +50,34 @@ public final class DatabaseAdmin {
     }
 
     /**
+     * @param c  a connection
+     * @param db a database name
+     * @return its oid, which a rename keeps, or -1 when it does not exist
+     */
+    public static long oid(Connection c, String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT oid FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
+    /**
+     * @param c   a connection
+     * @param oid a database's oid
+     * @return its name now, or null when no database has that oid
+     */
+    public static String nameOf(Connection c, long oid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT datname FROM pg_database WHERE oid = ?")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
      * A database name {@code base + suffix} (cut to 63 bytes) not used on the server yet; when two
      * rollbacks run in the same second, {@code _2}, {@code _3}... is appended.
      *
