@@ -98,7 +98,7 @@ class GitCrashDrillIT {
     void revertHeadResetHeadTildeTwoAndThePreviousStableTagSurviveAKillAtEveryPoint() {
         Path repo = root.resolve("repo");
         CrashDrillReport report = drill(CodeRollback.class, repo).killAtEveryStepBoundary().killInsideEveryStep()
-                .verify(() -> state(repo));
+                .killAfterEveryStepMemory().verify(() -> state(repo));
 
         assertThat(report.baselineState()).contains("main=" + commits.get("c5")).contains("HEAD=" + commits.get("c3") + " detached")
                 .contains("tag v1.2.0-rollback=" + commits.get("c3"))

@@ -69,6 +69,7 @@ public final class CrashDrill {
     private final Class<? extends Supplier<RollbackPlan>> factory;
     private final boolean afterSteps;
     private final boolean insideSteps;
+    private final boolean afterMemory;
     private final Runnable reset;
     private final Map<String, String> properties;
     private final Map<String, String> environment;
@@ -78,12 +79,13 @@ public final class CrashDrill {
     private final String approver;
     private final String classPath;
 
-    private CrashDrill(Class<? extends Supplier<RollbackPlan>> factory, boolean afterSteps, boolean insideSteps, Runnable reset,
+    private CrashDrill(Class<? extends Supplier<RollbackPlan>> factory, boolean afterSteps, boolean insideSteps, boolean afterMemory, Runnable reset,
                        Map<String, String> properties, Map<String, String> environment, Path workDirectory, Duration childTimeout,
                        int maxResumes, String approver, String classPath) {
         this.factory = factory;
         this.afterSteps = afterSteps;
         this.insideSteps = insideSteps;
+        this.afterMemory = afterMemory;
         this.reset = reset;
         this.properties = Map.copyOf(properties);
         this.environment = Map.copyOf(environment);
@@ -132,7 +134,7 @@ public final class CrashDrill {
                     + String.join(", ", problems) + ". A plan factory is a public class with a public no-arg constructor implementing "
                     + "Supplier<RollbackPlan>, such as: public static final class MyPlan implements Supplier<RollbackPlan> { ... }");
         }
-        return new CrashDrill(factory, false, false, () -> { }, Map.of(), Map.of(), null, Duration.ofSeconds(60), 3, "crash-drill", System.getProperty("java.class.path"));
+        return new CrashDrill(factory, false, false, false, () -> { }, Map.of(), Map.of(), null, Duration.ofSeconds(60), 3, "crash-drill", System.getProperty("java.class.path"));
     }
 
     /**
@@ -143,7 +145,7 @@ public final class CrashDrill {
      * @return a new drill with these points
      */
     public CrashDrill killAtEveryStepBoundary() {
-        return new CrashDrill(factory, true, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
+        return new CrashDrill(factory, true, insideSteps, afterMemory, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -154,7 +156,21 @@ public final class CrashDrill {
      * @return a new drill with these points
      */
     public CrashDrill killInsideEveryStep() {
-        return new CrashDrill(factory, afterSteps, true, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
+        return new CrashDrill(factory, afterSteps, true, afterMemory, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
+    }
+
+    /**
+     * Adds a crash point inside each step after each value it remembers ({@link dev.rollback.core.StepContext#remember}):
+     * its {@code StepMemory} event is on disk and the step has not gone on yet. A step is killed there while it holds
+     * whatever it took before remembering (a lock, a half-written file), so these points catch a step that journals
+     * in the middle of its work and a resume that trips over what it left. The points are those of the uninterrupted
+     * run, one per step and key, named {@code after-memory:N:KEY}.
+     *
+     * @return a new drill with these points
+     */
+    public CrashDrill killAfterEveryStepMemory() {
+        return new CrashDrill(factory, afterSteps, insideSteps, true, reset, properties, environment, workDirectory, childTimeout, maxResumes,
+                approver, classPath);
     }
 
     /**
@@ -163,7 +179,7 @@ public final class CrashDrill {
      * @return a new drill with it
      */
     public CrashDrill beforeEachRun(Runnable resetState) {
-        return new CrashDrill(factory, afterSteps, insideSteps, Objects.requireNonNull(resetState, "resetState"), properties, environment,
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, Objects.requireNonNull(resetState, "resetState"), properties, environment,
                 workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
@@ -182,7 +198,7 @@ public final class CrashDrill {
         }
         Map<String, String> p = new LinkedHashMap<>(properties);
         p.put(key, value);
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, p, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, p, environment, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -197,7 +213,7 @@ public final class CrashDrill {
         Objects.requireNonNull(value, "value");
         Map<String, String> e = new LinkedHashMap<>(environment);
         e.put(name, value);
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, e, workDirectory, childTimeout, maxResumes, approver, classPath);
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, properties, e, workDirectory, childTimeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -206,7 +222,7 @@ public final class CrashDrill {
      * @return a new drill with it
      */
     public CrashDrill workDirectory(Path directory) {
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, Objects.requireNonNull(directory, "directory"),
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, properties, environment, Objects.requireNonNull(directory, "directory"),
                 childTimeout, maxResumes, approver, classPath);
     }
 
@@ -219,7 +235,7 @@ public final class CrashDrill {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("childTimeout must be positive, not " + timeout);
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, timeout, maxResumes, approver, classPath);
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, properties, environment, workDirectory, timeout, maxResumes, approver, classPath);
     }
 
     /**
@@ -230,7 +246,7 @@ public final class CrashDrill {
         if (resumes < 1) {
             throw new IllegalArgumentException("maxResumes must be at least 1, not " + resumes);
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, resumes, approver, classPath);
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, properties, environment, workDirectory, childTimeout, resumes, approver, classPath);
     }
 
     /**
@@ -241,7 +257,7 @@ public final class CrashDrill {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("the approver needs a name, for the journal");
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, name, classPath);
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, properties, environment, workDirectory, childTimeout, maxResumes, name, classPath);
     }
 
     /**
@@ -253,7 +269,7 @@ public final class CrashDrill {
         if (classPath == null || classPath.isBlank()) {
             throw new IllegalArgumentException("the class path of the child JVMs is blank; it must hold the plan factory and rollback-core");
         }
-        return new CrashDrill(factory, afterSteps, insideSteps, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver,
+        return new CrashDrill(factory, afterSteps, insideSteps, afterMemory, reset, properties, environment, workDirectory, childTimeout, maxResumes, approver,
                 classPath);
     }
 
@@ -284,9 +300,9 @@ public final class CrashDrill {
      */
     public CrashDrillReport run(Supplier<String> stateProbe) {
         Objects.requireNonNull(stateProbe, "stateProbe");
-        if (!afterSteps && !insideSteps) {
+        if (!afterSteps && !insideSteps && !afterMemory) {
             throw new IllegalStateException("the crash drill of " + factory.getName() + " has no crash points; "
-                    + "call killAtEveryStepBoundary() and/or killInsideEveryStep() before verify(...)");
+                    + "call killAtEveryStepBoundary(), killInsideEveryStep() and/or killAfterEveryStepMemory() before verify(...)");
         }
         try {
             // A fresh folder per drill: journals of an earlier drill must not mix with this one's.
@@ -316,9 +332,12 @@ public final class CrashDrill {
         String baselineState = probe(stateProbe);
         List<JournalEvent> baseEvents = FileJournal.in(baseDir.resolve("journal")).read(planName, base.getProperty("runId"));
         Set<Integer> finishedInBaseline = new TreeSet<>();
+        Map<Integer, Set<String>> remembered = new LinkedHashMap<>();
         baseEvents.forEach(e -> {
             if (e instanceof JournalEvent.StepFinished f) {
                 finishedInBaseline.add(f.index());
+            } else if (e instanceof JournalEvent.StepMemory m) {
+                remembered.computeIfAbsent(m.index(), k -> new java.util.LinkedHashSet<>()).add(m.key());
             }
         });
         LOG.info("Crash drill of plan '{}': uninterrupted run {} in {}", planName, baseOutcome, baseDir);
@@ -331,6 +350,12 @@ public final class CrashDrill {
             boolean checkpoint = "CHECKPOINT".equals(base.getProperty("step." + i + ".kind"));
             if (insideSteps && !checkpoint) {
                 points.add(new String[]{"inside-step:" + i, "inside step " + i + " '" + name + "' (started, action not run)"});
+            }
+            if (afterMemory) {
+                for (String key : remembered.getOrDefault(i, Set.of())) {
+                    points.add(new String[]{"after-memory:" + i + ":" + key, "inside step " + i + " '" + name + "' right after it remembered "
+                            + key});
+                }
             }
             if (afterSteps && finishedInBaseline.contains(i)) {
                 points.add(new String[]{"after-step:" + i, "after step " + i + " '" + name + "' finished"
@@ -345,7 +370,7 @@ public final class CrashDrill {
         List<CrashDrillReport.PointResult> results = new ArrayList<>();
         int n = 1;
         for (String[] point : points) {
-            Path dir = Files.createDirectories(work.resolve(String.format("%02d-%s", n++, point[0].replace(':', '-'))));
+            Path dir = Files.createDirectories(work.resolve(String.format("%02d-%s", n++, point[0].replaceAll("[^A-Za-z0-9._-]", "-"))));
             results.add(crashAt(point[0], point[1], dir, planName, baseOutcome, baselineState, finishedInBaseline, stateProbe));
             LOG.info("Crash drill of plan '{}': {} {}", planName, point[1], results.get(results.size() - 1).passed() ? "ok" : "FAILED");
         }
@@ -531,6 +556,6 @@ public final class CrashDrill {
 
     @Override
     public String toString() {
-        return "CrashDrill[" + factory.getName() + (afterSteps ? ", after steps" : "") + (insideSteps ? ", inside steps" : "") + "]";
+        return "CrashDrill[" + factory.getName() + (afterSteps ? ", after steps" : "") + (insideSteps ? ", inside steps" : "") + (afterMemory ? ", after step memory" : "") + "]";
     }
 }

@@ -68,7 +68,7 @@ class CrashDrillTest {
     void aDrillWithoutCrashPointsIsRefused() {
         assertThatThrownBy(() -> CrashDrill.of(AppendingPlan.class).verify(() -> ""))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("has no crash points; call killAtEveryStepBoundary() and/or killInsideEveryStep()");
+                .hasMessageContaining("has no crash points; call killAtEveryStepBoundary(), killInsideEveryStep() and/or killAfterEveryStepMemory()");
     }
 
     @Test

@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  * file. Not public API.
  *
  * <p>Arguments: {@code run|resume FACTORY_CLASS JOURNAL_DIR APPROVER RESULT_FILE [RUN_ID]}.
- * System properties: {@value #BLOCK} ({@code after-step:N}, {@code inside-step:N} or
- * {@code after-checkpoint:N}, empty for none) and {@value #MARKER} (the marker file).
+ * System properties: {@value #BLOCK} ({@code after-step:N}, {@code inside-step:N},
+ * {@code after-memory:N:KEY} or {@code after-checkpoint:N}, empty for none) and {@value #MARKER} (the marker file).
  */
 public final class CrashDrillChild {
     /** System property naming the point to stop at. */
@@ -123,7 +123,8 @@ public final class CrashDrillChild {
         public void event(RollbackPlan plan, JournalEvent e) {
             boolean here = e instanceof JournalEvent.StepFinished f && point.equals("after-step:" + f.index())
                     || e instanceof JournalEvent.StepStarted s && s.attempt() == 1 && point.equals("inside-step:" + s.index())
-                    || e instanceof JournalEvent.CheckpointReached c && point.equals("after-checkpoint:" + c.index());
+                    || e instanceof JournalEvent.CheckpointReached c && point.equals("after-checkpoint:" + c.index())
+                    || e instanceof JournalEvent.StepMemory m && point.equals("after-memory:" + m.index() + ":" + m.key());
             if (here) {
                 try {
                     Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
