@@ -149,7 +149,7 @@ public final class ResetStep implements Step {
                 }
             }
             if (mode == ResetMode.HARD && repo.getRepositoryState() == RepositoryState.SAFE) {
-                hardReset(repo, dir, target, stashed == null ? lockChecked(jgit, dir, index) : repo.lockDirCache());
+                hardReset(repo, dir, target, stashed == null ? Repos.lockUnchanged(jgit, dir, index, true, d -> dirty(dir, d)) : repo.lockDirCache());
             } else {   // soft, mixed, or a merge in progress to clear: JGit's reset
                 jgit.reset().setMode(ResetCommand.ResetType.valueOf(mode.name())).setRef(target).call();
             }
@@ -176,26 +176,6 @@ public final class ResetStep implements Step {
         return new DirtyWorkingTreeException(dir, "reset --hard to " + revision, dirty,
                 "commit or stash them, or let the plan keep them with reset(...).keepUncommittedChanges() (they are then "
                         + "stashed and tagged rollback/safety/<runId>/<step>-uncommitted before the reset)");
-    }
-
-    /**
-     * The index the dirty check read, now locked; read and checked again when another process changed it since
-     * (nothing is written over a change made meanwhile).
-     */
-    private DirCache lockChecked(org.eclipse.jgit.api.Git jgit, Path dir, DirCache checked) throws IOException {
-        if (checked.lock()) {
-            if (!checked.isOutdated()) {
-                return checked;
-            }
-            checked.unlock();
-        }
-        DirCache now = jgit.getRepository().lockDirCache();
-        List<String> dirty = Repos.uncommitted(jgit, dir, true, now);
-        if (!dirty.isEmpty()) {
-            now.unlock();
-            throw dirty(dir, dirty);
-        }
-        return now;
     }
 
     /**

@@ -125,31 +125,33 @@ public final class RevertStep implements Step {
                         + " is in progress. Nothing was changed. Fix: finish or abort it ('git merge --abort', "
                         + "'git revert --abort', 'git rebase --abort') and resume", null);
             }
-            // one read of the index, locked from the dirty check until the revert is written into it
-            DirCache index = repo.lockDirCache();
-            try {
-                List<String> dirty = Repos.uncommitted(jgit, dir, false, index);
-                if (!dirty.isEmpty()) {
-                    throw new DirtyWorkingTreeException(dir, "revert " + commits, dirty,
-                            "commit, stash or reset the changes so that the revert commits hold only the revert, then resume");
-                }
-                ObjectId origHead = Repos.head(repo, dir);
-                // HEAD, HEAD~1 or a branch name the first time: on a re-run HEAD is the revert itself
-                Set<RevCommit> targets = new LinkedHashSet<>();
-                for (Revision r : commits) {
-                    targets.add(Repos.commitOnce(context, repo, dir, r, "revert it"));
-                }
-                revert(context, repo, dir, origHead, new ArrayList<>(targets), index);
-            } finally {
-                index.unlock();
+            // The index read once, unlocked, for the dirty check and, unless it changes meanwhile, for the switch: the
+            // lock is taken after the commits to revert are journaled, so a kill while journaling leaves no index.lock.
+            DirCache index = repo.readDirCache();
+            List<String> dirty = Repos.uncommitted(jgit, dir, false, index);
+            if (!dirty.isEmpty()) {
+                throw dirty(dir, dirty);
             }
+            ObjectId origHead = Repos.head(repo, dir);
+            // HEAD, HEAD~1 or a branch name the first time: on a re-run HEAD is the revert itself
+            Set<RevCommit> targets = new LinkedHashSet<>();
+            for (Revision r : commits) {
+                targets.add(Repos.commitOnce(context, repo, dir, r, "revert it"));
+            }
+            revert(context, jgit, dir, origHead, new ArrayList<>(targets), index);
         } catch (IOException e) {
             throw Repos.io(dir, "revert " + commits, e);
         }
     }
 
-    private void revert(StepContext context, Repository repo, Path dir, ObjectId origHead, List<RevCommit> targets, DirCache index)
-            throws IOException {
+    private DirtyWorkingTreeException dirty(Path dir, List<String> dirty) {
+        return new DirtyWorkingTreeException(dir, "revert " + commits, dirty,
+                "commit, stash or reset the changes so that the revert commits hold only the revert, then resume");
+    }
+
+    private void revert(StepContext context, org.eclipse.jgit.api.Git jgit, Path dir, ObjectId origHead, List<RevCommit> targets,
+                        DirCache index) throws IOException {
+        Repository repo = jgit.getRepository();
         List<String> reverted = new ArrayList<>();
         try (RevWalk walk = new RevWalk(repo); ObjectInserter inserter = repo.newObjectInserter()) {
             RevCommit head = walk.parseCommit(origHead);
@@ -197,7 +199,7 @@ public final class RevertStep implements Step {
                 context.progress("reverted " + c.abbreviate(10).name() + " as " + tip.abbreviate(10).name());
             }
             if (!tip.equals(head)) {
-                moveTo(repo, dir, head, tip, index);
+                moveTo(jgit, dir, head, tip, index);
             }
             context.output(OUTPUT_HEAD, tip.name());
             context.output(OUTPUT_REVERTED, String.join(",", reverted));
@@ -241,12 +243,15 @@ public final class RevertStep implements Step {
     }
 
     /**
-     * Updates index and working tree from HEAD's tree to the result (only the paths that differ: the tree is
-     * known to be clean), then moves the branch.
+     * Locks the index (checked again if it changed since it was read), updates it and the working tree from HEAD's
+     * tree to the result (only the paths that differ: the tree is known to be clean), then moves the branch.
      */
-    private static void moveTo(Repository repo, Path dir, RevCommit head, RevCommit tip, DirCache index) throws IOException {
+    private void moveTo(org.eclipse.jgit.api.Git jgit, Path dir, RevCommit head, RevCommit tip, DirCache index) throws IOException {
+        Repository repo = jgit.getRepository();
         try {
-            TreeSwitch.switchTrees(repo, index, head.getTree(), tip.getTree(), true);
+            // locked only for the switch, which writes the index and unlocks it: no journal write while it is held
+            TreeSwitch.switchTrees(repo, Repos.lockUnchanged(jgit, dir, index, false, d -> dirty(dir, d)), head.getTree(),
+                    tip.getTree(), true);
         } catch (TreeSwitch.InTheWayException e) {
             throw new GitOperationException(dir, "Could not write the revert into the working tree of " + dir + ": files are in "
                     + "the way (" + e.getMessage() + "). State left behind: HEAD, index and working tree unchanged. Fix: move "

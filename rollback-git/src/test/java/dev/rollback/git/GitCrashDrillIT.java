@@ -28,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Git steps resolve moving revisions once per run: a plan with {@code previousStableTag},
  * {@code revert("HEAD")}, {@code reset(HARD, "HEAD~2")}, a checkout of the chosen tag and a tag, with no
  * checkpoint until the end (so every kill re-runs every git step), is killed with SIGKILL at every step
- * boundary and inside every step, resumed in a new JVM, and must end exactly as an uninterrupted run.
+ * boundary, inside every step and right after every value a step journals in its memory (the revert once held
+ * {@code .git/index.lock} there, and the resume failed on the lock left behind), resumed in a new JVM, and must end
+ * exactly as an uninterrupted run.
  * The same plan with a revert that forgets what it resolved shows the failure this prevents: killed
  * between the revert and the checkpoint, the resume reverts the revert.
  */
@@ -104,8 +106,17 @@ class GitCrashDrillIT {
                 .contains("tag v1.2.0-rollback=" + commits.get("c3"))
                 .contains("safety tags=2: Revert \"release 1.3.0 (bad)\" | release 1.3.0 (bad)")
                 .contains("status=clean");
-        // 9 steps: 8 inside points (the checkpoint excepted), 9 after-step points, 1 after-checkpoint point
-        assertThat(report.points()).hasSize(18).allSatisfy(p -> assertThat(p.passed()).isTrue());
+        // 9 steps: 8 inside points (the checkpoint excepted), 9 after-step points, 1 after-checkpoint point, and 14 points
+        // right after a step journaled a value it remembered
+        assertThat(report.points()).hasSize(32).allSatisfy(p -> assertThat(p.passed()).isTrue());
+        // killed while the revert journals the commit HEAD named: it held .git/index.lock there once, and the resume
+        // (like any git command) failed on the lock left behind; now the index is locked only after the journal write
+        CrashDrillReport.PointResult revertJournals = report.points().stream()
+                .filter(p -> p.point().equals("after-memory:4:git.commit.HEAD")).findFirst().orElseThrow(() -> new AssertionError(report.summary()));
+        assertThat(revertJournals.resumes()).isEqualTo(1);
+        assertThat(revertJournals.journalExcerpt()).contains("RunResumed").doesNotContain("index.lock");
+        assertThat(report.points()).extracting(CrashDrillReport.PointResult::point)
+                .contains("after-memory:5:git.reset.previousHead", "after-memory:5:git.commit.HEAD~2", "after-memory:5:git.done");
         assertThat(report.points()).extracting(CrashDrillReport.PointResult::point).contains("after-step:4", "after-step:5", "after-step:6");
         // killed after the revert: the resume ran it again, and it knew what it had reverted
         CrashDrillReport.PointResult afterRevert = report.points().stream().filter(p -> p.point().equals("after-step:4")).findFirst()

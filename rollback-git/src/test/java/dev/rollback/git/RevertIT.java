@@ -10,8 +10,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.rollback.core.StepContext;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -240,6 +245,56 @@ class RevertIT {
         repo.git("reset", "-q", "--hard", c2);
         step.execute(first.resumed());
         assertThat(repo.head()).isEqualTo(c2);
+        repo.assertSound();
+    }
+
+    @Test
+    void neitherRevertNorResetHoldsTheIndexLockWhileTheyJournal() {
+        Path lock = repo.dir().resolve(".git/index.lock");
+        List<String> journaledUnderLock = new ArrayList<>();
+        TestStepContext revertCtx = ctx("revert head");
+        StepContext watching = watching(revertCtx, lock, journaledUnderLock);
+        Git.repo(repo.dir()).revert("HEAD").execute(watching);
+        TestStepContext resetCtx = ctx("reset");
+        Git.repo(repo.dir()).reset(ResetMode.HARD, "HEAD~2").execute(watching(resetCtx, lock, journaledUnderLock));
+
+        assertThat(revertCtx.memory()).containsKeys("git.commit.HEAD", "git.done");
+        assertThat(resetCtx.memory()).containsKeys("git.reset.previousHead", "git.commit.HEAD~2", "git.done");
+        assertThat(journaledUnderLock).as("memory journaled while .git/index.lock existed: a kill there leaves the lock").isEmpty();
+        assertThat(repo.head()).isEqualTo(c2);
+        repo.assertSound();
+    }
+
+    /** A context that notes every value remembered while the index lock exists. */
+    private static StepContext watching(StepContext context, Path lock, List<String> journaledUnderLock) {
+        return new DelegatingContext(context) {
+            @Override
+            public void remember(String key, String value) {
+                if (Files.exists(lock)) {
+                    journaledUnderLock.add(key);
+                }
+                super.remember(key, value);
+            }
+        };
+    }
+
+    @Test
+    void anIndexLockHeldByAnotherProcessIsNamedWithTheFixAndLeftAlone() throws IOException {
+        Path lock = repo.dir().resolve(".git/index.lock");
+        Files.writeString(lock, "");
+
+        assertThatThrownBy(() -> Git.repo(repo.dir()).revert("HEAD").execute(ctx("revert head")))
+                .isInstanceOf(GitOperationException.class)
+                .hasMessageContaining(lock.toString() + " exists")
+                .hasMessageContaining("make sure no git process runs in " + repo.dir())
+                .hasMessageContaining("delete " + lock);
+        assertThat(lock).as("another process's lock is not removed").exists();
+        assertThat(repo.head()).isEqualTo(c3);
+        assertThat(repo.read("app/config.txt")).isEqualTo("timeout=5\n");
+
+        Files.delete(lock);   // the fix the message gives; the resume then reverts
+        Git.repo(repo.dir()).revert("HEAD").execute(ctx("revert head"));
+        assertThat(repo.read("app/config.txt")).isEqualTo("timeout=30\n");
         repo.assertSound();
     }
 }

@@ -10,6 +10,7 @@ import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.LockFailedException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.Constants;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Opening repositories, resolving revisions and naming safety refs, with failures wrapped once. */
 public final class Repos {
@@ -225,6 +227,43 @@ public final class Repos {
     }
 
     /**
+     * Locks the index a dirty check read, for the write that follows. The lock is taken only now, after the step
+     * journaled what it decided: a step killed while it journals then leaves no {@code index.lock} behind for its
+     * resume (or any git command) to trip over. When another process changed the index since the check, it is read
+     * and checked again (nothing is written over a change made meanwhile).
+     *
+     * @param git              the repository
+     * @param dir              its folder, for messages
+     * @param checked          the index the check read, unlocked
+     * @param includeUntracked whether untracked (not ignored) files count as changes, as in the check
+     * @param dirty            the error for the changes found on the second check
+     * @return the index, locked; the caller unlocks it (or commits it)
+     * @throws IOException when the index cannot be locked or read (another git process holds index.lock)
+     */
+    public static DirCache lockUnchanged(Git git, Path dir, DirCache checked, boolean includeUntracked,
+                                         Function<List<String>, RuntimeException> dirty) throws IOException {
+        if (checked.lock()) {
+            if (!checked.isOutdated()) {
+                return checked;
+            }
+            checked.unlock();
+        }
+        DirCache now = git.getRepository().lockDirCache();
+        List<String> changes;
+        try {
+            changes = uncommitted(git, dir, includeUntracked, now);
+        } catch (RuntimeException e) {
+            now.unlock();
+            throw e;
+        }
+        if (!changes.isEmpty()) {
+            now.unlock();
+            throw dirty.apply(changes);
+        }
+        return now;
+    }
+
+    /**
      * Points a lightweight tag at a commit, unless the tag exists already (a re-run keeps the first one).
      *
      * @param repo the repository
@@ -290,6 +329,12 @@ public final class Repos {
      * @return the exception to throw
      */
     public static GitOperationException io(Path dir, String tried, Exception e) {
+        if (e instanceof LockFailedException lock) {
+            String file = lock.getFile() + ".lock";
+            return new GitOperationException(dir, "Git in " + dir + " is locked: tried to " + tried + ", but " + file + " exists "
+                    + "(another git process is working there, or one was killed before it let go). Fix: make sure no git process "
+                    + "runs in " + dir + ", delete " + file + ", check 'git status' there, then resume", e);
+        }
         return new GitOperationException(dir, "Git I/O failed in " + dir + ": tried to " + tried + " (" + e.getMessage()
                 + "). Fix: check disk space and permissions, then 'git fsck' and 'git status' there before resuming", e);
     }
