@@ -1,5 +1,6 @@
 package dev.rollback.core;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -66,6 +67,29 @@ public final class HandlerSteps {
      */
     public HandlerSteps notify(Notifier notifier, String message) {
         parts.addHandler(when, phase, StepKind.NOTIFY, new NotifyStep(notifier, message), StepOptions.defaults());
+        return this;
+    }
+
+    /**
+     * Sends a notification whose text depends on why the run stopped: the message of the failure's
+     * error code ({@code RunReport.Failure.code()}) when {@code byFailureCode} has one, else
+     * {@code message}. For a rollback that completed but whose monitoring window then fired
+     * ({@code monitor.window.failed}), which must not be announced as a failed rollback:
+     *
+     * <pre>{@code
+     * h.notify(team, "ROLLBACK FAILED at ${failure.step}: ${failure.message}",
+     *         Map.of(MonitoringFailedException.CODE, "Rollback complete, but the monitoring window fired: ${failure.message}"))
+     * }</pre>
+     *
+     * The dry run shows every message. The placeholders are those of {@link #notify(Notifier, String)}.
+     *
+     * @param notifier      where to send it
+     * @param message       the text for any other failure (and when the run did not fail)
+     * @param byFailureCode the text for a failure of each error code
+     * @return this builder
+     */
+    public HandlerSteps notify(Notifier notifier, String message, Map<String, String> byFailureCode) {
+        parts.addHandler(when, phase, StepKind.NOTIFY, new NotifyStep(notifier, message, byFailureCode), StepOptions.defaults());
         return this;
     }
 

@@ -2,6 +2,8 @@ package dev.rollback.core;
 
 import dev.rollback.core.spi.DescribedStep;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,11 +13,16 @@ import java.util.Objects;
  * {@code ${failure.code}}, {@code ${failure.message}} and {@code ${failure.state}} (the state left
  * behind). Also where the builders make the steps of {@link AppControl}s.
  */
-record NotifyStep(Notifier notifier, String message) implements Step {
+record NotifyStep(Notifier notifier, String message, Map<String, String> byFailureCode) implements Step {
 
     NotifyStep {
         Objects.requireNonNull(notifier, "notifier");
         Objects.requireNonNull(message, "message");
+        byFailureCode = Collections.unmodifiableMap(new LinkedHashMap<>(byFailureCode));
+    }
+
+    NotifyStep(Notifier notifier, String message) {
+        this(notifier, message, Map.of());
     }
 
     /** The step that stops an application. */
@@ -37,8 +44,9 @@ record NotifyStep(Notifier notifier, String message) implements Step {
 
     @Override
     public void execute(StepContext context) throws Exception {
-        String text = message.replace("${plan}", context.planName()).replace("${runId}", context.runId());
         RunReport.Failure failure = context.failure().orElse(null);
+        String template = failure == null ? message : byFailureCode.getOrDefault(failure.code(), message);
+        String text = template.replace("${plan}", context.planName()).replace("${runId}", context.runId());
         text = text.replace("${failure.step}", failure == null ? "" : failure.step())
                 .replace("${failure.code}", failure == null ? "" : failure.code())
                 .replace("${failure.message}", failure == null ? "" : failure.message())
@@ -53,7 +61,11 @@ record NotifyStep(Notifier notifier, String message) implements Step {
 
     @Override
     public StepDescription describe() {
-        return StepDescription.of("notify " + notifier.name()).param("message", message);
+        StepDescription d = StepDescription.of("notify " + notifier.name()).param("message", message);
+        for (Map.Entry<String, String> e : byFailureCode.entrySet()) {
+            d = d.param("message on " + e.getKey(), e.getValue());
+        }
+        return d;
     }
 
     private static String abbreviate(String s) {

@@ -180,6 +180,32 @@ class HandlersTest {
     }
 
     @Test
+    void aNoticeMayHaveItsOwnTextForAFailureCode() {
+        RollbackPlan plan = Rollback.plan("watched")
+                .onFailure(h -> h.notify(team, "ROLLBACK FAILED at ${failure.step}",
+                        java.util.Map.of("monitor.window.failed", "Rollback complete; the monitoring window fired: ${failure.message}")))
+                .step(record("restore"))
+                .monitorFor(Duration.ofSeconds(30), dev.rollback.core.decision.Monitoring.checks(
+                        Check.of("health", c -> CheckResult.failed("health", 503, 200, "down"))).every(Duration.ofMillis(20)).failAfter(2))
+                .build();
+        assertThat(plan.describe()).contains("message on monitor.window.failed");
+        assertThat(Rollback.runner().journal(journal).run(plan).outcome()).isEqualTo(RunOutcome.FAILED);
+        assertThat(sent).singleElement().asString().startsWith("Rollback complete; the monitoring window fired: ")
+                .contains("check 'health' failing 2 polls in a row").doesNotContain("ROLLBACK FAILED");
+
+        sent.clear();
+        RollbackPlan broken = Rollback.plan("broken")
+                .onFailure(h -> h.notify(team, "ROLLBACK FAILED at ${failure.step}",
+                        java.util.Map.of("monitor.window.failed", "Rollback complete; the monitoring window fired")))
+                .step("restore", c -> {
+                    throw new IllegalStateException("pg_restore exited 1");
+                })
+                .build();
+        Rollback.runner().journal(journal).run(broken);
+        assertThat(sent).containsExactly("ROLLBACK FAILED at restore");
+    }
+
+    @Test
     void handlersAfterAPrecheckFailedLeaveThePlanWithNothingChanged() {
         RollbackPlan plan = Rollback.plan("precheck-fails")
                 .precheck("backup complete", c -> CheckResult.failed("backup complete", 20, 26, "incomplete"))

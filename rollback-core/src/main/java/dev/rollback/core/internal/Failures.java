@@ -109,6 +109,10 @@ public final class Failures {
                 .orElse("No checkpoint reached; a resume restarts from the first step.")).append('\n');
         state.append("Stopped at: ").append(step.index()).append(" '").append(step.name()).append("'. Not run: ")
                 .append(stepsAfter(plan, step.index(), "nothing")).append('.');
+        if (step.options().waivable() && (step.kind() == StepKind.PRECHECK || step.kind() == StepKind.CAPTURE)) {
+            state.append("\n'").append(step.name()).append("' is waivable: if the team accepts going on without it, run again with --waive '")
+                    .append(step.name()).append("' --reason TEXT (journaled with the operator, shown in the report).");
+        }
         return new RunReport.Failure(step.name(), step.index(), Redactor.redact(message), state.toString(), resume, e);
     }
 

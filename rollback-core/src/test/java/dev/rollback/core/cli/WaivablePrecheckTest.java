@@ -82,6 +82,9 @@ class WaivablePrecheckTest {
 
         assertThat(report.outcome()).isEqualTo(RunOutcome.FAILED);
         assertThat(ran).containsExactly(OLD_DB);
+        assertThat(report.failure().stateLeftBehind()).as("the failure names the way out")
+                .contains("'" + OLD_DB + "' is waivable: if the team accepts going on without it, run again with --waive '" + OLD_DB
+                        + "' --reason TEXT");
     }
 
     @Test
