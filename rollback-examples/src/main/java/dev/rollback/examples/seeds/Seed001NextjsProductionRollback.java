@@ -286,8 +286,7 @@ public final class Seed001NextjsProductionRollback {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Next.js production rollback of the " + what + " (seed 001, SCENARIO=" + s.scenario().name().toLowerCase(Locale.ROOT) + ")")
-            .onFailure(h -> h.notify(team, "ROLLBACK FAILED: " + s.appName() + " (" + what + ", run ${runId}) stopped at ${failure.step} "
-                    + "(${failure.code}): ${failure.message}\n${failure.state}"))
+            .onFailure(Targets.tellTheTeamOnFailure(team, s.appName() + " (" + what + ")"))
             .phase("Pre-rollback testing", Duration.ofMinutes(2), p -> {
                 p.notify(team, "Immediate: DevOps - emergency rollback of " + s.appName() + " (" + what + ") started (plan ${plan}, run ${runId})",
                         Targets.notice("notify DevOps: rollback started"));

@@ -453,7 +453,7 @@ public final class Seed002Phase4MigrationRollback {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN_FULL)
             .description("Phase 4 migration failed: restore " + db + " to its pre-migration backup (seed 002, scenario 1)")
-            .onFailure(h -> h.notify(team, Targets.failureNotice("full restore of " + db)))
+            .onFailure(Targets.tellTheTeamOnFailure(team, "full restore of " + db))
             .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> {
                 verifyBackup(p.notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
                         + " (plan ${plan}, run ${runId})",
@@ -529,7 +529,7 @@ public final class Seed002Phase4MigrationRollback {
         PlanBuilder plan = Rollback.plan(PLAN_PARTIAL)
             .description("Phase 4 migration partly failed: undo its views, indexes and column removal in " + db
                     + ", restore " + String.join(", ", s.partialTables()) + " (seed 002, scenario 2)")
-            .onFailure(h -> h.notify(team, Targets.failureNotice("partial rollback of " + db)))
+            .onFailure(Targets.tellTheTeamOnFailure(team, "partial rollback of " + db))
             .phase("Declare incident, verify backup", Duration.ofMinutes(5), p -> verifyBackup(p
                 .notify(team, "INCIDENT: Phase 4 migration partly failed. Action: PARTIAL ROLLBACK of " + db
                         + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})",
@@ -577,7 +577,7 @@ public final class Seed002Phase4MigrationRollback {
         s.phase4Views().forEach(v -> sql.append("DROP VIEW IF EXISTS ").append(ident(v)).append(";\n"));
         return Rollback.plan(PLAN_VIEWS)
             .description("Phase 4 views only: drop them in " + db + " (seed 002, part 7)")
-            .onFailure(h -> h.notify(team(s), Targets.failureNotice("Phase 4 views of " + db)))
+            .onFailure(Targets.tellTheTeamOnFailure(team(s), "Phase 4 views of " + db))
             .phase("Quick rollback - views only", Duration.ofMinutes(2), p -> p
                 .notify(team(s), "Phase 4 views in " + db + " are being dropped (plan ${plan}, run ${runId})",
                         Targets.notice("declare incident"))
@@ -603,7 +603,7 @@ public final class Seed002Phase4MigrationRollback {
         s.phase4Indexes().forEach(i -> sql.append("DROP INDEX IF EXISTS ").append(ident(i)).append(";\n"));
         return Rollback.plan(PLAN_INDEXES)
             .description("Phase 4 indexes only: drop them in " + db + " (seed 002, part 7)")
-            .onFailure(h -> h.notify(team(s), Targets.failureNotice("Phase 4 indexes of " + db)))
+            .onFailure(Targets.tellTheTeamOnFailure(team(s), "Phase 4 indexes of " + db))
             .phase("Quick rollback - indexes only", Duration.ofMinutes(2), p -> p
                 .notify(team(s), "Phase 4 indexes in " + db + " are being dropped (plan ${plan}, run ${runId})",
                         Targets.notice("declare incident"))
@@ -633,7 +633,7 @@ public final class Seed002Phase4MigrationRollback {
         s.recoveryViews().forEach(v -> drop.append("DROP VIEW IF EXISTS ").append(ident(v)).append(" CASCADE;\n"));
         return Rollback.plan(PLAN_RECOVERY)
             .description("Recovery: run " + s.failedMigration().getFileName() + " again in " + db + " (seed 002, scenario 3)")
-            .onFailure(h -> h.notify(team(s), Targets.failureNotice("recovery of " + s.failedMigration().getFileName() + " in " + db)))
+            .onFailure(Targets.tellTheTeamOnFailure(team(s), "recovery of " + s.failedMigration().getFileName() + " in " + db))
             .phase("Recovery: re-run single migration", Duration.ofMinutes(5), p -> p
                 .notify(team(s), "Recovery of " + s.failedMigration().getFileName() + " in " + db + " started (plan ${plan}, run ${runId})",
                         Targets.notice("declare incident"))
@@ -660,7 +660,7 @@ public final class Seed002Phase4MigrationRollback {
         ResetMode mode = s.hardReset() ? ResetMode.HARD : ResetMode.SOFT;
         return Rollback.plan(PLAN_APPLICATION)
             .description("Application-level rollback to " + s.resetTo() + " (seed 002, scenario 4)")
-            .onFailure(h -> h.notify(team(s), Targets.failureNotice("application rollback to " + s.resetTo())))
+            .onFailure(Targets.tellTheTeamOnFailure(team(s), "application rollback to " + s.resetTo()))
             .phase("Revert application code", Duration.ofMinutes(15), p -> {
                 p.notify(team(s), "Application rollback to the pre-Phase 4 version started (plan ${plan}, run ${runId})",
                         Targets.notice("declare incident"))

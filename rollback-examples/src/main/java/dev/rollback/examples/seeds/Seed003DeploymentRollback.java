@@ -372,7 +372,7 @@ public final class Seed003DeploymentRollback {
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Roll the deployment back to " + s.previousTag() + " (seed 003, PLATFORM="
                     + s.platform().name().toLowerCase(Locale.ROOT) + (s.blueGreen() ? ", blue-green" : "") + ")")
-            .onFailure(h -> h.notify(team, Targets.failureNotice("deployment rollback to " + s.previousTag())))
+            .onFailure(Targets.tellTheTeamOnFailure(team, "deployment rollback to " + s.previousTag()))
             .phase("Pre-rollback", Duration.ofMinutes(2), p -> {
                 p.notify(team, "Rollback decision: rolling back to " + s.previousTag() + " (plan ${plan}, run ${runId})",
                         Targets.notice("tell the team: rollback decision"));

@@ -229,8 +229,8 @@ public final class Seed004RollbackScript {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("rollback.sh: code, database and feature flags back to the previous release (seed 004)")
-            .onFailure(h -> h.notify(team, Targets.failureNotice("production rollback (code " + s.codeRollback().name().toLowerCase(java.util.Locale.ROOT)
-                    + ", database " + s.dbRestore().name().toLowerCase(java.util.Locale.ROOT) + (s.flagUrl() != null ? ", feature flag" : "") + ")")))
+            .onFailure(Targets.tellTheTeamOnFailure(team, "production rollback (code " + s.codeRollback().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", database " + s.dbRestore().name().toLowerCase(java.util.Locale.ROOT) + (s.flagUrl() != null ? ", feature flag" : "") + ")"))
             .phase("1. Safety checks", Duration.ofMinutes(3), p -> {
                 p.notify(team, "Production rollback started (plan ${plan}, run ${runId})",
                         Targets.notice("tell the team: rollback started"))

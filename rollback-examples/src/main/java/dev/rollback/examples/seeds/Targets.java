@@ -3,12 +3,14 @@ package dev.rollback.examples.seeds;
 import dev.rollback.cli.Setting;
 import dev.rollback.core.Check;
 import dev.rollback.core.FailurePolicy;
+import dev.rollback.core.HandlerSteps;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.Secret;
 import dev.rollback.core.StepOptions;
 import dev.rollback.core.cli.CommandLineOptions;
 import dev.rollback.core.cli.UsageException;
 import dev.rollback.core.decision.Monitoring;
+import dev.rollback.core.decision.MonitoringFailedException;
 import dev.rollback.postgres.Postgres;
 import dev.rollback.process.DiskSpace;
 import dev.rollback.process.LogNotifier;
@@ -22,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** Turns the seeds' settings (URLs as the runbooks write them, tool folders) into library handles. */
@@ -172,6 +176,31 @@ public final class Targets {
     public static String failureNotice(String what) {
         return "ROLLBACK FAILED: " + what + " (plan ${plan}, run ${runId}) stopped at ${failure.step} (${failure.code}): "
                 + "${failure.message}\n${failure.state}";
+    }
+
+    /**
+     * The message of a seed's failure handler when the rollback completed and only its monitoring
+     * window failed afterwards: not a failed rollback, but one whose result did not hold.
+     *
+     * @param what what the plan rolled back, for the first line
+     * @return the message, with the runner's {@code ${failure.message}} (the rule that fired)
+     */
+    public static String monitoringNotice(String what) {
+        return "ROLLBACK COMPLETE, THEN THE MONITORING WINDOW FIRED: " + what + " (plan ${plan}, run ${runId}): the rollback completed; "
+                + "${failure.message}";
+    }
+
+    /**
+     * A seed's failure handler: tells the team what stopped and the state left behind
+     * ({@link #failureNotice(String)}), or, when only the monitoring window after a completed
+     * rollback failed, that the rollback completed and which rule fired ({@link #monitoringNotice(String)}).
+     *
+     * @param team who is told
+     * @param what what the plan rolls back
+     * @return the handler, for {@code plan.onFailure(...)}
+     */
+    public static Consumer<HandlerSteps> tellTheTeamOnFailure(Notifier team, String what) {
+        return h -> h.notify(team, failureNotice(what), Map.of(MonitoringFailedException.CODE, monitoringNotice(what)));
     }
 
     /**

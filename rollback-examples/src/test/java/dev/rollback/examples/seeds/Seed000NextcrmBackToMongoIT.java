@@ -364,7 +364,7 @@ class Seed000NextcrmBackToMongoIT {
             List<String> messages = hooks.requests("/hooks/team").stream().map(RecordingServer.Request::body).toList();
             assertThat(messages).as("the run's first notice, then the failure with the state it left").hasSize(2);
             assertThat(messages.get(1)).contains("ROLLBACK TO MONGODB FAILED (after-migration", "at restore MongoDB database nextcrm",
-                    "(mongo.", "Last checkpoint: 'app-stopped'", "Not run:");
+                    "(mongo.", "Last checkpoint: 'app-stopped'", "Not run:").doesNotContain("ROLLBACK COMPLETE");
         } finally {
             Files.copy(saved, bson, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
@@ -413,6 +413,12 @@ class Seed000NextcrmBackToMongoIT {
                     f -> assertThat(f.outcome()).isEqualTo("FAILED"));
             assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
                     .anySatisfy(b -> assertThat(b).contains("FAILED after").contains("NextCRM healthy on MongoDB"));
+            // the rollback itself completed: the failure notice says so, and names the rule that fired
+            assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
+                    .noneSatisfy(b -> assertThat(b).contains("ROLLBACK TO MONGODB FAILED"))
+                    .anySatisfy(b -> assertThat(b).startsWith("ROLLBACK COMPLETE, THEN THE MONITORING WINDOW FIRED: NextCRM back to MongoDB "
+                            + "(during-migration)").contains("the rollback completed; monitoring window failed after")
+                            .contains("check 'NextCRM healthy on MongoDB' failing 2 polls in a row"));
             Path runDir = FileJournal.in(journal).runDirectory(Seed000NextcrmBackToMongo.PLAN, latestRun());
             assertThat(runDir.resolve("post-mortem.md")).content()
                     .contains("- [ ] The monitoring window failed: decide whether to roll back further or fix forward");
