@@ -110,7 +110,7 @@ public final class NextcrmLab {
                     lab.work().resolve("logs/postgresql.log"), lab.work().resolve("logs/application.log"), lab.work(), null, true,
                     Targets.RestoreOrder.PREPARE_FIRST, null, null, BACKUP_TAKEN_AT, toolsPath,
                     Duration.ofMillis(300), Targets.postgresToolsInstalled(),
-                    new Targets.Watch(MONITOR_WINDOW, MONITOR_INTERVAL, 2));
+                    new Targets.Watch(MONITOR_WINDOW, MONITOR_INTERVAL, 2), false);
             Files.createDirectories(lab.work().resolve("logs"));
             Files.writeString(lab.work().resolve("logs/postgresql.log"), "2026-11-25 03:01:12 UTC ERROR: null value in column \"annual_revenue\"\n");
             String toolsArg = String.join(File.pathSeparator, toolsPath.stream().map(Path::toString).toList());

@@ -102,7 +102,9 @@ public final class Seed001Lab {
                     USERS, APP, lab.deployDirectory(), gitRollback, problematicCommit, stableCommit,
                     List.of(installScript.toString()), List.of(buildScript.toString()), lab.envFile(),
                     Path.of(lab.envFile() + ".previous"), healthUrl, List.of("/", "/api/version"), base + "/api/auth/session", null, null, null,
-                    pm2Home == null ? lab.standIns().searchPath() : List.of(), Duration.ofMillis(200), pm2Home);
+                    pm2Home == null ? lab.standIns().searchPath() : List.of(), Duration.ofMillis(200), pm2Home,
+                    new Targets.Watch(Duration.ZERO, Duration.ofMillis(200), 2), lab.work().resolve("app-error.log"),
+                    java.util.regex.Pattern.compile("(?i)\\b(critical|fatal)\\b"));
         }
     }
 

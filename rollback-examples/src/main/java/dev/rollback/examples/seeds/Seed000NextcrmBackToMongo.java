@@ -133,7 +133,7 @@ public final class Seed000NextcrmBackToMongo {
             Setting.choice("SCENARIO", "after-migration (the standard procedure), during-migration (scenario 1: no restore), "
                     + "partial-deployment (scenario 3: every server in APP_SERVERS stopped) or extended-operation (scenario 4: "
                     + "the data loss decided first)", Scenario.class).defaultValue("after-migration"),
-            Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Targets.HEALTH_URL,
             Setting.text("APP_URL", "the app's base URL, for smoke tests (default: HEALTH_URL without /api/health)"),
             Setting.text("PRODUCTION_POSTGRESQL_URL", "the PostgreSQL database the app runs on now (forensics, data-loss window)").secret().required(),
             Setting.text("PRODUCTION_MONGODB_URL", "the MongoDB server to restore into").secret().required(),
@@ -145,7 +145,7 @@ public final class Seed000NextcrmBackToMongo {
             Setting.path("COMPOSE_FILE", "with APP_CONTROL=compose: the compose file").defaultValue("docker-compose.yml"),
             Setting.text("APP_SERVERS", "the app servers (comma-separated; localhost runs locally, others through ssh)").defaultValue("localhost"),
             Setting.path("ENV_FILE", "the app's env file").defaultValue(".env.production"),
-            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Targets.DEPLOY_DIR,
             Setting.text("RELEASE_TAG", "the MongoDB release to check out (default: the newest RELEASE_TAG_PATTERN tag below HEAD)"),
             Setting.text("RELEASE_TAG_PATTERN", "the tags of releases").defaultValue("v*"),
             Setting.text("PRISMA_GENERATE_COMMAND", "regenerates the Prisma client for MongoDB").defaultValue("npx prisma generate"),
@@ -237,6 +237,8 @@ public final class Seed000NextcrmBackToMongo {
      * @param healthRetryDelay  pause between health polls
      * @param postgresTools     whether pg_dump / pg_restore are installed
      * @param watch             the post-rollback monitoring window: {@code MONITOR_WINDOW} (the runbook's 2 hours), its interval and failures
+     * @param postgresDown      whether the operator declared PostgreSQL down, by waiving its connection precheck
+     *                          ({@code --waive 'can connect to nextcrm' --reason TEXT}): the runbook's emergency rollback
      */
     public record Settings(Scenario scenario, String postgresUrl, String mongoUrl, Path backupRoot, int minCollections, String appUnit,
                            AppControlKind appControl, Path composeFile, List<String> appServers, String healthUrl, String appUrl,
@@ -248,7 +250,7 @@ public final class Seed000NextcrmBackToMongo {
                            List<String> recentDataTables, long acceptedDataLoss, List<String> migrationStop, Path postgresLog,
                            Path appLog, Path mongoDataDir, String mongoHostSsh, boolean freeSpaceCheck, RestoreOrder restoreOrder,
                            String slackWebhook, String usersWebhook, Instant backupTakenAt, List<Path> toolsPath,
-                           Duration healthRetryDelay, boolean postgresTools, Targets.Watch watch) {
+                           Duration healthRetryDelay, boolean postgresTools, Targets.Watch watch, boolean postgresDown) {
 
         /**
          * @param o the program's options
@@ -290,7 +292,7 @@ public final class Seed000NextcrmBackToMongo {
                     o.setting("BACKUP_TAKEN_AT").map(Instant::parse).orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), Targets.postgresToolsInstalled(),
-                    Targets.Watch.from(o, MONITOR_WINDOW));
+                    Targets.Watch.from(o, MONITOR_WINDOW), Targets.declaredDown(o, o.require("PRODUCTION_POSTGRESQL_URL")));
         }
 
         /** @return whether MongoDB is restored from the backup (every scenario but during-migration) */
@@ -330,10 +332,15 @@ public final class Seed000NextcrmBackToMongo {
         MongoPrepare prepared = crm.prepare(backup);
         MongoSwapIn swap = crm.swapIn(prepared).countDataLossLater();   // its count runs once the app is healthy, off the downtime
         String scenario = s.scenario().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        boolean pgUp = !s.postgresDown();                                   // else the runbook's emergency rollback
+        StepOptions waivable = StepOptions.defaults().waivable(true);       // --waive NAME --reason TEXT skips it
+        String lost = pgUp ? "${postgres.dataLoss.total} records" : "not counted: PostgreSQL was down";
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Return NextCRM from PostgreSQL to MongoDB (seed 000, SCENARIO=" + scenario + ")")
+            .allowWaivingCaptures("the runbook's emergency rollback skips the forensics when PostgreSQL cannot be read; "
+                    + "what is restored is the MongoDB backup, checked before anything is stopped")
             .onFailure(h -> h.notify(team, "ROLLBACK TO MONGODB FAILED (" + scenario + ", run ${runId}) at ${failure.step} "
                     + "(${failure.code}): ${failure.message}\n${failure.state}",       // but a window that fired after it is no failed rollback:
                     Map.of(MonitoringFailedException.CODE, Targets.monitoringNotice("NextCRM back to MongoDB (" + scenario + ")"))))
@@ -343,7 +350,11 @@ public final class Seed000NextcrmBackToMongo {
                  .notify(users, "NextCRM will be briefly unavailable (about 20 minutes) while we restore it from backup.",
                          Targets.notice("tell users: brief unavailability"))
                  .precheck(mongo.ping())
-                 .precheck(pg.canConnect());
+                 .precheck(pg.canConnect(), waivable);                        // waived: PostgreSQL is down, the emergency rollback
+                if (s.postgresDown()) {
+                    p.notify(team, Targets.declaredDownNotice("PostgreSQL", "the forensics (schema dump, samples), the data-loss "
+                            + "count, the session termination and checks"), Targets.notice("tell the team: PostgreSQL is down"));
+                }
                 if (!s.restoresMongo()) {                                   // scenario 1: MongoDB must still be intact
                     p.precheck(crm.countsMatch(backup), StepOptions.defaults().name("MongoDB still holds the backup's documents"))
                      .precheck(crm.indexesMatch(backup), StepOptions.defaults().name("MongoDB still has the backup's indexes"));
@@ -353,20 +364,24 @@ public final class Seed000NextcrmBackToMongo {
                  .precheck(backup.readable());                              // every document, not just the names
                 DataLossWindowCheck loss = pg.rowsCreatedAfter(backupTakenAt(s, backups), s.dataLossColumn(),
                         s.dataLossTables().toArray(new String[0]));         // the data-loss window
-                p.precheck(s.scenario() == Scenario.EXTENDED_OPERATION ? dataLossDecision(loss, s.acceptedDataLoss()) : loss);
+                if (pgUp) {
+                    p.precheck(s.scenario() == Scenario.EXTENDED_OPERATION ? dataLossDecision(loss, s.acceptedDataLoss()) : loss, waivable);
+                }
                 if (s.freeSpaceCheck()) {                                   // df -h: the restore lands beside the live data
                     DiskSpace disk = DiskSpace.at(s.mongoDataDir()).searchPath(s.toolsPath());
                     p.precheck(backupSize(backup))
                      .precheck((s.mongoHostSsh() == null ? disk : disk.via(Ssh.to(s.mongoHostSsh()))).atLeast(2.0, BACKUP_BYTES));
                 }
-                if (s.postgresTools()) {
-                    p.precheck(pg.toolsMatchServer())
-                     .capture(pg.schemaDump(Path.of("forensics/schema.sql")));
+                if (s.postgresTools() && pgUp) {
+                    p.precheck(pg.toolsMatchServer(), waivable)
+                     .capture(pg.schemaDump(Path.of("forensics/schema.sql")), waivable);
                 }
                 StepOptions bestEffort = StepOptions.defaults().onFailure(FailurePolicy.CONTINUE);   // the runbook's cp goes on too
-                p.capture(pg.sample("crm_accounts", 1000, Path.of("forensics/accounts_sample.csv")))
-                 .capture(pg.sample("crm_contacts", 1000, Path.of("forensics/contacts_sample.csv")))
-                 .capture(copyLog(s, s.postgresLog(), "postgresql.log"), bestEffort.name("copy the PostgreSQL log to the forensics"))
+                if (pgUp) {
+                    p.capture(pg.sample("crm_accounts", 1000, Path.of("forensics/accounts_sample.csv")), waivable)
+                     .capture(pg.sample("crm_contacts", 1000, Path.of("forensics/contacts_sample.csv")), waivable);
+                }
+                p.capture(copyLog(s, s.postgresLog(), "postgresql.log"), bestEffort.name("copy the PostgreSQL log to the forensics"))
                  .capture(copyLog(s, s.appLog(), "application.log"), bestEffort.name("copy the application log to the forensics"))
                  .step(backup);                                             // publishes mongo.backup.path
             });
@@ -380,10 +395,12 @@ public final class Seed000NextcrmBackToMongo {
                     p.step(Command.of(s.migrationStop()).searchPath(s.toolsPath()).timeout(Duration.ofMinutes(2)).named("stop the migration"));
                 }
                 p.stopApp(app)
-                 .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"))
-                 .step(pg.terminateConnectionsMatching(s.sessionFilter()));
-                if (s.restoresMongo() && !s.postgresTools()) {              // no pg_dump here: keep a copy instead
-                    p.capture(pg.snapshot("nextcrm_forensics").replacingExisting());
+                 .verify(Http.down(s.healthUrl()), StepOptions.defaults().name("application stopped"));
+                if (pgUp) {                                                 // a server that is down has no sessions
+                    p.step(pg.terminateConnectionsMatching(s.sessionFilter()));
+                }
+                if (s.restoresMongo() && !s.postgresTools() && pgUp) {      // no pg_dump here: keep a copy instead
+                    p.capture(pg.snapshot("nextcrm_forensics").replacingExisting(), waivable);
                 }
                 p.checkpoint("app-stopped");
             });
@@ -437,9 +454,11 @@ public final class Seed000NextcrmBackToMongo {
             .phase("Phase 5: application startup and verification", Duration.ofMinutes(8), p -> {
                 p.startApp(app)
                  .verify(Http.get(s.healthUrl()).expectStatus(200).expectJson("database", "mongodb"),
-                         StepOptions.defaults().retry(healthPolls).name("application healthy on MongoDB"))
-                 .verify(pg.noSessionsMatching(s.sessionFilter()), StepOptions.defaults().name("no PostgreSQL connections from NextCRM"));
-                if (s.restoresMongo()) {                                    // nothing wrote to PostgreSQL since the stop, and nothing
+                         StepOptions.defaults().retry(healthPolls).name("application healthy on MongoDB"));
+                if (pgUp) {
+                    p.verify(pg.noSessionsMatching(s.sessionFilter()), StepOptions.defaults().name("no PostgreSQL connections from NextCRM"));
+                }
+                if (s.restoresMongo() && pgUp) {                                    // nothing wrote to PostgreSQL since the stop, and nothing
                     p.verify(pg.rowsCreatedAfter(backupTakenAt(s, backups), s.dataLossColumn(),      // does now (checked above): counted
                              s.dataLossTables().toArray(new String[0])),                             // here, the app is not kept down
                              StepOptions.defaults().name("data-loss window at the stop"));          // for it
@@ -452,19 +471,19 @@ public final class Seed000NextcrmBackToMongo {
             .phase("Phase 6: post-rollback", Duration.ofMinutes(5).plus(s.watch().window()), p -> {
                 p.step(status.message("System Operational - Service Restored"), StepOptions.defaults().name("update status page: restored"))
                  .notify(users, s.restoresMongo() ? "NextCRM Service Restored. We restored NextCRM from our backup of "
-                         + backupTakenAt(s, backups) + "; data created after it (${postgres.dataLoss.total} records) was not preserved: "
+                         + backupTakenAt(s, backups) + "; data created after it (" + lost + ") was not preserved: "
                          + "please re-enter it, and contact support if you notice any issue."
                          : "NextCRM Service Restored. The maintenance is over; no data was lost.",
                                  Targets.notice("tell users: service restored"))
                  .notify(team, "Rollback to MongoDB complete (" + scenario + ", run ${runId})"
-                         + (s.restoresMongo() ? "; backup ${mongo.backup.path}; lost rows since the backup: ${postgres.dataLoss.total}" : "")
+                         + (s.restoresMongo() ? "; backup ${mongo.backup.path}; lost rows since the backup: " + lost : "")
                          + (s.watch().on() ? ". Watching NextCRM for " + Durations.human(s.watch().window()) + " now" : "")
                          + ". Next: RCA within 24 hours, post-mortem (post-mortem.md in the run folder).",
                                  Targets.notice("tell the team: rollback complete"));
-                if (s.scenario() == Scenario.EXTENDED_OPERATION) {           // data-loss mitigation: PostgreSQL is left intact
+                if (s.scenario() == Scenario.EXTENDED_OPERATION && pgUp) {   // data-loss mitigation: PostgreSQL is left intact
                     p.capture(pg.dump(Path.of("forensics/postgresql-recent-data.sql")).format(DumpFormat.PLAIN)
                             .tables(s.recentDataTables().toArray(new String[0])).dataOnly(),
-                            StepOptions.defaults().name("dump PostgreSQL data created since the backup"));
+                            waivable.name("dump PostgreSQL data created since the backup"));
                 }
                 if (s.watch().on()) {                                       // "Monitor for 2 hours post-rollback", watch -n 30
                     p.monitorFor(s.watch().window(), s.watch().of(team,

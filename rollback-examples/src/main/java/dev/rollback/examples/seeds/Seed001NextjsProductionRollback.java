@@ -2,6 +2,7 @@ package dev.rollback.examples.seeds;
 
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
+import dev.rollback.core.Durations;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.PhaseBuilder;
 import dev.rollback.core.PlanBuilder;
@@ -39,6 +40,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Seed 001: the Next.js production rollback, by scenario. {@code SCENARIO} chooses what is rolled
@@ -79,6 +82,13 @@ public final class Seed001NextjsProductionRollback {
     public static final String PLAN = "nextjs-production-rollback";
     /** Output: the emergency dump of the database as it was before the restore. */
     public static final String OUTPUT_EMERGENCY_BACKUP = "seed001.emergencyBackup";
+    /**
+     * The default of {@code MONITOR_WINDOW}: the runbook's "monitor for continued issues" names no
+     * length, and its communication plan owes a status update "within 1 hour"; the window watches
+     * until that update, which then says how the hour went.
+     */
+    public static final String MONITOR_WINDOW = "PT1H";
+    private static final String DEFAULT_ERROR_PATTERN = "(?i)\\b(critical|fatal)\\b";
 
     private Seed001NextjsProductionRollback() {
     }
@@ -136,11 +146,11 @@ public final class Seed001NextjsProductionRollback {
             Targets.DB_HOST_SSH,
             Setting.integer("MIN_USERS", "users the restored database must hold").defaultValue("1"),
             Setting.text("APP_NAME", "the app's pm2 name").defaultValue("nextjs-app"),
-            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Targets.DEPLOY_DIR,
             Setting.text("INSTALL_COMMAND", "how dependencies are installed").defaultValue("npm install"),
             Setting.text("BUILD_COMMAND", "how the app is built").defaultValue("npm run build"),
             Setting.path("PREVIOUS_ENV_FILE", "the previous env file to put back (default: ENV_FILE.previous)"),
-            Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Targets.HEALTH_URL,
             Setting.text("SMOKE_PATHS", "critical endpoints the smoke tests GET, below the app's URL (comma-separated)").defaultValue("/"),
             Setting.text("AUTH_URL", "the authentication endpoint; it must answer 200 or 401, not an error (default: the app's /api/auth/session)"),
             Setting.path("STATUS_PAGE_FILE", "the status page's message file, for a user-facing incident (none by default)"),
@@ -148,7 +158,14 @@ public final class Seed001NextjsProductionRollback {
             Targets.SLACK_WEBHOOK_URL,
             Targets.TOOLS_PATH,
             Targets.HEALTH_RETRY_DELAY,
-            Setting.text("PM2_HOME", "pm2's home folder (default: pm2's own)"));
+            Setting.text("PM2_HOME", "pm2's home folder (default: pm2's own)"),
+            Targets.monitorWindow(MONITOR_WINDOW),
+            Targets.MONITOR_INTERVAL,
+            Targets.MONITOR_FAIL_AFTER,
+            Setting.path("ERROR_LOG", "the app's error log, watched for critical errors during the monitoring window "
+                    + "(default: pm2's, PM2_HOME/logs/APP_NAME-error.log)"),
+            Setting.text("ERROR_PATTERN", "what a critical error line of ERROR_LOG matches (a Java regular expression)")
+                    .defaultValue(DEFAULT_ERROR_PATTERN));
 
     /**
      * What the plan needs to know about the installation, named as in the runbook.
@@ -179,13 +196,16 @@ public final class Seed001NextjsProductionRollback {
      * @param toolsPath            folders searched first for pm2 and the build tools
      * @param healthRetryDelay     pause between health polls
      * @param pm2Home              {@code PM2_HOME} of the pm2 daemon that runs the app, or null for pm2's default
+     * @param watch                {@code MONITOR_WINDOW} (1 hour), {@code MONITOR_INTERVAL}, {@code MONITOR_FAIL_AFTER}
+     * @param errorLog             the error log watched in the window
+     * @param errorPattern         what a critical error line matches
      */
     public record Settings(Scenario scenario, String databaseUrl, Path backupFile, Path backupDir, RestoreMode restoreMode,
                            RestoreOrder restoreOrder, FreeSpace freeSpace, long minUsers, String appName, Path deployDir,
                            GitRollback gitRollback, String problematicCommit, String previousStableCommit, List<String> installCommand,
                            List<String> buildCommand, Path envFile, Path previousEnvFile, String healthUrl, List<String> smokePaths,
                            String authUrl, Path statusPageFile, String usersWebhook, String slackWebhook, List<Path> toolsPath,
-                           Duration healthRetryDelay, Path pm2Home) {
+                           Duration healthRetryDelay, Path pm2Home, Targets.Watch watch, Path errorLog, Pattern errorPattern) {
 
         /**
          * @param o the program's options
@@ -226,7 +246,23 @@ public final class Seed001NextjsProductionRollback {
                     o.setting("SLACK_WEBHOOK_URL").orElse(null),
                     Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")),
-                    o.setting("PM2_HOME").filter(h -> !h.isBlank()).map(Path::of).orElse(null));
+                    o.setting("PM2_HOME").filter(h -> !h.isBlank()).map(Path::of).orElse(null),
+                    Targets.Watch.from(o, MONITOR_WINDOW), errorLog(o), errorPattern(o.setting("ERROR_PATTERN", DEFAULT_ERROR_PATTERN)));
+        }
+
+        private static Path errorLog(CommandLineOptions o) {
+            return o.setting("ERROR_LOG").filter(f -> !f.isBlank()).map(Path::of).orElseGet(() -> o.setting("PM2_HOME")
+                    .filter(h -> !h.isBlank()).map(Path::of).orElse(Path.of(System.getProperty("user.home"), ".pm2"))
+                    .resolve("logs").resolve(o.setting("APP_NAME", "nextjs-app") + "-error.log"));
+        }
+
+        private static Pattern errorPattern(String regex) {
+            try {
+                return Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new UsageException("ERROR_PATTERN is not a regular expression: " + e.getDescription() + " in '" + regex
+                        + "'; for example ERROR_PATTERN='(?i)\\b(critical|fatal)\\b'");
+            }
         }
 
         private static String requireDatabaseUrl(CommandLineOptions o, Scenario scenario) {
@@ -356,13 +392,20 @@ public final class Seed001NextjsProductionRollback {
             p.notify(team, "Within 30 minutes: stakeholders - " + s.appName() + " " + what + " rolled back and verified (run ${runId})",
                      Targets.notice("inform stakeholders"));
         });
-        plan.phase("Communication", Duration.ofMinutes(1), p -> {
+        plan.phase("Communication", Duration.ofMinutes(1).plus(s.watch().window()), p -> {
             if (status != null) {
                 p.step(status.message(s.appName() + " is operating normally again"), StepOptions.defaults().name("update status page: resolved"));
             }
             p.notify(users, "Service update: " + s.appName() + " had a problem after today's release; it has been rolled back and works normally again.",
-                    Targets.notice("notify users"))
-             .notify(team, "Status update: rollback of " + s.appName() + " (" + what + ") complete; incident report in run ${runId}; "
+                    Targets.notice("notify users"));
+            if (s.watch().on()) {                                            // "monitor for continued issues", "no critical errors in logs"
+                p.monitorFor(s.watch().window(), s.watch().of(team,
+                        Http.get(s.healthUrl()).expectStatus(200).expectJson("status", "ok").named(s.appName() + " healthy"),
+                        Targets.noNewLinesMatching(s.errorLog(), s.errorPattern(), "no critical errors in " + s.errorLog().getFileName())));
+            }
+            p.notify(team, "Status update: rollback of " + s.appName() + " (" + what + ") complete"
+                     + (s.watch().on() ? ", and watched for " + Durations.human(s.watch().window()) + " without continued issues" : "")
+                     + "; incident report in run ${runId}; "
                      + "next: document the incident, identify the root cause, preventive measures, post-mortem review",
                              Targets.notice("status update"));
         });

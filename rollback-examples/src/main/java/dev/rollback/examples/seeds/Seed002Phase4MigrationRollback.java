@@ -432,6 +432,19 @@ public final class Seed002Phase4MigrationRollback {
     }
 
     /**
+     * What scenarios 1 and 2 work on: the database, its backup and row-count manifest, the app
+     * servers, the team, and the runbook's reconnect policy (contingency 2).
+     */
+    private record Restore(Postgres pg, String db, Path backup, Path manifest, AppControl app, Notifier team, Retry reconnect) {
+        static Restore of(Settings s) {
+            Postgres pg = Targets.postgres(s.databaseUrl());
+            Path backup = backupFile(s);
+            return new Restore(pg, pg.databaseName(), backup, RowCountManifest.forDump(backup), appServers(s), Seed002Phase4MigrationRollback.team(s),
+                    Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0));
+        }
+    }
+
+    /**
      * Scenario 1. By default ({@code RESTORE_ORDER=prepare-first}) the backup is restored into a new
      * database and checked while the app servers still serve; they are stopped only for the swap.
      *
@@ -439,40 +452,34 @@ public final class Seed002Phase4MigrationRollback {
      * @return the plan
      */
     public static RollbackPlan fullRollback(Settings s) {
-        Postgres pg = Targets.postgres(s.databaseUrl());
-        String db = pg.databaseName();
-        Path backup = backupFile(s);
-        Path manifest = RowCountManifest.forDump(backup);
-        AppControl app = appServers(s);
-        Notifier team = team(s);
-        Retry reconnect = Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0);
+        Restore r = Restore.of(s);
         boolean prepareFirst = s.restoreOrder() == RestoreOrder.PREPARE_FIRST;
-        PreparedRestore prepared = withIntegrityChecks(pg.restore(backup), s, manifest).prepare();
-        SwapInStep swap = pg.swapIn(prepared).countDataLossLater();   // its count runs once the app is healthy, off the downtime
+        PreparedRestore prepared = withIntegrityChecks(r.pg().restore(r.backup()), s, r.manifest()).prepare();
+        SwapInStep swap = r.pg().swapIn(prepared).countDataLossLater();   // its count runs once the app is healthy, off the downtime
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN_FULL)
-            .description("Phase 4 migration failed: restore " + db + " to its pre-migration backup (seed 002, scenario 1)")
-            .onFailure(Targets.tellTheTeamOnFailure(team, "full restore of " + db))
+            .description("Phase 4 migration failed: restore " + r.db() + " to its pre-migration backup (seed 002, scenario 1)")
+            .onFailure(Targets.tellTheTeamOnFailure(r.team(), "full restore of " + r.db()))
             .phase("Step 1 and 3: declare incident, verify backup", Duration.ofMinutes(5), p -> {
-                verifyBackup(p.notify(team, "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + db
+                verifyBackup(p.notify(r.team(), "CRITICAL INCIDENT: Phase 4 migration failure. Action: IMMEDIATE FULL ROLLBACK of " + r.db()
                         + " (plan ${plan}, run ${runId})",
-                                Targets.notice("declare incident")), s, pg, backup, reconnect);   // "CRITICAL: No backup found!"
-                s.freeSpace().prechecks(pg, s.toolsPath()).forEach(p::precheck);         // contingency 3: room for a second copy
-                p.capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
-                 .capture(pg.exportCsv(runningQueries(db), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
-                 .capture(pg.exportCsv(locks(db), Path.of("forensics/pg_locks.csv")));
+                                Targets.notice("declare incident")), s, r.pg(), r.backup(), r.reconnect());   // "CRITICAL: No backup found!"
+                s.freeSpace().prechecks(r.pg(), s.toolsPath()).forEach(p::precheck);         // contingency 3: room for a second copy
+                p.capture(r.pg().schemaDump(Path.of("forensics/failed_migration_schema.sql")))
+                 .capture(r.pg().exportCsv(runningQueries(r.db()), Path.of("forensics/pg_stat_activity.csv")))   // contingency 1
+                 .capture(r.pg().exportCsv(locks(r.db()), Path.of("forensics/pg_locks.csv")));
             });
         if (prepareFirst) {
             plan.phase("Step 5-6 ahead: restore into a new database while the app serves", Duration.ofMinutes(20), p -> p
                 .step(prepared, StepOptions.defaults().timeout(s.restoreTimeout())));   // checked before anything stops
         }
-        plan.phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
+        plan.phase("Step 2: stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, r.app(), r.pg()))
             .phase("Step 4-6: restore from backup", Duration.ofMinutes(prepareFirst ? 1 : 20), p -> {
                 if (prepareFirst) {
                     p.restore(swap);                                         // renames: milliseconds; failed database kept
                 } else {
-                    p.restore(withIntegrityChecks(pg.restore(backup), s, manifest),   // new database, checked, swapped in
+                    p.restore(withIntegrityChecks(r.pg().restore(r.backup()), s, r.manifest()),   // new database, checked, swapped in
                             StepOptions.defaults().timeout(s.restoreTimeout()));     // a hung restore is killed
                 }
                 p.checkpoint("database-restored");
@@ -480,24 +487,24 @@ public final class Seed002Phase4MigrationRollback {
             .phase("Step 7: verify database integrity", Duration.ofMinutes(5), p -> {
                 // prepare-first: the prepare ran the row counts and the foreign keys on this very database before the stop, and
                 // the swap only renamed it in; reading every row again would make the downtime grow with the data
-                integrityChecks(p, pg, s, manifest, s.integrityTables(), reconnect, !prepareFirst);
+                integrityChecks(p, r.pg(), s, r.manifest(), s.integrityTables(), r.reconnect(), !prepareFirst);
                 if (!prepareFirst) {
-                    p.step(pg.sql("analyze " + db, "ANALYZE"));             // contingency 5: fresh planner statistics
+                    p.step(r.pg().sql("analyze " + r.db(), "ANALYZE"));             // contingency 5: fresh planner statistics
                 }
             })
             .phase("Step 8 and 9: restart and verify application", Duration.ofMinutes(5), p -> {
-                p.startApp(app);
+                p.startApp(r.app());
                 healthUp(p, s);
                 smokeTests(p, s);
                 if (prepareFirst) {
-                    p.step(pg.sql("analyze " + db, "ANALYZE"))              // contingency 5, once the app serves: ANALYZE blocks no query
+                    p.step(r.pg().sql("analyze " + r.db(), "ANALYZE"))      // contingency 5, once the app serves: ANALYZE blocks no query
                      .step(swap.dataLossWindow());                          // rows of the kept original beyond the backup's, as at the swap
                 }
             })
             .phase("Step 10: document incident, post-incident actions", Duration.ofMinutes(5), p -> p
-                .step(pg.dump(Path.of("post-rollback/" + db + ".dump")),      // part 10: backup of the current state
-                        StepOptions.defaults().name("back up the restored " + db))
-                .notify(team, "INCIDENT RESOLVED: " + db + " restored to its pre-migration state from ${postgres.restore.database}; "
+                .step(r.pg().dump(Path.of("post-rollback/" + r.db() + ".dump")),      // part 10: backup of the current state
+                        StepOptions.defaults().name("back up the restored " + r.db()))
+                .notify(r.team(), "INCIDENT RESOLVED: " + r.db() + " restored to its pre-migration state from ${postgres.restore.database}; "
                         + "failed database kept as ${postgres.forensicDatabase}; application restarted and verified (run ${runId}). "
                         + "Next: root cause analysis within 24 hours, incident report, remediation plan",
                                 Targets.notice("incident resolved")));
@@ -516,46 +523,40 @@ public final class Seed002Phase4MigrationRollback {
      * @return the plan
      */
     public static RollbackPlan partialRollback(Settings s) {
-        Postgres pg = Targets.postgres(s.databaseUrl());
-        String db = pg.databaseName();
-        Path backup = backupFile(s);
-        Path manifest = RowCountManifest.forDump(backup);
-        AppControl app = appServers(s);
-        Notifier team = team(s);
-        Retry reconnect = Retry.times(s.retries()).delay(s.retryDelay()).backoff(2.0);
+        Restore r = Restore.of(s);
         String[] tables = s.partialTables().toArray(new String[0]);
 
         // tag::partial[]
         PlanBuilder plan = Rollback.plan(PLAN_PARTIAL)
-            .description("Phase 4 migration partly failed: undo its views, indexes and column removal in " + db
+            .description("Phase 4 migration partly failed: undo its views, indexes and column removal in " + r.db()
                     + ", restore " + String.join(", ", s.partialTables()) + " (seed 002, scenario 2)")
-            .onFailure(Targets.tellTheTeamOnFailure(team, "partial rollback of " + db))
+            .onFailure(Targets.tellTheTeamOnFailure(r.team(), "partial rollback of " + r.db()))
             .phase("Declare incident, verify backup", Duration.ofMinutes(5), p -> verifyBackup(p
-                .notify(team, "INCIDENT: Phase 4 migration partly failed. Action: PARTIAL ROLLBACK of " + db
+                .notify(r.team(), "INCIDENT: Phase 4 migration partly failed. Action: PARTIAL ROLLBACK of " + r.db()
                         + " tables " + String.join(", ", s.partialTables()) + " (plan ${plan}, run ${runId})",
-                                Targets.notice("declare incident")), s, pg, backup, reconnect))
-            .phase("Stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, app, pg))
+                                Targets.notice("declare incident")), s, r.pg(), r.backup(), r.reconnect()))
+            .phase("Stop all activity", Duration.ofMinutes(2), p -> stopAllActivity(p, s, r.app(), r.pg()))
             .phase("Undo Phase 4 objects, restore tables", Duration.ofMinutes(10), p -> p
-                .capture(pg.schemaDump(Path.of("forensics/failed_migration_schema.sql")))
-                .capture(pg.dump(Path.of("forensics/tables_before_partial_rollback.dump")).tables(tables))
-                .step(pg.sql("drop Phase 4 views and indexes", dropPhase4ObjectsSql(s)), StepOptions.defaults().destructive(true))
+                .capture(r.pg().schemaDump(Path.of("forensics/failed_migration_schema.sql")))
+                .capture(r.pg().dump(Path.of("forensics/tables_before_partial_rollback.dump")).tables(tables))
+                .step(r.pg().sql("drop Phase 4 views and indexes", dropPhase4ObjectsSql(s)), StepOptions.defaults().destructive(true))
                 .checkpoint("phase4-views-and-indexes-dropped")          // a failure after this: objects gone, tables as they were
-                .restore(pg.restore(backup).tables(tables).withConstraints(),   // one transaction: their keys, indexes and foreign keys too
+                .restore(r.pg().restore(r.backup()).tables(tables).withConstraints(),   // one transaction: their keys, indexes and foreign keys too
                         StepOptions.defaults().timeout(s.restoreTimeout()))
                 .checkpoint("tables-restored")                           // a failure after this: the tables are the backup's
-                .step(pg.sql("add denormalized columns back", addColumnsSql(s)))   // on the tables not restored
+                .step(r.pg().sql("add denormalized columns back", addColumnsSql(s)))   // on the tables not restored
                 .checkpoint("denormalized-columns-back"))
             .phase("Verify database integrity", Duration.ofMinutes(5), p -> {
-                integrityChecks(p, pg, s, manifest, s.partialTables(), reconnect, true);
-                p.step(pg.sql("analyze " + db, "ANALYZE"));
+                integrityChecks(p, r.pg(), s, r.manifest(), s.partialTables(), r.reconnect(), true);
+                p.step(r.pg().sql("analyze " + r.db(), "ANALYZE"));
             })
             .phase("Restart and verify application", Duration.ofMinutes(5), p -> {
-                p.startApp(app);
+                p.startApp(r.app());
                 healthUp(p, s);
                 smokeTests(p, s);
-                p.step(pg.dump(Path.of("post-rollback/" + db + ".dump")), StepOptions.defaults().name("back up the restored " + db))
-                 .notify(team, "INCIDENT RESOLVED: Phase 4 objects removed and " + String.join(", ", s.partialTables())
-                        + " restored in " + db + "; application restarted and verified (run ${runId})",
+                p.step(r.pg().dump(Path.of("post-rollback/" + r.db() + ".dump")), StepOptions.defaults().name("back up the restored " + r.db()))
+                 .notify(r.team(), "INCIDENT RESOLVED: Phase 4 objects removed and " + String.join(", ", s.partialTables())
+                        + " restored in " + r.db() + "; application restarted and verified (run ${runId})",
                                 Targets.notice("incident resolved"));
             });
         // end::partial[]

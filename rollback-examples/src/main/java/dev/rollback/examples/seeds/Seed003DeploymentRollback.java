@@ -192,7 +192,7 @@ public final class Seed003DeploymentRollback {
             Setting.text("IMAGE_REPOSITORY", "the backend image's repository").defaultValue("ghcr.io/your-org/pmcrm/backend"),
             Setting.bool("PULL_IMAGE", "pull the previous image").defaultValue("true"),
             Setting.bool("REBUILD", "rebuild the images from the tag").defaultValue("false"),
-            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Targets.DEPLOY_DIR,
             Setting.text("ROLLBACK_TAG", "a tag to mark the rollback commit"),
             Setting.text("GIT_REMOTE", "the remote to push the rollback tag to"),
             Setting.path("MIGRATIONS_DIR", "the Prisma migrations folder").defaultValue("prisma/migrations"),

@@ -2,6 +2,7 @@ package dev.rollback.examples.seeds;
 
 import dev.rollback.cli.RollbackProgram;
 import dev.rollback.cli.Setting;
+import dev.rollback.core.Durations;
 import dev.rollback.core.Notifier;
 import dev.rollback.core.PlanBuilder;
 import dev.rollback.core.Retry;
@@ -82,6 +83,8 @@ public final class Seed004RollbackScript {
     static final String RDS_ENDPOINT_FILE = "rds-endpoint.txt";
     /** The approval gate's step name. */
     public static final String CONFIRMATION_STEP = "confirm production rollback";
+    /** The checklist's "Immediate Actions (0-15 minutes)": the default of {@code MONITOR_WINDOW}. */
+    public static final String MONITOR_WINDOW = "PT15M";
 
     private Seed004RollbackScript() {
     }
@@ -118,7 +121,7 @@ public final class Seed004RollbackScript {
             Setting.text("RDS_RESTORE_INSTANCE_ID", "the RDS instance to restore into"),
             Setting.text("FEATURE_FLAG_TOGGLE_URL", "the feature-flag endpoint to switch the feature off"),
             Setting.text("FEATURE_FLAG_API_KEY", "the feature-flag API key").secret(),
-            Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue("."),
+            Targets.DEPLOY_DIR,
             Setting.text("PROD_REMOTE", "the production remote").defaultValue("origin"),
             Setting.text("PROD_BRANCH", "the production branch").defaultValue("main"),
             Setting.path("BACKUP_DIR", "where the emergency dump of the current database goes").defaultValue("."),
@@ -131,10 +134,13 @@ public final class Seed004RollbackScript {
             Setting.text("APP_UNIT", "the app's systemd unit"),
             Setting.path("RDS_ENV_FILE", "with DB_RESTORE=rds: the app's env file whose DATABASE_URL is pointed at the new instance "
                     + "(then APP_UNIT is restarted and the health check reads the new database)"),
-            Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health"),
+            Targets.HEALTH_URL,
             Targets.HEALTH_RETRY_DELAY,
             Targets.SLACK_WEBHOOK_URL,
-            Targets.TOOLS_PATH);
+            Targets.TOOLS_PATH,
+            Targets.monitorWindow(MONITOR_WINDOW),
+            Targets.MONITOR_INTERVAL,
+            Targets.MONITOR_FAIL_AFTER);
 
     /**
      * The script's configuration block and environment, named as in the README.
@@ -165,13 +171,18 @@ public final class Seed004RollbackScript {
      * @param healthRetryDelay      pause between health polls
      * @param slackWebhook          a Slack webhook URL, or null for the log
      * @param toolsPath             folders searched first for aws and systemctl
+     * @param databaseDown          whether the operator declared the database down by waiving its connection precheck
+     *                              ({@code --waive 'can connect to DB' --reason TEXT}): only an RDS snapshot restore (a new
+     *                              instance) or no restore can then run
+     * @param watch                 the monitoring window after the rollback: the checklist's "immediate actions (0-15 minutes)"
      */
     public record Settings(String databaseUrl, Path deployDir, CodeRollback codeRollback, String deployCommit,
                            String previousReleaseCommit, String remote, String branch, DbRestore dbRestore, Path restoreDump,
                            Path backupDir, String rdsSnapshotId, String rdsRestoreInstanceId, String awsRegion, String awsProfile,
                            String flagUrl, Secret flagApiKey, String flagMethod, String flagKeyHeader, String flagBody, String flagContentType,
                            String appUnit, Path rdsEnvFile,
-                           String healthUrl, Duration healthRetryDelay, String slackWebhook, List<Path> toolsPath) {
+                           String healthUrl, Duration healthRetryDelay, String slackWebhook, List<Path> toolsPath,
+                           boolean databaseDown, Targets.Watch watch) {
 
         /**
          * @param o the program's options
@@ -192,6 +203,12 @@ public final class Seed004RollbackScript {
                 throw new UsageException("nothing to roll back: CODE_ROLLBACK=none, DB_RESTORE=none and no FEATURE_FLAG_TOGGLE_URL; "
                         + "choose the code (revert, force-push), the database (local-dump, rds), the flag, or any combination");
             }
+            boolean down = Targets.declaredDown(o, databaseUrl);
+            if (down && db == DbRestore.LOCAL_DUMP) {
+                throw new UsageException("the database is declared down (--waive '" + Targets.postgres(databaseUrl).canConnect().name()
+                        + "'), so a local dump cannot be restored into its server; restore the RDS snapshot into a new instance "
+                        + "(DB_RESTORE=rds), or bring the server back first");
+            }
             Secret flagKey = null;
             if (flagUrl != null) {
                 flagKey = Secret.of(o.setting("FEATURE_FLAG_API_KEY").filter(s -> !s.isBlank()).orElseThrow(() -> new UsageException(
@@ -208,7 +225,7 @@ public final class Seed004RollbackScript {
                     o.setting("RDS_ENV_FILE").filter(s -> !s.isBlank()).map(Path::of).orElse(null),
                     o.setting("HEALTH_URL", "http://localhost:3000/api/health"),
                     Duration.parse(o.setting("HEALTH_RETRY_DELAY", "PT5S")), o.setting("SLACK_WEBHOOK_URL").orElse(null),
-                    Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)));
+                    Targets.searchPath(o.setting("TOOLS_PATH").orElse(null)), down, Targets.Watch.from(o, MONITOR_WINDOW));
         }
     }
 
@@ -225,17 +242,25 @@ public final class Seed004RollbackScript {
         Path manifest = s.restoreDump() == null ? null : RowCountManifest.forDump(s.restoreDump());
         boolean haveManifest = manifest != null && Files.isRegularFile(manifest);
         boolean rds = s.dbRestore() == DbRestore.RDS;
+        StepOptions waivable = StepOptions.defaults().waivable(true);       // --waive NAME --reason TEXT skips it
 
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("rollback.sh: code, database and feature flags back to the previous release (seed 004)")
             .onFailure(Targets.tellTheTeamOnFailure(team, "production rollback (code " + s.codeRollback().name().toLowerCase(java.util.Locale.ROOT)
                     + ", database " + s.dbRestore().name().toLowerCase(java.util.Locale.ROOT) + (s.flagUrl() != null ? ", feature flag" : "") + ")"))
+            .allowWaivingCaptures("the broken database is down, so it cannot be dumped; the RDS snapshot restores into a new "
+                    + "instance and the old one is not touched")
             .phase("1. Safety checks", Duration.ofMinutes(3), p -> {
                 p.notify(team, "Production rollback started (plan ${plan}, run ${runId})",
                         Targets.notice("tell the team: rollback started"))
-                 .precheck(pg.canConnect())
-                 .precheck(pg.toolsMatchServer());                           // pg_dump / pg_restore installed and new enough
+                 .precheck(pg.canConnect(), waivable);                       // waived: the database is down (RDS path)
+                if (s.databaseDown()) {
+                    p.notify(team, Targets.declaredDownNotice("database " + pg.databaseName(), "the tools check against its server and "
+                            + "the pre-rollback dump"), Targets.notice("tell the team: the database is down"));
+                } else {
+                    p.precheck(pg.toolsMatchServer(), waivable);             // pg_dump / pg_restore installed and new enough
+                }
                 if (s.codeRollback() == CodeRollback.REVERT) {
                     p.precheck(repo.workingTreeClean())
                      .precheck(repo.branchContains(s.branch(), Revision.of(s.deployCommit())));
@@ -248,9 +273,11 @@ public final class Seed004RollbackScript {
                 } else if (rds) {
                     p.precheck(aws(s, "--version").asCheck("AWS CLI installed"));
                 }
-                p.capture(StampedDump.of(pg, s.backupDir(), "pre-rollback-", "yyyyMMddHHmm", ".dump")   // kept until stable
-                        .publishedAs(OUTPUT_PRE_ROLLBACK_DUMP))
-                 .step(confirmation(pg.databaseName(), s))                   // "are you sure?" (--force = --yes NAME)
+                if (!s.databaseDown()) {
+                    p.capture(StampedDump.of(pg, s.backupDir(), "pre-rollback-", "yyyyMMddHHmm", ".dump")   // kept until stable
+                            .publishedAs(OUTPUT_PRE_ROLLBACK_DUMP), waivable);
+                }
+                p.step(confirmation(pg.databaseName(), s))                   // "are you sure?" (--force = --yes NAME)
                  .checkpoint("confirmed");
             })
             .phase("2. Code rollback", Duration.ofMinutes(5), p -> {
@@ -307,19 +334,30 @@ public final class Seed004RollbackScript {
                             .body(s.flagBody()).contentType(s.flagContentType()));
                 }
             })
-            .phase("5. Post-rollback verification", Duration.ofMinutes(5), p -> p
-                .verify(Http.get(s.healthUrl()).expectStatus(200), StepOptions.defaults().retry(healthPolls).name("health endpoint returns 200"))
-                .notify(team, "Rollback done (run ${runId}). Immediate (0-15 min): monitor application logs, check the error "
-                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team.",
-                                Targets.notice("checklist: immediate actions"))
-                .notify(team, "Short-term (15 min - 2 h): " + (rds ? "update DATABASE_URL to instance " + s.rdsRestoreInstanceId()
+            .phase("5. Post-rollback verification", Duration.ofMinutes(5).plus(s.watch().window()), p -> {
+                p.verify(Http.get(s.healthUrl()).expectStatus(200), StepOptions.defaults().retry(healthPolls).name("health endpoint returns 200"))
+                 .notify(team, "Rollback done (run ${runId}). Immediate (0-15 min): monitor application logs, check the error "
+                        + "tracking dashboard, verify critical user flows, confirm health endpoints return 200, update the team"
+                        + (s.watch().on() ? "; this run watches the health endpoint for " + Durations.human(s.watch().window()) + " now." : "."),
+                                Targets.notice("checklist: immediate actions"));
+                if (s.watch().on()) {                                       // "Confirm health endpoints returning 200", 0-15 min
+                    p.monitorFor(s.watch().window(), s.watch().of(team,
+                            Http.get(s.healthUrl()).expectStatus(200).named("health endpoint returns 200")));
+                }
+                p.notify(team, "Short-term (15 min - 2 h): " + (rds ? "update DATABASE_URL to instance " + s.rdsRestoreInstanceId()
                         + ", update DNS/load balancer, restart application services, verify database connectivity; " : "")
                         + "monitor key business metrics, check customer support channels, document the incident timeline.",
                                 Targets.notice("checklist: short-term actions"))
-                .notify(team, "Medium-term (2 h+): keep the pre-rollback dump ${" + OUTPUT_PRE_ROLLBACK_DUMP + "} until stability "
-                        + "is confirmed, clean up temporary git branches, " + (rds ? "plan the old instance's cleanup, " : "")
+                 .notify(team, "Medium-term (2 h+): " + (s.databaseDown() ? "no pre-rollback dump was taken (the database was down), "
+                        : "keep the pre-rollback dump ${" + OUTPUT_PRE_ROLLBACK_DUMP + "} until stability is confirmed, ")
+                        + "clean up temporary git branches, " + (rds ? "plan the old instance's cleanup, " : "")
                         + "conduct the post-incident review, update the rollback procedures.",
-                                Targets.notice("checklist: medium-term actions")));
+                                Targets.notice("checklist: medium-term actions"));
+            });
+        if (s.databaseDown()) {                                             // the dump left out: nothing else to capture first
+            plan.withoutCapture("the database is down (its connection check waived by the operator): there is nothing to dump "
+                    + "before the rollback; the RDS snapshot restores into a new instance and the old one is not touched");
+        }
         // end::plan[]
         return plan.build();
     }

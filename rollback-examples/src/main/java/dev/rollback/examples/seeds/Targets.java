@@ -2,6 +2,7 @@ package dev.rollback.examples.seeds;
 
 import dev.rollback.cli.Setting;
 import dev.rollback.core.Check;
+import dev.rollback.core.CheckResult;
 import dev.rollback.core.FailurePolicy;
 import dev.rollback.core.HandlerSteps;
 import dev.rollback.core.Notifier;
@@ -19,13 +20,18 @@ import dev.rollback.process.Webhook;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Turns the seeds' settings (URLs as the runbooks write them, tool folders) into library handles. */
@@ -37,6 +43,11 @@ public final class Targets {
             "Slack webhook for notifications (else they go to the log)").secret();
     /** The pause between health polls; every seed reads it. */
     public static final Setting HEALTH_RETRY_DELAY = Setting.duration("HEALTH_RETRY_DELAY", "pause between health polls").defaultValue("PT5S");
+
+    /** The deployed git checkout; the seeds that roll code back read it. */
+    public static final Setting DEPLOY_DIR = Setting.path("DEPLOY_DIR", "the deployed git checkout").defaultValue(".");
+    /** The app's health endpoint; the seeds of one app read it. */
+    public static final Setting HEALTH_URL = Setting.text("HEALTH_URL", "the app's health endpoint").defaultValue("http://localhost:3000/api/health");
 
     /** The webhook of the notices to users; the seeds that tell users read it. */
     public static final Setting USERS_WEBHOOK_URL = Setting.text("USERS_WEBHOOK_URL",
@@ -107,6 +118,37 @@ public final class Targets {
         public Monitoring of(Notifier team, Check... checks) {
             return Monitoring.checks(checks).every(interval).failAfter(failAfter).notifier(team);
         }
+    }
+
+    /**
+     * A check for a monitoring window: no line matching the pattern was added to the log since the
+     * window's first poll (the runbooks' "no critical errors in logs"). A log that does not exist yet
+     * has no such line; one that shrank (rotated) is read from its start.
+     *
+     * @param log     the log file
+     * @param pattern what a bad line matches
+     * @param name    the check's name
+     * @return the check; it remembers where the log ended at its first poll, so use it in one window
+     */
+    public static Check noNewLinesMatching(Path log, Pattern pattern, String name) {
+        AtomicLong start = new AtomicLong(-1);
+        return Check.of(name, ctx -> {
+            long size = Files.isRegularFile(log) ? Files.size(log) : 0;
+            start.compareAndSet(-1, size);
+            if (size < start.get()) {
+                start.set(0);
+            }
+            List<String> hits = new ArrayList<>();
+            if (size > start.get()) {
+                try (SeekableByteChannel ch = Files.newByteChannel(log)) {
+                    ch.position(start.get());
+                    new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8).lines()
+                            .filter(l -> pattern.matcher(l).find()).forEach(hits::add);
+                }
+            }
+            return hits.isEmpty() ? CheckResult.passed(name, "no new line matching " + pattern, "none")
+                    : CheckResult.failed(name, hits.size() + " new lines matching " + pattern, "none", log + ": " + hits.get(hits.size() - 1));
+        });
     }
 
     /** When the copy a safe restore swaps in is made. */
@@ -201,6 +243,29 @@ public final class Targets {
      */
     public static Consumer<HandlerSteps> tellTheTeamOnFailure(Notifier team, String what) {
         return h -> h.notify(team, failureNotice(what), Map.of(MonitoringFailedException.CODE, monitoringNotice(what)));
+    }
+
+    /**
+     * The runbooks' emergency where the broken database is down: the operator waives its connection
+     * precheck ({@code --waive 'can connect to DB' --reason TEXT}, journaled with the operator), and
+     * the plan then leaves out the other steps that need that server, which could not run.
+     *
+     * @param o           the program's options
+     * @param databaseUrl the broken database's URL
+     * @return whether the operator waived the connection precheck of that database
+     */
+    public static boolean declaredDown(CommandLineOptions o, String databaseUrl) {
+        return o.waivers().contains(postgres(databaseUrl).canConnect().name());
+    }
+
+    /**
+     * @param system   the server declared down
+     * @param leftOut  what the plan leaves out because of it
+     * @return the notice that tells the team, with the operator's reason in the journal beside it
+     */
+    public static String declaredDownNotice(String system, String leftOut) {
+        return "EMERGENCY ROLLBACK (plan ${plan}, run ${runId}): " + system + " is down; its connection check was waived by the operator "
+                + "(see the journal for who and why). Left out, since they need it: " + leftOut + ".";
     }
 
     /**

@@ -18,15 +18,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static dev.rollback.examples.seeds.SeedDrills.git;
@@ -384,27 +379,13 @@ class Seed000NextcrmBackToMongoIT {
     void theAppDyingInTheMonitoringWindowFailsTheRunAndTellsTheTeam() throws Exception {
         NextcrmLab.breakAgain(lab);
         hooks.clear();
-        String before = latestRun();
-        ExecutorService killer = Executors.newSingleThreadExecutor();
-        try {
-            Future<Long> killed = killer.submit(() -> {      // the app dies once the window is being watched
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                while (System.nanoTime() < deadline) {
-                    String run = latestRun();
-                    if (!run.equals(before) && stepsStarted(run).stream().anyMatch(n -> n.startsWith("monitor for"))) {
-                        ProcessHandle app = lab.standIns().process(StandIns.systemd("nextcrm")).orElseThrow();
-                        app.destroy();
-                        return app.pid();
-                    }
-                    Thread.sleep(50);
-                }
-                throw new AssertionError("the monitoring window never started");
-            });
+        try (SeedDrills.WhenStepStarts killer = new SeedDrills.WhenStepStarts(journal, Seed000NextcrmBackToMongo.PLAN, "monitor for",
+                () -> killApp(StandIns.systemd("nextcrm")))) {     // the app dies once the window is being watched
             SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=during-migration", "--set", "MONITOR_WINDOW=PT2M",
                     "--set", "MONITOR_INTERVAL=PT0.2S", "--again", "--reason", "monitoring drill");
 
             assertThat(r.exit()).as(r.all()).isEqualTo(1);
-            assertThat(killed.get(10, TimeUnit.SECONDS)).isPositive();
+            assertThat(killer.await()).startsWith("killed ");
             List<JournalEvent> events = FileJournal.in(journal).read(Seed000NextcrmBackToMongo.PLAN, latestRun());
             JournalEvent.StepFailed failed = events.stream().filter(JournalEvent.StepFailed.class::isInstance).map(JournalEvent.StepFailed.class::cast)
                     .filter(f -> f.step().equals("monitor for 2 min 00 s")).findFirst().orElseThrow(() -> new AssertionError(r.all()));
@@ -416,7 +397,7 @@ class Seed000NextcrmBackToMongoIT {
             // the rollback itself completed: the failure notice says so, and names the rule that fired
             assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
                     .noneSatisfy(b -> assertThat(b).contains("ROLLBACK TO MONGODB FAILED"))
-                    .anySatisfy(b -> assertThat(b).startsWith("ROLLBACK COMPLETE, THEN THE MONITORING WINDOW FIRED: NextCRM back to MongoDB "
+                    .anySatisfy(b -> assertThat(b).contains("ROLLBACK COMPLETE, THEN THE MONITORING WINDOW FIRED: NextCRM back to MongoDB "
                             + "(during-migration)").contains("the rollback completed; monitoring window failed after")
                             .contains("check 'NextCRM healthy on MongoDB' failing 2 polls in a row"));
             Path runDir = FileJournal.in(journal).runDirectory(Seed000NextcrmBackToMongo.PLAN, latestRun());
@@ -425,8 +406,62 @@ class Seed000NextcrmBackToMongoIT {
             // the drill is over: the plan is idle again for the next one
             SeedDrills.Result abandoned = run("--abandon", latestRun(), "--reason", "monitoring drill over");
             assertThat(abandoned.exit()).as(abandoned.all()).isZero();
-        } finally {
-            killer.shutdownNow();
         }
+    }
+
+    private static String killApp(String key) {
+        ProcessHandle app = lab.standIns().process(key).orElseThrow();
+        app.destroy();
+        return "killed " + app.pid();
+    }
+
+    @Test
+    @Order(10)
+    void withPostgreSqlDownTheRollbackWaitsForTheOperatorsWaiverThenRestoresMongoDbWithoutIt() throws Exception {
+        run("--abandon", latestRun(), "--reason", "the failed-restore drill is over");   // the plan idle again (no-op if it is)
+        NextcrmLab.breakAgain(lab);
+        hooks.clear();
+        Map<String, String> down = new HashMap<>(env);       // the broken database is down: its port refuses connections
+        String port = lab.postgres().hostPort().substring(lab.postgres().hostPort().lastIndexOf(':') + 1);
+        down.put("PRODUCTION_POSTGRESQL_URL", env.get("PRODUCTION_POSTGRESQL_URL").replace(":" + port + "/", ":" + Lab.freePort() + "/"));
+        Map<String, Long> before = liveCounts();
+        long pid = appPid();
+        String envBefore = Files.readString(lab.envFile());
+        String waived = "can connect to nextcrm";
+        String why = "PostgreSQL is down (unrecoverable database errors): emergency rollback to MongoDB";
+
+        SeedDrills.Result refused = run(down, "--yes", "dba@example.com", "--again", "--reason", "PostgreSQL crashed");
+
+        assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
+        assertThat(refused.out()).contains("Stopped at step").contains("'" + waived + "': ")
+                .contains("--waive '" + waived + "' --reason TEXT");
+        assertThat(liveCounts()).as("nothing changed").isEqualTo(before);
+        assertThat(appPid()).isEqualTo(pid);
+        assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
+
+        SeedDrills.Result r = run(down, "--yes", "dba@example.com", "--operator", "lead@example.com", "--waive", waived,
+                "--reason", why, "--again");
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("WAIVED       " + waived + " (by lead@example.com: " + why + ")");
+        Map<String, Long> live = liveCounts();                // MongoDB holds the backup; the app serves it
+        setup.backupCounts().forEach((name, count) -> assertThat(live).containsEntry(name, count));
+        assertThat(Files.readString(lab.envFile())).contains(lab.mongo().uri());
+        assertThat(SeedDrills.httpGet(lab.healthUrl(StandIns.systemd("nextcrm")))).startsWith("200 ").contains("\"database\":\"mongodb\"");
+        String run = FileJournal.in(journal).runIds(Seed000NextcrmBackToMongo.PLAN).stream().filter(id -> FileJournal.in(journal)
+                .read(Seed000NextcrmBackToMongo.PLAN, id).stream().anyMatch(JournalEvent.StepWaived.class::isInstance)).findFirst().orElseThrow();
+        List<JournalEvent> events = FileJournal.in(journal).read(Seed000NextcrmBackToMongo.PLAN, run);
+        assertThat(events).filteredOn(JournalEvent.StepWaived.class::isInstance).singleElement().satisfies(e -> {
+            JournalEvent.StepWaived w = (JournalEvent.StepWaived) e;
+            assertThat(List.of(w.step(), w.operator(), w.reason())).containsExactly(waived, "lead@example.com", why);
+        });
+        assertThat(stepsStarted(run)).as("the steps that need PostgreSQL are left out").noneMatch(n -> n.startsWith("terminate sessions")
+                || n.startsWith("dump schema") || n.startsWith("export 1000 rows") || n.startsWith("rows created in nextcrm")
+                || n.equals("no PostgreSQL connections from NextCRM") || n.equals("data-loss window at the stop"));
+        assertThat(read(r.incidentReport())).contains("**WAIVED**").contains("lead@example.com").contains(why);
+        assertThat(hooks.requests("/hooks/team")).extracting(RecordingServer.Request::body)
+                .anySatisfy(b -> assertThat(b).contains("EMERGENCY ROLLBACK").contains("PostgreSQL is down"));
+        assertThat(hooks.requests("/hooks/users")).last().extracting(RecordingServer.Request::body).asString()
+                .contains("not counted: PostgreSQL was down").doesNotContain("${");
     }
 }

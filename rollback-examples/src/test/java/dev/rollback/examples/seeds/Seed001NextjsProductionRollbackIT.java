@@ -50,6 +50,8 @@ class Seed001NextjsProductionRollbackIT {
     Path journal;
     private Seed001Lab.Setup setup;
     private Path emergencyBackups;
+    private Path errorLog;
+    private String monitorWindow = "0s";   // the default hour, left out but where a drill watches
 
     @BeforeAll
     static void startLab() throws IOException {
@@ -73,12 +75,14 @@ class Seed001NextjsProductionRollbackIT {
         }
         slack.clear();
         emergencyBackups = journal.resolveSibling(journal.getFileName() + "-emergency-backups");
+        errorLog = journal.resolveSibling(journal.getFileName() + "-error.log");
     }
 
     @AfterEach
     void everyFileThePlanWroteIsOwnerOnly() throws IOException {
         SeedDrills.assertOwnerOnly(journal, emergencyBackups);
         SeedDrills.deleteTree(emergencyBackups);
+        Files.deleteIfExists(errorLog);
         SeedDrills.assertOwnerOnlyFiles(SeedDrills.envBackups(lab.envFile()));
     }
 
@@ -361,6 +365,8 @@ class Seed001NextjsProductionRollbackIT {
     @Test
     void configOnlyPutsThePreviousFileBackAndRestartsWithoutTouchingCodeOrData() throws Exception {
         long pidBefore = appPid();
+        monitorWindow = "PT1S";   // the runbook's "monitor for continued issues", in seconds: a quiet window passes
+        Files.writeString(errorLog, "2026-11-30T03:00:00Z CRITICAL written before the rollback: not counted\n");
 
         SeedDrills.Result r = run("", settings(Scenario.CONFIG, GitRollback.NONE, RestoreMode.SAFE, "--yes", APPROVER));
 
@@ -374,7 +380,34 @@ class Seed001NextjsProductionRollbackIT {
         Journal j = FileJournal.in(journal);
         assertThat(stepOrder(j, j.runIds(Seed001NextjsProductionRollback.PLAN).get(0))).containsSubsequence(
                 "back up " + lab.envFile(), "restore .env.production from .env.production.previous", "restart pm2 app nextjs-app",
-                "database connection established", "authentication system working");
+                "database connection established", "authentication system working", "monitor for 1.0 s", "status update");
+        assertThat(slack.requests("/hooks/devops")).extracting(RecordingServer.Request::body)
+                .anySatisfy(m -> assertThat(m).contains("complete: no MUST rule fired in 1.0 s"))
+                .anySatisfy(m -> assertThat(m).contains("Status update: rollback of nextjs-app (configuration) complete, and watched for 1.0 s"));
+    }
+
+    @Test
+    void aCriticalErrorInTheMonitoringWindowFailsTheRunAndTellsTheTeamTheRollbackCompleted() throws Exception {
+        monitorWindow = "PT2M";
+        // once the window watches, the app keeps logging a fatal error (for 3 s: the window's first poll may come after the first line)
+        try (SeedDrills.WhenStepStarts error = new SeedDrills.WhenStepStarts(journal, Seed001NextjsProductionRollback.PLAN, "monitor for", () -> {
+            for (int i = 0; i < 30; i++) {
+                Files.writeString(errorLog, "2026-11-30T04:00:00Z FATAL payment webhook: connection pool exhausted\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                Thread.sleep(100);
+            }
+            return "logged";
+        })) {
+            SeedDrills.Result r = run("", settings(Scenario.CONFIG, GitRollback.NONE, RestoreMode.SAFE, "--yes", APPROVER));
+
+            assertThat(r.exit()).as(r.all()).isEqualTo(1);
+            assertThat(error.await()).isEqualTo("logged");
+        }
+        assertThat(read(lab.envFile())).as("the rollback stands").isEqualTo(setup.goodEnv());
+        List<String> messages = slack.requests("/hooks/devops").stream().map(RecordingServer.Request::body).toList();
+        assertThat(messages).noneSatisfy(m -> assertThat(m).contains("ROLLBACK FAILED")).noneSatisfy(m -> assertThat(m).contains("Status update"))
+                .anySatisfy(m -> assertThat(m).contains("ROLLBACK COMPLETE, THEN THE MONITORING WINDOW FIRED: nextjs-app (configuration)")
+                        .contains("check 'no critical errors in " + errorLog.getFileName() + "' failing 2 polls in a row"));
     }
 
     @Test
@@ -450,6 +483,9 @@ class Seed001NextjsProductionRollbackIT {
             {"TOOLS_PATH", setup.toolsPath()},
             {"HEALTH_RETRY_DELAY", "PT0.2S"},
             {"PM2_HOME", setup.pm2Home() == null ? "" : setup.pm2Home().toString()},
+            {"MONITOR_WINDOW", monitorWindow},
+            {"MONITOR_INTERVAL", "PT0.2S"},
+            {"ERROR_LOG", errorLog.toString()},
         };
         for (String[] kv : sets) {
             a.add("--set");

@@ -46,6 +46,7 @@ class Seed004RollbackScriptIT {
     @TempDir
     Path journal;
     private Seed004Lab.Setup setup;
+    private String monitorWindow = "0s";   // the checklist's 15 minutes, left out but where a drill watches
 
     @BeforeAll
     static void startLab() throws IOException {
@@ -270,6 +271,89 @@ class Seed004RollbackScriptIT {
         assertThat(r.out() + r.err()).contains("--resume");
     }
 
+    /**
+     * The broken database is down (its port refuses connections): the rollback stops at its connection
+     * check and says how to waive it; with the waiver (journaled with the operator and the reason) the
+     * RDS snapshot goes into a new instance, the app is pointed at it and watched, and nothing that
+     * needs the old server runs. A local dump cannot go into a server that is down: a usage error.
+     */
+    @Test
+    void withTheDatabaseDownTheRdsRestoreRunsOnceTheOperatorWaivesItsConnectionCheck() throws Exception {
+        long pidBefore = appPid();
+        Files.deleteIfExists(awsBin.resolve("aws.log"));
+        Map<String, String> env = env(false);
+        String port = lab.postgres().hostPort().substring(lab.postgres().hostPort().lastIndexOf(':') + 1);
+        env.put("DATABASE_URL", env.get("DATABASE_URL").replace(":" + port + "/", ":" + Lab.freePort() + "/"));
+        String waived = "can connect to " + Seed004Lab.DATABASE;
+        String why = "RDS instance down after the migration; restoring the snapshot into a new one";
+        monitorWindow = "PT1S";   // a quiet window passes
+        List<String> rds = List.of("--set", "RDS_SNAPSHOT_ID=prod-snapshot-20231201", "--set", "RDS_RESTORE_INSTANCE_ID=prod-restore-new",
+                "--set", "RDS_ENV_FILE=" + lab.envFile());
+
+        List<String> a = args("revert", "rds", "--yes", APPROVER);
+        a.addAll(rds);
+        SeedDrills.Result refused = run(env, a);
+
+        assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
+        assertThat(refused.out()).contains("'" + waived + "': ").contains("--waive '" + waived + "' --reason TEXT");
+        assertNothingChanged(pidBefore);
+
+        SeedDrills.Result local = run(env, args("revert", "local-dump", "--yes", APPROVER, "--waive", waived, "--reason", why));
+        assertThat(local.exit()).as(local.all()).isEqualTo(2);
+        assertThat(local.err()).contains("declared down", "DB_RESTORE=rds");
+
+        a = args("revert", "rds", "--yes", APPROVER, "--operator", "oncall@example.com", "--waive", waived, "--reason", why);
+        a.addAll(rds);
+        SeedDrills.Result r = run(env, a);
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD^")).isEqualTo(setup.deployCommit());
+        assertThat(Files.readAllLines(awsBin.resolve("aws.log"))).anyMatch(l -> l.startsWith("aws rds restore-db-instance-from-db-snapshot"));
+        assertThat(Files.readAllLines(lab.envFile())).anySatisfy(l -> assertThat(l).startsWith("DATABASE_URL=").contains("@" + rdsEndpoint + ":"));
+        assertThat(appPid()).as("restarted on the new instance").isNotEqualTo(pidBefore).isPositive();
+        try (Stream<Path> dumps = Files.list(setup.backupDir())) {
+            assertThat(dumps).as("no dump of a server that is down").noneMatch(p -> p.getFileName().toString().startsWith("pre-rollback-"));
+        }
+        Journal j = FileJournal.in(journal);
+        List<dev.rollback.core.journal.JournalEvent> events = j.runIds(Seed004RollbackScript.PLAN).stream()   // the run with the waiver
+                .map(id -> j.read(Seed004RollbackScript.PLAN, id)).filter(e -> e.stream().anyMatch(
+                        dev.rollback.core.journal.JournalEvent.StepWaived.class::isInstance)).findFirst().orElseThrow();
+        assertThat(events).filteredOn(dev.rollback.core.journal.JournalEvent.StepWaived.class::isInstance).singleElement()
+                .isInstanceOfSatisfying(dev.rollback.core.journal.JournalEvent.StepWaived.class, w ->
+                        assertThat(List.of(w.step(), w.operator(), w.reason())).containsExactly(waived, "oncall@example.com", why));
+        assertThat(events).filteredOn(dev.rollback.core.journal.JournalEvent.StepStarted.class::isInstance)
+                .extracting(e -> ((dev.rollback.core.journal.JournalEvent.StepStarted) e).step())
+                .noneMatch(n -> n.startsWith("pg_dump and pg_restore match") || n.startsWith("dump " + Seed004Lab.DATABASE))
+                .contains("monitor for 1.0 s");
+        assertThat(read(r.incidentReport())).contains("**WAIVED**", "oncall@example.com", why);
+        List<String> messages = http.requests("/hooks/ops").stream().map(RecordingServer.Request::body).toList();
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("EMERGENCY ROLLBACK", "database shop is down"))
+                .anySatisfy(m -> assertThat(m).contains("complete: no MUST rule fired in 1.0 s"))
+                .anySatisfy(m -> assertThat(m).contains("no pre-rollback dump was taken (the database was down)"))
+                .noneSatisfy(m -> assertThat(m).contains("${"));
+    }
+
+    /** The checklist's first 15 minutes, in seconds: the app dies while it is watched; the run fails and says the rollback itself completed. */
+    @Test
+    void theAppDyingInTheMonitoringWindowFailsTheRunAndTellsTheTeamTheRollbackCompleted() throws Exception {
+        monitorWindow = "PT2M";
+        try (SeedDrills.WhenStepStarts killer = new SeedDrills.WhenStepStarts(journal, Seed004RollbackScript.PLAN, "monitor for", () -> {
+            ProcessHandle app = lab.standIns().process(StandIns.systemd(Seed004Lab.UNIT)).orElseThrow();
+            app.destroy();
+            return "killed " + app.pid();
+        })) {
+            SeedDrills.Result r = run(env(false), args("revert", "none", "--yes", APPROVER));
+
+            assertThat(r.exit()).as(r.all()).isEqualTo(1);
+            assertThat(killer.await()).startsWith("killed ");
+        }
+        assertThat(git(lab.deployDirectory(), "rev-parse", "HEAD^")).as("the rollback stands").isEqualTo(setup.deployCommit());
+        List<String> messages = http.requests("/hooks/ops").stream().map(RecordingServer.Request::body).toList();
+        assertThat(messages).noneSatisfy(m -> assertThat(m).contains("ROLLBACK FAILED"))
+                .anySatisfy(m -> assertThat(m).contains("ROLLBACK COMPLETE, THEN THE MONITORING WINDOW FIRED: production rollback (code revert, "
+                        + "database none)").contains("check 'health endpoint returns 200' failing 2 polls in a row"));
+    }
+
     @Test
     void nothingChosenIsAUsageError() throws Exception {
         long pidBefore = appPid();
@@ -372,6 +456,8 @@ class Seed004RollbackScriptIT {
             {"HEALTH_URL", setup.healthUrl()},
             {"HEALTH_RETRY_DELAY", "PT0.2S"},
             {"TOOLS_PATH", awsBin + java.io.File.pathSeparator + setup.toolsPath()},
+            {"MONITOR_WINDOW", monitorWindow},
+            {"MONITOR_INTERVAL", "PT0.2S"},
         };
         for (String[] kv : sets) {
             a.add("--set");

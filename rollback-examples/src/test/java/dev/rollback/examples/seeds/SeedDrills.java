@@ -2,6 +2,8 @@ package dev.rollback.examples.seeds;
 
 import dev.rollback.core.OwnerOnlyFiles;
 import dev.rollback.core.RollbackPlan;
+import dev.rollback.core.journal.FileJournal;
+import dev.rollback.core.journal.JournalEvent;
 import dev.rollback.core.cli.CommandLineOptions;
 
 import java.io.ByteArrayInputStream;
@@ -16,7 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** Runs a seed program's main logic in the test JVM, and the git CLI for cross-checks. */
@@ -49,6 +57,66 @@ final class SeedDrills {
                 .environment(env)
                 .execute(args.toArray(new String[0]), plan);
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Does something to the world once the next run of a plan starts a step: the drills' "the app
+     * dies while the monitoring window watches it". Runs on its own thread until it has acted, or for
+     * five minutes; {@link #close()} stops it.
+     */
+    static final class WhenStepStarts implements AutoCloseable {
+        private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drill: when a step starts");
+            t.setDaemon(true);
+            return t;
+        });
+        private final Future<String> done;
+
+        /**
+         * @param journal    the journal folder the run writes
+         * @param plan       the plan's name
+         * @param stepPrefix how the step's name starts, such as {@code "monitor for"}
+         * @param action     what to do then; returns what it did, for the test's message
+         */
+        WhenStepStarts(Path journal, String plan, String stepPrefix, Callable<String> action) {
+            List<String> before = runIds(journal, plan);
+            done = thread.submit(() -> {
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (System.nanoTime() < deadline) {
+                    for (String run : runIds(journal, plan)) {
+                        if (!before.contains(run) && started(journal, plan, run, stepPrefix)) {
+                            return action.call();
+                        }
+                    }
+                    Thread.sleep(50);
+                }
+                throw new AssertionError("no new run of " + plan + " started a step '" + stepPrefix + "...'");
+            });
+        }
+
+        /** Whether the run started the step; false while its journal cannot be read yet (a line half written). */
+        private static boolean started(Path journal, String plan, String run, String stepPrefix) {
+            try {
+                return FileJournal.in(journal).read(plan, run).stream().anyMatch(e ->
+                        e instanceof JournalEvent.StepStarted st && st.step().startsWith(stepPrefix));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        private static List<String> runIds(Path journal, String plan) {
+            return Files.isDirectory(journal) ? FileJournal.in(journal).runIds(plan) : List.of();
+        }
+
+        /** @return what the action did, once it has */
+        String await() throws Exception {
+            return done.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
     }
 
     /**

@@ -37,7 +37,7 @@ class SeedItemTableTest {
         return env;
     }
 
-    private static final Pattern STEP = Pattern.compile("^\\s+\\d+\\. \\[[^\\]]+\\] (.+?)(?:  DESTRUCTIVE.*)?$");
+    private static final Pattern STEP = Pattern.compile("^\\s+\\d+\\. \\[[^\\]]+\\] (.+?)(?:  (?:DESTRUCTIVE|waivable \\(--waive).*)?$");
     private static final Pattern CITED = Pattern.compile("`([^`]+)`");
     private static final List<String> STATUSES = List.of("F", "C", "P", "M");
 
@@ -65,10 +65,18 @@ class SeedItemTableTest {
         return out;
     }
 
-    /** @return the --set arguments of one dry-run line ({@code --set NAME=VALUE ...}; a value may hold spaces) */
+    /**
+     * @return the arguments of one dry-run line: {@code --set NAME=VALUE ...} (a value may hold spaces), and
+     *         {@code --waive 'NAME' --reason 'TEXT'} (quoted) for the emergency paths
+     */
     static List<String> arguments(String line) {
         List<String> args = new ArrayList<>(List.of("--dry-run"));
-        for (String part : line.trim().split("\\s*--set\\s+")) {
+        Matcher quoted = Pattern.compile("\\s*--(waive|reason) '([^']*)'").matcher(line);
+        while (quoted.find()) {
+            args.add("--" + quoted.group(1));
+            args.add(quoted.group(2));
+        }
+        for (String part : quoted.replaceAll("").trim().split("\\s*--set\\s+")) {
             if (!part.isBlank()) {
                 args.add("--set");
                 args.add(part.trim());
