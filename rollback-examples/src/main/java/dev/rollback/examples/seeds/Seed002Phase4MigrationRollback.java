@@ -573,21 +573,7 @@ public final class Seed002Phase4MigrationRollback {
      */
     public static RollbackPlan viewsOnly(Settings s) {
         Postgres pg = Targets.postgres(s.databaseUrl());
-        String db = pg.databaseName();
-        StringBuilder sql = new StringBuilder();
-        s.phase4Views().forEach(v -> sql.append("DROP VIEW IF EXISTS ").append(ident(v)).append(";\n"));
-        return Rollback.plan(PLAN_VIEWS)
-            .description("Phase 4 views only: drop them in " + db + " (seed 002, part 7)")
-            .onFailure(Targets.tellTheTeamOnFailure(team(s), "Phase 4 views of " + db))
-            .phase("Quick rollback - views only", Duration.ofMinutes(2), p -> p
-                .notify(team(s), "Phase 4 views in " + db + " are being dropped (plan ${plan}, run ${runId})",
-                        Targets.notice("declare incident"))
-                .precheck(pg.canConnect())
-                .capture(pg.schemaDump(Path.of("forensics/schema_before_views_dropped.sql")))   // their definitions, to recreate them
-                .step(pg.sql("drop Phase 4 views", sql.toString()), StepOptions.defaults().destructive(true))
-                .verify(pg.viewCount(s.expectedViews()), StepOptions.defaults().name("all Phase 4 views dropped"))
-                .notify(team(s), "All Phase 4 views dropped in " + db + " (run ${runId})", Targets.notice("incident resolved")))
-            .build();
+        return quickDrop(s, pg, PLAN_VIEWS, "views", "VIEW", s.phase4Views(), pg.viewCount(s.expectedViews()));
     }
 
     /**
@@ -599,21 +585,34 @@ public final class Seed002Phase4MigrationRollback {
      */
     public static RollbackPlan indexesOnly(Settings s) {
         Postgres pg = Targets.postgres(s.databaseUrl());
+        return quickDrop(s, pg, PLAN_INDEXES, "indexes", "INDEX", s.phase4Indexes(), pg.indexesAbsent(s.phase4Indexes().toArray(new String[0])));
+    }
+
+    /**
+     * Part 7's quick rollbacks: the Phase 4 views or indexes dropped ({@code DROP ... IF EXISTS}, one
+     * transaction) after a schema dump that keeps their definitions, then checked gone; the indexes
+     * are followed by {@code ANALYZE}.
+     */
+    private static RollbackPlan quickDrop(Settings s, Postgres pg, String planName, String objects, String kind, List<String> names,
+                                          Check dropped) {
         String db = pg.databaseName();
         StringBuilder sql = new StringBuilder();
-        s.phase4Indexes().forEach(i -> sql.append("DROP INDEX IF EXISTS ").append(ident(i)).append(";\n"));
-        return Rollback.plan(PLAN_INDEXES)
-            .description("Phase 4 indexes only: drop them in " + db + " (seed 002, part 7)")
-            .onFailure(Targets.tellTheTeamOnFailure(team(s), "Phase 4 indexes of " + db))
-            .phase("Quick rollback - indexes only", Duration.ofMinutes(2), p -> p
-                .notify(team(s), "Phase 4 indexes in " + db + " are being dropped (plan ${plan}, run ${runId})",
+        names.forEach(n -> sql.append("DROP ").append(kind).append(" IF EXISTS ").append(ident(n)).append(";\n"));
+        return Rollback.plan(planName)
+            .description("Phase 4 " + objects + " only: drop them in " + db + " (seed 002, part 7)")
+            .onFailure(Targets.tellTheTeamOnFailure(team(s), "Phase 4 " + objects + " of " + db))
+            .phase("Quick rollback - " + objects + " only", Duration.ofMinutes(2), p -> {
+                p.notify(team(s), "Phase 4 " + objects + " in " + db + " are being dropped (plan ${plan}, run ${runId})",
                         Targets.notice("declare incident"))
-                .precheck(pg.canConnect())
-                .capture(pg.schemaDump(Path.of("forensics/schema_before_indexes_dropped.sql")))   // CREATE INDEX definitions kept
-                .step(pg.sql("drop Phase 4 indexes", sql.toString()), StepOptions.defaults().destructive(true))
-                .verify(pg.indexesAbsent(s.phase4Indexes().toArray(new String[0])), StepOptions.defaults().name("all Phase 4 indexes dropped"))
-                .step(pg.sql("analyze " + db, "ANALYZE"))
-                .notify(team(s), "All Phase 4 indexes dropped in " + db + " (run ${runId})", Targets.notice("incident resolved")))
+                 .precheck(pg.canConnect())
+                 .capture(pg.schemaDump(Path.of("forensics/schema_before_" + objects + "_dropped.sql")))   // their definitions kept
+                 .step(pg.sql("drop Phase 4 " + objects, sql.toString()), StepOptions.defaults().destructive(true))
+                 .verify(dropped, StepOptions.defaults().name("all Phase 4 " + objects + " dropped"));
+                if (kind.equals("INDEX")) {
+                    p.step(pg.sql("analyze " + db, "ANALYZE"));
+                }
+                p.notify(team(s), "All Phase 4 " + objects + " dropped in " + db + " (run ${runId})", Targets.notice("incident resolved"));
+            })
             .build();
     }
 
