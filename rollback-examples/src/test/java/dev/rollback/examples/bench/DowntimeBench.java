@@ -199,6 +199,7 @@ public final class DowntimeBench {
                 inWindow = false;
             }
         }
+        progress("  app down from " + w.stopped() + " to " + w.until() + " (to line up with a GC log: -Xlog:gc:file=gc.log:time)");
         progress("  while down: " + String.join("; ", down.stream().map(s -> s.name() + " " + Durations.human(s.duration())).toList()));
         String slowest = String.join(", ", down.stream().filter(s -> s.kind() != StepKind.STOP_APP && s.kind() != StepKind.START_APP)
                 .sorted(Comparator.comparing(StepResult::duration).reversed()).limit(3)
