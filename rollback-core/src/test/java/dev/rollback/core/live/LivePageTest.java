@@ -8,6 +8,7 @@ import dev.rollback.core.RunReport;
 import dev.rollback.core.Secret;
 import dev.rollback.core.journal.FileJournal;
 import dev.rollback.core.journal.JournalEvent;
+import dev.rollback.core.testing.HeadlessChromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,10 +27,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,14 +169,16 @@ class LivePageTest {
                 .step("last", c -> { })
                 .build();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        List<String> notices = new ArrayList<>();
+        List<String> notices = new CopyOnWriteArrayList<>();
         CompletableFuture<Optional<JournalEvent.RunFinished>> watch = CompletableFuture.supplyAsync(() ->
                 RunWatch.of(journal, plan, "latest").pollEvery(Duration.ofMillis(50)).noticeQuietAfter(Duration.ofMillis(300), notices::add)
                         .follow(ConsoleProgress.to(new PrintStream(out, true, StandardCharsets.UTF_8))));
-        Thread.sleep(200);
+        // Wait on what the watch says, not on the clock: first that no run exists yet, then (while the
+        // slow step holds the run) that the run has been quiet.
+        HeadlessChromium.await(Duration.ofSeconds(30), () -> notices.contains("No run of plan 'watched' yet; waiting for the first one."));
         CompletableFuture<RunReport> run = CompletableFuture.supplyAsync(() -> Rollback.runner().journal(journal)
                 .confirmations(Confirmations.none()).run(plan));
-        Thread.sleep(800);
+        HeadlessChromium.await(Duration.ofSeconds(30), () -> notices.stream().anyMatch(n -> n.startsWith("No new event in run ")));
         gate.release();
         RunReport report = run.get(30, TimeUnit.SECONDS);
         Optional<JournalEvent.RunFinished> end = watch.get(30, TimeUnit.SECONDS);
