@@ -1,5 +1,6 @@
 package dev.rollback.examples.demo;
 
+import dev.rollback.core.Approver;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.ConsoleProgress;
 import dev.rollback.core.Rollback;
@@ -13,6 +14,7 @@ import dev.rollback.examples.seeds.Seed000NextcrmBackToMongo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The embedded demo: seed 000 ("return NextCRM from PostgreSQL to the last MongoDB backup") run for
@@ -51,7 +53,8 @@ public final class EmbeddedDemo {
             // tag::run[]
             RunReport report = Rollback.runner()
                     .journal(journal)
-                    .confirmations(Confirmations.autoApprove("demo-approver@example.com"))
+                    .confirmations(Confirmations.approvers(List.of(              // the runbook: Migration Lead + DBA, or CTO
+                            new Approver("lead@example.com", "Migration Lead"), new Approver("dba@example.com", "DBA"))))
                     .listener(ConsoleProgress.to(System.out))
                     .operator("demo")
                     .reason("crm_accounts.annual_revenue wiped by migration 2026_11_24_2 (demo)")

@@ -1,6 +1,7 @@
 package dev.rollback.examples.seeds;
 
 import dev.rollback.core.AppControl;
+import dev.rollback.core.ApprovalPolicy;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Durations;
@@ -100,6 +101,12 @@ public final class Seed000NextcrmBackToMongo {
     public static final String PLAN = "nextcrm-back-to-mongo";
     /** The runbook's "Monitor closely for 2 hours" after the rollback: the default of {@code MONITOR_WINDOW}. */
     public static final String MONITOR_WINDOW = "PT2H";
+    /**
+     * The runbook's "Rollback Authority": "Must approve: Migration Lead + Database Administrator, or
+     * CTO/Technical Director". Each destructive step asks for it up front ({@code --approve NAME:ROLE},
+     * repeated); the operator may not approve their own run.
+     */
+    public static final ApprovalPolicy APPROVALS = ApprovalPolicy.roles("Migration Lead", "DBA").or(ApprovalPolicy.roles("CTO"));
 
     private Seed000NextcrmBackToMongo() {
     }
@@ -339,6 +346,7 @@ public final class Seed000NextcrmBackToMongo {
         // tag::plan[]
         PlanBuilder plan = Rollback.plan(PLAN)
             .description("Return NextCRM from PostgreSQL to MongoDB (seed 000, SCENARIO=" + scenario + ")")
+            .approvals(APPROVALS)                                           // Lead + DBA, or CTO
             .allowWaivingCaptures("the runbook's emergency rollback skips the forensics when PostgreSQL cannot be read; "
                     + "what is restored is the MongoDB backup, checked before anything is stopped")
             .onFailure(h -> h.notify(team, "ROLLBACK TO MONGODB FAILED (" + scenario + ", run ${runId}) at ${failure.step} "

@@ -1,5 +1,6 @@
 package dev.rollback.examples.bench;
 
+import dev.rollback.core.Approver;
 import dev.rollback.core.Confirmations;
 import dev.rollback.core.Downtime;
 import dev.rollback.core.Durations;
@@ -155,7 +156,8 @@ public final class DowntimeBench {
     }
 
     private static RunReport run(Path work, RollbackPlan plan) {
-        RunReport r = Rollback.runner().journal(FileJournal.in(work.resolve("journal"))).confirmations(Confirmations.autoApprove("bench"))
+        RunReport r = Rollback.runner().journal(FileJournal.in(work.resolve("journal")))
+                .confirmations(Confirmations.approvers(List.of(Approver.parse("cto@example.com:CTO"))))   // seed 000 asks Lead + DBA, or CTO
                 .operator("bench").reason("downtime benchmark").run(plan);
         if (!r.isSuccess()) {
             throw new IllegalStateException("the run failed at step " + r.failure().index() + " '" + r.failure().step() + "': "

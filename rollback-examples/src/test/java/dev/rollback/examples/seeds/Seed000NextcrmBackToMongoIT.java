@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * app servers behind the ssh stand-in). One lab for the class; each scenario's test puts the world
  * back in its broken state first. In order: a dry run changes nothing; an incomplete backup is
  * refused by the prechecks; a run with no one to approve stops before its first step; resuming it
- * with an approver finishes the standard rollback (the restore prepared while the app served);
+ * with the runbook's approvers (Migration Lead + DBA; the CTO alone in other drills) finishes the standard rollback (the restore prepared while the app served);
  * scenario 4 refuses more data loss than the team accepted, then goes on once accepted; scenario 1
  * leaves MongoDB untouched; scenario 3 stops and starts every server; a run whose restore fails tells
  * the team what it left and serves the application on PostgreSQL again.
@@ -164,7 +164,7 @@ class Seed000NextcrmBackToMongoIT {
         Map<String, Long> before = liveCounts();
         long pid = appPid();
 
-        SeedDrills.Result r = run("--yes", "ops@example.com", "--set", "MIN_COLLECTIONS=26");   // the runbook's number; this backup has 6
+        SeedDrills.Result r = run("--approve", "cto@example.com:CTO", "--set", "MIN_COLLECTIONS=26");   // the runbook's number; this backup has 6
 
         assertThat(r.exit()).as(r.all()).isEqualTo(1);
         assertThat(r.out() + r.err()).contains("backup has at least 26 collections").contains("FAILED");
@@ -197,7 +197,7 @@ class Seed000NextcrmBackToMongoIT {
         hooks.clear();
         long pidBefore = appPid();
 
-        SeedDrills.Result r = run("--resume", stoppedRunId, "--yes", "dba@example.com");
+        SeedDrills.Result r = run("--resume", stoppedRunId, "--approve", "lead@example.com:Migration Lead", "--approve", "dba@example.com:DBA");   // the runbook's Lead + DBA
         assertThat(r.exit()).as(r.all()).isZero();
 
         // MongoDB holds exactly the backup again; the replaced collections are kept for forensics
@@ -225,8 +225,10 @@ class Seed000NextcrmBackToMongoIT {
 
         FileJournal fj = FileJournal.in(journal);
         List<JournalEvent> events = fj.read(Seed000NextcrmBackToMongo.PLAN, stoppedRunId);
-        assertThat(events).filteredOn(JournalEvent.ApprovalGranted.class::isInstance)
-                .singleElement().extracting(e -> ((JournalEvent.ApprovalGranted) e).approver()).isEqualTo("dba@example.com");
+        assertThat(events).filteredOn(JournalEvent.ApprovalGranted.class::isInstance).map(JournalEvent.ApprovalGranted.class::cast)
+                .extracting(JournalEvent.ApprovalGranted::approver, JournalEvent.ApprovalGranted::role)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("lead@example.com", "Migration Lead"),
+                        org.assertj.core.groups.Tuple.tuple("dba@example.com", "DBA"));
         assertThat(events).filteredOn(e -> e instanceof JournalEvent.StepFinished f && f.step().equals("stop systemd unit nextcrm"))
                 .as("the app was stopped once").hasSize(1);
         Path runDir = fj.runDirectory(Seed000NextcrmBackToMongo.PLAN, stoppedRunId);
@@ -235,7 +237,7 @@ class Seed000NextcrmBackToMongoIT {
         // best effort, as the runbook's cp: the lab has no application log; the run goes on and says so
         assertThat(Files.readString(runDir.resolve("incident-report.md"))).contains("**SUCCEEDED_WITH_WARNINGS**")
                 .contains("copy the application log to the forensics").contains("| total | " + setup.lostRows() + " |")
-                .contains("approved by dba@example.com").contains("| Resumed | 1 time |");
+                .contains("approved by lead@example.com as Migration Lead").contains("approved by dba@example.com as DBA").contains("| Resumed | 1 time |");
         assertThat(runDir.resolve("forensics/accounts_sample.csv")).exists();
         assertThat(read(runDir.resolve("forensics/postgresql.log"))).contains("annual_revenue");
         // the team and the users were told, the users with the data-loss count
@@ -250,7 +252,7 @@ class Seed000NextcrmBackToMongoIT {
                 .anySatisfy(b -> assertThat(b).contains("for 2.0 s, polling every 250 ms"))
                 .anySatisfy(b -> assertThat(b).contains("complete: no MUST rule fired in 2.0 s"));
         assertThat(runDir.resolve("post-mortem.md")).content().contains("monitoring window 'monitor for 2.0 s' passed")
-                .contains("| total | " + setup.lostRows() + " |").contains("dba@example.com approved")
+                .contains("| total | " + setup.lostRows() + " |").contains("lead@example.com approved").contains("dba@example.com approved")
                 .doesNotContain(NextcrmLab.TEST_PASSWORD).doesNotContain(lab.postgres().password().reveal());
     }
 
@@ -261,7 +263,7 @@ class Seed000NextcrmBackToMongoIT {
         long pid = appPid();
         String envBefore = Files.readString(lab.envFile());
 
-        SeedDrills.Result refused = run("--yes", "lead@example.com", "--set", "SCENARIO=extended-operation", "--again", "--reason", "slow");
+        SeedDrills.Result refused = run("--approve", "lead@example.com:Migration Lead", "--approve", "dba@example.com:DBA", "--set", "SCENARIO=extended-operation", "--again", "--reason", "slow");
 
         assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
         assertThat(refused.out() + refused.err()).contains(setup.lostRows() + " rows (100-1000 new records: difficult decision, try to fix forward first)")
@@ -269,7 +271,7 @@ class Seed000NextcrmBackToMongoIT {
         assertThat(appPid()).as("nothing stopped").isEqualTo(pid);
         assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
 
-        SeedDrills.Result accepted = run("--yes", "lead@example.com", "--set", "SCENARIO=extended-operation",
+        SeedDrills.Result accepted = run("--approve", "lead@example.com:Migration Lead", "--approve", "dba@example.com:DBA", "--set", "SCENARIO=extended-operation",
                 "--set", "ACCEPTED_DATA_LOSS=" + setup.lostRows(), "--again", "--reason", "team accepts the loss");
 
         assertThat(accepted.exit()).as(accepted.all()).isZero();
@@ -290,7 +292,7 @@ class Seed000NextcrmBackToMongoIT {
         Files.setPosixFilePermissions(stop, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         long rowsBefore = lab.postgres().queryLong("nextcrm", "SELECT count(*) FROM crm_accounts");
 
-        SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=during-migration",
+        SeedDrills.Result r = run("--approve", "lead@example.com:Migration Lead", "--approve", "dba@example.com:DBA", "--set", "SCENARIO=during-migration",
                 "--set", "MIGRATION_STOP_COMMAND=" + stop, "--again", "--reason", "migration stuck");
 
         assertThat(r.exit()).as(r.all()).isZero();
@@ -320,7 +322,7 @@ class Seed000NextcrmBackToMongoIT {
         health.forEach(Lab::awaitHealthy);
         long web1 = lab.standIns().process("web1-" + StandIns.systemd("nextcrm")).map(ProcessHandle::pid).orElseThrow();
 
-        SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=partial-deployment", "--set", "APP_SERVERS=web1,web2",
+        SeedDrills.Result r = run("--approve", "lead@example.com:Migration Lead", "--approve", "dba@example.com:DBA", "--set", "SCENARIO=partial-deployment", "--set", "APP_SERVERS=web1,web2",
                 "--set", "HEALTH_URL=" + health.get(0), "--again", "--reason", "web2 still on MongoDB, web1 on PostgreSQL");
 
         assertThat(r.exit()).as(r.all()).isZero();
@@ -351,7 +353,7 @@ class Seed000NextcrmBackToMongoIT {
         Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, Long> before = liveCounts();
         try {
-            SeedDrills.Result r = run("--yes", "dba@example.com", "--set", "RESTORE_ORDER=stop-first",
+            SeedDrills.Result r = run("--approve", "cto@example.com:CTO", "--set", "RESTORE_ORDER=stop-first",
                     "--set", "TOOLS_PATH=" + tools + java.io.File.pathSeparator + setup.toolsPath(),
                     "--again", "--reason", "drill: the backup disk fails mid-run");
 
@@ -381,7 +383,7 @@ class Seed000NextcrmBackToMongoIT {
         hooks.clear();
         try (SeedDrills.WhenStepStarts killer = new SeedDrills.WhenStepStarts(journal, Seed000NextcrmBackToMongo.PLAN, "monitor for",
                 () -> killApp(StandIns.systemd("nextcrm")))) {     // the app dies once the window is being watched
-            SeedDrills.Result r = run("--yes", "lead@example.com", "--set", "SCENARIO=during-migration", "--set", "MONITOR_WINDOW=PT2M",
+            SeedDrills.Result r = run("--approve", "lead@example.com:Migration Lead", "--approve", "dba@example.com:DBA", "--set", "SCENARIO=during-migration", "--set", "MONITOR_WINDOW=PT2M",
                     "--set", "MONITOR_INTERVAL=PT0.2S", "--again", "--reason", "monitoring drill");
 
             assertThat(r.exit()).as(r.all()).isEqualTo(1);
@@ -430,7 +432,7 @@ class Seed000NextcrmBackToMongoIT {
         String waived = "can connect to nextcrm";
         String why = "PostgreSQL is down (unrecoverable database errors): emergency rollback to MongoDB";
 
-        SeedDrills.Result refused = run(down, "--yes", "dba@example.com", "--again", "--reason", "PostgreSQL crashed");
+        SeedDrills.Result refused = run(down, "--approve", "cto@example.com:CTO", "--again", "--reason", "PostgreSQL crashed");
 
         assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
         assertThat(refused.out()).contains("Stopped at step").contains("'" + waived + "': ")
@@ -439,7 +441,7 @@ class Seed000NextcrmBackToMongoIT {
         assertThat(appPid()).isEqualTo(pid);
         assertThat(Files.readString(lab.envFile())).isEqualTo(envBefore);
 
-        SeedDrills.Result r = run(down, "--yes", "dba@example.com", "--operator", "lead@example.com", "--waive", waived,
+        SeedDrills.Result r = run(down, "--approve", "cto@example.com:CTO", "--operator", "lead@example.com", "--waive", waived,
                 "--reason", why, "--again");
 
         assertThat(r.exit()).as(r.all()).isZero();
