@@ -12,6 +12,7 @@ import dev.rollback.examples.lab.Lab;
 import dev.rollback.examples.lab.NextcrmLab;
 import dev.rollback.examples.seeds.Seed000NextcrmBackToMongo;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,18 +36,34 @@ public final class EmbeddedDemo {
     public static void main(String[] args) throws Exception {
         Path work = args.length > 0 ? Files.createDirectories(Path.of(args[0])) : Files.createTempDirectory("rollback-demo-");
         int scale = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
-        int exit;
+        System.exit(run(work, scale, System.out));
+    }
+
+    /**
+     * Sets up the lab in {@code work}, runs seed 000's plan against it and prints the console and a summary.
+     *
+     * @param work the lab's folder
+     * @param scale documents per collection
+     * @param out where the console goes
+     * @return the exit status: 0 when the rollback succeeded, 1 otherwise
+     * @throws Exception when the lab cannot be set up
+     */
+    public static int run(Path work, int scale, PrintStream out) throws Exception {
         try (Lab lab = Lab.in(work)) {
-            System.out.println("Setting up the lab in " + work + " ...");
+            out.println("Setting up the lab in " + work + " ...");
             long t0 = System.nanoTime();
             NextcrmLab.Setup setup = NextcrmLab.prepare(lab, scale);
-            System.out.printf("  PostgreSQL %s (embedded), MongoDB %s (in-process), app %s (its own process, systemctl stand-in)%n",
+            // The broken release has logged its errors, as a real one would; the forensics copy that log.
+            Path appLog = setup.settings().appLog();
+            Files.createDirectories(appLog.getParent());
+            Files.writeString(appLog, "2026-11-25 03:01:14 UTC ERROR PrismaClientKnownRequestError: crm_accounts.annual_revenue is null\n");
+            out.printf("  PostgreSQL %s (embedded), MongoDB %s (in-process), app %s (its own process, systemctl stand-in)%n",
                     lab.postgres().hostPort(), lab.mongo().uri(), lab.appUrl());
-            System.out.println("  latest MongoDB backup: " + setup.backupCounts() + " documents per collection");
-            System.out.println(setup.settings().postgresTools()
+            out.println("  latest MongoDB backup: " + setup.backupCounts() + " documents per collection");
+            out.println(setup.settings().postgresTools()
                     ? "  pg_dump / pg_restore found: forensics take a schema dump"
                     : "  pg_dump / pg_restore not installed: forensics take a template snapshot instead");
-            System.out.printf("  ready in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+            out.printf("  ready in %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
 
             RollbackPlan plan = Seed000NextcrmBackToMongo.plan(setup.settings());
             FileJournal journal = FileJournal.in(work.resolve("journal"));
@@ -55,21 +72,20 @@ public final class EmbeddedDemo {
                     .journal(journal)
                     .confirmations(Confirmations.approvers(List.of(              // the runbook: Migration Lead + DBA, or CTO
                             new Approver("lead@example.com", "Migration Lead"), new Approver("dba@example.com", "DBA"))))
-                    .listener(ConsoleProgress.to(System.out))
+                    .listener(ConsoleProgress.to(out))
                     .operator("demo")
                     .reason("crm_accounts.annual_revenue wiped by migration 2026_11_24_2 (demo)")
                     .run(plan);
             // end::run[]
 
-            System.out.println();
-            System.out.println("Outcome:         " + report.outcome());
-            System.out.println("Data-loss window: " + report.outputs().getOrDefault("postgres.dataLoss.total", "?")
+            out.println();
+            out.println("Outcome:         " + report.outcome());
+            out.println("Data-loss window: " + report.outputs().getOrDefault("postgres.dataLoss.total", "?")
                     + " rows written to PostgreSQL after the backup (expected " + setup.lostRows() + ")");
-            System.out.println("Journal:         " + report.journal());
-            System.out.println("Incident report: " + report.runDirectory().resolve(IncidentReport.FILE_NAME));
-            System.out.println("Forensics:       " + report.runDirectory());
-            exit = report.isSuccess() ? 0 : 1;
+            out.println("Journal:         " + report.journal());
+            out.println("Incident report: " + report.runDirectory().resolve(IncidentReport.FILE_NAME));
+            out.println("Forensics:       " + report.runDirectory());
+            return report.isSuccess() ? 0 : 1;
         }
-        System.exit(exit);
     }
 }
