@@ -188,7 +188,8 @@ public final class PostMortem {
             if (e instanceof JournalEvent.RunStarted s) {
                 items.add(at + ReportText.plain(s.operator()) + " started the rollback");
             } else if (e instanceof JournalEvent.ApprovalGranted a) {
-                items.add(at + ReportText.plain(a.approver()) + " approved " + quote(a.step()) + " (" + ReportText.plain(a.method()) + ")");
+                items.add(at + ReportText.plain(a.approver()) + (a.role() == null ? "" : " as " + ReportText.plain(a.role()))
+                        + " approved " + quote(a.step()) + " (" + ReportText.plain(a.method()) + ")");
             } else if (e instanceof JournalEvent.ApprovalRefused a) {
                 items.add(at + quote(a.step()) + " was **not approved**: " + ReportText.plain(a.reason()));
             } else if (e instanceof JournalEvent.RunResumed r) {

@@ -1,6 +1,8 @@
 package dev.rollback.core.report;
 
 import dev.rollback.core.AppControl;
+import dev.rollback.core.ApprovalPolicy;
+import dev.rollback.core.Approver;
 import dev.rollback.core.Check;
 import dev.rollback.core.CheckResult;
 import dev.rollback.core.Confirmations;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -138,6 +141,21 @@ class PostMortemTest {
                 .contains("1 failed attempt(s), 0 resume(s)")
                 .doesNotContain("The run watched no monitoring window").doesNotContain("The run did not succeed");
         assertThat(PostMortem.isEdited(md)).as("sealed as written").isFalse();
+    }
+
+    @Test
+    void anApprovalUnderARolePolicyNamesTheRoleInTheDecisions() throws Exception {
+        FileJournal journal = FileJournal.in(dir);
+        RollbackPlan plan = Rollback.plan("phase-4").approvals(ApprovalPolicy.roles("Migration Lead", "DBA").or(ApprovalPolicy.roles("CTO")))
+                .capture("dump", c -> { })
+                .restore(Step.of("restore appdb", c -> { }))
+                .build();
+        RunReport report = Rollback.runner().journal(journal).operator("alice").reason("bad migration")
+                .confirmations(Confirmations.approvers(List.of(new Approver("bob", "Migration Lead"), new Approver("carol", "DBA"))))
+                .run(plan);
+        assertThat(report.isSuccess()).isTrue();
+        assertThat(Files.readString(report.runDirectory().resolve(PostMortem.FILE_NAME)))
+                .contains(": bob as Migration Lead approved 'restore appdb' (").contains(": carol as DBA approved 'restore appdb' (");
     }
 
     @Test
