@@ -110,6 +110,25 @@ class MonitoringWindowTest {
     }
 
     @Test
+    void aLongWindowPrintsALineOnTheFirstPollOnEachChangeAndThenEveryFiftiethOfTheWindow() {
+        AtomicInteger reads = new AtomicInteger();
+        // 10 hours polled every 10 min of the clock: a line (and a remembered position) at least every 12 min, so every other poll
+        Monitoring watch = Monitoring.rules(TABLE).signals(errorRate(reads, 0.0, 0.0, 0.1, 0.0)).every(Duration.ofMillis(1));
+        RunReport report = run(Rollback.plan("long").step(watch.forWindow(Duration.ofHours(10))).build());
+        assertThat(report.outcome()).isEqualTo(RunOutcome.SUCCEEDED);
+        assertThat(reads).hasValue(60);
+        List<String> lines = monitoringLines();
+        assertThat(lines).hasSize(32);
+        assertThat(lines.subList(0, 6)).extracting(l -> l.replaceAll(".*, poll (\\d+): .*", "$1"))
+                .containsExactly("1", "2", "3", "4", "6", "8");
+        assertThat(lines.get(2)).isEqualTo("monitoring: 30 min 00 s of 10 h 00 min (9 h 30 min left), poll 3: CONSIDER ['error rate > 5%']; error.rate=0.1");
+        assertThat(lines).last().isEqualTo("monitoring: 10 h 00 min of 10 h 00 min, poll 60: NONE; error.rate=0.0");
+        List<String> remembered = memories("long", report.runId());
+        assertThat(remembered).hasSize(30).startsWith("PT20M", "PT40M", "PT1H").endsWith("PT9H40M", "PT10H");
+        assertThat(report.outputs()).containsEntry(Monitoring.OUTPUT_POLLS, "60");
+    }
+
+    @Test
     void aFailingWindowKeepsTheRulesAndChecksThatFiredAsEvidenceAndTellsThem() {
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger healthPolls = new AtomicInteger();
