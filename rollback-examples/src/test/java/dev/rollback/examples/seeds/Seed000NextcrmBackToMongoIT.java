@@ -252,7 +252,7 @@ class Seed000NextcrmBackToMongoIT {
                 .anySatisfy(b -> assertThat(b).contains("for 2.0 s, polling every 250 ms"))
                 .anySatisfy(b -> assertThat(b).contains("complete: no MUST rule fired in 2.0 s"));
         assertThat(runDir.resolve("post-mortem.md")).content().contains("monitoring window 'monitor for 2.0 s' passed")
-                .contains("| total | " + setup.lostRows() + " |").contains("lead@example.com approved").contains("dba@example.com approved")
+                .contains("| total | " + setup.lostRows() + " |").contains("lead@example.com as Migration Lead approved").contains("dba@example.com as DBA approved")
                 .doesNotContain(NextcrmLab.TEST_PASSWORD).doesNotContain(lab.postgres().password().reveal());
     }
 
