@@ -41,7 +41,7 @@ class PostMortemJournalTest {
     @Test
     void anAbandonedRunThatLeftTheAppDownListsEveryDecisionAndFollowUp() {
         RollbackPlan plan = Rollback.plan("pm-plan")
-                .phase("Phase 1", Duration.ofSeconds(5), p -> p
+                .phase("Phase 1", Duration.ofSeconds(4), p -> p
                         .step("stop app", c -> { })
                         .step("restore", c -> { }))
                 .phase("Phase 2", Duration.ofMinutes(5), p -> p.step("tell", c -> { }))
@@ -78,6 +78,7 @@ class PostMortemJournalTest {
                 .contains("bob abandoned the run: giving up for the night")
                 .contains("Time to roll back: 1 min 31 s, of which 1 min 00 s between a process that stopped and the one that resumed")
                 .contains("Issues during the rollback: 3 failed attempt(s) (1 retried), 1 resume(s); see Failures.")
+                .contains("step " + restore + " 'restore', attempt 1 (retried): timeout (error code restore.timeout)")
                 .contains("[ ] Re-enable the cron jobs")
                 .contains("[ ] The run did not succeed (abandoned)")
                 .contains("[ ] Read the forensics the run captured (in its folder): forensics/app.log")
@@ -87,8 +88,8 @@ class PostMortemJournalTest {
         assertThat(PostMortem.of(events).toMarkdown()).contains("The application was stopped at 2026-11-30 04:00:03 UTC ('stop app') and the run "
                 + "did not start it again.").contains("[ ] Notification 'tell' was not delivered (chat is down): tell them by hand");
         assertThat(md).doesNotContain("[ ]  \n").doesNotContain("[ ] \n");
-        // Phase 1: 2 s of stopping plus the restore's two attempts of 1 s each: 4 s, within its 5 s; Phase 2 is over nothing
-        assertThat(md).containsPattern("Phase 1 \\| 4\\.0 s \\| 5\\.0 s \\| within budget")
+        // Phase 1: 2 s of stopping plus the restore's two attempts of 1 s each: exactly its 4 s budget, which is within it
+        assertThat(md).containsPattern("Phase 1 \\| 4\\.0 s \\| 4\\.0 s \\| within budget")
                 .containsPattern("Phase 2 \\| 1\\.0 s \\| 5 min 00 s \\| within budget");
         assertThat(PostMortem.isEdited(md)).isFalse();
         assertThat(PostMortem.isEdited(md.replace("carol", "carl"))).isTrue();
@@ -106,6 +107,7 @@ class PostMortemJournalTest {
                 new JournalEvent.RunStarted(RUN, at(0), "pm-plan", "fp", "alice", "Decision at 03:00: MUST 'errors'", "host-a", 11, 2),
                 ok(2, stop, "stop app", StepKind.STOP_APP, 2000, Map.of()),
                 ok(32, start, "start app", StepKind.START_APP, 1000, Map.of()),
+                failed(35, 8, "warm cache", StepKind.ACTION, 1, "cold", false, Map.of(), "cache.cold"),
                 failed(40, 9, "monitor for 1 h 00 min", StepKind.VERIFY, 1, "MUST", false,
                         Map.of(Monitoring.OUTPUT_RESULT, "MUST after 8 s: MUST 'errors'"), "monitor.window.failed"),
                 new JournalEvent.RunFinished(RUN, at(41), "FAILED", "monitor for 1 h 00 min", "MUST", 41_000));
@@ -115,7 +117,7 @@ class PostMortemJournalTest {
                 .contains("monitoring window 'monitor for 1 h 00 min' **failed**: MUST after 8 s: MUST 'errors'; the team decides")
                 .contains("[ ] The run did not succeed (FAILED, `monitor.window.failed` at 'monitor for 1 h 00 min')")
                 .contains("[ ] The monitoring window failed: decide whether to roll back further or fix forward")
-                .contains("Issues during the rollback: 1 failed attempt(s), 0 resume(s); see Failures.")
+                .contains("Issues during the rollback: 2 failed attempt(s), 0 resume(s); see Failures.")
                 .doesNotContain("retried)")
                 .doesNotContain("The run watched no monitoring window")
                 .doesNotContain(" processes");
@@ -140,6 +142,23 @@ class PostMortemJournalTest {
                 .doesNotContain("The run watched no monitoring window");
         assertThatThrownBy(() -> PostMortem.of(List.of())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no journal events");
+    }
+
+    @Test
+    void theAppWindowRunsFromTheLastSuccessfulStopToTheLastStartAfterIt() {
+        List<JournalEvent> restarted = List.of(
+                ok(2, 1, "stop app", StepKind.STOP_APP, 1000, Map.of()),
+                // the same stop ran again after a resume: the application was down from its last successful end
+                ok(12, 1, "stop app", StepKind.STOP_APP, 1000, Map.of()),
+                ok(20, 2, "start app", StepKind.START_APP, 1000, Map.of()),
+                ok(25, 3, "start app again", StepKind.START_APP, 1000, Map.of()));
+        assertThat(PostMortem.of(restarted).toMarkdown()).contains("The application was stopped at 2026-11-30 04:00:12 UTC ('stop app') and "
+                + "started again at 2026-11-30 04:00:25 UTC ('start app again'): down for 13.0 s as the run measured it.");
+        List<JournalEvent> startedFirst = List.of(
+                ok(2, 1, "start app", StepKind.START_APP, 1000, Map.of()),
+                ok(5, 2, "stop app", StepKind.STOP_APP, 1000, Map.of()));
+        assertThat(PostMortem.of(startedFirst).toMarkdown()).contains("The application was stopped at 2026-11-30 04:00:05 UTC ('stop app') "
+                + "and the run did not start it again.");
     }
 
     @Test

@@ -93,6 +93,8 @@ class RunHistoryTest {
         assertThat(restore.time()).isEqualTo(Duration.ofSeconds(10));
         assertThat(h.steps.get(1).status).isEqualTo(RunHistory.Status.SKIPPED);
         assertThat(h.outputs).containsExactly(Map.entry("rows", "42"));
+        assertThat(restore.outputs).containsExactly(Map.entry("rows", "42"));
+        assertThat(h.steps.get(3).outputs).isEmpty();
 
         assertThat(h.restoreRan()).isTrue();
         assertThat(h.hasRestore()).isTrue();
@@ -142,6 +144,8 @@ class RunHistoryTest {
                 new JournalEvent.StepWaived(RUN, at(10), 3, "verify rows", "erin", "checked by hand"),
                 new JournalEvent.CheckpointReached(RUN, at(11), 4, "after restore", Map.of("dump", "/tmp/d", "rows", "from checkpoint")),
                 finished(12, 5, "notify", StepKind.NOTIFY, 1, 100, Map.of(RunHistory.NOTIFY_MESSAGE, "we rolled back", "rows", "7"), List.of()),
+                new JournalEvent.StepFailed(RUN, at(12), 6, "page on-call", StepKind.NOTIFY, 1, 50, "pager down", false, List.of(),
+                        Map.of(RunHistory.NOTIFY_MESSAGE, "paging: we rolled back"), "IOException", null),
                 new JournalEvent.RunAbandoned(RUN, at(13), "erin", "gave up", "host-a", 11, 0),
                 new JournalEvent.RunFinished(RUN, at(14), "FAILED", "restore", "disk full", 14_000));
         RunHistory h = new RunHistory(events, null);
@@ -162,7 +166,8 @@ class RunHistoryTest {
         assertThat(restore.checks).singleElement().extracting(CheckResult::summary).asString().contains("disk full");
         // the retried failure is a failure record but leaves no check: only the last attempt's checks count
         assertThat(h.failures).extracting(RunHistory.FailureRecord::attempt, RunHistory.FailureRecord::retried, RunHistory.FailureRecord::code)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, true, "E1"), org.assertj.core.groups.Tuple.tuple(2, false, "E2"));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, true, "E1"), org.assertj.core.groups.Tuple.tuple(2, false, "E2"),
+                        org.assertj.core.groups.Tuple.tuple(1, false, null));
         assertThat(h.checks).singleElement().extracting(c -> c.step().name).isEqualTo("restore");
         assertThat(h.allOutputs).containsEntry("k1", "v1").containsEntry("k2", "v2");
         assertThat(h.outputs).doesNotContainKey("k1");
@@ -175,6 +180,8 @@ class RunHistoryTest {
         // a checkpoint's outputs do not replace a step's, and a later step's do
         assertThat(h.outputs).containsEntry("dump", "/tmp/d").containsEntry("rows", "7");
         assertThat(h.steps.get(5).sentMessage).isEqualTo("we rolled back");
+        assertThat(h.steps.get(6).sentMessage).as("what a failed notification tried to send").isEqualTo("paging: we rolled back");
+        assertThat(h.allOutputs).containsEntry("dump", "/tmp/d");
         assertThat(h.steps.get(5).attempts).singleElement().satisfies(a -> {
             assertThat(a.start()).as("no StepStarted: the start is the end minus the duration").isEqualTo(at(12).minusMillis(100));
             assertThat(a.duration()).isEqualTo(Duration.ofMillis(100));
@@ -193,7 +200,9 @@ class RunHistoryTest {
                 .phase("Phase 2", Duration.ofMinutes(1), p -> p.step("third", c -> { }))
                 .build();
         int first = plan.stepsAndHandlers().get(0).index();
+        int second = plan.stepsAndHandlers().get(1).index();
         List<JournalEvent> events = List.of(
+                new JournalEvent.StepWaived(RUN, at(0), second, "a name the plan does not use", "erin", "by hand"),
                 new JournalEvent.StepStarted(RUN, at(0), first, "first", StepKind.ACTION, 1),
                 new JournalEvent.StepFinished(RUN, at(4), first, "ignored name", StepKind.ACTION, 1, 4000, Map.of(), List.of()));
         RunHistory h = new RunHistory(events, plan);
@@ -203,7 +212,7 @@ class RunHistoryTest {
         assertThat(h.gaps()).isEmpty();
         assertThat(h.stepList()).extracting(r -> r.name).containsExactly("first", "second", "third");
         assertThat(h.stepList()).extracting(r -> r.status)
-                .containsExactly(RunHistory.Status.SUCCEEDED, RunHistory.Status.NOT_RUN, RunHistory.Status.NOT_RUN);
+                .containsExactly(RunHistory.Status.SUCCEEDED, RunHistory.Status.WAIVED, RunHistory.Status.NOT_RUN);
         assertThat(h.phases()).extracting(p -> p.name()).containsExactly("Phase 1", "Phase 2");
         assertThat(h.phaseTime(plan.phases().get(0))).isEqualTo(Duration.ofSeconds(4));
         assertThat(h.phaseTime(plan.phases().get(1))).isEqualTo(Duration.ZERO);
